@@ -1,0 +1,1 @@
+//! goconc_report
