@@ -5,6 +5,7 @@
 //! statement or declaration.
 
 pub mod ast;
+pub mod canonical;
 mod line_index;
 
 pub use ast::File;

@@ -1,0 +1,1 @@
+//! Semantic model: scopes, name resolution, types-lite, CFG, call graph, summaries.

@@ -1,0 +1,1 @@
+//! Canonical text form of the AST, compared against tools/astdump (go/parser).
