@@ -1,0 +1,296 @@
+//! `goconc check`: discover packages, parse in parallel, run rules, report.
+
+use crate::OutputFormat;
+use clap::Args;
+use goconc_report::{Diagnostic, FileError, Related, Report, Severity};
+use goconc_rules::{Finding, PackageView, SourceFile};
+use goconc_syntax::ast::Span;
+use goconc_syntax::File;
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Packages to check: `./...` patterns, directories (their whole tree) or .go files.
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Target operating system for build constraints (default: $GOOS, else linux).
+    #[arg(long)]
+    pub goos: Option<String>,
+    /// Target architecture for build constraints (default: $GOARCH, else amd64).
+    #[arg(long)]
+    pub goarch: Option<String>,
+    /// Extra build tags, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+pub fn run(args: &CheckArgs) -> u8 {
+    if let Some(threads) = args.threads {
+        // Only fails if a global pool already exists, which cannot happen here.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let report = match analyze(args, &cwd) {
+        Ok(report) => report,
+        Err(message) => {
+            eprintln!("goconc: {message}");
+            return 2;
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match args.format {
+        OutputFormat::Json => report.write_json(&mut out),
+        OutputFormat::Text => report.write_text(&mut out),
+    };
+    if let Err(err) = written.and_then(|()| out.flush()) {
+        eprintln!("goconc: writing output: {err}");
+        return 2;
+    }
+    if !report.diagnostics.is_empty() {
+        1
+    } else if !report.errors.is_empty() {
+        2
+    } else {
+        0
+    }
+}
+
+/// A parsed file of a package, with the path as reported.
+struct LoadedFile {
+    display_path: String,
+    file: Arc<File>,
+}
+
+/// Runs the whole analysis and returns the sorted report.
+pub fn analyze(args: &CheckArgs, cwd: &Path) -> Result<Report, String> {
+    let discovered = discover(args, cwd)?;
+    let mut errors: Vec<FileError> = discovered
+        .errors
+        .iter()
+        .map(|(path, message)| FileError {
+            path: display_path(path, cwd),
+            message: message.clone(),
+        })
+        .collect();
+
+    // Parse every file of every package in parallel; a read error is recorded
+    // and the file is left out of its package.
+    let parsed: Vec<(usize, PathBuf, Result<LoadedFile, String>)> = discovered
+        .packages
+        .iter()
+        .enumerate()
+        .flat_map(|(index, package)| package.files.iter().map(move |path| (index, path)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(index, path)| {
+            let loaded = std::fs::read(path)
+                .map_err(|err| err.to_string())
+                .map(|source| LoadedFile {
+                    display_path: display_path(path, cwd),
+                    file: Arc::new(goconc_syntax::parse_file(source)),
+                });
+            (index, path.clone(), loaded)
+        })
+        .collect();
+
+    let mut package_files: Vec<Vec<LoadedFile>> =
+        discovered.packages.iter().map(|_| Vec::new()).collect();
+    let mut file_count = 0;
+    for (index, path, loaded) in parsed {
+        match loaded {
+            Ok(loaded) => {
+                file_count += 1;
+                package_files[index].push(loaded);
+            }
+            Err(message) => errors.push(FileError {
+                path: display_path(&path, cwd),
+                message,
+            }),
+        }
+    }
+
+    let mut diagnostics: Vec<Diagnostic> = package_files
+        .iter()
+        .flatten()
+        .flat_map(syntax_diagnostics)
+        .collect();
+
+    let rules = goconc_rules::all_rules();
+    let rule_diagnostics: Vec<Diagnostic> = discovered
+        .packages
+        .par_iter()
+        .zip(package_files.par_iter())
+        .flat_map_iter(|(package, files)| {
+            let view = PackageView {
+                import_path: package.import_path.clone(),
+                files: files
+                    .iter()
+                    .map(|loaded| SourceFile {
+                        path: PathBuf::from(&loaded.display_path),
+                        file: Arc::clone(&loaded.file),
+                    })
+                    .collect(),
+                go_version: package.go_version,
+            };
+            let mut findings = Vec::new();
+            for rule in &rules {
+                rule.check(&view, &mut findings);
+            }
+            findings
+                .into_iter()
+                .filter_map(|finding| finding_to_diagnostic(&view, finding))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    diagnostics.extend(rule_diagnostics);
+
+    let mut report = Report::new(file_count, discovered.packages.len());
+    report.diagnostics = diagnostics;
+    report.errors = errors;
+    report.sort();
+    Ok(report)
+}
+
+/// A package to analyse, as the CLI needs it.
+struct PackageToCheck {
+    import_path: String,
+    files: Vec<PathBuf>,
+    go_version: (u32, u32),
+}
+
+struct Discovered {
+    packages: Vec<PackageToCheck>,
+    errors: Vec<(PathBuf, String)>,
+}
+
+/// Expands the arguments into packages with goconc_workspace. Files whose
+/// package clause cannot be read are still parsed (as a package of their own)
+/// so that their syntax errors are reported as findings, not as I/O errors.
+fn discover(args: &CheckArgs, cwd: &Path) -> Result<Discovered, String> {
+    use goconc_workspace::{BuildContext, LoadOptions, PathErrorKind};
+    // The go command's environment (GOOS, GOARCH, CGO_ENABLED, GOWORK) applies
+    // first; explicit flags win over it.
+    let mut options = LoadOptions::default().with_go_env(|key| std::env::var(key).ok());
+    if args.goos.is_some() || args.goarch.is_some() {
+        let goos = args.goos.clone().unwrap_or_else(|| options.context.goos.clone());
+        let goarch = args
+            .goarch
+            .clone()
+            .unwrap_or_else(|| options.context.goarch.clone());
+        options.context = BuildContext::new(&goos, &goarch);
+    }
+    options.context = options.context.with_tags(args.tags.iter().cloned());
+    let workspace =
+        goconc_workspace::load(cwd, &args.paths, &options).map_err(|err| err.to_string())?;
+    for argument in &workspace.unmatched_arguments {
+        eprintln!("goconc: warning: {argument:?} matched no packages");
+    }
+    let mut packages: Vec<PackageToCheck> = workspace
+        .packages
+        .iter()
+        .map(|package| PackageToCheck {
+            import_path: package.import_path.clone(),
+            files: package.files.iter().map(|file| file.path.clone()).collect(),
+            go_version: (package.go_version.major, package.go_version.minor),
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for error in &workspace.errors {
+        match &error.kind {
+            PathErrorKind::BadHeader(_) => packages.push(PackageToCheck {
+                import_path: error.path.to_string_lossy().into_owned(),
+                files: vec![error.path.clone()],
+                go_version: (1, 26),
+            }),
+            // Still analysed, each package clause as its own package.
+            PathErrorKind::MultiplePackages { .. } => {}
+            kind => errors.push((error.path.clone(), kind.to_string())),
+        }
+    }
+    Ok(Discovered { packages, errors })
+}
+
+fn syntax_diagnostics(loaded: &LoadedFile) -> Vec<Diagnostic> {
+    let file = &loaded.file;
+    file.errors
+        .iter()
+        .map(|error| {
+            let (line, column, end_line, end_column) = span_lines(file, error.span);
+            Diagnostic {
+                code: goconc_rules::registry::SYNTAX_ERROR.code.to_string(),
+                rule: goconc_rules::registry::SYNTAX_ERROR.name.to_string(),
+                severity: Severity::Error,
+                message: error.message.clone(),
+                path: loaded.display_path.clone(),
+                line,
+                column,
+                end_line,
+                end_column,
+                related: Vec::new(),
+                fix: None,
+            }
+        })
+        .collect()
+}
+
+fn finding_to_diagnostic(view: &PackageView, finding: Finding) -> Option<Diagnostic> {
+    let source = view.files.get(finding.file.0)?;
+    let meta = goconc_rules::rule_by_code(finding.code)?;
+    let (line, column, end_line, end_column) = span_lines(&source.file, finding.span);
+    let related = finding
+        .related
+        .iter()
+        .filter_map(|related| {
+            let other = view.files.get(related.file.0)?;
+            let at = other.file.line_index.line_col(related.span.start);
+            Some(Related {
+                path: other.path.to_string_lossy().into_owned(),
+                line: at.line,
+                column: at.column,
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    let mut message = finding.message;
+    if let Some(suggestion) = finding.suggestion {
+        message.push_str("; ");
+        message.push_str(&suggestion);
+    }
+    Some(Diagnostic {
+        code: meta.code.to_string(),
+        rule: meta.name.to_string(),
+        severity: Severity::Error,
+        message,
+        path: source.path.to_string_lossy().into_owned(),
+        line,
+        column,
+        end_line,
+        end_column,
+        related,
+        fix: None,
+    })
+}
+
+fn span_lines(file: &File, span: Span) -> (u32, u32, u32, u32) {
+    let start = file.line_index.line_col(span.start);
+    let end = file.line_index.line_col(span.end.max(span.start));
+    (start.line, start.column, end.line, end.column)
+}
+
+/// `path` relative to `cwd` when it lies below it, otherwise as given.
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let relative = path.strip_prefix(cwd).unwrap_or(path);
+    let relative = relative.strip_prefix("./").unwrap_or(relative);
+    relative.to_string_lossy().into_owned()
+}
