@@ -183,7 +183,10 @@ fn discover(args: &CheckArgs, cwd: &Path) -> Result<Discovered, String> {
     // first; explicit flags win over it.
     let mut options = LoadOptions::default().with_go_env(|key| std::env::var(key).ok());
     if args.goos.is_some() || args.goarch.is_some() {
-        let goos = args.goos.clone().unwrap_or_else(|| options.context.goos.clone());
+        let goos = args
+            .goos
+            .clone()
+            .unwrap_or_else(|| options.context.goos.clone());
         let goarch = args
             .goarch
             .clone()

@@ -79,7 +79,11 @@ fn list_rules(format: OutputFormat) -> u8 {
                 meta.name,
                 meta.category.as_str(),
                 meta.summary,
-                if meta.default { "" } else { " (off by default)" }
+                if meta.default {
+                    ""
+                } else {
+                    " (off by default)"
+                }
             )
         }),
     };

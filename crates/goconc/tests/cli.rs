@@ -66,7 +66,10 @@ fn version_and_rules_commands() {
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).starts_with("goconc "));
 
-    let output = goconc().args(["rules", "--format", "json"]).output().unwrap();
+    let output = goconc()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let rules = json_of(&output);
     let first = &rules[0];
@@ -82,7 +85,10 @@ fn version_and_rules_commands() {
 
 #[test]
 fn example_service_is_clean_of_syntax_errors() {
-    let output = run_in(&repo_root(), &["check", "examples/orderservice/...", "--format", "json"]);
+    let output = run_in(
+        &repo_root(),
+        &["check", "examples/orderservice/...", "--format", "json"],
+    );
     let report = json_of(&output);
     assert_eq!(report["version"], 1);
     assert_eq!(report["tool"], "goconc");
@@ -103,9 +109,21 @@ fn bad_inputs_are_reported_and_the_rest_is_analysed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write(dir, "go.mod", "module example.com/bad\n\ngo 1.22\n");
-    write(dir, "good/good.go", "package good\n\nfunc OK() int { return 1 }\n");
-    write(dir, "broken/broken.go", "package broken\n\nfunc F( {\n}\n\nfunc G() {}\n");
-    write(dir, "latin1/latin1.go", b"package latin1\n\nvar s = \"caf\xe9\"\n");
+    write(
+        dir,
+        "good/good.go",
+        "package good\n\nfunc OK() int { return 1 }\n",
+    );
+    write(
+        dir,
+        "broken/broken.go",
+        "package broken\n\nfunc F( {\n}\n\nfunc G() {}\n",
+    );
+    write(
+        dir,
+        "latin1/latin1.go",
+        b"package latin1\n\nvar s = \"caf\xe9\"\n",
+    );
     write(dir, "bom/bom.go", b"\xef\xbb\xbfpackage bom\n\nvar X = 1\n");
     write(dir, "nul/nul.go", b"package nul\n\nvar X = 1\x00\n");
     let depth = 10_000;
@@ -144,7 +162,14 @@ fn bad_inputs_are_reported_and_the_rest_is_analysed() {
         .find(|d| d["path"] == "broken/broken.go")
         .unwrap();
     assert_eq!(broken["line"], 3);
-    for key in ["end_line", "end_column", "related", "fix", "severity", "rule"] {
+    for key in [
+        "end_line",
+        "end_column",
+        "related",
+        "fix",
+        "severity",
+        "rule",
+    ] {
         assert!(broken.get(key).is_some(), "diagnostic lacks {key}");
     }
 
@@ -195,8 +220,14 @@ fn output_is_identical_across_thread_counts() {
     let Some(goroot) = goroot() else { return };
     let target = goroot.join("src/net");
     let target = target.to_str().unwrap();
-    let one = run_in(&goroot, &["check", "--format", "json", "--threads", "1", target]);
-    let two = run_in(&goroot, &["check", "--format", "json", "--threads", "2", target]);
+    let one = run_in(
+        &goroot,
+        &["check", "--format", "json", "--threads", "1", target],
+    );
+    let two = run_in(
+        &goroot,
+        &["check", "--format", "json", "--threads", "2", target],
+    );
     assert!(!one.stdout.is_empty());
     assert_eq!(one.stdout, two.stdout);
 }

@@ -1,0 +1,3 @@
+module example.com/leakpool
+
+go 1.22
