@@ -3,7 +3,10 @@
 use crate::OutputFormat;
 use clap::Args;
 use goconc_report::{Diagnostic, FileError, Related, Report, Severity};
-use goconc_rules::{Finding, PackageView, SourceFile};
+use goconc_rules::Finding;
+use goconc_semantic::loader::Loader;
+use goconc_semantic::package::PackageInput;
+use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 use goconc_syntax::File;
 use rayon::prelude::*;
@@ -126,34 +129,46 @@ pub fn analyze(args: &CheckArgs, cwd: &Path) -> Result<Report, String> {
         .flat_map(syntax_diagnostics)
         .collect();
 
-    let rules = goconc_rules::all_rules();
-    let rule_diagnostics: Vec<Diagnostic> = discovered
+    // The semantic model covers every package at once, so rules can follow
+    // calls across packages; dependencies come from GOROOT / the module cache.
+    let mut seen_paths = std::collections::HashSet::new();
+    let inputs: Vec<PackageInput> = discovered
         .packages
-        .par_iter()
-        .zip(package_files.par_iter())
-        .flat_map_iter(|(package, files)| {
-            let view = PackageView {
-                import_path: package.import_path.clone(),
+        .iter()
+        .zip(&package_files)
+        .filter(|(_, files)| !files.is_empty())
+        .map(|(package, files)| {
+            let mut import_path = package.import_path.clone();
+            if !seen_paths.insert(import_path.clone()) {
+                // Two package clauses in one directory: keep both apart.
+                import_path = format!("{import_path}#{}", package.name);
+            }
+            PackageInput {
+                import_path,
+                dir: package.dir.clone(),
+                name: package.name.clone(),
                 files: files
                     .iter()
-                    .map(|loaded| SourceFile {
-                        path: PathBuf::from(&loaded.display_path),
-                        file: Arc::clone(&loaded.file),
+                    .map(|loaded| {
+                        (
+                            PathBuf::from(&loaded.display_path),
+                            Arc::clone(&loaded.file),
+                        )
                     })
                     .collect(),
                 go_version: package.go_version,
-            };
-            let mut findings = Vec::new();
-            for rule in &rules {
-                rule.check(&view, &mut findings);
             }
-            findings
-                .into_iter()
-                .filter_map(|finding| finding_to_diagnostic(&view, finding))
-                .collect::<Vec<_>>()
         })
         .collect();
-    diagnostics.extend(rule_diagnostics);
+    let env = goconc_rules::driver::go_env_for(&discovered.modules);
+    let program = Program::build(inputs, Arc::new(Loader::new(env)));
+    let rules = goconc_rules::all_rules();
+    let findings = goconc_rules::driver::run_rules(&program, &rules);
+    diagnostics.extend(
+        findings
+            .into_iter()
+            .filter_map(|(package, finding)| finding_to_diagnostic(&program, package, finding)),
+    );
 
     let mut report = Report::new(file_count, discovered.packages.len());
     report.diagnostics = diagnostics;
@@ -165,12 +180,15 @@ pub fn analyze(args: &CheckArgs, cwd: &Path) -> Result<Report, String> {
 /// A package to analyse, as the CLI needs it.
 struct PackageToCheck {
     import_path: String,
+    name: String,
+    dir: PathBuf,
     files: Vec<PathBuf>,
     go_version: (u32, u32),
 }
 
 struct Discovered {
     packages: Vec<PackageToCheck>,
+    modules: Vec<goconc_workspace::Module>,
     errors: Vec<(PathBuf, String)>,
 }
 
@@ -204,6 +222,8 @@ fn discover(args: &CheckArgs, cwd: &Path) -> Result<Discovered, String> {
         .iter()
         .map(|package| PackageToCheck {
             import_path: package.import_path.clone(),
+            name: package.name.clone(),
+            dir: package.dir.clone(),
             files: package.files.iter().map(|file| file.path.clone()).collect(),
             go_version: (package.go_version.major, package.go_version.minor),
         })
@@ -213,6 +233,12 @@ fn discover(args: &CheckArgs, cwd: &Path) -> Result<Discovered, String> {
         match &error.kind {
             PathErrorKind::BadHeader(_) => packages.push(PackageToCheck {
                 import_path: error.path.to_string_lossy().into_owned(),
+                name: String::new(),
+                dir: error
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
                 files: vec![error.path.clone()],
                 go_version: (1, 26),
             }),
@@ -221,7 +247,11 @@ fn discover(args: &CheckArgs, cwd: &Path) -> Result<Discovered, String> {
             kind => errors.push((error.path.clone(), kind.to_string())),
         }
     }
-    Ok(Discovered { packages, errors })
+    Ok(Discovered {
+        packages,
+        modules: workspace.modules.clone(),
+        errors,
+    })
 }
 
 fn syntax_diagnostics(loaded: &LoadedFile) -> Vec<Diagnostic> {
@@ -247,16 +277,17 @@ fn syntax_diagnostics(loaded: &LoadedFile) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn finding_to_diagnostic(view: &PackageView, finding: Finding) -> Option<Diagnostic> {
-    let source = view.files.get(finding.file.0)?;
+fn finding_to_diagnostic(program: &Program, package: u32, finding: Finding) -> Option<Diagnostic> {
+    let files = &program.packages.get(package as usize)?.pkg.files;
+    let source = files.get(finding.file.0)?;
     let meta = goconc_rules::rule_by_code(finding.code)?;
-    let (line, column, end_line, end_column) = span_lines(&source.file, finding.span);
+    let (line, column, end_line, end_column) = span_lines(&source.ast, finding.span);
     let related = finding
         .related
         .iter()
         .filter_map(|related| {
-            let other = view.files.get(related.file.0)?;
-            let at = other.file.line_index.line_col(related.span.start);
+            let other = files.get(related.file.0)?;
+            let at = other.ast.line_index.line_col(related.span.start);
             Some(Related {
                 path: other.path.to_string_lossy().into_owned(),
                 line: at.line,

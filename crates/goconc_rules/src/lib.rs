@@ -6,14 +6,15 @@
 //! Codes: `GC0xx` tool diagnostics (syntax errors), `GC1xx` goroutine leaks,
 //! `GC2xx` deadlocks.
 
+pub mod driver;
 pub mod registry;
 pub mod rules;
 pub mod testing;
 
+use goconc_semantic::program::{Function, PackageModel};
+use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 use goconc_syntax::File;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 pub use registry::{all_rules, rule_by_code, RuleMeta};
 
@@ -39,25 +40,47 @@ impl Category {
     }
 }
 
-/// One parsed file of the package being checked.
-#[derive(Clone, Debug)]
-pub struct SourceFile {
-    /// Path as it should appear in reports (relative to the working directory).
-    pub path: PathBuf,
-    pub file: Arc<File>,
-}
-
-/// Index of a file in [`PackageView::files`].
+/// Index of a file in the checked package (`PackageModel::pkg.files`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileIdx(pub usize);
 
-/// The package a rule looks at.
-#[derive(Clone, Debug)]
-pub struct PackageView {
-    pub import_path: String,
-    pub files: Vec<SourceFile>,
-    /// The module's `go` version (major, minor), e.g. (1, 22).
-    pub go_version: (u32, u32),
+/// What a rule looks at: the whole-program semantic model and the package
+/// (an index into [`Program::packages`]) whose findings it must report.
+/// Rules may read any package's functions and summaries (callees live in
+/// other packages) but report only in their own.
+pub struct RuleContext<'a> {
+    pub program: &'a Program,
+    pub package: u32,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(program: &'a Program, package: u32) -> Self {
+        RuleContext { program, package }
+    }
+
+    /// The package being checked.
+    pub fn model(&self) -> Option<&'a PackageModel> {
+        self.program.packages.get(self.package as usize)
+    }
+
+    /// The functions (declared and closures) of the package, in source order.
+    pub fn functions(&self) -> impl Iterator<Item = &'a Function> + 'a {
+        let program = self.program;
+        self.model()
+            .into_iter()
+            .flat_map(|model| model.funcs.iter())
+            .filter_map(move |&id| program.function(id))
+    }
+
+    /// The parsed file `file` of the package.
+    pub fn file(&self, file: FileIdx) -> Option<&'a File> {
+        self.model()?.pkg.files.get(file.0).map(|f| &*f.ast)
+    }
+
+    /// The `go` version of the package's module, e.g. `(1, 22)`.
+    pub fn go_version(&self) -> (u32, u32) {
+        self.model().map(|m| m.pkg.go_version).unwrap_or((1, 26))
+    }
 }
 
 /// A secondary location of a finding.
@@ -81,10 +104,37 @@ pub struct Finding {
     pub suggestion: Option<String>,
 }
 
+impl Finding {
+    pub fn new(code: &'static str, file: FileIdx, span: Span, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            file,
+            span,
+            message: message.into(),
+            related: Vec::new(),
+            suggestion: None,
+        }
+    }
+
+    pub fn related(mut self, file: FileIdx, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(RelatedSpan {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn suggest(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+}
+
 /// A rule: metadata plus a check over one package.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
-    fn check(&self, package: &PackageView, findings: &mut Vec<Finding>);
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>);
 }
 
 /// Declares a rule type whose doc comment becomes its documentation.

@@ -4,7 +4,12 @@
 //! unexpected finding, so negative cases (lines without `want`) are checked
 //! just as strictly as positive ones.
 
-use crate::{Finding, PackageView, Rule, SourceFile};
+use crate::{Finding, Rule, RuleContext};
+use goconc_semantic::loader::Loader;
+use goconc_semantic::package::PackageInput;
+use goconc_semantic::program::PackageModel;
+use goconc_semantic::Program;
+use goconc_workspace::LoadOptions;
 use regex::Regex;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,47 +24,73 @@ pub struct Want {
     matched: bool,
 }
 
-/// Loads every `.go` file of `dir` (sorted) as one package.
-pub fn load_package(dir: &Path) -> Result<PackageView, String> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|err| format!("{}: {err}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "go"))
-        .collect();
-    paths.sort();
-    let mut files = Vec::new();
-    for path in paths {
-        let source = std::fs::read(&path).map_err(|err| format!("{}: {err}", path.display()))?;
-        let file = goconc_syntax::parse_file(source);
-        if let Some(error) = file.errors.first() {
-            return Err(format!(
-                "{}: fixture is not valid Go: {} at offset {}",
-                path.display(),
-                error.message,
-                error.span.start
-            ));
+/// A fixture package loaded with the real pipeline: workspace loader,
+/// parser, semantic model (dependencies from GOROOT and the module cache, or
+/// the embedded stubs).
+pub struct LoadedFixture {
+    pub program: Program,
+    /// Index of the fixture package in `program.packages`.
+    pub package: u32,
+}
+
+/// Loads the package in `dir` (a directory of the fixture module under
+/// `testdata/`) and builds its semantic model.
+pub fn load_fixture(dir: &Path) -> Result<LoadedFixture, String> {
+    let workspace = goconc_workspace::load(dir, &["."], &LoadOptions::default())
+        .map_err(|err| format!("{}: {err}", dir.display()))?;
+    if let Some(error) = workspace.errors.first() {
+        return Err(error.to_string());
+    }
+    let mut inputs = Vec::new();
+    for package in &workspace.packages {
+        let mut files = Vec::new();
+        for source in &package.files {
+            let bytes = std::fs::read(&source.path)
+                .map_err(|err| format!("{}: {err}", source.path.display()))?;
+            let file = goconc_syntax::parse_file(bytes);
+            if let Some(error) = file.errors.first() {
+                let at = file.line_index.line_col(error.span.start);
+                return Err(format!(
+                    "{}:{}:{}: fixture is not valid Go: {}",
+                    source.path.display(),
+                    at.line,
+                    at.column,
+                    error.message
+                ));
+            }
+            files.push((source.path.clone(), Arc::new(file)));
         }
-        files.push(SourceFile {
-            path,
-            file: Arc::new(file),
+        inputs.push(PackageInput {
+            import_path: package.import_path.clone(),
+            dir: package.dir.clone(),
+            name: package.name.clone(),
+            files,
+            go_version: (package.go_version.major, package.go_version.minor),
         });
     }
-    let import_path = dir
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok(PackageView {
-        import_path,
-        files,
-        go_version: (1, 26),
+    let wanted = inputs
+        .iter()
+        .find(|input| input.dir == dir || input.dir.ends_with(dir))
+        .map(|input| input.import_path.clone())
+        .ok_or_else(|| format!("{}: no Go package found", dir.display()))?;
+    let env = crate::driver::go_env_for(&workspace.modules);
+    let program = Program::build(inputs, Arc::new(Loader::new(env)));
+    let package = program
+        .packages
+        .iter()
+        .position(|model| &*model.pkg.path == wanted.as_str())
+        .ok_or_else(|| format!("package {wanted} missing from the program"))?;
+    Ok(LoadedFixture {
+        program,
+        package: package as u32,
     })
 }
 
 /// Extracts the `// want "re" ...` expectations of a package.
-pub fn parse_wants(package: &PackageView) -> Result<Vec<Want>, String> {
+pub fn parse_wants(model: &PackageModel) -> Result<Vec<Want>, String> {
     let mut wants = Vec::new();
-    for source in &package.files {
-        for (span, text) in source.file.all_comments() {
+    for source in &model.pkg.files {
+        for (span, text) in source.ast.all_comments() {
             let Some(body) = text.strip_prefix("//") else {
                 continue;
             };
@@ -67,7 +98,7 @@ pub fn parse_wants(package: &PackageView) -> Result<Vec<Want>, String> {
             let Some(rest) = body.strip_prefix("want ") else {
                 continue;
             };
-            let line = source.file.line_index.line_col(span.start).line;
+            let line = source.ast.line_index.line_col(span.start).line;
             for raw in split_quoted(rest)
                 .map_err(|err| format!("{}:{line}: {err}", source.path.display()))?
             {
@@ -86,6 +117,26 @@ pub fn parse_wants(package: &PackageView) -> Result<Vec<Want>, String> {
     Ok(wants)
 }
 
+/// Number of `// ok: ...` markers (documented negative cases) in a package.
+pub fn count_ok_markers(model: &PackageModel) -> usize {
+    model
+        .pkg
+        .files
+        .iter()
+        .flat_map(|source| {
+            source
+                .ast
+                .all_comments()
+                .map(|(_, text)| text.to_string())
+                .collect::<Vec<_>>()
+        })
+        .filter(|text| {
+            text.strip_prefix("//")
+                .is_some_and(|t| t.trim_start().starts_with("ok:"))
+        })
+        .count()
+}
+
 /// Splits `"a" "b\"c" `+"`raw`"+` into the unquoted strings.
 fn split_quoted(mut rest: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
@@ -97,7 +148,9 @@ fn split_quoted(mut rest: &str) -> Result<Vec<String>, String> {
         let mut chars = rest.char_indices();
         match chars.next() {
             Some((_, '`')) => {
-                let end = rest[1..].find('`').ok_or("unterminated `want` raw string")?;
+                let end = rest[1..]
+                    .find('`')
+                    .ok_or("unterminated `want` raw string")?;
                 out.push(rest[1..1 + end].to_string());
                 rest = &rest[end + 2..];
             }
@@ -134,17 +187,25 @@ fn split_quoted(mut rest: &str) -> Result<Vec<String>, String> {
 /// Runs `rule` on the package in `dir` and compares its findings with the
 /// `want` comments. Returns a readable list of every mismatch on failure.
 pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, String> {
-    let package = load_package(dir)?;
-    let mut wants = parse_wants(&package)?;
+    let fixture = load_fixture(dir)?;
+    let model = fixture
+        .program
+        .packages
+        .get(fixture.package as usize)
+        .ok_or("fixture package missing")?;
+    let mut wants = parse_wants(model)?;
     let mut findings: Vec<Finding> = Vec::new();
-    rule.check(&package, &mut findings);
+    rule.check(
+        &RuleContext::new(&fixture.program, fixture.package),
+        &mut findings,
+    );
     let mut problems = String::new();
     for finding in &findings {
-        let Some(source) = package.files.get(finding.file.0) else {
+        let Some(source) = model.pkg.files.get(finding.file.0) else {
             let _ = writeln!(problems, "finding in unknown file: {finding:?}");
             continue;
         };
-        let line = source.file.line_index.line_col(finding.span.start).line;
+        let line = source.ast.line_index.line_col(finding.span.start).line;
         let matched = wants.iter_mut().find(|want| {
             !want.matched
                 && want.line == line
@@ -172,6 +233,15 @@ pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, St
                 rule.meta().code
             );
         }
+        for related in &finding.related {
+            if model.pkg.files.get(related.file.0).is_none() {
+                let _ = writeln!(
+                    problems,
+                    "{}:{line}: related location in unknown file",
+                    source.path.display()
+                );
+            }
+        }
     }
     for want in wants.iter().filter(|want| !want.matched) {
         let _ = writeln!(
@@ -184,8 +254,9 @@ pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, St
     }
     if problems.is_empty() {
         Ok(FixtureStats {
-            files: package.files.len(),
+            files: model.pkg.files.len(),
             findings: findings.len(),
+            negatives: count_ok_markers(model),
         })
     } else {
         Err(problems)
@@ -196,7 +267,34 @@ pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, St
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixtureStats {
     pub files: usize,
+    /// Positive cases: findings, each matched by a `want`.
     pub findings: usize,
+    /// Negative cases: `// ok:` markers, none of which was reported.
+    pub negatives: usize,
+}
+
+/// Checks a rule against its fixtures and the acceptance minimum of positive
+/// and negative cases; panics with the full mismatch list otherwise. Every
+/// rule file's tests call this. Without a Go installation the semantic
+/// model falls back to its embedded stubs of `sync`, `context`, ... so the
+/// fixtures run either way.
+pub fn assert_rule_fixtures(rule: &dyn Rule) {
+    let code = rule.meta().code;
+    match check_fixture_dir(rule, &fixture_dir(code)) {
+        Ok(stats) => {
+            assert!(
+                stats.findings >= 6,
+                "{code}: only {} positive cases",
+                stats.findings
+            );
+            assert!(
+                stats.negatives >= 6,
+                "{code}: only {} negative cases",
+                stats.negatives
+            );
+        }
+        Err(problems) => panic!("{code} fixtures failed:\n{problems}"),
+    }
 }
 
 /// The fixture directory of a rule: `crates/goconc_rules/testdata/<code>`.
