@@ -35,6 +35,20 @@ pub struct CheckArgs {
     pub threads: Option<usize>,
 }
 
+impl CheckArgs {
+    /// `goconc check ./...` with default settings.
+    pub fn for_tree() -> Self {
+        CheckArgs {
+            paths: Vec::new(),
+            format: OutputFormat::Text,
+            goos: None,
+            goarch: None,
+            tags: Vec::new(),
+            threads: None,
+        }
+    }
+}
+
 pub fn run(args: &CheckArgs) -> u8 {
     if let Some(threads) = args.threads {
         // Only fails if a global pool already exists, which cannot happen here.

@@ -54,6 +54,9 @@ pub struct DumpArgs {
     /// Directory inside the Go module used for source mapping (default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub module_dir: Option<PathBuf>,
+    /// Do not run goconc's static rules on the module to cite findings beside groups.
+    #[arg(long)]
+    pub no_static: bool,
 }
 
 #[derive(Args, Debug)]
@@ -76,9 +79,43 @@ fn open(path: &Path) -> io::Result<Box<dyn Read>> {
 
 /// Runs `goconc dump`; returns the process exit code.
 pub fn run_dump(args: &DumpArgs) -> u8 {
-    // Static findings to cite beside groups. The static analyzer is not wired
-    // in yet, so none are passed; `run_dump_with_findings` takes them.
-    run_dump_with_findings(args, &[])
+    let findings = if args.no_static {
+        Vec::new()
+    } else {
+        static_findings(args)
+    };
+    run_dump_with_findings(args, &findings)
+}
+
+/// Runs `goconc check` over the whole module the dump is read in, so that a
+/// group stuck at a line a rule flags cites the finding. Paths are relative to
+/// the module root, as `goconc_dump` expects.
+fn static_findings(args: &DumpArgs) -> Vec<StaticFinding> {
+    let start = match &args.module_dir {
+        Some(dir) => Some(dir.clone()),
+        None => std::env::current_dir().ok(),
+    };
+    let Some(module) = start.as_deref().and_then(ModuleInfo::discover) else {
+        return Vec::new();
+    };
+    let check_args = crate::check::CheckArgs::for_tree();
+    match crate::check::analyze(&check_args, &module.root) {
+        Ok(report) => report
+            .diagnostics
+            .into_iter()
+            .filter(|diagnostic| diagnostic.code != "GC000")
+            .map(|diagnostic| StaticFinding {
+                path: diagnostic.path,
+                line: diagnostic.line,
+                code: diagnostic.code,
+                message: diagnostic.message,
+            })
+            .collect(),
+        Err(message) => {
+            eprintln!("goconc dump: static analysis skipped: {message}");
+            Vec::new()
+        }
+    }
 }
 
 /// `goconc dump` with static findings to cite next to groups whose own
