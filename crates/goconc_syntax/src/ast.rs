@@ -280,7 +280,8 @@ pub enum ExprKind {
     },
     BasicLit(BasicLit),
     FuncLit {
-        ty: FuncType,
+        /// Boxed to keep `Expr` small (most expressions are identifiers).
+        ty: Box<FuncType>,
         body: Block,
     },
     CompositeLit {
@@ -351,7 +352,8 @@ pub enum ExprKind {
     StructType {
         fields: FieldList,
     },
-    FuncType(FuncType),
+    /// Boxed to keep `Expr` small.
+    FuncType(Box<FuncType>),
     InterfaceType {
         methods: FieldList,
     },

@@ -19,11 +19,7 @@ impl LineIndex {
     pub fn new(source: &[u8]) -> Self {
         let mut line_starts = Vec::with_capacity(source.len() / 32 + 1);
         line_starts.push(0);
-        for (offset, &byte) in source.iter().enumerate() {
-            if byte == b'\n' {
-                line_starts.push(offset as u32 + 1);
-            }
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', source).map(|offset| offset as u32 + 1));
         LineIndex {
             line_starts,
             len: source.len() as u32,

@@ -1,0 +1,10 @@
+package crlf
+
+// comment
+var s = `a
+b`
+
+/* c
+ */
+func f() {
+}

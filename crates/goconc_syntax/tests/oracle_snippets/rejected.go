@@ -1,0 +1,5 @@
+package rejected
+
+func f() {
+	x := [
+}

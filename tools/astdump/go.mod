@@ -1,0 +1,3 @@
+module goconc.dev/tools/astdump
+
+go 1.26
