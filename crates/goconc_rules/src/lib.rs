@@ -7,6 +7,7 @@
 //! `GC2xx` deadlocks.
 
 pub mod driver;
+pub mod lockstate;
 pub mod registry;
 pub mod rules;
 pub mod testing;

@@ -1,21 +1,82 @@
 //! GC101 `abandoned-channel`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use goconc_semantic::body::FileInfo;
+use goconc_semantic::cfg::{BlockId, BlockKind, Node};
+use goconc_semantic::env::Selection;
+use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncArg, Mode, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::Program;
+use goconc_syntax::ast::{ExprKind, Op as AstOp, Span, StmtKind};
+use goconc_syntax::File;
+use std::collections::HashSet as FxHashSet;
+
+use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, Escapes};
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Finds goroutines that send to (or receive from) a channel whose only
+    /// counterpart can stop listening: the function that started them
+    /// returns on `ctx.Done()`, a timer, a `default` case or an error before
+    /// it has received every value (or before it sends the value the
+    /// goroutine waits for). The stuck goroutine blocks forever.
+    ///
+    /// The classic shapes: a result channel made unbuffered, a worker
+    /// goroutine that sends its result, and a caller that selects on the
+    /// result or a timeout; and first-response-wins fan-out where N
+    /// goroutines send on a channel with room for fewer than N values and
+    /// only one is received.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// An unbuffered send completes only when somebody receives. Once the
+    /// caller has returned, nobody ever will: the goroutine, its stack and
+    /// everything it references leak, one per request. Under load this is a
+    /// steady climb of the goroutine count until the process runs out of
+    /// memory. Every goroutine's lifecycle must be tied to something that
+    /// ends it: a buffer with room for every value it sends, or a
+    /// `case <-ctx.Done()` next to its send.
     ///
     /// ## Example
     /// ```go
+    /// func (r *resolver) Lookup(ctx context.Context, host string) ([]string, error) {
+    ///     resultCh := make(chan answer)
+    ///     go func() {
+    ///         resultCh <- r.query(host) // blocks forever once Lookup has returned
+    ///     }()
+    ///     select {
+    ///     case a := <-resultCh:
+    ///         return a.addrs, a.err
+    ///     case <-ctx.Done():
+    ///         return nil, ctx.Err()
+    ///     }
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (r *resolver) Lookup(ctx context.Context, host string) ([]string, error) {
+    ///     resultCh := make(chan answer, 1) // room for the only send
+    ///     go func() {
+    ///         resultCh <- r.query(host)
+    ///     }()
+    ///     select {
+    ///     case a := <-resultCh:
+    ///         return a.addrs, a.err
+    ///     case <-ctx.Done():
+    ///         return nil, ctx.Err()
+    ///     }
+    /// }
     /// ```
+    ///
+    /// For fan-out, size the buffer for every sender
+    /// (`make(chan T, len(items))`) or let each sender select on a done
+    /// channel or `ctx.Done()`.
+    ///
+    /// ## Known limitations
+    /// Only channels created with `make` in the function that starts the
+    /// goroutine, with a constant capacity, and not handed to any other code
+    /// are considered. A capacity that is not constant (`len(items)`) is
+    /// assumed to be large enough.
     pub struct AbandonedChannel {
         code: "GC101",
         name: "abandoned-channel",
@@ -26,12 +87,697 @@ declare_rule! {
     }
 }
 
+/// A goroutine started by the function under analysis that uses the channel.
+struct Spawned<'a> {
+    target: &'a Function,
+    /// The channel in the goroutine's frame.
+    path: AccessPath,
+    block: BlockId,
+    /// Index of the spawn op in `block`'s ops.
+    op_index: usize,
+    span: Span,
+    in_loop: bool,
+}
+
 impl Rule for AbandonedChannel {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let mut escapes: Option<Escapes> = None;
+        let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
+        for f in ctx.functions() {
+            let makes: Vec<(AccessPath, i64)> = f
+                .all_ops()
+                .filter_map(|(_, _, op)| match &op.kind {
+                    OpKind::MakeChan {
+                        path: Some(p),
+                        cap: Some(c),
+                        ..
+                    } if p.fields.is_empty() && matches!(p.base, Base::Local(_)) => {
+                        Some((p.clone(), *c))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if makes.is_empty() {
+                continue;
+            }
+            let in_loop = f.cfg.in_loop();
+            // One creation per variable keeps the capacity unambiguous.
+            let mut creations: std::collections::HashMap<&AccessPath, usize> = Default::default();
+            for (_, _, op) in f.all_ops() {
+                if let OpKind::MakeChan { path: Some(p), .. } = &op.kind {
+                    *creations.entry(p).or_default() += 1;
+                }
+            }
+            for (chan, cap) in makes {
+                if creations.get(&chan).copied() != Some(1) {
+                    continue;
+                }
+                let Some(key) = chan_key(program, &chan) else {
+                    continue;
+                };
+                let esc = escapes.get_or_insert_with(|| {
+                    // Every local channel created in the package.
+                    let wanted = ctx
+                        .functions()
+                        .flat_map(|g| g.all_ops())
+                        .filter_map(|(_, _, op)| match &op.kind {
+                            OpKind::MakeChan { path: Some(p), .. } if p.fields.is_empty() => {
+                                chan_key(program, p)
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    Escapes::compute(ctx, &wanted)
+                });
+                if esc.escapes(&key) {
+                    continue;
+                }
+                let make_block = f.all_ops().find_map(|(b, _, op)| match &op.kind {
+                    OpKind::MakeChan { path: Some(p), .. } if *p == chan => Some(b),
+                    _ => None,
+                });
+                let mut spawned = spawned_users(program, f, &chan, &in_loop);
+                // A goroutine started in a loop that also creates the channel
+                // gets a fresh channel per iteration: one sender each.
+                for sp in &mut spawned {
+                    if sp.in_loop {
+                        if let Some(mb) = make_block {
+                            sp.in_loop = cycles_without(f, sp.block, mb);
+                        }
+                    }
+                }
+                if spawned.is_empty() || !only_known_users(ctx, f, &chan, &spawned) {
+                    continue;
+                }
+                analyse_channel(ctx, f, &chan, cap, &spawned, &mut reported, findings);
+            }
+        }
+    }
+}
+
+/// Goroutines started by `f` (go statements, library and wrapper spawns)
+/// that receive `chan`, with the channel translated to their frame.
+fn spawned_users<'a>(
+    program: &'a Program,
+    f: &Function,
+    chan: &AccessPath,
+    in_loop: &[bool],
+) -> Vec<Spawned<'a>> {
+    let mut out = Vec::new();
+    for b in 0..f.cfg.blocks.len() {
+        let b = BlockId(b as u32);
+        for (oi, (_, op)) in f.block_ops(b).iter().enumerate() {
+            let OpKind::Call {
+                callee,
+                args,
+                func_arg,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            let target = match (op.mode, callee, func_arg) {
+                (Mode::Spawned, Callee::Func(t), _) => Some((*t, args.as_slice())),
+                (_, _, Some(fa)) if fa.spawned || op.mode == Mode::Spawned => match fa.func {
+                    FuncArg::Func(t) => Some((t, &[][..])),
+                    _ => None,
+                },
+                (Mode::Now, Callee::Func(w), Some(fa)) => {
+                    let wraps = program
+                        .summary(*w)
+                        .is_some_and(|s| s.spawns_params.contains(&fa.index));
+                    match (wraps, &fa.func) {
+                        (true, FuncArg::Func(t)) => Some((*t, &[][..])),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            let Some((t, call_args)) = target else {
+                continue;
+            };
+            let Some(tf) = program.function(t) else {
+                continue;
+            };
+            // The channel in the goroutine: a captured variable keeps its
+            // path; an argument becomes the parameter.
+            let path = match call_args.iter().position(|a| a.as_ref() == Some(chan)) {
+                Some(i) => match param_key(tf, i) {
+                    Some(k) => AccessPath {
+                        base: Base::Local(k),
+                        fields: Default::default(),
+                    },
+                    None => continue,
+                },
+                None if tf.def.parent.is_some() => chan.clone(),
+                None => continue,
+            };
+            out.push(Spawned {
+                target: tf,
+                path,
+                block: b,
+                op_index: oi,
+                span: op.span,
+                in_loop: in_loop.get(b.index()).copied().unwrap_or(false),
+            });
+        }
+    }
+    out
+}
+
+/// Whether every function that touches `chan` is `f` or one of the
+/// goroutines it starts (otherwise some unseen code may be the counterpart).
+fn only_known_users(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    spawned: &[Spawned<'_>],
+) -> bool {
+    // A local variable is visible only in its function and the closures
+    // nested in it (other code gets it through arguments, which the escape
+    // analysis already accounts for).
+    let mut stack: Vec<_> = f.closures.clone();
+    let mut visited = 0usize;
+    while let Some(id) = stack.pop() {
+        visited += 1;
+        if visited > 100_000 {
+            return false;
+        }
+        let Some(g) = ctx.program.function(id) else {
+            continue;
+        };
+        stack.extend(g.closures.iter().copied());
+        let uses = g.all_ops().any(|(_, _, op)| match &op.kind {
+            OpKind::Chan { path: Some(p), .. } => p == chan,
+            OpKind::Call { args, .. } => args.iter().any(|a| a.as_ref() == Some(chan)),
+            _ => false,
+        });
+        if uses && !spawned.iter().any(|s| s.target.id == g.id) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The ops of `g` on `path`: (block, op, in select, mode).
+fn chan_ops<'a>(
+    g: &'a Function,
+    path: &'a AccessPath,
+) -> impl Iterator<Item = (BlockId, ChanOp, bool, Mode, Span)> + 'a {
+    g.all_ops().filter_map(move |(b, _, op)| match &op.kind {
+        OpKind::Chan {
+            path: Some(p),
+            op: cop,
+            select,
+            ..
+        } if p == path => Some((b, *cop, select.is_some(), op.mode, op.span)),
+        _ => None,
+    })
+}
+
+fn analyse_channel(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    cap: i64,
+    spawned: &[Spawned<'_>],
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    // Goroutines that close or range over the channel, or that use it in a
+    // select, manage its lifecycle themselves: leave the channel alone.
+    let mut stuck: Vec<(&Spawned<'_>, ChanOp, Span)> = Vec::new();
+    for s in spawned {
+        let t_in_loop = s.target.cfg.in_loop();
+        let ops: Vec<_> = chan_ops(s.target, &s.path).collect();
+        if ops
+            .iter()
+            .any(|(_, op, sel, _, _)| *sel || matches!(op, ChanOp::Close | ChanOp::Range))
+        {
+            return;
+        }
+        let blocking: Vec<_> = ops
+            .iter()
+            .filter(|(_, _, _, mode, _)| *mode == Mode::Now)
+            .collect();
+        if blocking.is_empty() {
+            continue;
+        }
+        // Each goroutine must perform at most one of its operations per
+        // run: several are fine when they are on exclusive paths
+        // (`if err != nil { ch <- err; return }; ch <- v`).
+        if blocking.len() > 8
+            || blocking
+                .iter()
+                .any(|(b, ..)| t_in_loop.get(b.index()).copied().unwrap_or(true))
+            || blocking.iter().any(|(_, o, ..)| *o != blocking[0].1)
+        {
+            return;
+        }
+        for (i, (a, ..)) in blocking.iter().enumerate() {
+            let from_a = super::unmatched_channel_op::reach_from(s.target, *a);
+            if blocking
+                .iter()
+                .enumerate()
+                .any(|(j, (b, ..))| i != j && from_a.contains(b))
+            {
+                return;
+            }
+        }
+        let Some(&&(_, op, _, _, span)) = blocking.iter().min_by_key(|(.., sp)| sp.start) else {
+            continue;
+        };
+        stuck.push((s, op, span));
+    }
+    let Some(&(first, op, _)) = stuck.first() else {
+        return;
+    };
+    if stuck.iter().any(|(_, o, _)| *o != op) {
+        return;
+    }
+    // The counterpart ops in the spawning function.
+    let parent_ops: Vec<_> = chan_ops(f, chan).collect();
+    let counterpart = |o: ChanOp| match op {
+        ChanOp::Send => matches!(o, ChanOp::Recv | ChanOp::Range),
+        _ => matches!(o, ChanOp::Send | ChanOp::Close),
+    };
+    if parent_ops.iter().any(|(_, o, _, mode, _)| {
+        *mode != Mode::Now || *o == ChanOp::Range || (op == ChanOp::Send && *o == ChanOp::Close)
+    }) {
+        return;
+    }
+    let counter_blocks: FxHashSet<BlockId> = parent_ops
+        .iter()
+        .filter(|(_, o, ..)| counterpart(*o))
+        .map(|(b, ..)| *b)
+        .collect();
+    if counter_blocks.is_empty() {
+        return;
+    }
+    // Every counterpart must come after the goroutine is started; one
+    // that may run before it (a close before the `go`) completes the
+    // exchange in ways this analysis does not follow.
+    let before_spawn = f.block_ops(first.block).iter().take(first.op_index).any(|(_, o)| {
+        matches!(&o.kind, OpKind::Chan { path: Some(p), op: c, .. } if p == chan && counterpart(*c))
+    });
+    if before_spawn {
+        return;
+    }
+    let after_spawn = super::unmatched_channel_op::reach_from(f, first.block);
+    if stuck.iter().any(|(s, ..)| s.block != first.block)
+        || counter_blocks.iter().any(|b| !after_spawn.contains(b))
+    {
+        return;
+    }
+    let many = stuck.len() > 1 || stuck.iter().any(|(s, ..)| s.in_loop);
+    if op == ChanOp::Send
+        && !stuck.iter().any(|(s, ..)| s.in_loop)
+        && usize::try_from(cap).is_ok_and(|c| c >= stuck.len())
+    {
+        // Room for every send.
+        return;
+    }
+    let Some((file, info)) = program.file_of(f) else {
+        return;
+    };
+    let name = program.describe_path(chan);
+    let in_loop = f.cfg.in_loop();
+    let exit_at: Option<BlockId> = if !many {
+        if op == ChanOp::Send && cap > 0 {
+            return;
+        }
+        // A path from the spawn to a return that never meets the counterpart.
+        let spawn_block_has_counterpart = parent_ops.iter().any(|(b, o, ..)| {
+            *b == first.block && counterpart(*o) && {
+                // Counterpart after the spawn op in the same block.
+                op_index_of(f, *b, chan) > first.op_index
+            }
+        });
+        if spawn_block_has_counterpart {
+            None
+        } else {
+            avoiding_path(f, file, info, first.block, &counter_blocks)
+        }
+    } else if op != ChanOp::Send || cap > 1 {
+        // A buffer sized beyond one slot was most likely sized for the
+        // senders (the count of a loop is not known here).
+        None
+    } else {
+        let recvs_in_loop: Vec<BlockId> = counter_blocks
+            .iter()
+            .copied()
+            .filter(|b| in_loop.get(b.index()).copied().unwrap_or(false))
+            .collect();
+        if recvs_in_loop.is_empty() {
+            // First-response-wins: a fixed number of receives (one) for
+            // a goroutine per loop iteration.
+            let receives = parent_ops
+                .iter()
+                .filter(|(_, o, ..)| counterpart(*o))
+                .count();
+            if receives == 1 {
+                counter_blocks.iter().next().copied()
+            } else {
+                None
+            }
+        } else if recvs_in_loop.len() != counter_blocks.len() {
+            None
+        } else {
+            early_loop_exit(f, file, info, &recvs_in_loop, &counter_blocks)
+        }
+    };
+    let Some(exit_block) = exit_at else {
+        return;
+    };
+    let (stop_span, stop_msg) = describe_stop(
+        file,
+        f,
+        exit_block,
+        many && counter_blocks.contains(&exit_block),
+        &name,
+    );
+    for (s, _, span) in &stuck {
+        if s.target.pkg != ctx.package || !reported.insert((s.target.def.file, *span)) {
+            continue;
+        }
+        let in_goroutine = program.describe_path(&s.path);
+        let message = match op {
+            ChanOp::Send => format!("goroutine blocks forever sending to {in_goroutine}"),
+            _ => format!("goroutine blocks forever receiving from {in_goroutine}"),
+        };
+        let suggestion = match op {
+            ChanOp::Send if many => format!(
+                "give {name} room for every sender (make(chan T, n) with one slot per goroutine) or add a case <-ctx.Done() / done channel to the send"
+            ),
+            ChanOp::Send => format!(
+                "make {name} buffered (capacity 1) or add a case <-ctx.Done() to the send"
+            ),
+            _ => format!(
+                "close {name} on the early-return path (or select on ctx.Done() in the goroutine)"
+            ),
+        };
+        findings.push(
+            Finding::new(
+                AbandonedChannel::META.code,
+                FileIdx(s.target.def.file as usize),
+                *span,
+                message,
+            )
+            .related(
+                FileIdx(f.def.file as usize),
+                s.span,
+                "goroutine started here",
+            )
+            .related(FileIdx(f.def.file as usize), stop_span, stop_msg.clone())
+            .suggest(suggestion),
+        );
+    }
+}
+
+/// Whether `b` lies on a cycle that does not pass through `avoid`.
+fn cycles_without(f: &Function, b: BlockId, avoid: BlockId) -> bool {
+    if b == avoid {
+        return false;
+    }
+    let mut seen: FxHashSet<BlockId> = FxHashSet::default();
+    let mut stack = vec![b];
+    while let Some(x) = stack.pop() {
+        for &n in &f.cfg.block(x).succs {
+            if n == b {
+                return true;
+            }
+            if n != avoid && seen.insert(n) {
+                stack.push(n);
+            }
+        }
+    }
+    false
+}
+
+/// Index (in the block's ops) of the first op on `chan` in block `b`.
+fn op_index_of(f: &Function, b: BlockId, chan: &AccessPath) -> usize {
+    f.block_ops(b)
+        .iter()
+        .position(|(_, op)| matches!(&op.kind, OpKind::Chan { path: Some(p), .. } if p == chan))
+        .unwrap_or(0)
+}
+
+/// A path from `start` to the function exit that avoids `avoid`; returns
+/// the block that returns and the last select clause taken on the way.
+fn avoiding_path(
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    start: BlockId,
+    avoid: &FxHashSet<BlockId>,
+) -> Option<BlockId> {
+    let mut seen: FxHashSet<BlockId> = FxHashSet::default();
+    let mut stack = vec![start];
+    seen.insert(start);
+    while let Some(b) = stack.pop() {
+        // Leaving a loop that receives through its head means the loop
+        // ran zero times (or to completion), not that the caller gave up.
+        let head_loop = (f.cfg.block(b).kind == BlockKind::LoopHead)
+            .then(|| loop_blocks(f, b))
+            .filter(|l| l.iter().any(|x| avoid.contains(x)));
+        for &s in &f.cfg.block(b).succs {
+            if head_loop.as_ref().is_some_and(|l| !l.contains(&s)) {
+                continue;
+            }
+            if s == f.cfg.exit {
+                return Some(b);
+            }
+            // Waiting for another event is not giving up: only a
+            // cancellation, a timer or `default` stops the listening.
+            if s == f.cfg.abort
+                || avoid.contains(&s)
+                || clause_kind(f, file, info, s) == Some(ClauseKind::Other)
+                || !seen.insert(s)
+            {
+                continue;
+            }
+            stack.push(s);
+        }
+    }
+    None
+}
+
+/// For receives inside loops: a block of the receive loop that leaves it
+/// other than through the loop head, after which no receive happens before
+/// the function returns.
+fn early_loop_exit(
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    recvs: &[BlockId],
+    counter: &FxHashSet<BlockId>,
+) -> Option<BlockId> {
+    for &r in recvs {
+        let scc = loop_blocks(f, r);
+        // A loop without a condition (`for {}`) ends only through its
+        // returns: they are its designed exits (e.g. counting workers
+        // down), unless they leave through a cancellation or timer case.
+        let natural_exit = scc.iter().any(|&b| {
+            f.cfg.block(b).kind == BlockKind::LoopHead
+                && f.cfg.block(b).succs.iter().any(|s| !scc.contains(s))
+        });
+        let mut blocks: Vec<_> = scc.iter().copied().collect();
+        blocks.sort();
+        for b in blocks {
+            if f.cfg.block(b).kind == BlockKind::LoopHead {
+                continue;
+            }
+            for &s in &f.cfg.block(b).succs {
+                if scc.contains(&s) || s == f.cfg.abort {
+                    continue;
+                }
+                let cancels = matches!(
+                    clause_kind(f, file, info, s),
+                    Some(ClauseKind::Cancel | ClauseKind::Default)
+                );
+                if !natural_exit && !cancels {
+                    continue;
+                }
+                if s == f.cfg.exit {
+                    return Some(b);
+                }
+                // Everything reachable from `s` until the exit.
+                let mut seen: FxHashSet<BlockId> = FxHashSet::default();
+                let mut stack = vec![s];
+                seen.insert(s);
+                let mut drains = false;
+                let mut returns = false;
+                while let Some(x) = stack.pop() {
+                    if counter.contains(&x) {
+                        drains = true;
+                        break;
+                    }
+                    for &n in &f.cfg.block(x).succs {
+                        if n == f.cfg.exit {
+                            returns = true;
+                        } else if n != f.cfg.abort && seen.insert(n) {
+                            stack.push(n);
+                        }
+                    }
+                }
+                if returns && !drains {
+                    return Some(s);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ClauseKind {
+    /// `<-ctx.Done()`, `<-time.After(d)`, `<-timer.C`.
+    Cancel,
+    Default,
+    /// Any other communication.
+    Other,
+}
+
+/// What the select clause starting block `b` waits for (None: not a clause).
+fn clause_kind(f: &Function, file: &File, info: &FileInfo, b: BlockId) -> Option<ClauseKind> {
+    let Some(Node::SelectCase { clause, .. }) = f.cfg.blocks.get(b.index())?.nodes.first() else {
+        return None;
+    };
+    let StmtKind::CommClause { comm, .. } = &file.stmt(*clause).kind else {
+        return None;
+    };
+    let Some(comm) = comm else {
+        return Some(ClauseKind::Default);
+    };
+    let operand = match &file.stmt(*comm).kind {
+        StmtKind::Expr(e) => Some(*e),
+        StmtKind::Assign { rhs, .. } => rhs.first().copied(),
+        _ => None,
+    };
+    let chan = operand.and_then(|e| match &file.expr(file.unparen(e)).kind {
+        ExprKind::Unary {
+            op: AstOp::Arrow,
+            x,
+        } => Some(file.unparen(*x)),
+        _ => None,
+    });
+    let Some(chan) = chan else {
+        return Some(ClauseKind::Other);
+    };
+    let cancel = match &file.expr(chan).kind {
+        ExprKind::Call { fun, .. } => {
+            let fun = file.unparen(*fun);
+            match info.selection(fun) {
+                Some(Selection::Method { recv, name, .. }) => {
+                    recv.is_named("context", "Context") && &**name == "Done"
+                }
+                Some(Selection::Qualified(_)) => match &file.expr(fun).kind {
+                    ExprKind::Selector { x, sel } => {
+                        info.import_path(info.res(*x))
+                            .is_some_and(|p| &**p == "time")
+                            && matches!(file.name(*sel), "After" | "Tick")
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }
+        }
+        ExprKind::Selector { x, sel } => {
+            let t = info.ty(*x).strip_pointer();
+            file.name(*sel) == "C" && (t.is_named("time", "Timer") || t.is_named("time", "Ticker"))
+        }
+        _ => false,
+    };
+    Some(if cancel {
+        ClauseKind::Cancel
+    } else {
+        ClauseKind::Other
+    })
+}
+
+/// The related location where the spawning function stops listening.
+fn describe_stop(
+    file: &goconc_syntax::File,
+    f: &Function,
+    block: BlockId,
+    single_receive: bool,
+    name: &str,
+) -> (Span, String) {
+    if single_receive {
+        // First-response-wins: the one receive of a fan-out.
+        let span = f
+            .block_ops(block)
+            .iter()
+            .find_map(|(_, op)| match &op.kind {
+                OpKind::Chan {
+                    path: Some(_),
+                    op: ChanOp::Recv,
+                    ..
+                } => Some(op.span),
+                _ => None,
+            })
+            .unwrap_or(f.def.span);
+        return (
+            span,
+            format!("only one value is received from {name}; the other senders stay blocked"),
+        );
+    }
+    // A select clause other than the channel's own: ctx.Done, a timer, default.
+    let mut b = block;
+    for _ in 0..8 {
+        let blk = f.cfg.block(b);
+        if let Some(Node::SelectCase { clause, .. }) = blk.nodes.first() {
+            let st = file.stmt(*clause);
+            let what = match &st.kind {
+                StmtKind::CommClause { comm: Some(c), .. } => {
+                    file.text(file.stmt(*c).span).to_string()
+                }
+                _ => "default".to_string(),
+            };
+            return (st.span, format!("the caller stops listening here ({what})"));
+        }
+        match blk.preds.first() {
+            Some(&p) if blk.preds.len() == 1 => b = p,
+            _ => break,
+        }
+    }
+    // Otherwise the return statement (or the last node) of the block.
+    let blk = f.cfg.block(block);
+    for n in blk.nodes.iter().rev() {
+        if let Node::Stmt(s) = n {
+            if matches!(file.stmt(*s).kind, StmtKind::Return { .. }) {
+                return (
+                    file.stmt(*s).span,
+                    format!("the caller returns here without completing the exchange on {name}"),
+                );
+            }
+        }
+    }
+    let span = blk
+        .nodes
+        .last()
+        .map(|n| node_span(file, *n))
+        .unwrap_or(f.def.span);
+    (
+        span,
+        format!("the caller stops listening to {name} after this"),
+    )
+}
+
+fn node_span(file: &goconc_syntax::File, n: Node) -> Span {
+    match n {
+        Node::Cond(e) => file.expr(e).span,
+        Node::Stmt(s) | Node::RangeInit(s) | Node::RangeNext(s) | Node::Select(s) => {
+            file.stmt(s).span
+        }
+        Node::SelectCase { clause, .. } => file.stmt(clause).span,
+    }
 }
 
 #[cfg(test)]
@@ -41,5 +787,52 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&AbandonedChannel);
+    }
+
+    fn run(src: &str) -> Vec<Finding> {
+        let program = Program::from_sources(
+            &[("example.com/app", &[("a.go", src)])],
+            goconc_semantic::loader::GoEnv::embedded_only(),
+        );
+        let mut findings = Vec::new();
+        AbandonedChannel.check(&RuleContext::new(&program, 0), &mut findings);
+        findings
+    }
+
+    #[test]
+    fn reports_timeout_leak_with_related_spans() {
+        let src = "package app\n\nimport \"time\"\n\nfunc work() int { return 1 }\n\nfunc Get() int {\n\tch := make(chan int)\n\tgo func() { ch <- work() }()\n\tselect {\n\tcase v := <-ch:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n";
+        let findings = run(src);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let f = &findings[0];
+        assert_eq!(f.message, "goroutine blocks forever sending to ch");
+        assert_eq!(f.related.len(), 2);
+        assert!(
+            f.related[1].message.contains("time.After"),
+            "{:?}",
+            f.related
+        );
+        assert!(f
+            .suggestion
+            .as_deref()
+            .is_some_and(|s| s.contains("capacity 1")));
+    }
+
+    #[test]
+    fn escaping_channel_is_not_reported() {
+        // The channel is returned: the caller may keep receiving.
+        let src = "package app\n\nimport \"time\"\n\nfunc Get() (int, chan int) {\n\tch := make(chan int)\n\tgo func() { ch <- 1 }()\n\tselect {\n\tcase v := <-ch:\n\t\treturn v, nil\n\tcase <-time.After(time.Second):\n\t\treturn 0, ch\n\t}\n}\n";
+        assert!(run(src).is_empty());
+    }
+
+    #[test]
+    fn broken_input_does_not_panic() {
+        for src in [
+            "package app\nfunc F() { ch := make(chan int; go func() { ch <- }() select { case",
+            "package app\nfunc F() { for { select {} } ; go F() ; var c chan int; c <- 1; <-c }",
+            "package app\nfunc F(c chan int) { go F(c); F(<-c); close(c); for range c {} }",
+        ] {
+            let _ = run(src);
+        }
     }
 }

@@ -1,21 +1,77 @@
 //! GC204 `channel-under-lock`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use std::collections::HashMap;
+
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::ops::{AccessPath, Callee, ChanOp, LockKind, Mode, Op, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::Type;
+use goconc_semantic::Program;
+use goconc_syntax::ast::{Span, StmtId};
+
+use super::lock_order_inversion::{
+    acquisitions, display_path, for_each_op_with_held, held_at_blocks, lock_class, may_hold_locks,
+    modelled_callee, production_functions, short_func_name, HeldLocks, LockClass,
+};
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Reports a blocking channel operation — a send on an unbuffered
+    /// channel, a receive, or a `select` without `default` — performed while
+    /// holding a mutex that the goroutine on the other side of the channel
+    /// must acquire before it can get back to its side of the hand-off —
+    /// including `<-done` waits for a goroutine that takes the lock before it
+    /// closes `done` (e.g. `defer close(done)` in a loop that locks). The
+    /// counterpart is found among the package's functions and goroutines
+    /// that use the same channel (the same field of the same type); its lock
+    /// acquisitions are followed through calls.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// An unbuffered send completes only when a receiver is ready (and a
+    /// receive only when a sender is). If that receiver first needs the lock
+    /// the sender is holding, neither can proceed: the sender waits for the
+    /// receiver, the receiver waits for the lock. Every other goroutine that
+    /// needs the lock then queues up behind them. Holding a lock across a
+    /// hand-off ties the lock's lifetime to another goroutine's schedule;
+    /// keep critical sections short and communicate outside them.
     ///
     /// ## Example
     /// ```go
+    /// func (p *Pool) Shrink() {
+    ///     p.mu.Lock()
+    ///     defer p.mu.Unlock()
+    ///     p.quit <- struct{}{} // the worker takes p.mu after each job,
+    ///     p.workers--          // before it gets back to <-p.quit
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (p *Pool) Shrink() {
+    ///     p.mu.Lock()
+    ///     p.workers--
+    ///     p.mu.Unlock()
+    ///     p.quit <- struct{}{} // hand-off without the lock
+    /// }
     /// ```
+    /// Alternatively make the channel buffered with room for every value
+    /// that can be pending, close it instead of sending (close never blocks),
+    /// or use a `select` with a `default` case when dropping is acceptable.
+    ///
+    /// ## Known limitations
+    /// Sends are reported only on channels whose every `make` in the package
+    /// is unbuffered, receives not on channels known to be buffered (result
+    /// slots and semaphores filled under a state protocol), and only for
+    /// channels of the checked package's own types and variables. A
+    /// counterpart that does its side of the channel while holding the same
+    /// lock (a token handed over under the lock), or inside a callee that
+    /// also takes that lock, or a callee that both sends and receives on the
+    /// channel (a semaphore helper), does not count. Channels handed over
+    /// through function values or interfaces are not followed. A `select` is
+    /// reported when its other cases can only be cancellation
+    /// (`<-ctx.Done()`). Functions in `_test.go` files are neither checked
+    /// nor used as counterparts.
     pub struct ChannelUnderLock {
         code: "GC204",
         name: "channel-under-lock",
@@ -26,12 +82,569 @@ declare_rule! {
     }
 }
 
+/// Direction of a channel operation as far as pairing is concerned.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Dir {
+    Send,
+    Recv,
+    /// `close(ch)`: releases every receiver (only ever a counterpart).
+    Close,
+}
+
+/// Whether an op in direction `other` completes a blocked op in `dir`.
+fn completes(dir: Dir, other: Dir) -> bool {
+    matches!(
+        (dir, other),
+        (Dir::Send, Dir::Recv) | (Dir::Recv, Dir::Send) | (Dir::Recv, Dir::Close)
+    )
+}
+
+fn dir_of(op: ChanOp) -> Option<Dir> {
+    match op {
+        ChanOp::Send => Some(Dir::Send),
+        ChanOp::Recv | ChanOp::Range => Some(Dir::Recv),
+        ChanOp::Close => None,
+    }
+}
+
+/// A channel operation of a function (direct, or inside a callee) at a
+/// point of its CFG.
+#[derive(Clone, Debug)]
+struct ChanSite {
+    func: usize,
+    file: FileIdx,
+    func_name: String,
+    block: BlockId,
+    index: usize,
+    span: Span,
+    dir: Dir,
+    desc: String,
+}
+
+/// A lock acquisition of a function (direct, or inside a callee).
+#[derive(Clone, Debug)]
+struct LockSite {
+    block: BlockId,
+    index: usize,
+    span: Span,
+    kind: LockKind,
+    desc: String,
+}
+
+/// Channel operations and lock acquisitions of the package, by class.
+struct PackageIndex<'a> {
+    funcs: Vec<&'a Function>,
+    chans: HashMap<LockClass, Vec<ChanSite>>,
+    /// Per function: lock acquisitions by lock class.
+    locks: Vec<HashMap<LockClass, Vec<LockSite>>>,
+    /// Capacities of every `make` of a channel class (`None`: not constant).
+    makes: HashMap<LockClass, Vec<Option<i64>>>,
+    in_loop: Vec<Option<Vec<bool>>>,
+    /// Held locks at block entries, per function (computed on demand).
+    held_in: Vec<Option<Vec<Option<HeldLocks>>>>,
+}
+
+/// Channel operations an op performs now: its own, or its callee's.
+fn chan_ops_of(program: &Program, op: &Op) -> Vec<(AccessPath, ChanOp, bool)> {
+    if op.mode != Mode::Now {
+        return Vec::new();
+    }
+    match &op.kind {
+        OpKind::Chan {
+            path: Some(p),
+            op: cop,
+            select,
+            ..
+        } => vec![(p.clone(), *cop, select.is_some())],
+        OpKind::Call { recv, args, .. } => modelled_callee(program, op)
+            .and_then(|c| Some((c, program.summary(c)?)))
+            .map(|(c, s)| {
+                // A callee that both sends and receives on a channel uses it
+                // as a semaphore (`ch <- token; defer func() { <-ch }()`) or
+                // completes its own request/response: not a one-sided wait.
+                let both = |u: &goconc_semantic::summary::ChanUse| {
+                    s.chans.iter().any(|v| {
+                        v.path == u.path && dir_of(v.op).is_some() && dir_of(v.op) != dir_of(u.op)
+                    })
+                };
+                s.chans
+                    .iter()
+                    .filter(|u| !both(u))
+                    .filter_map(|u| {
+                        program
+                            .substitute(c, &u.path, recv.as_ref(), args)
+                            .map(|q| (q, u.op, u.in_select))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+impl<'a> PackageIndex<'a> {
+    /// Whether function `fi` holds a lock of class `lock` just before the
+    /// op at (`block`, `index`).
+    fn holds_at(
+        &mut self,
+        program: &Program,
+        fi: usize,
+        block: BlockId,
+        index: usize,
+        lock: &LockClass,
+    ) -> bool {
+        let Some(&f) = self.funcs.get(fi) else {
+            return false;
+        };
+        let Some(slot) = self.held_in.get_mut(fi) else {
+            return false;
+        };
+        let block_in = slot.get_or_insert_with(|| held_at_blocks(program, f));
+        let Some(Some(start)) = block_in.get(block.index()) else {
+            return false;
+        };
+        let mut st = start.clone();
+        for (_, op) in f.block_ops(block).iter().take(index) {
+            st.step(program, op);
+        }
+        st.locks
+            .keys()
+            .any(|(p, _)| lock_class(program, p).as_ref() == Some(lock))
+    }
+
+    fn build(ctx: &RuleContext<'a>) -> PackageIndex<'a> {
+        let program = ctx.program;
+        let funcs = production_functions(ctx);
+        let mut chans: HashMap<LockClass, Vec<ChanSite>> = HashMap::new();
+        let mut makes: HashMap<LockClass, Vec<Option<i64>>> = HashMap::new();
+        let mut locks = Vec::with_capacity(funcs.len());
+        for (fi, f) in funcs.iter().enumerate() {
+            let mut own: HashMap<LockClass, Vec<LockSite>> = HashMap::new();
+            for b in 0..f.cfg.blocks.len() {
+                let b = BlockId(b as u32);
+                for (i, (_, op)) in f.block_ops(b).iter().enumerate() {
+                    if let OpKind::MakeChan {
+                        path: Some(p), cap, ..
+                    } = &op.kind
+                    {
+                        if let Some(class) = lock_class(program, p) {
+                            makes.entry(class).or_default().push(*cap);
+                        }
+                    }
+                    let mut ops = chan_ops_of(program, op);
+                    // `defer close(done)`: the close happens at the exit.
+                    let deferred_close = matches!(
+                        (&op.kind, op.mode),
+                        (
+                            OpKind::Chan {
+                                path: Some(_),
+                                op: ChanOp::Close,
+                                ..
+                            },
+                            Mode::Deferred
+                        )
+                    );
+                    if let (OpKind::Chan { path: Some(p), .. }, true) = (&op.kind, deferred_close) {
+                        ops.push((p.clone(), ChanOp::Close, false));
+                    }
+                    for (p, cop, _) in ops {
+                        let dir = if cop == ChanOp::Close {
+                            Some(Dir::Close)
+                        } else {
+                            dir_of(cop)
+                        };
+                        let (Some(dir), Some(class)) = (dir, lock_class(program, &p)) else {
+                            continue;
+                        };
+                        let (block, index) = if deferred_close {
+                            (f.cfg.exit, 0)
+                        } else {
+                            (b, i)
+                        };
+                        chans.entry(class).or_default().push(ChanSite {
+                            func: fi,
+                            file: FileIdx(f.def.file as usize),
+                            func_name: short_func_name(f).to_string(),
+                            block,
+                            index,
+                            span: op.span,
+                            dir,
+                            desc: display_path(ctx, &p),
+                        });
+                    }
+                    for (p, kind, _) in acquisitions(program, op) {
+                        if let Some(class) = lock_class(program, &p) {
+                            own.entry(class).or_default().push(LockSite {
+                                block: b,
+                                index: i,
+                                span: op.span,
+                                kind,
+                                desc: display_path(ctx, &p),
+                            });
+                        }
+                    }
+                }
+            }
+            locks.push(own);
+        }
+        let in_loop = vec![None; funcs.len()];
+        let held_in = vec![None; funcs.len()];
+        PackageIndex {
+            held_in,
+            funcs,
+            chans,
+            locks,
+            makes,
+            in_loop,
+        }
+    }
+
+    /// Every `make` of the channel class has a constant capacity > 0.
+    fn is_buffered(&self, class: &LockClass) -> bool {
+        self.makes
+            .get(class)
+            .is_some_and(|caps| !caps.is_empty() && caps.iter().all(|c| c.is_some_and(|n| n > 0)))
+    }
+
+    fn is_unbuffered(&self, class: &LockClass) -> bool {
+        self.makes
+            .get(class)
+            .is_some_and(|caps| !caps.is_empty() && caps.iter().all(|c| *c == Some(0)))
+    }
+
+    /// Finds a goroutine on the other side of `chan` (opposite direction,
+    /// another function) that acquires `lock` (conflicting with `kind`) on
+    /// its way to the channel operation, or between two of them in a loop.
+    fn blocking_counterpart(
+        &mut self,
+        program: &Program,
+        this_func: usize,
+        chan: &LockClass,
+        dir: Dir,
+        lock: &LockClass,
+        kind: LockKind,
+    ) -> Option<(ChanSite, LockSite)> {
+        let sites = self.chans.get(chan)?.clone();
+        for c in sites {
+            if c.func == this_func || !completes(dir, c.dir) {
+                continue;
+            }
+            let Some(acqs) = self.locks.get(c.func).and_then(|m| m.get(lock)) else {
+                continue;
+            };
+            // One callee both takes the lock and does the channel operation:
+            // it usually does the operation under that lock (a state
+            // protocol or a channel used as a mutex decides who goes first),
+            // and the order inside the callee is not known here.
+            if acqs.iter().any(|a| a.span == c.span) {
+                continue;
+            }
+            let acqs = acqs.clone();
+            // The counterpart does its side while holding the lock itself: the
+            // two sides are serialised by the lock, and the value is handed
+            // over by whoever holds it (a token protocol), not across it.
+            if self.holds_at(program, c.func, c.block, c.index, lock) {
+                continue;
+            }
+            let f = self.funcs[c.func];
+            let looped = self.in_loop[c.func]
+                .get_or_insert_with(|| f.cfg.in_loop())
+                .get(c.block.index())
+                .copied()
+                .unwrap_or(false);
+            for a in acqs {
+                // Read locks do not exclude each other.
+                if kind == LockKind::Read && a.kind == LockKind::Read {
+                    continue;
+                }
+                let before = reaches(f, (a.block, a.index), (c.block, c.index));
+                let after = looped && reaches(f, (c.block, c.index), (a.block, a.index));
+                if before || after {
+                    return Some((c, a));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Whether the op at `to` can run after the op at `from` in `f`.
+fn reaches(f: &Function, from: (BlockId, usize), to: (BlockId, usize)) -> bool {
+    if from.0 == to.0 && from.1 < to.1 {
+        return true;
+    }
+    let mut seen = vec![false; f.cfg.blocks.len()];
+    let mut stack: Vec<BlockId> = f.cfg.block(from.0).succs.to_vec();
+    while let Some(b) = stack.pop() {
+        if b == to.0 {
+            return true;
+        }
+        let Some(s) = seen.get_mut(b.index()) else {
+            continue;
+        };
+        if *s {
+            continue;
+        }
+        *s = true;
+        stack.extend(f.cfg.block(b).succs.iter().copied());
+    }
+    false
+}
+
+/// A blocking channel operation found to wait for a goroutine that needs a
+/// held lock.
+struct Blocked {
+    chan: String,
+    dir: Dir,
+    held: String,
+    held_span: Span,
+    counterpart: ChanSite,
+    counterpart_lock: LockSite,
+}
+
 impl Rule for ChannelUnderLock {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let mut index: Option<PackageIndex<'_>> = None;
+        let funcs = production_functions(ctx);
+        for (fi, f) in funcs.iter().enumerate() {
+            if !may_hold_locks(program, f) {
+                continue;
+            }
+            let index = index.get_or_insert_with(|| PackageIndex::build(ctx));
+            let file = FileIdx(f.def.file as usize);
+            // Channel ops of each select statement, to judge the select.
+            let mut select_cases: HashMap<StmtId, Vec<&Op>> = HashMap::new();
+            let mut ctx_spans: Vec<Span> = Vec::new();
+            for (_, op) in &f.ops {
+                match &op.kind {
+                    OpKind::Chan {
+                        select: Some(s), ..
+                    } => select_cases.entry(*s).or_default().push(op),
+                    OpKind::CtxObserve { .. } => ctx_spans.push(op.span),
+                    _ => {}
+                }
+            }
+            let mut found: Vec<Finding> = Vec::new();
+            for_each_op_with_held(program, f, |_, _, op, held| {
+                if held.locks.is_empty() || op.mode != Mode::Now {
+                    return;
+                }
+                match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: cop,
+                        select: None,
+                        ..
+                    } => {
+                        if let Some(b) = blocked(ctx, index, fi, p, *cop, held) {
+                            found.push(report(file, op.span, &b, false));
+                        }
+                    }
+                    OpKind::Select {
+                        stmt,
+                        has_default: false,
+                        ..
+                    } => {
+                        let cases = select_cases.get(stmt).map(Vec::as_slice).unwrap_or(&[]);
+                        let mut hit = None;
+                        let mut rescued = false;
+                        for case in cases {
+                            let OpKind::Chan { path, op: cop, .. } = &case.kind else {
+                                continue;
+                            };
+                            let b = path
+                                .as_ref()
+                                .and_then(|p| blocked(ctx, index, fi, p, *cop, held));
+                            match b {
+                                Some(b) => {
+                                    hit.get_or_insert(b);
+                                }
+                                None => {
+                                    // `<-ctx.Done()` only fires on cancellation;
+                                    // any other case may let the select proceed.
+                                    let cancel = path.is_none()
+                                        && case.expr.is_some_and(|e| {
+                                            program
+                                                .file_of(f)
+                                                .map(|(file, _)| file.expr(e).span)
+                                                .is_some_and(|s| ctx_spans.contains(&s))
+                                        });
+                                    if !cancel {
+                                        rescued = true;
+                                    }
+                                }
+                            }
+                        }
+                        if let (Some(b), false) = (hit, rescued) {
+                            found.push(report(file, op.span, &b, true));
+                        }
+                    }
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        ..
+                    } => {
+                        let releases = program.summary(*c).map(|s| &s.net_released);
+                        for (p, cop, in_select) in chan_ops_of(program, op) {
+                            if in_select {
+                                continue;
+                            }
+                            // A callee that releases the lock first does not block under it.
+                            let mut held_here = held.clone();
+                            if let Some(rel) = releases {
+                                for (rp, rk) in rel {
+                                    if let Some(q) =
+                                        program.substitute(*c, rp, call_recv(op), call_args(op))
+                                    {
+                                        held_here.locks.remove(&(q, *rk));
+                                    }
+                                }
+                            }
+                            if let Some(b) = blocked(ctx, index, fi, &p, cop, &held_here) {
+                                found.push(report(file, op.span, &b, false));
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            });
+            for finding in found {
+                if !findings
+                    .iter()
+                    .any(|x| x.span == finding.span && x.message == finding.message)
+                {
+                    findings.push(finding);
+                }
+            }
+        }
+    }
+}
+
+fn call_recv(op: &Op) -> Option<&AccessPath> {
+    match &op.kind {
+        OpKind::Call { recv, .. } => recv.as_ref(),
+        _ => None,
+    }
+}
+
+fn call_args(op: &Op) -> &[Option<AccessPath>] {
+    match &op.kind {
+        OpKind::Call { args, .. } => args,
+        _ => &[],
+    }
+}
+
+/// Whether a channel op on `path` blocks under one of the `held` locks.
+fn blocked(
+    ctx: &RuleContext<'_>,
+    index: &mut PackageIndex<'_>,
+    func: usize,
+    path: &AccessPath,
+    op: ChanOp,
+    held: &HeldLocks,
+) -> Option<Blocked> {
+    let program = ctx.program;
+    let dir = dir_of(op)?;
+    let chan = lock_class(program, path)?;
+    // A send on a buffered channel completes while there is room; only
+    // channels known to be unbuffered everywhere are reported.
+    if dir == Dir::Send && !index.is_unbuffered(&chan) {
+        return None;
+    }
+    // A receive from a buffered channel (a result slot, a channel used as a
+    // semaphore) is usually preceded by a send that a state flag guards.
+    if dir == Dir::Recv && index.is_buffered(&chan) {
+        return None;
+    }
+    if !owned_by_package(ctx, &chan) {
+        return None;
+    }
+    for ((h, kind), span) in &held.locks {
+        let Some(lock) = lock_class(program, h) else {
+            continue;
+        };
+        if let Some((counterpart, counterpart_lock)) =
+            index.blocking_counterpart(program, func, &chan, dir, &lock, *kind)
+        {
+            return Some(Blocked {
+                chan: display_path(ctx, path),
+                dir,
+                held: display_path(ctx, h),
+                held_span: *span,
+                counterpart,
+                counterpart_lock,
+            });
+        }
+    }
+    None
+}
+
+/// Whether a channel class belongs to the checked package (a field of one
+/// of its types, one of its variables, or a local): channels of other
+/// packages are only seen through their summaries, too coarsely to pair.
+fn owned_by_package(ctx: &RuleContext<'_>, class: &LockClass) -> bool {
+    let Some(model) = ctx.model() else {
+        return false;
+    };
+    match class {
+        LockClass::Local(_) => true,
+        LockClass::Global(r) => r.pkg == model.pkg.path,
+        LockClass::Field(ty, _) => match ty {
+            Type::Named(n) => n.pkg == model.pkg.path,
+            _ => false,
+        },
+    }
+}
+
+fn report(file: FileIdx, span: Span, b: &Blocked, select: bool) -> Finding {
+    let (what, other) = match b.dir {
+        Dir::Send => (format!("blocking send on {}", b.chan), "receiver"),
+        Dir::Recv | Dir::Close => (format!("blocking receive from {}", b.chan), "sender"),
+    };
+    let other = match b.counterpart.dir {
+        Dir::Close => "closer",
+        _ => other,
+    };
+    let message = if select {
+        format!(
+            "select without default ({}) while holding {}",
+            what.trim_start_matches("blocking "),
+            b.held
+        )
+    } else {
+        format!("{what} while holding {}", b.held)
+    };
+    let counterpart_file = b.counterpart.file;
+    let mut finding = Finding::new("GC204", file, span, message);
+    // Locks held since function entry (released by this helper for its
+    // caller) have no acquisition site here.
+    if b.held_span != Span::default() {
+        finding = finding.related(file, b.held_span, format!("{} is acquired here", b.held));
+    }
+    finding
+        .related(
+            counterpart_file,
+            b.counterpart_lock.span,
+            format!(
+                "the {other} ({}) acquires {} here, so it cannot reach its side of the channel",
+                b.counterpart.func_name, b.counterpart_lock.desc
+            ),
+        )
+        .related(
+            counterpart_file,
+            b.counterpart.span,
+            format!("the {other}'s side of {} is here", b.counterpart.desc),
+        )
+        .suggest(format!(
+            "release {} before the channel operation (copy what you need under the lock), \
+             or make {} buffered / use close or a select with default so it cannot block",
+            b.held, b.chan
+        ))
 }
 
 #[cfg(test)]

@@ -1,29 +1,137 @@
 //! GC206 `cond-misuse`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use std::collections::BTreeMap;
+
+use goconc_semantic::body::{FileInfo, Res};
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::env::Selection;
+use goconc_semantic::ops::{
+    AccessPath, Base, Callee, ChanOp, CondOp, FuncId, LocalKey, LockKind, Mode, OpKind, PathElem,
+};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::{Sym, Type};
+use goconc_semantic::Program;
+use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, StmtKind};
+use goconc_syntax::File;
+
+use super::waitgroup_misuse::flow;
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Checks the `sync.Cond` protocol: `Wait` is called with the Cond's
+    /// lock `L` held, inside a `for` loop that re-checks the predicate, and
+    /// every waiter can be woken by some `Signal`/`Broadcast` (and every
+    /// `Signal`/`Broadcast` has a waiter). It reports:
+    ///
+    /// * `c.Wait()` that is not inside a loop;
+    /// * `c.Wait()` without holding `c.L` (the mutex given to `sync.NewCond`,
+    ///   or its read side for `NewCond(rw.RLocker())`), unless every caller
+    ///   holds it (functions named `...Locked` document that the caller
+    ///   holds the lock);
+    /// * a `Wait` that can never wake: nothing in the package signals that
+    ///   Cond, or the only signaller is a goroutine blocked on an unbuffered
+    ///   channel that the waiter services only after its wait loop;
+    /// * a `Signal`/`Broadcast` that can never reach a waiter: nothing in the
+    ///   package waits on that Cond.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// `Wait` atomically unlocks `L` and suspends: called without `L` it
+    /// panics ("unlock of unlocked mutex") or races with the signaller and
+    /// sleeps through the wake-up. `Wait` can return when the predicate is
+    /// false again (another waiter consumed the item, a `Broadcast` woke
+    /// everyone), so it must sit in a `for` loop. A waiter nobody signals is
+    /// a goroutine blocked forever, and a `Signal` nobody waits for is dead
+    /// code hiding a lost wake-up.
     ///
     /// ## Example
     /// ```go
+    /// func (q *queue) Get() string {
+    ///     q.mu.Lock()
+    ///     defer q.mu.Unlock()
+    ///     if len(q.items) == 0 {
+    ///         q.cond.Wait() // may return with q.items still empty
+    ///     }
+    ///     s := q.items[0]
+    ///     q.items = q.items[1:]
+    ///     return s
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (q *queue) Get() string {
+    ///     q.mu.Lock()
+    ///     defer q.mu.Unlock()
+    ///     for len(q.items) == 0 {
+    ///         q.cond.Wait()
+    ///     }
+    ///     s := q.items[0]
+    ///     q.items = q.items[1:]
+    ///     return s
+    /// }
     /// ```
+    /// When waiters must also honour cancellation, prefer a channel (closed
+    /// or sent on) in a `select` with `case <-ctx.Done():`.
+    ///
+    /// ## Known limitations
+    /// `L` is found from `x.f = sync.NewCond(&x.mu)` / `c := sync.NewCond(&mu)`
+    /// assignments in the package; Conds built elsewhere (struct literals,
+    /// other packages) are only checked for the loop and wake-up rules.
+    /// "Can never wake/reach" is only reported for unexported struct fields
+    /// that never leave the package.
     pub struct CondMisuse {
         code: "GC206",
         name: "cond-misuse",
         category: Deadlock,
         default: true,
         fixable: false,
-        summary: "sync.Cond Wait/Signal used in a way that misses wake-ups",
+        summary: "sync.Cond waited on outside a loop, without its lock, or never signalled",
     }
+}
+
+/// A chain of field names.
+type Fields = Vec<Sym>;
+
+/// Which Cond an op is about: a struct field (all instances of the type),
+/// or a variable.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum CondKey {
+    Field(String, Sym),
+    Path(AccessPath),
+}
+
+/// The lock `L` of a Cond.
+#[derive(Clone, PartialEq, Debug)]
+enum LockOfCond {
+    /// Relative to the struct holding the Cond field (`x.cond` → `x.mu`).
+    Sibling { fields: Fields, kind: LockKind },
+    /// A fixed location (a variable).
+    Fixed { path: AccessPath, kind: LockKind },
+    /// Several different locks were given to `NewCond` for this key.
+    Ambiguous,
+}
+
+struct CondSite<'a> {
+    func: &'a Function,
+    block: BlockId,
+    index: usize,
+    path: &'a AccessPath,
+    key: CondKey,
+    op: CondOp,
+    span: goconc_syntax::ast::Span,
+}
+
+/// Facts about the package's Conds.
+struct CondFacts<'a> {
+    sites: Vec<CondSite<'a>>,
+    locks: BTreeMap<CondKey, LockOfCond>,
+    /// Keys mentioned with `.Wait` (called or as a method value).
+    waited: BTreeMap<CondKey, u32>,
+    /// Keys mentioned with `.Signal`/`.Broadcast` (called or as a method value).
+    signalled: BTreeMap<CondKey, u32>,
+    /// Keys whose Cond is passed to a call (it may be used elsewhere).
+    escapes: Vec<CondKey>,
 }
 
 impl Rule for CondMisuse {
@@ -31,7 +139,577 @@ impl Rule for CondMisuse {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let has_cond = ctx.functions().any(|f| {
+            f.ops
+                .iter()
+                .any(|(_, op)| matches!(op.kind, OpKind::Cond { .. }))
+        });
+        if !has_cond {
+            return;
+        }
+        let facts = collect_facts(ctx);
+        let spawned = flow::spawned_targets(ctx);
+        let mut held_cache: BTreeMap<FuncId, flow::HeldLocks> = BTreeMap::new();
+        for site in &facts.sites {
+            let file = FileIdx(site.func.def.file as usize);
+            let name = program.describe_path(site.path);
+            let op_name = match site.op {
+                CondOp::Wait => "Wait",
+                CondOp::Signal => "Signal",
+                CondOp::Broadcast => "Broadcast",
+            };
+            if site.op != CondOp::Wait {
+                if is_private_field(ctx, &site.key)
+                    && !facts.escapes.contains(&site.key)
+                    && !facts.waited.contains_key(&site.key)
+                {
+                    findings.push(
+                        Finding::new(
+                            CondMisuse::META.code,
+                            file,
+                            site.span,
+                            format!(
+                                "{name}.{op_name} can never reach a waiter: nothing in the package waits on {name}"
+                            ),
+                        )
+                        .suggest(format!(
+                            "remove the dead {name}.{op_name} (and the Cond), or wait on it where the change must be observed"
+                        )),
+                    );
+                }
+                continue;
+            }
+            let in_loop = site.func.cfg.in_loop();
+            // Local Conds are one-shot handshakes (often tests of Cond
+            // itself); the loop discipline matters for shared fields.
+            let shared = matches!(site.key, CondKey::Field(..));
+            if shared && !in_loop.get(site.block.index()).copied().unwrap_or(true) {
+                findings.push(
+                    Finding::new(
+                        CondMisuse::META.code,
+                        file,
+                        site.span,
+                        format!(
+                            "{name}.Wait is not in a loop: the condition can be false again when Wait returns"
+                        ),
+                    )
+                    .suggest(format!(
+                        "re-check the predicate in a loop: for !condition {{ {name}.Wait() }}"
+                    )),
+                );
+                continue;
+            }
+            if let Some(finding) = wait_without_lock(ctx, &facts, site, &name, &mut held_cache) {
+                findings.push(finding);
+                continue;
+            }
+            if is_private_field(ctx, &site.key)
+                && !facts.escapes.contains(&site.key)
+                && !facts.signalled.contains_key(&site.key)
+            {
+                findings.push(
+                    Finding::new(
+                        CondMisuse::META.code,
+                        file,
+                        site.span,
+                        format!(
+                            "{name}.Wait can never wake: nothing in the package calls Signal or Broadcast on {name}"
+                        ),
+                    )
+                    .suggest(format!(
+                        "call {name}.Signal()/Broadcast() where the predicate becomes true"
+                    )),
+                );
+                continue;
+            }
+            if let Some(finding) = signaller_blocked(ctx, &facts, &spawned, site, &name) {
+                findings.push(finding);
+            }
+        }
+    }
+}
+
+fn cond_key(program: &Program, path: &AccessPath) -> CondKey {
+    if let Some(PathElem::Field(_)) = path.fields.last() {
+        if let Some((owner, field)) = program.field_owner(path) {
+            return CondKey::Field(type_key(&owner), field);
+        }
+    }
+    CondKey::Path(path.clone())
+}
+
+fn type_key(t: &Type) -> String {
+    format!("{:?}", t.strip_pointer())
+}
+
+/// An unexported field of a type declared in the checked package: only
+/// this package can wait on it or signal it.
+fn is_private_field(ctx: &RuleContext<'_>, key: &CondKey) -> bool {
+    let CondKey::Field(_, field) = key else {
+        return false;
+    };
+    field
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || c == '_')
+        && ctx.model().is_some()
+}
+
+fn collect_facts<'a>(ctx: &RuleContext<'a>) -> CondFacts<'a> {
+    let program = ctx.program;
+    let mut facts = CondFacts {
+        sites: Vec::new(),
+        locks: BTreeMap::new(),
+        waited: BTreeMap::new(),
+        signalled: BTreeMap::new(),
+        escapes: Vec::new(),
+    };
+    for f in ctx.functions() {
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+                match &op.kind {
+                    OpKind::Cond {
+                        path: Some(path),
+                        op: cond,
+                    } if op.mode == Mode::Now => facts.sites.push(CondSite {
+                        func: f,
+                        block,
+                        index,
+                        path,
+                        key: cond_key(program, path),
+                        op: *cond,
+                        span: op.span,
+                    }),
+                    OpKind::Call { args, .. } => {
+                        for arg in args.iter().flatten() {
+                            if program.path_type(arg).is_named("sync", "Cond") {
+                                facts.escapes.push(cond_key(program, arg));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        collect_new_cond(program, f, &mut facts.locks);
+    }
+    if let Some(model) = ctx.model() {
+        for (index, info) in model.files.iter().enumerate() {
+            if let Some(file) = ctx.file(FileIdx(index)) {
+                collect_method_mentions(file, info, &mut facts);
+            }
+        }
+    }
+    facts
+}
+
+/// Every `x.cond.Wait` / `x.cond.Signal` / `x.cond.Broadcast` selector of a
+/// file, called or used as a method value (`time.AfterFunc(d, c.Broadcast)`).
+fn collect_method_mentions(file: &File, info: &FileInfo, facts: &mut CondFacts<'_>) {
+    for (i, expr) in file.exprs.iter().enumerate() {
+        let ExprKind::Selector { x, .. } = &expr.kind else {
+            continue;
+        };
+        let Some(Selection::Method { name, recv, .. }) = info.selection(ExprId(i as u32)) else {
+            continue;
+        };
+        if !recv.is_named("sync", "Cond") {
+            continue;
+        }
+        let Some(key) = field_key_of_expr(file, info, *x) else {
+            continue;
+        };
+        let map = match &**name {
+            "Wait" => &mut facts.waited,
+            "Signal" | "Broadcast" => &mut facts.signalled,
+            _ => continue,
+        };
+        *map.entry(key).or_insert(0) += 1;
+    }
+}
+
+/// The field key of `x.f` (owner type of `x`, field `f`).
+fn field_key_of_expr(file: &File, info: &FileInfo, e: ExprId) -> Option<CondKey> {
+    let e = file.unparen(e);
+    let ExprKind::Selector { x, .. } = &file.exprs.get(e.index())?.kind else {
+        return None;
+    };
+    let Some(Selection::Field { embedded, name, .. }) = info.selection(e) else {
+        return None;
+    };
+    if !embedded.is_empty() {
+        return None;
+    }
+    let owner = info.ty(*x);
+    if owner.is_unknown() {
+        return None;
+    }
+    Some(CondKey::Field(type_key(owner), name.clone()))
+}
+
+/// Records `L` for each `lhs = sync.NewCond(L)` assignment of `f`.
+fn collect_new_cond(program: &Program, f: &Function, locks: &mut BTreeMap<CondKey, LockOfCond>) {
+    let Some((file, info)) = program.file_of(f) else {
+        return;
+    };
+    for block in &f.cfg.blocks {
+        for node in &block.nodes {
+            let goconc_semantic::cfg::Node::Stmt(s) = node else {
+                continue;
+            };
+            let Some(StmtKind::Assign { lhs, rhs, .. }) =
+                file.stmts.get(s.index()).map(|s| &s.kind)
+            else {
+                continue;
+            };
+            if lhs.len() != rhs.len() {
+                continue;
+            }
+            for (&l, &r) in lhs.iter().zip(rhs) {
+                let Some(arg) = new_cond_arg(file, info, r) else {
+                    continue;
+                };
+                let Some((key, lock)) = lock_of_new_cond(program, f, file, info, l, arg) else {
+                    continue;
+                };
+                let entry = locks.entry(key).or_insert_with(|| lock.clone());
+                if *entry != lock {
+                    *entry = LockOfCond::Ambiguous;
+                }
+            }
+        }
+    }
+}
+
+/// The argument of a `sync.NewCond(arg)` call.
+fn new_cond_arg(file: &File, info: &FileInfo, e: ExprId) -> Option<ExprId> {
+    let e = file.unparen(e);
+    let ExprKind::Call { fun, args, .. } = &file.exprs.get(e.index())?.kind else {
+        return None;
+    };
+    let fun = file.unparen(*fun);
+    let ExprKind::Selector { sel, .. } = &file.expr(fun).kind else {
+        return None;
+    };
+    let is_new_cond = file.name(*sel) == "NewCond"
+        && matches!(info.selection(fun), Some(Selection::Qualified(_)))
+        && info.ty(e).is_named("sync", "Cond");
+    match (is_new_cond, args.as_slice()) {
+        (true, &[arg]) => Some(arg),
+        _ => None,
+    }
+}
+
+/// A variable or a chain of fields on it: `x.a.b` → (`x`, [a, b]).
+fn field_chain(file: &File, info: &FileInfo, e: ExprId) -> Option<(Res, Fields)> {
+    let mut fields = Vec::new();
+    let mut cur = file.unparen(e);
+    for _ in 0..16 {
+        match &file.exprs.get(cur.index())?.kind {
+            ExprKind::Ident(_) => {
+                fields.reverse();
+                return Some((info.res(cur).clone(), fields));
+            }
+            ExprKind::Selector { x, .. } => {
+                let Some(Selection::Field { embedded, name, .. }) = info.selection(cur) else {
+                    return None;
+                };
+                fields.push(name.clone());
+                fields.extend(embedded.iter().rev().cloned());
+                cur = file.unparen(*x);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn lock_of_new_cond(
+    program: &Program,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    lhs: ExprId,
+    arg: ExprId,
+) -> Option<(CondKey, LockOfCond)> {
+    // `&x.mu` (write side) or `x.rw.RLocker()` (read side).
+    let arg = file.unparen(arg);
+    let (target, kind) = match &file.exprs.get(arg.index())?.kind {
+        ExprKind::Unary { op: AstOp::And, x } => (*x, LockKind::Write),
+        ExprKind::Call { fun, args, .. } if args.is_empty() => {
+            let fun = file.unparen(*fun);
+            match &file.expr(fun).kind {
+                ExprKind::Selector { x, sel } if file.name(*sel) == "RLocker" => {
+                    (*x, LockKind::Read)
+                }
+                _ => return None,
+            }
+        }
+        // A `*sync.Mutex` field or variable.
+        _ => (arg, LockKind::Write),
+    };
+    let (lock_base, lock_fields) = field_chain(file, info, target)?;
+    let (cond_base, cond_fields) = field_chain(file, info, lhs)?;
+    let local_path = |res: &Res, fields: &Fields| -> Option<AccessPath> {
+        let base = match res {
+            Res::Local(l) => Base::Local(LocalKey {
+                pkg: f.pkg,
+                file: f.def.file,
+                local: *l,
+            }),
+            res @ (Res::Global(_) | Res::Foreign(_)) => Base::Global(info.object(res)?),
+            _ => return None,
+        };
+        Some(AccessPath {
+            base,
+            fields: fields.iter().cloned().map(PathElem::Field).collect(),
+        })
+    };
+    let cond_path = local_path(&cond_base, &cond_fields)?;
+    let key = cond_key(program, &cond_path);
+    let lock = match key {
+        CondKey::Field(..) if cond_base == lock_base && lock_fields.len() >= cond_fields.len() => {
+            // Same struct value: L is a sibling path of the Cond field.
+            let prefix = cond_fields.len().saturating_sub(1);
+            if lock_fields[..prefix] != cond_fields[..prefix] {
+                return None;
+            }
+            LockOfCond::Sibling {
+                fields: lock_fields[prefix..].to_vec(),
+                kind,
+            }
+        }
+        CondKey::Field(..) => return None,
+        CondKey::Path(_) => LockOfCond::Fixed {
+            path: local_path(&lock_base, &lock_fields)?,
+            kind,
+        },
+    };
+    Some((key, lock))
+}
+
+/// `L` of the Cond waited on at `site`, in the waiter's frame.
+fn lock_for(facts: &CondFacts<'_>, site: &CondSite<'_>) -> Option<(AccessPath, LockKind)> {
+    match facts.locks.get(&site.key)? {
+        LockOfCond::Sibling { fields, kind } => {
+            let mut path = site.path.clone();
+            path.fields.pop();
+            path.fields
+                .extend(fields.iter().cloned().map(PathElem::Field));
+            Some((path, *kind))
+        }
+        LockOfCond::Fixed { path, kind } => Some((path.clone(), *kind)),
+        LockOfCond::Ambiguous => None,
+    }
+}
+
+fn wait_without_lock(
+    ctx: &RuleContext<'_>,
+    facts: &CondFacts<'_>,
+    site: &CondSite<'_>,
+    name: &str,
+    cache: &mut BTreeMap<FuncId, flow::HeldLocks>,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let (lock, kind) = lock_for(facts, site)?;
+    let f = site.func;
+    let via_l = site.path.clone().with_field(Sym::from("L"));
+    let holds = |held: &flow::HeldSet, lock: &AccessPath, via_l: Option<&AccessPath>| {
+        held.contains(&(lock.clone(), kind))
+            || via_l.is_some_and(|p| {
+                held.contains(&(p.clone(), LockKind::Write))
+                    || held.contains(&(p.clone(), LockKind::Read))
+            })
+    };
+    let held = cache
+        .entry(f.id)
+        .or_insert_with(|| flow::HeldLocks::compute(program, f))
+        .before(program, f, site.block, site.index)?;
+    if holds(&held, &lock, Some(&via_l)) {
+        return None;
+    }
+    // Locks taken by the callers (the `...Locked` convention, or every
+    // call site in the package holding L).
+    let short_name = f.def.name.rsplit('.').next().unwrap_or("");
+    if short_name.ends_with("Locked") || f.def.parent.is_some() {
+        return None;
+    }
+    let mut callers = 0;
+    for g in ctx.functions() {
+        for b in 0..g.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in g.block_ops(block).iter().enumerate() {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                if *c != f.id {
+                    continue;
+                }
+                if op.mode != Mode::Now {
+                    return None;
+                }
+                let at_call = program.substitute(f.id, &lock, recv.as_ref(), args)?;
+                let held = cache
+                    .entry(g.id)
+                    .or_insert_with(|| flow::HeldLocks::compute(program, g))
+                    .before(program, g, block, index)?;
+                if !holds(&held, &at_call, None) {
+                    let lock_name = program.describe_path(&lock);
+                    return Some(
+                        Finding::new(
+                            CondMisuse::META.code,
+                            FileIdx(f.def.file as usize),
+                            site.span,
+                            format!(
+                                "{name}.Wait without holding {lock_name} (its L), here or at this caller"
+                            ),
+                        )
+                        .related(
+                            FileIdx(g.def.file as usize),
+                            op.span,
+                            "called without holding the lock",
+                        )
+                        .suggest(format!("lock {lock_name} around the wait loop")),
+                    );
+                }
+                callers += 1;
+            }
+        }
+    }
+    if callers > 0 {
+        return None;
+    }
+    let lock_name = program.describe_path(&lock);
+    let side = if kind == LockKind::Read {
+        " (read side)"
+    } else {
+        ""
+    };
+    Some(
+        Finding::new(
+            CondMisuse::META.code,
+            FileIdx(f.def.file as usize),
+            site.span,
+            format!(
+                "{name}.Wait without holding {lock_name}{side}, its L: Wait unlocks L first (panic) and can miss the wake-up"
+            ),
+        )
+        .suggest(format!(
+            "call {lock_name}.Lock() before the wait loop and unlock after it"
+        )),
+    )
+}
+
+/// "Channel with Cond": the only signaller is a goroutine spawned here
+/// that first blocks on an unbuffered channel this function services only
+/// after the wait loop.
+fn signaller_blocked(
+    ctx: &RuleContext<'_>,
+    facts: &CondFacts<'_>,
+    spawned: &std::collections::BTreeSet<FuncId>,
+    site: &CondSite<'_>,
+    name: &str,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let f = site.func;
+    let signals: Vec<&CondSite<'_>> = facts
+        .sites
+        .iter()
+        .filter(|s| s.op != CondOp::Wait && s.key == site.key)
+        .collect();
+    let first = signals.first()?;
+    let g = first.func;
+    if g.id == f.id
+        || !spawned.contains(&g.id)
+        || !flow::is_ancestor(program, f, g)
+        || signals.iter().any(|s| s.func.id != g.id)
+        || facts.signalled.get(&site.key).copied().unwrap_or(0) as usize != signals.len()
+    {
+        return None;
+    }
+    let started_here = f.ops.iter().any(|(_, op)| {
+        op.mode == Mode::Spawned
+            && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == g.id)
+    });
+    if !started_here {
+        return None;
+    }
+    for b in 0..g.cfg.blocks.len() {
+        let block = BlockId(b as u32);
+        for (index, (_, op)) in g.block_ops(block).iter().enumerate() {
+            let OpKind::Chan {
+                path: Some(chan),
+                op: chan_op,
+                select: None,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if op.mode != Mode::Now || !matches!(chan_op, ChanOp::Send | ChanOp::Recv) {
+                continue;
+            }
+            let blocks_all = signals
+                .iter()
+                .all(|s| flow::dominates(g, (block, index), (s.block, s.index)));
+            if !blocks_all
+                || !flow::is_own_local(program, f, chan)
+                || !flow::is_unbuffered(ctx, f, chan)
+            {
+                continue;
+            }
+            let (wanted, doing): (fn(ChanOp) -> bool, &str) = if *chan_op == ChanOp::Send {
+                (flow::is_receive, "sending to")
+            } else {
+                (is_send_or_close, "receiving from")
+            };
+            if !flow::counterpart_only_after(
+                ctx,
+                f,
+                chan,
+                (site.block, site.index),
+                wanted,
+                Some(g.id),
+            ) {
+                continue;
+            }
+            let chan_name = program.describe_path(chan);
+            let g_file = FileIdx(g.def.file as usize);
+            let signal_name = match first.op {
+                CondOp::Broadcast => "Broadcast",
+                _ => "Signal",
+            };
+            return Some(
+                Finding::new(
+                    CondMisuse::META.code,
+                    FileIdx(f.def.file as usize),
+                    site.span,
+                    format!(
+                        "{name}.Wait can never wake: the only {signal_name} is in a goroutine blocked {doing} {chan_name}, which this function services only after the wait"
+                    ),
+                )
+                .related(g_file, op.span, format!("the signaller blocks here on unbuffered {chan_name}"))
+                .related(g_file, first.span, format!("the only {signal_name}, never reached"))
+                .suggest(format!(
+                    "service {chan_name} before waiting (or make it buffered) so the goroutine reaches {signal_name}"
+                )),
+            );
+        }
+    }
+    None
+}
+
+fn is_send_or_close(op: ChanOp) -> bool {
+    matches!(op, ChanOp::Send | ChanOp::Close)
 }
 
 #[cfg(test)]

@@ -1,21 +1,86 @@
 //! GC201 `double-lock`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use std::collections::BTreeSet;
+
+use goconc_semantic::cfg::{BlockId, BlockKind};
+use goconc_semantic::ops::{AccessPath, Base, FuncId, LockKind, LockOp, Mode, OpKind, PathElem};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::Type;
+use goconc_semantic::Program;
+use goconc_syntax::ast::Span;
+
+use crate::lockstate::{
+    base_reassigned, describe_lock, mask, short_name, AcquireEvent, LockFlow, LockState,
+    LockVisitor, Origin,
+};
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Reports a mutex that a goroutine locks again while it already holds
+    /// it: a second `Lock` on the same path, a call to a function that locks
+    /// it (directly or further down the call chain, including `once.Do(f)`
+    /// and deferred calls that run before the deferred `Unlock`), a `Lock`
+    /// of an `RWMutex` the goroutine has read-locked ("lock upgrade"), and a
+    /// recursive `RLock`. A lock counts as held when it is held on every
+    /// path to the second acquisition, or when a loop iteration comes back
+    /// to the `Lock` still holding it (a `continue` that skips the `Unlock`).
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// `sync.Mutex` and `sync.RWMutex` are not reentrant: the second `Lock`
+    /// waits for the goroutine that is waiting, so it blocks forever, and
+    /// every other goroutine that needs the mutex piles up behind it. `Lock`
+    /// on a read-locked `RWMutex` waits for all readers, including the
+    /// caller. A recursive `RLock` deadlocks as soon as a writer arrives
+    /// between the two `RLock`s: the writer waits for the first reader, the
+    /// second `RLock` waits behind the writer. The usual cause is a public,
+    /// self-locking method called from inside the critical section.
     ///
     /// ## Example
     /// ```go
+    /// func (s *Stopper) IsStopped() bool {
+    ///     s.mu.Lock()
+    ///     defer s.mu.Unlock()
+    ///     return s.stopped
+    /// }
+    ///
+    /// func (s *Stopper) Stop() {
+    ///     s.mu.Lock()
+    ///     defer s.mu.Unlock()
+    ///     if s.IsStopped() { // s.mu is already locked: blocks forever
+    ///         return
+    ///     }
+    ///     s.stopped = true
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// // isStoppedLocked must be called with s.mu held.
+    /// func (s *Stopper) isStoppedLocked() bool { return s.stopped }
+    ///
+    /// func (s *Stopper) Stop() {
+    ///     s.mu.Lock()
+    ///     defer s.mu.Unlock()
+    ///     if s.isStoppedLocked() {
+    ///         return
+    ///     }
+    ///     s.stopped = true
+    /// }
     /// ```
+    ///
+    /// ## Known limitations
+    /// Locks are matched by access path (`s.mu`), so two different objects
+    /// reached through the same path in a loop are treated as the same lock
+    /// only when the loop comes back to the same `Lock`. Calls through
+    /// interfaces and function values are not followed. A lock held on only
+    /// some paths to the second `Lock` is not reported. Element locks of
+    /// striped tables (`s.locks[i]`) are not compared (the index is not
+    /// tracked). A recursive `RLock` is reported only when the package also
+    /// write-locks that mutex and the first read lock was taken directly
+    /// (not held over from a "begin read transaction" helper); a mutex local
+    /// to one goroutine, or handed between goroutines (one unlocks what the
+    /// other locked), is not reported.
     pub struct DoubleLock {
         code: "GC201",
         name: "double-lock",
@@ -31,7 +96,307 @@ impl Rule for DoubleLock {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let package_funcs: Vec<&Function> = ctx.functions().collect();
+        for func in ctx.functions() {
+            let Some(flow) = LockFlow::analyze(ctx.program, func) else {
+                continue;
+            };
+            let mut visitor = DoubleLockVisitor {
+                program: ctx.program,
+                package: ctx.package,
+                package_funcs: &package_funcs,
+                func,
+                seen: BTreeSet::new(),
+                findings: Vec::new(),
+            };
+            flow.replay(&mut visitor);
+            findings.extend(visitor.findings);
+        }
+    }
+}
+
+/// Whether block `b` runs on every iteration of its loop: it is reached
+/// from a loop head through blocks with a single predecessor and successor
+/// (not guarded by a condition inside the body).
+fn starts_loop_body(func: &Function, mut b: BlockId) -> bool {
+    let cfg = &func.cfg;
+    for _ in 0..cfg.blocks.len() {
+        let block = cfg.block(b);
+        let is_head = |p: BlockId| cfg.block(p).kind == BlockKind::LoopHead;
+        if block.preds.iter().any(|&p| is_head(p)) {
+            return true;
+        }
+        // A `for` condition block right after the head.
+        if block.preds.len() == 1 {
+            let p = block.preds[0];
+            let pb = cfg.block(p);
+            if pb.preds.iter().any(|&q| is_head(q)) && pb.nodes.len() <= 1 {
+                return true;
+            }
+            if pb.succs.len() == 1 {
+                b = p;
+                continue;
+            }
+        }
+        return false;
+    }
+    false
+}
+
+struct DoubleLockVisitor<'a> {
+    program: &'a Program,
+    package: u32,
+    /// The functions of the checked package (writers and hand-offs are
+    /// looked up there).
+    package_funcs: &'a [&'a Function],
+    func: &'a Function,
+    seen: BTreeSet<(Span, AccessPath)>,
+    findings: Vec<Finding>,
+}
+
+impl DoubleLockVisitor<'_> {
+    /// The local variable at the base of a field-less path.
+    fn plain_local(&self, path: &AccessPath) -> Option<&goconc_semantic::body::Local> {
+        let Base::Local(k) = &path.base else {
+            return None;
+        };
+        if !path.fields.is_empty() {
+            return None;
+        }
+        self.program
+            .packages
+            .get(k.pkg as usize)?
+            .files
+            .get(k.file as usize)?
+            .local(k.local)
+    }
+
+    /// Whether another goroutine can write-lock `path` between two read
+    /// locks: some function of the package write-locks the same mutex (the
+    /// same field of the same type, the same global, or the same captured
+    /// local). A local no closure captures belongs to one goroutine.
+    fn writer_exists(&self, path: &AccessPath) -> bool {
+        if let Base::Local(k) = &path.base {
+            let local = self
+                .program
+                .packages
+                .get(k.pkg as usize)
+                .and_then(|p| p.files.get(k.file as usize))
+                .and_then(|f| f.local(k.local));
+            // A mutex stored in a local (not behind a pointer) that no
+            // closure captures is this goroutine's own.
+            if local.is_some_and(|l| {
+                !l.captured && !matches!(self.program.underlying(&l.ty), Type::Pointer(_))
+            }) {
+                return false;
+            }
+        }
+        let owner = self.program.field_owner(path);
+        self.package_funcs.iter().any(|f| {
+            f.ops.iter().any(|(_, op)| match &op.kind {
+                OpKind::Lock {
+                    path: Some(p),
+                    op: LockOp::Lock | LockOp::TryLock,
+                } => {
+                    p == path
+                        || owner
+                            .as_ref()
+                            .is_some_and(|o| self.program.field_owner(p).as_ref() == Some(o))
+                }
+                _ => false,
+            })
+        })
+    }
+
+    /// A captured local mutex that another function of the package unlocks
+    /// before locking it: the lock is handed between goroutines.
+    fn handed_between_goroutines(&self, path: &AccessPath) -> bool {
+        if !self.plain_local(path).is_some_and(|l| l.captured) {
+            return false;
+        }
+        self.package_funcs.iter().any(|f| {
+            f.id != self.func.id
+                && f.ops
+                    .iter()
+                    .filter_map(|(_, op)| match &op.kind {
+                        OpKind::Lock {
+                            path: Some(p),
+                            op: lop,
+                        } if p == path && op.mode == Mode::Now => Some((op.span.start, *lop)),
+                        _ => None,
+                    })
+                    .min_by_key(|(start, _)| *start)
+                    .is_some_and(|(_, lop)| matches!(lop, LockOp::Unlock | LockOp::RUnlock))
+        })
+    }
+
+    fn file(&self) -> FileIdx {
+        FileIdx(self.func.def.file as usize)
+    }
+
+    /// The call chain from a callee down to the lock op: (function, span in
+    /// that function) pairs, following each summary's `via`.
+    fn chain(&self, callee: FuncId, inner: Span, kind: LockKind) -> Vec<(FuncId, Span)> {
+        let mut out = vec![(callee, inner)];
+        let mut current = callee;
+        let mut span = inner;
+        for _ in 0..8 {
+            let Some(summary) = self.program.summary(current) else {
+                break;
+            };
+            let Some(acq) = summary
+                .acquires
+                .iter()
+                .find(|a| a.span == span && a.kind == kind)
+            else {
+                break;
+            };
+            let Some(next) = acq.via else {
+                break;
+            };
+            let Some(next_acq) = self
+                .program
+                .summary(next)
+                .and_then(|s| s.acquires.iter().find(|a| a.kind == kind))
+            else {
+                break;
+            };
+            out.push((next, next_acq.span));
+            current = next;
+            span = next_acq.span;
+        }
+        out
+    }
+
+    fn name_of(&self, f: FuncId) -> String {
+        self.program
+            .function(f)
+            .map(|f| short_name(f).to_string())
+            .unwrap_or_else(|| "callee".into())
+    }
+}
+
+impl LockVisitor for DoubleLockVisitor<'_> {
+    fn acquire(&mut self, event: &AcquireEvent<'_>, state: &LockState) {
+        // Striped locks (`s.locks[i]`): the index is not tracked.
+        if event.try_lock
+            || event
+                .path
+                .fields
+                .iter()
+                .any(|e| matches!(e, PathElem::Index))
+        {
+            return;
+        }
+        let fact = state.fact(event.path);
+        if fact.tentative() {
+            return;
+        }
+        // Held on every path, or still held when a loop comes back to this
+        // very Lock (the previous iteration skipped its Unlock).
+        let around_loop = matches!(event.origin, Origin::Direct)
+            && fact.may_held()
+            && !base_reassigned(self.program, event.path)
+            && starts_loop_body(self.func, event.block)
+            && fact.site == event.span
+            && fact.block == event.block;
+        let held = match fact.must_held() {
+            Some(kind) => kind,
+            None if around_loop => {
+                if fact.mask & mask::WRITE != 0 {
+                    LockKind::Write
+                } else {
+                    LockKind::Read
+                }
+            }
+            None => return,
+        };
+        // Recursive read locks deadlock only when a writer queues in
+        // between; a read hold taken through a "begin read transaction"
+        // helper (returned still held) is long-lived by design.
+        if held == LockKind::Read
+            && event.kind == LockKind::Read
+            && (fact.via.is_some() || !self.writer_exists(event.path))
+        {
+            return;
+        }
+        if self.handed_between_goroutines(event.path) {
+            return;
+        }
+        if !self.seen.insert((event.span, event.path.clone())) {
+            return;
+        }
+        let name = describe_lock(self.program, self.func, event.path);
+        let message = match (held, event.kind) {
+            (LockKind::Write, _) => format!("{name} is already locked"),
+            (LockKind::Read, LockKind::Write) => {
+                format!("Lock of {name} while it is read-locked")
+            }
+            (LockKind::Read, LockKind::Read) => {
+                format!("recursive RLock of {name}: a writer arriving in between blocks both")
+            }
+        };
+        let message = match event.origin {
+            Origin::Direct if event.deferred => format!("{message} when this deferred call runs"),
+            Origin::Direct => message,
+            Origin::Callee { callee, .. } => format!(
+                "{message}{}: {} acquires it",
+                if event.deferred {
+                    " when this deferred call runs"
+                } else {
+                    ""
+                },
+                self.name_of(callee)
+            ),
+        };
+        let file = self.file();
+        let held_msg = if around_loop && fact.must_held().is_none() {
+            format!("{name} locked here is still held when the loop comes back (a path skips the Unlock)")
+        } else {
+            match held {
+                LockKind::Write => format!("{name} locked here"),
+                LockKind::Read => format!("{name} read-locked here"),
+            }
+        };
+        let mut finding = Finding::new("GC201", file, event.span, message);
+        if fact.site != event.span {
+            finding = finding.related(file, fact.site, held_msg);
+        } else {
+            finding = finding.related(file, event.span, held_msg);
+        }
+        if let Origin::Callee { callee, inner } = event.origin {
+            for (f, span) in self.chain(callee, inner, event.kind) {
+                let Some(function) = self.program.function(f) else {
+                    break;
+                };
+                if function.pkg != self.package {
+                    break;
+                }
+                finding = finding.related(
+                    FileIdx(function.def.file as usize),
+                    span,
+                    format!("{} acquires {name} here", short_name(function)),
+                );
+            }
+        }
+        let suggestion = match (held, event.kind, event.origin) {
+            (LockKind::Read, LockKind::Write, _) => format!(
+                "release the read lock before taking {name} for writing, then re-check the state under the write lock"
+            ),
+            (_, _, Origin::Callee { callee, .. }) if event.deferred => format!(
+                "defer {}() before `defer Unlock` so it runs after {name} is released, or call a variant that expects the lock held",
+                self.name_of(callee)
+            ),
+            (_, _, Origin::Callee { callee, .. }) => format!(
+                "call a `{}Locked` variant that expects the caller to hold {name}, or release {name} before the call",
+                self.name_of(callee)
+            ),
+            _ => format!("release {name} before locking it again, or restructure so it is locked once"),
+        };
+        finding = finding.suggest(suggestion);
+        self.findings.push(finding);
+    }
 }
 
 #[cfg(test)]

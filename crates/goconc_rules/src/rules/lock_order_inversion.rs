@@ -1,21 +1,98 @@
 //! GC202 `lock-order-inversion`.
+//!
+//! Also home of the small held-lock machinery shared with GC204
+//! (`channel_under_lock`): lock classes that identify a mutex across
+//! functions, and a must-held forward dataflow over a function's CFG.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use std::collections::{BTreeMap, HashMap as FxHashMap, HashSet as FxHashSet, VecDeque};
+
+use goconc_semantic::cfg::{forward, BlockId, Lattice};
+use goconc_semantic::ops::{
+    AccessPath, Base, Callee, FuncArg, FuncId, LockKind, LockOp, Mode, Op, OpKind, PathElem,
+};
+use goconc_semantic::package::ObjRef;
+use goconc_semantic::program::Function;
+use goconc_semantic::types::{Sym, Type};
+use goconc_semantic::Program;
+use goconc_syntax::ast::Span;
+
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Builds the package's lock-order graph — an edge `A → B` whenever a
+    /// goroutine acquires `B` (directly, or through a call whose summary
+    /// acquires it) while it holds `A` — and reports every acquisition that
+    /// lies on a cycle of that graph: `mu1 → mu2` in one method and
+    /// `mu2 → mu1` in another (AB-BA), longer cycles through three or more
+    /// locks, and helpers that lock two values of the same type in argument
+    /// order (`transfer(from, to)` called both ways). Locks are identified by
+    /// their declaring type and field (or package variable), so `s.mu` means
+    /// the same lock in every method of the type.
+    ///
+    /// Acquisitions inside a `go` statement or an `errgroup`/`WaitGroup.Go`
+    /// body start with nothing held; `TryLock` never waits and never closes a
+    /// cycle; two read locks never wait for each other. A cycle whose edges
+    /// all run under a common outer ("gate") lock — held at the acquisition,
+    /// or by every caller of the internal helper that acquires — cannot
+    /// interleave and is not reported. Each edge is reported once, at its
+    /// first site, with the edge's other sites and the opposite edges as
+    /// related locations.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// Two goroutines that take the same locks in opposite orders can each
+    /// get their first lock and then wait forever for the other's. The
+    /// deadlock needs an unlucky interleaving, so it passes tests and then
+    /// freezes a production service under load, usually with every request
+    /// goroutine queued behind the two stuck ones. Lock ordering is a
+    /// program-wide discipline: every path must nest the locks the same way.
     ///
     /// ## Example
     /// ```go
+    /// func (m *SessionManager) Touch(id string) {
+    ///     m.mu.Lock()
+    ///     defer m.mu.Unlock()
+    ///     m.statsMu.Lock() // mu -> statsMu
+    ///     m.stats["touch"]++
+    ///     m.statsMu.Unlock()
+    /// }
+    ///
+    /// func (m *SessionManager) Report() int {
+    ///     m.statsMu.Lock()
+    ///     defer m.statsMu.Unlock()
+    ///     m.mu.Lock() // statsMu -> mu: inverted
+    ///     defer m.mu.Unlock()
+    ///     return len(m.sessions) + m.stats["touch"]
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (m *SessionManager) Report() int {
+    ///     m.mu.Lock()
+    ///     live := len(m.sessions) // read what mu guards first...
+    ///     m.mu.Unlock()
+    ///
+    ///     m.statsMu.Lock() // ...then take statsMu alone
+    ///     defer m.statsMu.Unlock()
+    ///     return live + m.stats["touch"]
+    /// }
     /// ```
+    /// Keep one documented order (`mu` before `statsMu`), release a lock
+    /// before calling into another component that has its own lock, and lock
+    /// two values of the same type in a fixed order (for example by id).
+    ///
+    /// ## Known limitations
+    /// Locks are grouped by type and field, so two different instances of a
+    /// type count as the same lock (the usual lock-class approximation); the
+    /// only same-type nesting reported is a function locking two of its
+    /// parameters in argument order. Striped locks reached through an index
+    /// (`shards[i].mu`) are left out, since the program orders them by index.
+    /// Orders that a state flag makes impossible (e.g. "only after the
+    /// handshake completed") are still reported. Locks taken through
+    /// interface calls, function values, deferred calls or `sync.Once.Do`
+    /// callbacks are not followed. Functions in `_test.go` files contribute
+    /// no edges.
     pub struct LockOrderInversion {
         code: "GC202",
         name: "lock-order-inversion",
@@ -26,12 +103,598 @@ declare_rule! {
     }
 }
 
+/// A function-independent identity for a lock: "the `mu` field of every
+/// `Server`", a package-level mutex, or a local mutex (shared by the
+/// closures that capture it).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub(crate) enum LockClass {
+    Field(Type, Sym),
+    Global(ObjRef),
+    Local(goconc_semantic::ops::LocalKey),
+}
+
+/// The class of the lock (or channel) at `path`, if it can be named across
+/// functions.
+pub(crate) fn lock_class(program: &Program, path: &AccessPath) -> Option<LockClass> {
+    if path.fields.is_empty() {
+        return match &path.base {
+            Base::Global(r) => Some(LockClass::Global(r.clone())),
+            Base::Local(k) => Some(LockClass::Local(*k)),
+        };
+    }
+    program
+        .field_owner(path)
+        .map(|(ty, field)| LockClass::Field(ty, field))
+}
+
+/// Locks that are certainly held at a program point: `(path, kind)` → the
+/// span of the acquisition (the lock op, or the call of a lock helper).
+#[derive(Clone, PartialEq, Debug, Default)]
+pub(crate) struct HeldLocks {
+    pub(crate) locks: BTreeMap<(AccessPath, LockKind), Span>,
+}
+
+impl Lattice for HeldLocks {
+    fn join(&mut self, other: &Self) -> bool {
+        // Must-held: a lock is held after a join only if held on every path.
+        let before = self.locks.len();
+        self.locks.retain(|k, _| other.locks.contains_key(k));
+        let mut changed = self.locks.len() != before;
+        for (k, span) in self.locks.iter_mut() {
+            if let Some(o) = other.locks.get(k) {
+                if o.start < span.start {
+                    *span = *o;
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+}
+
+impl HeldLocks {
+    /// Applies the effect of `op` (performed now) on the held locks.
+    pub(crate) fn step(&mut self, program: &Program, op: &Op) {
+        if op.mode != Mode::Now {
+            return;
+        }
+        match &op.kind {
+            OpKind::Lock {
+                path: Some(p),
+                op: lop,
+            } => match lop {
+                LockOp::Lock | LockOp::RLock => {
+                    self.locks.entry((p.clone(), lop.kind())).or_insert(op.span);
+                }
+                LockOp::Unlock | LockOp::RUnlock => {
+                    self.locks.remove(&(p.clone(), lop.kind()));
+                }
+                // Whether a TryLock succeeded depends on a branch we do not
+                // track; not counting it as held keeps findings precise.
+                LockOp::TryLock | LockOp::TryRLock => {}
+            },
+            OpKind::Call { recv, args, .. } => {
+                let Some(c) = modelled_callee(program, op) else {
+                    return;
+                };
+                let Some(s) = program.summary(c) else { return };
+                for (p, k) in &s.net_released {
+                    if let Some(q) = program.substitute(c, p, recv.as_ref(), args) {
+                        self.locks.remove(&(q, *k));
+                    }
+                }
+                for (p, k) in &s.net_acquired {
+                    if let Some(q) = program.substitute(c, p, recv.as_ref(), args) {
+                        self.locks.entry((q, *k)).or_insert(op.span);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The analysed function a call runs, unless it belongs to package `sync`:
+/// those calls are modelled as lock ops of their own (when `sync` itself is
+/// analysed, its bodies would otherwise show `RWMutex.Lock` acquiring its
+/// internal `w`).
+pub(crate) fn modelled_callee(program: &Program, op: &Op) -> Option<FuncId> {
+    let OpKind::Call {
+        callee: Callee::Func(c),
+        ..
+    } = &op.kind
+    else {
+        return None;
+    };
+    let f = program.function(*c)?;
+    let path = &program.packages.get(f.pkg as usize)?.pkg.path;
+    let primitive = &**path == "sync" || path.starts_with("internal/sync");
+    (!primitive).then_some(*c)
+}
+
+/// Whether `f` can ever hold a lock (a direct Lock/RLock or a call of a
+/// lock helper); functions that cannot are skipped without a dataflow.
+pub(crate) fn may_hold_locks(program: &Program, f: &Function) -> bool {
+    if program
+        .summary(f.id)
+        .is_some_and(|s| !s.net_released.is_empty())
+    {
+        return true;
+    }
+    f.ops.iter().any(|(_, op)| {
+        op.mode == Mode::Now
+            && match &op.kind {
+                OpKind::Lock {
+                    path: Some(_),
+                    op: LockOp::Lock | LockOp::RLock,
+                } => true,
+                OpKind::Call { .. } => modelled_callee(program, op)
+                    .and_then(|c| program.summary(c))
+                    .is_some_and(|s| !s.net_acquired.is_empty()),
+                _ => false,
+            }
+    })
+}
+
+/// Locks held when `f` starts: the ones it releases on every path without
+/// acquiring them (`unlockAndNotify` helpers run with the caller's lock).
+pub(crate) fn held_at_entry(program: &Program, f: &Function) -> HeldLocks {
+    let mut held = HeldLocks::default();
+    if let Some(s) = program.summary(f.id) {
+        for (p, k) in &s.net_released {
+            held.locks.insert((p.clone(), *k), Span::default());
+        }
+    }
+    held
+}
+
+/// Held locks at the entry of each block (`None`: unreachable).
+pub(crate) fn held_at_blocks(program: &Program, f: &Function) -> Vec<Option<HeldLocks>> {
+    forward(
+        &f.cfg,
+        held_at_entry(program, f),
+        |b: BlockId, input: &HeldLocks| {
+            let mut st = input.clone();
+            for (_, op) in f.block_ops(b) {
+                st.step(program, op);
+            }
+            st
+        },
+    )
+    .block_in
+}
+
+/// Calls `visit(block, op index, op, held-before-op)` for every op of every
+/// reachable block of `f`, with the held locks just before the op.
+pub(crate) fn for_each_op_with_held(
+    program: &Program,
+    f: &Function,
+    mut visit: impl FnMut(BlockId, usize, &Op, &HeldLocks),
+) {
+    let block_in = held_at_blocks(program, f);
+    for &b in f.cfg.reverse_postorder() {
+        let Some(Some(start)) = block_in.get(b.index()) else {
+            continue;
+        };
+        let mut st = start.clone();
+        for (i, (_, op)) in f.block_ops(b).iter().enumerate() {
+            visit(b, i, op, &st);
+            st.step(program, op);
+        }
+    }
+}
+
+/// A lock acquired by an op performed now: the lock op itself, or every
+/// lock a called function acquires (translated to the caller's frame).
+pub(crate) fn acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind, bool)> {
+    if op.mode != Mode::Now {
+        return Vec::new();
+    }
+    match &op.kind {
+        OpKind::Lock {
+            path: Some(p),
+            op: lop @ (LockOp::Lock | LockOp::RLock),
+        } => vec![(p.clone(), lop.kind(), false)],
+        OpKind::Call { recv, args, .. } => modelled_callee(program, op)
+            .and_then(|c| Some((c, program.summary(c)?)))
+            .map(|(c, s)| {
+                s.acquires
+                    .iter()
+                    .filter_map(|a| {
+                        program
+                            .substitute(c, &a.path, recv.as_ref(), args)
+                            .map(|q| (q, a.kind, true))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// A path as written in the checked package: `s.mu`, and `mu` rather than
+/// `pkg.mu` for the package's own variables.
+pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {
+    let text = ctx.program.describe_path(path);
+    if let (Base::Global(r), Some(model)) = (&path.base, ctx.model()) {
+        if r.pkg == model.pkg.path {
+            if let Some(rest) = text.strip_prefix(&format!("{}.", model.pkg.name)) {
+                return rest.to_string();
+            }
+        }
+    }
+    text
+}
+
+/// The package's functions outside `_test.go` files. Tests drive goroutines
+/// and locks deliberately (lock in one order to set up, in another to
+/// assert), so their nestings are neither findings nor evidence.
+pub(crate) fn production_functions<'a>(ctx: &RuleContext<'a>) -> Vec<&'a Function> {
+    let model = ctx.model();
+    ctx.functions()
+        .filter(|f| {
+            !model
+                .and_then(|m| m.pkg.files.get(f.def.file as usize))
+                .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+        })
+        .collect()
+}
+
+/// Short display name of a function (`(*Server).Stop`, `Serve.func1`).
+pub(crate) fn short_func_name(f: &Function) -> &str {
+    let name = f.def.name.as_str();
+    // Strip the import path: everything up to the last '/' then the package name.
+    let tail = name.rsplit('/').next().unwrap_or(name);
+    match tail.split_once('.') {
+        Some((_, rest)) => rest,
+        None => tail,
+    }
+}
+
+/// One place where `to` is acquired while `from` is held.
+#[derive(Clone, Debug)]
+struct EdgeSite {
+    file: FileIdx,
+    span: Span,
+    held_span: Span,
+    held: String,
+    acquired: String,
+    func: String,
+    via_call: bool,
+    /// Lock classes held here (and by every caller of an internal helper):
+    /// two edges under a common gate lock cannot run concurrently.
+    gates: FxHashSet<LockClass>,
+}
+
 impl Rule for LockOrderInversion {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let funcs = production_functions(ctx);
+        // Pass 1: edges per function, and the lock classes held at each
+        // call of a package function (for the callee's entry "gate" locks).
+        let mut candidates: Vec<(usize, LockClass, LockClass, EdgeSite)> = Vec::new();
+        let mut self_edges: Vec<(AccessPath, AccessPath, EdgeSite)> = Vec::new();
+        let mut held_at_calls: FxHashMap<FuncId, Option<FxHashSet<LockClass>>> =
+            FxHashMap::default();
+        let mut escaping: FxHashSet<FuncId> = FxHashSet::default();
+        for (fi, f) in funcs.iter().enumerate() {
+            for (_, op) in &f.ops {
+                if let OpKind::Call {
+                    callee, func_arg, ..
+                } = &op.kind
+                {
+                    if let Some(FuncArg::Func(t)) = func_arg.as_ref().map(|a| &a.func) {
+                        escaping.insert(*t);
+                    }
+                    if let (Callee::Func(c), Mode::Spawned) = (callee, op.mode) {
+                        escaping.insert(*c);
+                    }
+                }
+            }
+            let mut note_call = |op: &Op, classes: FxHashSet<LockClass>| {
+                if let (
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        ..
+                    },
+                    Mode::Now,
+                ) = (&op.kind, op.mode)
+                {
+                    let slot = held_at_calls
+                        .entry(*c)
+                        .or_insert_with(|| Some(classes.clone()));
+                    if let Some(set) = slot {
+                        set.retain(|x| classes.contains(x));
+                    }
+                }
+            };
+            if !may_hold_locks(program, f) {
+                for (_, op) in &f.ops {
+                    note_call(op, FxHashSet::default());
+                }
+                continue;
+            }
+            let file = FileIdx(f.def.file as usize);
+            let mut own_self_edges = Vec::new();
+            for_each_op_with_held(program, f, |_, _, op, held| {
+                let held_classes: FxHashSet<LockClass> = held
+                    .locks
+                    .keys()
+                    .filter_map(|(h, _)| lock_class(program, h))
+                    .collect();
+                note_call(op, held_classes.clone());
+                if held.locks.is_empty() {
+                    return;
+                }
+                for (acq, kind, via_call) in acquisitions(program, op) {
+                    let Some(to) = lock_class(program, &acq) else {
+                        continue;
+                    };
+                    for ((h, hkind), hspan) in &held.locks {
+                        if *h == acq || (*hkind == LockKind::Read && kind == LockKind::Read) {
+                            continue;
+                        }
+                        let Some(from) = lock_class(program, h) else {
+                            continue;
+                        };
+                        let site = EdgeSite {
+                            file,
+                            span: op.span,
+                            held_span: *hspan,
+                            held: display_path(ctx, h),
+                            acquired: display_path(ctx, &acq),
+                            func: short_func_name(f).to_string(),
+                            via_call,
+                            gates: held_classes.clone(),
+                        };
+                        if from == to {
+                            if !via_call && *hspan != Span::default() && distinct_params(f, h, &acq)
+                            {
+                                own_self_edges.push((h.clone(), acq.clone(), site));
+                            }
+                            continue;
+                        }
+                        // Another lock of a class already held (a second
+                        // instance, or a re-entry that GC201 reports), and
+                        // striped locks (`locks[i]`) whose instances the
+                        // program orders by index: a class-level order says
+                        // nothing about them.
+                        if held_classes.contains(&to) || has_index(h) || has_index(&acq) {
+                            continue;
+                        }
+                        candidates.push((fi, from, to.clone(), site));
+                    }
+                }
+            });
+            self_edges.extend(own_self_edges);
+        }
+        report_self_edges(&self_edges, findings);
+
+        // Locks held by every caller of an internal helper serialise its
+        // body as much as the helper's own locks do.
+        let entry_gates: FxHashMap<FuncId, FxHashSet<LockClass>> = held_at_calls
+            .into_iter()
+            .filter(|(c, _)| !escaping.contains(c))
+            .filter_map(|(c, set)| {
+                let f = program.function(c)?;
+                if f.pkg != ctx.package || is_exported(f) {
+                    return None;
+                }
+                set.filter(|s| !s.is_empty()).map(|s| (c, s))
+            })
+            .collect();
+        let mut class_ids: FxHashMap<LockClass, u32> = FxHashMap::default();
+        let mut edges: BTreeMap<(u32, u32), Vec<EdgeSite>> = BTreeMap::new();
+        for (fi, from, to, mut site) in candidates {
+            if let Some(g) = funcs.get(fi).and_then(|f| entry_gates.get(&f.id)) {
+                site.gates.extend(g.iter().cloned());
+            }
+            let n = class_ids.len() as u32;
+            let a = *class_ids.entry(from.clone()).or_insert(n);
+            let n = class_ids.len() as u32;
+            let b = *class_ids.entry(to.clone()).or_insert(n);
+            site.gates.remove(&from);
+            site.gates.remove(&to);
+            let sites = edges.entry((a, b)).or_default();
+            if !sites
+                .iter()
+                .any(|s| s.span == site.span && s.held == site.held)
+            {
+                sites.push(site);
+            }
+        }
+        report_cycles(&edges, findings);
+    }
+}
+
+fn has_index(p: &AccessPath) -> bool {
+    p.fields.iter().any(|e| matches!(e, PathElem::Index))
+}
+
+/// Whether a function can be called from outside its package: an exported
+/// function, or an exported method of an exported type (closures are only
+/// reachable through their parent).
+fn is_exported(f: &Function) -> bool {
+    if f.def.parent.is_some() {
+        return false;
+    }
+    let name = short_func_name(f);
+    let exported = |s: &str| {
+        s.trim_start_matches("(*")
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    };
+    // `F`, `T.M` or `(*T).M`.
+    match name.rsplit_once('.') {
+        Some((recv, method)) => exported(recv) && exported(method),
+        None => exported(name),
+    }
+}
+
+/// Whether `held` and `acquired` are the same field chain on two different
+/// parameters (or the receiver and a parameter) of `f`: `from.mu` and
+/// `to.mu` in `transfer(from, to *Account)`. Callers decide which value
+/// comes first, so two calls with swapped arguments deadlock.
+fn distinct_params(f: &Function, held: &AccessPath, acquired: &AccessPath) -> bool {
+    let (Base::Local(a), Base::Local(b)) = (&held.base, &acquired.base) else {
+        return false;
+    };
+    if a == b || held.fields != acquired.fields {
+        return false;
+    }
+    let (recv, params) = f.param_keys();
+    let is_param = |k| recv == Some(k) || params.contains(&k);
+    is_param(*a) && is_param(*b)
+}
+
+fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mut Vec<Finding>) {
+    for (held, acquired, site) in self_edges {
+        // `if a.id < b.id { lock a, b } else { lock b, a }` orders the locks:
+        // the function nests them both ways on purpose.
+        let reversed = self_edges
+            .iter()
+            .any(|(h, a, _)| h == acquired && a == held);
+        if reversed {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                "GC202",
+                site.file,
+                site.span,
+                format!(
+                    "lock order inversion: acquires {} while holding {}",
+                    site.acquired, site.held
+                ),
+            )
+            .related(
+                site.file,
+                site.held_span,
+                format!(
+                    "{} is acquired first here; a caller that passes the two values in the \
+                     other order acquires them the other way round",
+                    site.held
+                ),
+            )
+            .suggest(format!(
+                "lock the two values in a fixed global order (e.g. by id or address) \
+                 whatever the argument order, or never hold {} while acquiring {}",
+                site.held, site.acquired
+            )),
+        );
+    }
+}
+
+/// Reports every edge that lies on a cycle of the lock-order graph, with
+/// the other edges of one such cycle as related locations.
+fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Finding>) {
+    let mut succ: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for &(a, b) in edges.keys() {
+        succ.entry(a).or_default().push(b);
+    }
+    for (&(a, b), sites) in edges {
+        // Shortest path b -> ... -> a closes a cycle through a -> b.
+        let Some(path) = shortest_path(&succ, b, a) else {
+            continue;
+        };
+        let other_edges: Vec<&Vec<EdgeSite>> = path
+            .windows(2)
+            .filter_map(|w| edges.get(&(w[0], w[1])))
+            .collect();
+        // One finding per edge of the cycle, at its first site whose cycle
+        // is not serialised by a gate lock; the edge's other sites are listed.
+        for site in sites {
+            // Pick, for every other edge of the cycle, a site that does not
+            // share a gate lock with this one; none means the cycle is
+            // serialised by a lock held around all of it.
+            let others: Option<Vec<&EdgeSite>> = other_edges
+                .iter()
+                .map(|sites| sites.iter().find(|o| o.gates.is_disjoint(&site.gates)))
+                .collect();
+            let Some(others) = others else {
+                continue;
+            };
+            let mut finding = Finding::new(
+                "GC202",
+                site.file,
+                site.span,
+                format!(
+                    "lock order inversion: acquires {} while holding {}",
+                    site.acquired, site.held
+                ),
+            );
+            if site.held_span != Span::default() {
+                finding = finding.related(
+                    site.file,
+                    site.held_span,
+                    format!("{} is acquired here", site.held),
+                );
+            }
+            for other in &others {
+                finding = finding.related(
+                    other.file,
+                    other.span,
+                    format!(
+                        "{} acquires {} while holding {}{}: the opposite order",
+                        other.func,
+                        other.acquired,
+                        other.held,
+                        if other.via_call {
+                            " (through this call)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+            }
+            for same in sites.iter().filter(|x| x.span != site.span).take(4) {
+                finding = finding.related(
+                    same.file,
+                    same.span,
+                    format!(
+                        "{} also acquires {} while holding {}",
+                        same.func, same.acquired, same.held
+                    ),
+                );
+            }
+            out.push(finding.suggest(format!(
+                "use one order for these locks everywhere: release {} before acquiring {}, \
+                 or always acquire {} before {}",
+                site.held, site.acquired, site.acquired, site.held
+            )));
+            break;
+        }
+    }
+}
+
+fn shortest_path(succ: &FxHashMap<u32, Vec<u32>>, from: u32, to: u32) -> Option<Vec<u32>> {
+    let mut prev: FxHashMap<u32, u32> = FxHashMap::new();
+    let mut queue = VecDeque::from([from]);
+    prev.insert(from, from);
+    while let Some(n) = queue.pop_front() {
+        if n == to {
+            let mut path = vec![to];
+            let mut cur = to;
+            while cur != from {
+                cur = *prev.get(&cur)?;
+                path.push(cur);
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &m in succ.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(m) {
+                e.insert(n);
+                queue.push_back(m);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -41,5 +704,18 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&LockOrderInversion);
+    }
+
+    #[test]
+    fn shortest_path_closes_the_cycle_through_the_fewest_edges() {
+        let mut succ: FxHashMap<u32, Vec<u32>> = FxHashMap::new();
+        succ.insert(0, vec![1]);
+        succ.insert(1, vec![2, 3]);
+        succ.insert(2, vec![3]);
+        succ.insert(3, vec![0]);
+        assert_eq!(shortest_path(&succ, 1, 0), Some(vec![1, 3, 0]));
+        assert_eq!(shortest_path(&succ, 2, 2), Some(vec![2]));
+        succ.insert(3, vec![]);
+        assert_eq!(shortest_path(&succ, 1, 0), None);
     }
 }

@@ -1,21 +1,83 @@
 //! GC203 `missing-unlock`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use std::collections::{BTreeMap, BTreeSet};
+
+use goconc_semantic::body::Res;
+use goconc_semantic::cfg::{BlockId, Node};
+use goconc_semantic::ops::{AccessPath, Callee, LockKind, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::Program;
+use goconc_syntax::ast::{BranchKind, Span, StmtId, StmtKind};
+use goconc_syntax::File;
+
+use crate::lockstate::{
+    base_reassigned, describe_lock, mask, node_span, ExitEvent, ExitKind, LockFact, LockFlow,
+    LockState, LockVisitor, Origin, ReleaseEvent,
+};
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Reports a path that leaves a mutex locked: a `return`, a `panic`
+    /// without a deferred unlock, or a `continue` that skips the `Unlock` at
+    /// the end of the loop body, in a function that otherwise releases the
+    /// lock. Also reports an `Unlock` of a mutex that is not locked at that
+    /// point: unlocked twice on one path, unlocked after a conditional
+    /// `Lock`, or a deferred `Unlock` that runs after an explicit one.
+    ///
+    /// Functions that return holding the lock on every path (lock helpers,
+    /// `Acquire` functions returning the release func), `fooLocked` helpers
+    /// that release a lock their caller holds, deferred unlocks (also in
+    /// closures and helper methods) and the success branch of `TryLock` are
+    /// understood.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// A mutex left locked on an error path wedges the component: the next
+    /// caller blocks in `Lock` forever, and so does everything queued behind
+    /// it. The bug hides until the rare branch runs (a failed load, a
+    /// cancelled context, a recovered panic). Unlocking an unlocked mutex is
+    /// a fatal runtime error ("sync: unlock of unlocked mutex") that
+    /// `recover` cannot catch.
     ///
     /// ## Example
     /// ```go
+    /// func (c *Cache) Get(key string) ([]byte, error) {
+    ///     c.mu.Lock()
+    ///     v, err := c.load(key)
+    ///     if err != nil {
+    ///         return nil, err // c.mu is not unlocked on this path
+    ///     }
+    ///     c.items[key] = v
+    ///     c.mu.Unlock()
+    ///     return v, nil
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (c *Cache) Get(key string) ([]byte, error) {
+    ///     c.mu.Lock()
+    ///     defer c.mu.Unlock()
+    ///     v, err := c.load(key)
+    ///     if err != nil {
+    ///         return nil, err
+    ///     }
+    ///     c.items[key] = v
+    ///     return v, nil
+    /// }
     /// ```
+    ///
+    /// ## Known limitations
+    /// The analysis is path-insensitive apart from `TryLock` results: an
+    /// `Unlock` guarded by the same condition as its `Lock` is not reported
+    /// unless it runs on every path after the `Lock`, and a return is
+    /// reported only when the lock is held on every path reaching it.
+    /// "Try to acquire" functions that return holding the lock with a
+    /// success result (`return ..., true` / `return ..., nil`) and release it
+    /// on the failure returns are treated as conditional lock helpers; a
+    /// return right after a test failure report (`t.Errorf`) is not
+    /// reported; locks handed to a goroutine, or released by a deferred
+    /// function on some of its paths only, are not tracked further.
     pub struct MissingUnlock {
         code: "GC203",
         name: "missing-unlock",
@@ -31,7 +93,539 @@ impl Rule for MissingUnlock {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let Some(model) = ctx.model() else {
+            return;
+        };
+        let mut loop_index: BTreeMap<u32, LoopIndex> = BTreeMap::new();
+        for func in ctx.functions() {
+            let Some(flow) = LockFlow::analyze(ctx.program, func) else {
+                continue;
+            };
+            let file_no = func.def.file;
+            let Some(source) = model.pkg.files.get(file_no as usize) else {
+                continue;
+            };
+            let index = loop_index
+                .entry(file_no)
+                .or_insert_with(|| LoopIndex::build(&source.ast));
+            let continues = continue_points(ctx.program, func, &flow, index);
+            let mut visitor = MissingUnlockVisitor {
+                program: ctx.program,
+                func,
+                continues,
+                postdom: None,
+                exits: Vec::new(),
+                snapshots: BTreeMap::new(),
+                seen: BTreeSet::new(),
+                findings: Vec::new(),
+            };
+            flow.replay(&mut visitor);
+            visitor.report_exits();
+            visitor.report_continues();
+            findings.extend(visitor.findings);
+        }
+    }
+}
+
+/// Loops and `continue` statements of a file, sorted by position.
+struct LoopIndex {
+    /// (span, body span, post statement) of every `for`/`range`.
+    loops: Vec<(Span, Option<StmtId>)>,
+    /// Unlabelled `continue` statements.
+    continues: Vec<Span>,
+}
+
+impl LoopIndex {
+    fn build(file: &File) -> LoopIndex {
+        let mut loops = Vec::new();
+        let mut continues = Vec::new();
+        for stmt in &file.stmts {
+            match &stmt.kind {
+                StmtKind::For { post, .. } => loops.push((stmt.span, *post)),
+                StmtKind::Range { .. } => loops.push((stmt.span, None)),
+                StmtKind::Branch {
+                    kind: BranchKind::Continue,
+                    label: None,
+                } => continues.push(stmt.span),
+                _ => {}
+            }
+        }
+        loops.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
+        continues.sort_by_key(|s| s.start);
+        LoopIndex { loops, continues }
+    }
+
+    /// The innermost loop containing `at`.
+    fn innermost_loop(&self, at: Span) -> Option<Span> {
+        let end = self.loops.partition_point(|(s, _)| s.start <= at.start);
+        self.loops[..end]
+            .iter()
+            .rev()
+            .find(|(s, _)| s.end >= at.end)
+            .map(|(s, _)| *s)
+    }
+}
+
+/// A `continue` of the function and the node right before it.
+struct ContinuePoint {
+    span: Span,
+    loop_span: Span,
+    block: BlockId,
+    node: usize,
+    /// The node right before the loop (None: the loop starts the function).
+    before_loop: Option<(BlockId, usize)>,
+}
+
+/// Finds the `continue` statements of `func` (not of its closures) and, for
+/// each, the last CFG node before it in source order: the state after that
+/// node is the state at the `continue`.
+fn continue_points(
+    program: &Program,
+    func: &Function,
+    flow: &LockFlow<'_>,
+    index: &LoopIndex,
+) -> Vec<ContinuePoint> {
+    let body = func.def.span;
+    let lo = index.continues.partition_point(|s| s.start < body.start);
+    let hi = index.continues.partition_point(|s| s.start < body.end);
+    let Some(candidates) = index.continues.get(lo..hi) else {
+        return Vec::new();
+    };
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let closures: Vec<Span> = func
+        .closures
+        .iter()
+        .filter_map(|c| program.function(*c).map(|f| f.def.span))
+        .collect();
+    let posts: BTreeSet<StmtId> = index.loops.iter().filter_map(|(_, p)| *p).collect();
+    let file = flow.file();
+    // Nodes by end offset.
+    let mut nodes: Vec<(u32, u32, BlockId, usize)> = Vec::new();
+    for &b in func.cfg.reverse_postorder() {
+        for (i, node) in func.cfg.block(b).nodes.iter().enumerate() {
+            if let Node::Stmt(s) = node {
+                if posts.contains(s) {
+                    continue;
+                }
+            }
+            if let Some(span) = node_span(file, node) {
+                nodes.push((span.end, span.start, b, i));
+            }
+        }
+    }
+    nodes.sort_unstable();
+    let mut out = Vec::new();
+    for &span in candidates {
+        if closures
+            .iter()
+            .any(|c| c.start <= span.start && span.end <= c.end)
+        {
+            continue;
+        }
+        let Some(loop_span) = index.innermost_loop(span) else {
+            continue;
+        };
+        let at = nodes.partition_point(|n| n.0 <= span.start);
+        let Some(&(_, start, block, node)) = at.checked_sub(1).and_then(|i| nodes.get(i)) else {
+            continue;
+        };
+        // The node must be inside the loop (not its header before the body).
+        if start < loop_span.start {
+            continue;
+        }
+        let before = nodes.partition_point(|n| n.0 <= loop_span.start);
+        let before_loop = before
+            .checked_sub(1)
+            .and_then(|i| nodes.get(i))
+            .map(|&(_, _, b, n)| (b, n));
+        out.push(ContinuePoint {
+            span,
+            loop_span,
+            block,
+            node,
+            before_loop,
+        });
+    }
+    out
+}
+
+struct ExitRecord {
+    kind: ExitKind,
+    block: BlockId,
+    stmt: Option<StmtId>,
+    locks: Vec<(AccessPath, LockFact)>,
+}
+
+struct MissingUnlockVisitor<'a> {
+    program: &'a Program,
+    func: &'a Function,
+    continues: Vec<ContinuePoint>,
+    /// Post-dominator sets, computed on first use.
+    postdom: Option<Option<PostDom>>,
+    exits: Vec<ExitRecord>,
+    /// States after the nodes the continue points need.
+    snapshots: BTreeMap<(BlockId, usize), LockState>,
+    seen: BTreeSet<(Span, AccessPath)>,
+    findings: Vec<Finding>,
+}
+
+impl MissingUnlockVisitor<'_> {
+    fn file(&self) -> FileIdx {
+        FileIdx(self.func.def.file as usize)
+    }
+
+    fn name(&self, path: &AccessPath) -> String {
+        describe_lock(self.program, self.func, path)
+    }
+
+    /// A "try to acquire" function: this return keeps `path` and reports
+    /// success (`return ..., true` / `return ..., nil`), while the returns
+    /// that released it report something else.
+    fn conditional_acquire(&self, stmt: Option<StmtId>, path: &AccessPath) -> bool {
+        let Some((file, info)) = self.program.file_of(self.func) else {
+            return false;
+        };
+        let last_result = |st: StmtId| -> Option<String> {
+            match &file.stmts.get(st.index())?.kind {
+                StmtKind::Return { results } => {
+                    let e = file.unparen(*results.last()?);
+                    Some(file.text(file.expr(e).span).to_string())
+                }
+                _ => None,
+            }
+        };
+        let is_success = |st: StmtId| -> bool {
+            let Some(StmtKind::Return { results }) = file.stmts.get(st.index()).map(|s| &s.kind)
+            else {
+                return false;
+            };
+            let Some(&e) = results.last() else {
+                return false;
+            };
+            let e = file.unparen(e);
+            matches!(info.res(e), Res::Predeclared)
+                && matches!(file.text(file.expr(e).span), "true" | "nil")
+        };
+        let Some(held_stmt) = stmt else {
+            return false;
+        };
+        if !is_success(held_stmt) {
+            return false;
+        }
+        let Some(success) = last_result(held_stmt) else {
+            return false;
+        };
+        let mut released_returns = self
+            .exits
+            .iter()
+            .filter(|e| {
+                !e.locks
+                    .iter()
+                    .any(|(p, f)| p == path && f.mask & mask::HELD != 0)
+            })
+            .filter_map(|e| e.stmt)
+            .peekable();
+        released_returns.peek().is_some()
+            && released_returns.all(|st| last_result(st).is_some_and(|r| r != success))
+    }
+
+    fn post_dominates(&mut self, later: BlockId, earlier: BlockId) -> bool {
+        let func = self.func;
+        let postdom = self.postdom.get_or_insert_with(|| PostDom::compute(func));
+        postdom
+            .as_ref()
+            .is_some_and(|pd| pd.post_dominates(later, earlier))
+    }
+
+    fn not_unlocked(&mut self, at: Span, path: &AccessPath, fact: &LockFact, why: &str) {
+        if !self.seen.insert((at, path.clone())) {
+            return;
+        }
+        let name = self.name(path);
+        let file = self.file();
+        let kind = if fact.mask & mask::WRITE != 0 {
+            "locked"
+        } else {
+            "read-locked"
+        };
+        let unlock = if fact.mask & mask::WRITE != 0 {
+            "Unlock"
+        } else {
+            "RUnlock"
+        };
+        self.findings.push(
+            Finding::new(
+                "GC203",
+                file,
+                at,
+                format!("{name} is not unlocked on this path{why}"),
+            )
+            .related(file, fact.site, format!("{name} {kind} here"))
+            .suggest(format!(
+                "call {name}.{unlock}() before leaving, or `defer {name}.{unlock}()` right after the lock"
+            )),
+        );
+    }
+
+    /// Reports `continue`s that keep a lock taken in this loop iteration
+    /// (not held before the loop, on a path naming the same object on every
+    /// iteration or a per-iteration variable).
+    fn report_continues(&mut self) {
+        let mut reports = Vec::new();
+        for point in &self.continues {
+            let Some(state) = self.snapshots.get(&(point.block, point.node)) else {
+                continue;
+            };
+            let before = point.before_loop.and_then(|k| self.snapshots.get(&k));
+            for (path, _, fact) in state.held() {
+                let site = fact.site;
+                let in_loop =
+                    point.loop_span.start <= site.start && site.end <= point.loop_span.end;
+                let held_before = before.is_some_and(|b| b.fact(path).may_held());
+                if in_loop && !held_before && !base_reassigned(self.program, path) {
+                    reports.push((point.span, path.clone(), *fact));
+                }
+            }
+        }
+        for (at, path, fact) in reports {
+            self.not_unlocked(
+                at,
+                &path,
+                &fact,
+                ": the next iteration runs with it still held",
+            );
+        }
+    }
+
+    /// Reports returns and panics that keep a lock the function releases on
+    /// some other normal return.
+    fn report_exits(&mut self) {
+        let mut released_somewhere: BTreeSet<AccessPath> = BTreeSet::new();
+        for exit in &self.exits {
+            if matches!(exit.kind, ExitKind::Return(_) | ExitKind::FallOff) {
+                for (p, f) in &exit.locks {
+                    if f.mask & mask::RELEASED != 0 {
+                        released_somewhere.insert(p.clone());
+                    }
+                }
+            }
+        }
+        let mut reports = Vec::new();
+        for exit in &self.exits {
+            // A test that reports its failure and returns: the lock dies
+            // with the failed test.
+            if reports_test_failure(self.program, self.func, exit.block) {
+                continue;
+            }
+            let at = match exit.kind {
+                ExitKind::Return(span) => span,
+                ExitKind::Panic(span) => span,
+                _ => continue,
+            };
+            for (p, f) in &exit.locks {
+                if f.must_held().is_some()
+                    && released_somewhere.contains(p)
+                    && !self.conditional_acquire(exit.stmt, p)
+                {
+                    reports.push((at, p.clone(), *f));
+                }
+            }
+        }
+        for (at, p, f) in reports {
+            self.not_unlocked(at, &p, &f, "");
+        }
+    }
+}
+
+impl LockVisitor for MissingUnlockVisitor<'_> {
+    fn release(&mut self, event: &ReleaseEvent<'_>, state: &LockState) {
+        let fact = state.fact(event.path);
+        if fact.tentative() {
+            return;
+        }
+        let held = fact.mask & mask::HELD != 0;
+        let released = fact.mask & mask::RELEASED != 0;
+        let untouched = fact.mask & mask::UNTOUCHED != 0;
+        let report = if !held {
+            // Released on every path that touched it; untouched paths may
+            // hold it by the caller's contract.
+            released && !untouched
+        } else if released || untouched {
+            // Held on some paths only: report when this unlock runs on every
+            // path after the lock (not guarded by a condition of its own),
+            // and, for paths that never touched it, when the lock comes first
+            // (an Unlock-then-Lock loop hands the lock between goroutines).
+            !event.deferred
+                && (released || fact.site.start < event.span.start)
+                && self.post_dominates(event.block, fact.block)
+        } else {
+            false
+        };
+        if !report || !self.seen.insert((event.span, event.path.clone())) {
+            return;
+        }
+        let name = self.name(event.path);
+        let file = self.file();
+        let unlock = match event.kind {
+            LockKind::Write => "Unlock",
+            LockKind::Read => "RUnlock",
+        };
+        let mut finding = Finding::new(
+            "GC203",
+            file,
+            event.span,
+            if held {
+                format!("{unlock} of {name} which is not locked on every path here")
+            } else {
+                format!("{unlock} of {name} which is not locked: it was already unlocked")
+            },
+        );
+        if held {
+            finding = finding.related(
+                file,
+                fact.site,
+                format!("{name} is locked here only on some paths"),
+            );
+        } else {
+            finding = finding.related(file, fact.site, format!("{name} already unlocked here"));
+        }
+        let extra = if event.deferred {
+            " (this deferred unlock runs after the explicit one)"
+        } else {
+            ""
+        };
+        if !extra.is_empty() {
+            finding.message.push_str(extra);
+        }
+        if let Origin::Callee { .. } = event.origin {
+            finding.message.push_str(" (released by the called helper)");
+        }
+        finding = finding.suggest(format!(
+            "unlock {name} exactly once on each path: drop the extra {unlock}, or lock it on every path that reaches this {unlock}"
+        ));
+        self.findings.push(finding);
+    }
+
+    fn exit(&mut self, event: &ExitEvent, state: &LockState) {
+        let locks = state
+            .locks
+            .iter()
+            .filter(|(_, f)| f.mask & (mask::HELD | mask::RELEASED) != 0)
+            .map(|(p, f)| (p.clone(), *f))
+            .collect();
+        self.exits.push(ExitRecord {
+            kind: event.kind,
+            block: event.block,
+            stmt: event.stmt,
+            locks,
+        });
+    }
+
+    fn after_node(&mut self, block: BlockId, node: usize, state: &LockState) {
+        let wanted = self
+            .continues
+            .iter()
+            .any(|p| (p.block, p.node) == (block, node) || p.before_loop == Some((block, node)));
+        if wanted {
+            self.snapshots.insert((block, node), state.clone());
+        }
+    }
+}
+
+/// Whether block `b` calls into package `testing` (`t.Errorf(...)`).
+fn reports_test_failure(program: &Program, func: &Function, b: BlockId) -> bool {
+    func.block_ops(b).iter().any(|(_, op)| match &op.kind {
+        OpKind::Call {
+            callee: Callee::External(obj),
+            ..
+        } => &*obj.pkg == "testing",
+        OpKind::Call {
+            callee: Callee::Func(f),
+            ..
+        } => program
+            .function(*f)
+            .and_then(|f| program.packages.get(f.pkg as usize))
+            .is_some_and(|m| &*m.pkg.path == "testing"),
+        OpKind::Call {
+            callee: Callee::Interface { recv, .. },
+            ..
+        } => program.underlying(recv).is_named("testing", "TB") || recv.is_named("testing", "TB"),
+        _ => false,
+    })
+}
+
+/// Post-dominator sets as bitsets (one row per block), relative to a
+/// virtual sink after the exit and abort blocks.
+struct PostDom {
+    words: usize,
+    rows: Vec<u64>,
+}
+
+impl PostDom {
+    /// Above this many blocks the sets are not computed (no report).
+    const MAX_BLOCKS: usize = 4096;
+
+    fn compute(func: &Function) -> Option<PostDom> {
+        let cfg = &func.cfg;
+        let n = cfg.blocks.len();
+        if n == 0 || n > Self::MAX_BLOCKS {
+            return None;
+        }
+        let words = n.div_ceil(64);
+        let mut rows = vec![u64::MAX; n * words];
+        let is_sink = |b: usize| b == cfg.exit.index() || b == cfg.abort.index();
+        for b in 0..n {
+            if is_sink(b) || cfg.blocks[b].succs.is_empty() {
+                let row = &mut rows[b * words..(b + 1) * words];
+                row.iter_mut().for_each(|w| *w = 0);
+                row[b / 64] |= 1 << (b % 64);
+            }
+        }
+        // Iterate in postorder (reverse of RPO) until stable.
+        let order: Vec<usize> = cfg
+            .reverse_postorder()
+            .iter()
+            .rev()
+            .map(|b| b.index())
+            .collect();
+        let mut scratch = vec![0u64; words];
+        for _round in 0..64 {
+            let mut changed = false;
+            for &b in &order {
+                if is_sink(b) || cfg.blocks[b].succs.is_empty() {
+                    continue;
+                }
+                scratch.iter_mut().for_each(|w| *w = u64::MAX);
+                for s in &cfg.blocks[b].succs {
+                    let s = s.index();
+                    for (w, x) in scratch.iter_mut().zip(&rows[s * words..(s + 1) * words]) {
+                        *w &= *x;
+                    }
+                }
+                scratch[b / 64] |= 1 << (b % 64);
+                let row = &mut rows[b * words..(b + 1) * words];
+                if row != scratch.as_slice() {
+                    row.copy_from_slice(&scratch);
+                    changed = true;
+                }
+            }
+            if !changed {
+                return Some(PostDom { words, rows });
+            }
+        }
+        None
+    }
+
+    /// Whether every path from `earlier` to the end passes through `later`.
+    fn post_dominates(&self, later: BlockId, earlier: BlockId) -> bool {
+        let (l, e) = (later.index(), earlier.index());
+        self.rows
+            .get(e * self.words + l / 64)
+            .is_some_and(|w| w & (1 << (l % 64)) != 0)
+    }
 }
 
 #[cfg(test)]

@@ -1,28 +1,84 @@
 //! GC103 `select-without-cancel`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use goconc_semantic::body::{FileInfo, LocalKind};
+use goconc_semantic::cfg::Node;
+use goconc_semantic::ops::{AccessPath, ChanOp, Mode, Op, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::Type;
+use goconc_semantic::Program;
+use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, Span, StmtId, StmtKind};
+use goconc_syntax::File;
+
+use super::waitgroup_misuse::flow;
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Finds goroutine loops that block on channels without a way out: a
+    /// `select` without `default`, or a bare channel send/receive, inside a
+    /// loop of a function that has a `context.Context` in scope (a
+    /// parameter, a variable captured from the enclosing function, or a
+    /// struct field such as `s.ctx`) but does not select on `ctx.Done()`.
+    ///
+    /// A select is considered cancellable when one of its cases receives
+    /// from a done/quit signal: `ctx.Done()` or any channel derived from it,
+    /// a `chan struct{}`, a channel that is closed somewhere in the package,
+    /// or a `v, ok := <-ch` receive (the loop ends when `ch` is closed).
+    /// Channels created by the function itself (buffered results, fan-in
+    /// channels it owns) are not reported.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// The playbook rule is that every goroutine's lifecycle is tied to a
+    /// context: whoever starts it must be able to stop it. A loop that
+    /// blocks on a channel without `case <-ctx.Done():` outlives the request
+    /// or the component that started it: cancelling the context does
+    /// nothing, the goroutine and everything it references leak, and a
+    /// producer blocked on a send to a consumer that went away stays blocked
+    /// forever. Polling `ctx.Err()` at the top of the loop does not help
+    /// while the goroutine is parked in the select.
     ///
     /// ## Example
     /// ```go
+    /// func (w *watcher) Run(ctx context.Context) {
+    ///     for {
+    ///         select {
+    ///         case ev := <-w.events:
+    ///             w.apply(ev)
+    ///         case <-w.ticker.C:
+    ///             w.resync()
+    ///         }
+    ///     }
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (w *watcher) Run(ctx context.Context) {
+    ///     for {
+    ///         select {
+    ///         case ev := <-w.events:
+    ///             w.apply(ev)
+    ///         case <-w.ticker.C:
+    ///             w.resync()
+    ///         case <-ctx.Done():
+    ///             return
+    ///         }
+    ///     }
+    /// }
     /// ```
+    ///
+    /// ## Known limitations
+    /// Loops that end by other means the analysis cannot see (a counter of
+    /// expected messages, a sentinel value) are reported when their channel
+    /// comes from outside the function; add the `ctx.Done()` case anyway or
+    /// suppress the finding.
     pub struct SelectWithoutCancel {
         code: "GC103",
         name: "select-without-cancel",
         category: GoroutineLeak,
         default: true,
         fixable: false,
-        summary: "Blocking select in a loop without a ctx.Done() case",
+        summary: "Blocking select or channel op in a loop ignores the context in scope",
     }
 }
 
@@ -31,7 +87,708 @@ impl Rule for SelectWithoutCancel {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let scan = Scan::new(ctx);
+        for f in ctx.functions() {
+            let has_chan = f
+                .ops
+                .iter()
+                .any(|(_, op)| matches!(op.kind, OpKind::Chan { .. } | OpKind::Select { .. }));
+            if !has_chan {
+                continue;
+            }
+            let Some((file, info)) = program.file_of(f) else {
+                continue;
+            };
+            // Tests bound every wait with the test timeout and their
+            // goroutines die with the test binary.
+            let is_test = ctx
+                .model()
+                .and_then(|m| m.pkg.files.get(f.def.file as usize))
+                .is_some_and(|pf| pf.path.to_string_lossy().ends_with("_test.go"));
+            if is_test {
+                continue;
+            }
+            // Only functions with a blocking channel op in a loop pay for
+            // the scope and loop scans below.
+            let in_loop = f.cfg.in_loop();
+            let any_candidate = f.all_ops().any(|(b, _, op)| {
+                op.may_block()
+                    && matches!(op.kind, OpKind::Chan { .. } | OpKind::Select { .. })
+                    && in_loop.get(b.index()).copied().unwrap_or(false)
+            });
+            if !any_candidate {
+                continue;
+            }
+            let Some(context) = context_in_scope(program, f, file, info) else {
+                continue;
+            };
+            if let Some(finding) = first_uncancellable(&scan, f, file, info, &context) {
+                findings.push(finding);
+            }
+        }
+    }
+}
+
+/// A context reachable from the function, and where it comes into scope.
+struct ContextInScope {
+    /// How to write it: `ctx`, `s.ctx`.
+    expr: String,
+    span: Span,
+    origin: &'static str,
+}
+
+fn is_context(program: &Program, t: &Type) -> bool {
+    t.is_named("context", "Context") || program.underlying(t).is_named("context", "Context")
+}
+
+/// The context `f` can observe: its own parameter or variable, one
+/// captured from an enclosing function, or a field of the receiver.
+fn context_in_scope(
+    program: &Program,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+) -> Option<ContextInScope> {
+    let model = program.packages.get(f.pkg as usize)?;
+    let first = model.funcs.first()?.0;
+    let own = flow::own_index(program, f)?;
+    // This function first, then the enclosing ones (captured variables).
+    let mut chain = vec![(own, f)];
+    let mut cur = f.def.parent;
+    while let Some(parent) = cur {
+        if chain.len() > 32 {
+            break;
+        }
+        let g = program.function(goconc_semantic::ops::FuncId(first + parent))?;
+        chain.push((parent, g));
+        cur = g.def.parent;
+    }
+    for (depth, (index, g)) in chain.iter().enumerate() {
+        let mut best: Option<(u8, &goconc_semantic::body::Local)> = None;
+        for local in &info.locals {
+            if local.func != *index || !is_context(program, &local.ty) {
+                continue;
+            }
+            if depth > 0 && !local.captured {
+                continue;
+            }
+            let rank = match local.kind {
+                LocalKind::Param(_) => 0,
+                LocalKind::Var => 1,
+                _ => continue,
+            };
+            if local.name(file).is_empty() || local.name(file) == "_" {
+                continue;
+            }
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, local));
+            }
+        }
+        if let Some((rank, local)) = best {
+            let origin = match (depth, rank) {
+                (0, 0) => "the context parameter",
+                (0, _) => "the context is created here",
+                _ => "the context captured from the enclosing function",
+            };
+            return Some(ContextInScope {
+                expr: local.name(file).to_string(),
+                span: local.span,
+                origin,
+            });
+        }
+        // A context stored in the receiver (`s.ctx`).
+        if let (Some(recv), Some(recv_ty)) = (g.def.recv, g.def.recv_type.as_ref()) {
+            let local = info.local(recv)?;
+            let name = local.name(file);
+            if name.is_empty() || name == "_" || (depth > 0 && !local.captured) {
+                continue;
+            }
+            if let Type::Struct(st) = program.underlying(recv_ty.strip_pointer()) {
+                if let Some(field) = st.fields.iter().find(|fd| is_context(program, &fd.ty)) {
+                    return Some(ContextInScope {
+                        expr: format!("{name}.{}", field.name),
+                        span: local.span,
+                        origin: "the receiver carries the context in a field",
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The first blocking select or channel op in a loop of `f` that cannot be
+/// interrupted, as a finding.
+fn first_uncancellable(
+    ctx: &Scan<'_>,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    context: &ContextInScope,
+) -> Option<Finding> {
+    let program = ctx.rule.program;
+    let in_loop = f.cfg.in_loop();
+    let loops = Loops::collect(file, f.def.span);
+    // A function that already selects on a cancellation signal somewhere
+    // chose its plain sends/receives deliberately (e.g. a result send the
+    // coordinator always drains); only its selects are checked.
+    // The loop polls ctx itself (`for ctx.Err() == nil { ... }`): bounded
+    // timer waits inside it are fine.
+    let polls_ctx = f.all_ops().any(|(b, _, op)| {
+        matches!(op.kind, OpKind::CtxObserve { .. })
+            && in_loop.get(b.index()).copied().unwrap_or(false)
+    });
+    let aware = f.ops.iter().any(|(_, op)| {
+        matches!(&op.kind, OpKind::Select { stmt, .. } if select_is_cancellable(ctx, f, file, info, *stmt))
+    });
+    let mut best: Option<(Span, String, String)> = None;
+    for (block, node, op) in f.all_ops() {
+        if op.mode != Mode::Now || !in_loop.get(block.index()).copied().unwrap_or(false) {
+            continue;
+        }
+        let candidate = match &op.kind {
+            OpKind::Select {
+                stmt,
+                has_default: false,
+                ..
+            } => {
+                if select_is_cancellable(ctx, f, file, info, *stmt)
+                    || !loops.innermost_is_endless(op.span)
+                {
+                    continue;
+                }
+                let span = file.stmts.get(stmt.index()).map(|s| s.span)?;
+                (
+                    Span::new(span.start, span.start.saturating_add(6).min(span.end)),
+                    "select in a loop".to_string(),
+                    format!("add `case <-{}.Done(): return` to the select", context.expr),
+                )
+            }
+            OpKind::Chan {
+                path,
+                op: chan_op @ (ChanOp::Send | ChanOp::Recv),
+                ty,
+                select: None,
+            } => {
+                let stmt = match f.cfg.block(block).nodes.get(node as usize) {
+                    Some(Node::Stmt(s)) => Some(*s),
+                    _ => None,
+                };
+                // A receive in a finite loop collects the replies to work
+                // the function started; sends are checked in any loop.
+                let finite_receive =
+                    *chan_op == ChanOp::Recv && !loops.innermost_is_endless(op.span);
+                if aware
+                    || finite_receive
+                    || bare_op_is_fine(ctx, f, file, info, op, path.as_ref(), ty, stmt, polls_ctx)
+                    || (*chan_op == ChanOp::Send
+                        && (sends_reply_of_request(program, f, file, path.as_ref())
+                            || buffered_kind_made_here(program, f, ty)))
+                {
+                    continue;
+                }
+                let chan = chan_text(program, file, op, path.as_ref(), stmt);
+                let what = if *chan_op == ChanOp::Send {
+                    format!("send to {chan} in a loop")
+                } else {
+                    format!("receive from {chan} in a loop")
+                };
+                (
+                    op.span,
+                    what,
+                    format!(
+                        "wrap it in a select with `case <-{}.Done(): return`",
+                        context.expr
+                    ),
+                )
+            }
+            _ => continue,
+        };
+        if best.as_ref().is_none_or(|b| candidate.0.start < b.0.start) {
+            best = Some(candidate);
+        }
+    }
+    let (span, what, fix) = best?;
+    let file_idx = FileIdx(f.def.file as usize);
+    Some(
+        Finding::new(
+            SelectWithoutCancel::META.code,
+            file_idx,
+            span,
+            format!(
+                "{what} has no case <-{}.Done(): this goroutine cannot be shut down",
+                context.expr
+            ),
+        )
+        .related(file_idx, context.span, context.origin)
+        .suggest(fix),
+    )
+}
+
+fn chan_text(
+    program: &Program,
+    file: &File,
+    op: &Op,
+    path: Option<&AccessPath>,
+    stmt: Option<StmtId>,
+) -> String {
+    if let Some(p) = path {
+        return program.describe_path(p);
+    }
+    let expr = match (op.expr, stmt) {
+        (Some(e), _) => match &file.exprs.get(e.index()).map(|x| &x.kind) {
+            Some(ExprKind::Unary { x, .. }) => Some(*x),
+            _ => None,
+        },
+        (None, Some(s)) => match file.stmts.get(s.index()).map(|x| &x.kind) {
+            Some(StmtKind::Send { chan, .. }) => Some(*chan),
+            _ => None,
+        },
+        _ => None,
+    };
+    expr.map(|e| file.text(file.expr(e).span).to_string())
+        .unwrap_or_else(|| "the channel".to_string())
+}
+
+/// Element type of a channel type (through named types).
+fn chan_elem(program: &Program, ty: &Type) -> Option<Type> {
+    let u = program.underlying(ty);
+    u.as_chan().map(|(_, elem)| program.underlying(elem))
+}
+
+fn is_signal_elem(elem: &Type) -> bool {
+    matches!(elem, Type::Struct(st) if st.fields.is_empty())
+}
+
+/// `v, ok := <-ch` / `v, ok = <-ch`: the loop notices when ch is closed.
+fn is_comma_ok_receive(file: &File, stmt: Option<StmtId>) -> bool {
+    let Some(StmtKind::Assign { lhs, rhs, .. }) = stmt
+        .and_then(|s| file.stmts.get(s.index()))
+        .map(|s| &s.kind)
+    else {
+        return false;
+    };
+    lhs.len() == 2
+        && rhs.len() == 1
+        && matches!(
+            file.exprs
+                .get(file.unparen(rhs[0]).index())
+                .map(|e| &e.kind),
+            Some(ExprKind::Unary {
+                op: AstOp::Arrow,
+                ..
+            })
+        )
+}
+
+fn is_call(file: &File, e: ExprId) -> bool {
+    matches!(
+        file.exprs.get(file.unparen(e).index()).map(|x| &x.kind),
+        Some(ExprKind::Call { .. })
+    )
+}
+
+/// Whether a channel is closed somewhere in the package (it serves as a
+/// shutdown broadcast).
+fn closed_in_package(ctx: &Scan<'_>, chan: &AccessPath) -> bool {
+    ctx.closed
+        .iter()
+        .any(|p| flow::same_location(ctx.rule.program, p, chan))
+}
+
+/// What the rule computes once per package.
+struct Scan<'a> {
+    rule: &'a RuleContext<'a>,
+    /// Every channel closed somewhere in the package.
+    closed: Vec<AccessPath>,
+}
+
+impl<'a> Scan<'a> {
+    fn new(rule: &'a RuleContext<'a>) -> Scan<'a> {
+        let mut closed = Vec::new();
+        for g in rule.functions() {
+            for (_, op) in &g.ops {
+                if let OpKind::Chan {
+                    path: Some(p),
+                    op: ChanOp::Close,
+                    ..
+                } = &op.kind
+                {
+                    if !closed.contains(p) {
+                        closed.push(p.clone());
+                    }
+                }
+            }
+        }
+        Scan { rule, closed }
+    }
+}
+
+/// A select with a case on a done/quit signal.
+fn select_is_cancellable(
+    ctx: &Scan<'_>,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    stmt: StmtId,
+) -> bool {
+    let program = ctx.rule.program;
+    for (block, node, op) in f.all_ops() {
+        let OpKind::Chan {
+            path,
+            op: chan_op,
+            ty,
+            select: Some(s),
+        } = &op.kind
+        else {
+            continue;
+        };
+        if *s != stmt || *chan_op != ChanOp::Recv {
+            continue;
+        }
+        let Some(elem) = chan_elem(program, ty) else {
+            // Unknown channel type: assume it may be the way out.
+            return true;
+        };
+        if elem.is_unknown() || is_signal_elem(&elem) {
+            return true;
+        }
+        if op
+            .expr
+            .is_some_and(|e| is_call(file, e) && is_context_done_call(program, file, info, e))
+        {
+            return true;
+        }
+        if path.as_ref().is_some_and(|p| {
+            closed_in_package(ctx, p)
+                || made_here(program, f, p)
+                || produced_by_own_goroutine(program, f, p)
+                || returned_by_call_with_context(program, f, p)
+        }) {
+            return true;
+        }
+        // The comm statement of the clause: `v, ok := <-ch`.
+        let comm = match f.cfg.block(block).nodes.get(node as usize) {
+            Some(Node::SelectCase { clause, .. }) => {
+                match file.stmts.get(clause.index()).map(|c| &c.kind) {
+                    Some(StmtKind::CommClause { comm, .. }) => *comm,
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if is_comma_ok_receive(file, comm) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `x.Done()` on a context (or any call producing a signal channel).
+fn is_context_done_call(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> bool {
+    let ExprKind::Call { fun, .. } = &file.expr(file.unparen(e)).kind else {
+        return false;
+    };
+    let ExprKind::Selector { x, .. } = &file.expr(file.unparen(*fun)).kind else {
+        return false;
+    };
+    is_context(program, info.ty(*x))
+}
+
+/// A bare send/receive in a loop that is not a shutdown hazard.
+#[allow(clippy::too_many_arguments)]
+fn bare_op_is_fine(
+    ctx: &Scan<'_>,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    op: &Op,
+    path: Option<&AccessPath>,
+    ty: &Type,
+    stmt: Option<StmtId>,
+    polls_ctx: bool,
+) -> bool {
+    let program = ctx.rule.program;
+    let Some(elem) = chan_elem(program, ty) else {
+        return true;
+    };
+    if elem.is_unknown() || (polls_ctx && elem.is_named("time", "Time")) {
+        return true;
+    }
+    let is_recv = matches!(
+        &op.kind,
+        OpKind::Chan {
+            op: ChanOp::Recv,
+            ..
+        }
+    );
+    if is_recv {
+        let operand = op
+            .expr
+            .and_then(|e| match &file.exprs.get(e.index())?.kind {
+                ExprKind::Unary { x, .. } => Some(*x),
+                _ => None,
+            });
+        // `<-ctx.Done()` and other calls producing a signal channel: this
+        // is the wait for cancellation itself.
+        if operand.is_some_and(|x| {
+            is_call(file, x)
+                && (is_signal_elem(&elem) || is_context_done_call(program, file, info, x))
+        }) {
+            return true;
+        }
+        if is_comma_ok_receive(file, stmt) {
+            return true;
+        }
+        if path.is_some_and(|p| {
+            closed_in_package(ctx, p) || returned_by_call_with_context(program, f, p)
+        }) {
+            return true;
+        }
+    }
+    let Some(path) = path else {
+        // `<-time.After(d)` has no path but is a timer: report it unless
+        // the loop polls ctx; anything else without a path is unknown.
+        return polls_ctx || !is_recv || !op.expr.is_some_and(|e| is_timer_receive(file, info, e));
+    };
+    // A channel this function (or its enclosing function) creates: the
+    // function owns both ends.
+    if made_here(program, f, path) {
+        return true;
+    }
+    // A channel used as a semaphore or token (`<-sem ... sem <- tok`): the
+    // function both takes from it and gives back.
+    let want = if is_recv { ChanOp::Send } else { ChanOp::Recv };
+    f.ops.iter().any(|(_, o)| {
+        matches!(&o.kind, OpKind::Chan { path: Some(p), op, .. } if p == path && *op == want)
+    })
+}
+
+/// A channel variable assigned from a call that takes a context
+/// (`wch := w.Watch(ctx, key)`, `events, errs := Subscribe(ctx, f)`): by
+/// convention such channels are closed when the context ends.
+fn returned_by_call_with_context(program: &Program, f: &Function, path: &AccessPath) -> bool {
+    let goconc_semantic::ops::Base::Local(key) = &path.base else {
+        return false;
+    };
+    if !path.fields.is_empty() {
+        return false;
+    }
+    let Some(local) = program
+        .packages
+        .get(key.pkg as usize)
+        .and_then(|m| m.files.get(key.file as usize))
+        .and_then(|info| info.local(key.local))
+    else {
+        return false;
+    };
+    let Some(def_fn) = std::iter::once(f)
+        .chain(flow::ancestors(program, f))
+        .find(|g| flow::own_index(program, g) == Some(local.func))
+    else {
+        return false;
+    };
+    let Some((file, info)) = program.file_of(def_fn) else {
+        return false;
+    };
+    let call_has_context = |call: ExprId| match &file.expr(file.unparen(call)).kind {
+        ExprKind::Call { args, .. } => args.iter().any(|a| is_context(program, info.ty(*a))),
+        _ => false,
+    };
+    if let Some(init) = local.init {
+        return call_has_context(init);
+    }
+    // `a, b := call(ctx, ...)`: find the declaring assignment.
+    def_fn
+        .cfg
+        .blocks
+        .iter()
+        .flat_map(|b| b.nodes.iter())
+        .any(|node| {
+            let Node::Stmt(s) = node else {
+                return false;
+            };
+            let Some(StmtKind::Assign { lhs, rhs, .. }) =
+                file.stmts.get(s.index()).map(|s| &s.kind)
+            else {
+                return false;
+            };
+            rhs.len() == 1
+                && lhs.iter().any(|l| file.expr(*l).span == local.span)
+                && call_has_context(rhs[0])
+        })
+}
+
+/// The loops of a function body: body span and whether the loop has no
+/// condition (`for { ... }`).
+struct Loops {
+    loops: Vec<(Span, bool)>,
+}
+
+impl Loops {
+    fn collect(file: &File, within: Span) -> Loops {
+        let mut loops = Vec::new();
+        for stmt in &file.stmts {
+            if stmt.span.start < within.start || stmt.span.end > within.end {
+                continue;
+            }
+            match &stmt.kind {
+                StmtKind::For { cond, body, .. } => loops.push((body.span, cond.is_none())),
+                StmtKind::Range { body, .. } => loops.push((body.span, false)),
+                _ => {}
+            }
+        }
+        Loops { loops }
+    }
+
+    /// Whether the innermost loop around `span` is an endless `for { }`
+    /// (a `goto` loop counts as endless).
+    fn innermost_is_endless(&self, span: Span) -> bool {
+        self.loops
+            .iter()
+            .filter(|(body, _)| body.start <= span.start && span.end <= body.end)
+            .min_by_key(|(body, _)| body.end - body.start)
+            .is_none_or(|(_, endless)| *endless)
+    }
+}
+
+/// A send on a channel carried by a request received from a channel
+/// (`for req := range reqs { req.reply <- v }`): the requester waits for it.
+fn sends_reply_of_request(
+    program: &Program,
+    f: &Function,
+    file: &File,
+    path: Option<&AccessPath>,
+) -> bool {
+    let Some(path) = path else {
+        return false;
+    };
+    let goconc_semantic::ops::Base::Local(key) = &path.base else {
+        return false;
+    };
+    if path.fields.is_empty() || key.file != f.def.file {
+        return false;
+    }
+    let Some(local) = program
+        .packages
+        .get(key.pkg as usize)
+        .and_then(|m| m.files.get(key.file as usize))
+        .and_then(|info| info.local(key.local))
+    else {
+        return false;
+    };
+    let Some(info) = program.file_of(f).map(|(_, info)| info) else {
+        return false;
+    };
+    let from_channel = |x: ExprId| program.underlying(info.ty(x)).as_chan().is_some();
+    f.cfg
+        .blocks
+        .iter()
+        .flat_map(|b| b.nodes.iter())
+        .any(|node| match node {
+            Node::RangeNext(s) | Node::RangeInit(s) => {
+                match file.stmts.get(s.index()).map(|s| &s.kind) {
+                    Some(StmtKind::Range { key, value, x, .. }) => {
+                        [key, value]
+                            .iter()
+                            .any(|v| v.is_some_and(|v| file.expr(v).span == local.span))
+                            && from_channel(*x)
+                    }
+                    _ => false,
+                }
+            }
+            Node::Stmt(s) => match file.stmts.get(s.index()).map(|s| &s.kind) {
+                Some(StmtKind::Assign { lhs, rhs, .. }) => {
+                    rhs.len() == 1
+                        && lhs.iter().any(|l| file.expr(*l).span == local.span)
+                        && matches!(
+                            file.expr(file.unparen(rhs[0])).kind,
+                            ExprKind::Unary {
+                                op: AstOp::Arrow,
+                                ..
+                            }
+                        )
+                }
+                _ => false,
+            },
+            _ => false,
+        })
+}
+
+/// The function (or an enclosing one) creates buffered channels of this
+/// very type (e.g. one buffered channel per member, sent to once each).
+fn buffered_kind_made_here(program: &Program, f: &Function, ty: &Type) -> bool {
+    let Some((_, elem)) = program
+        .underlying(ty)
+        .as_chan()
+        .map(|(d, e)| (d, e.clone()))
+    else {
+        return false;
+    };
+    std::iter::once(f)
+        .chain(flow::ancestors(program, f))
+        .any(|g| {
+            g.ops.iter().any(|(_, o)| match &o.kind {
+                OpKind::MakeChan { cap, ty: made, .. } => {
+                    *cap != Some(0)
+                        && program
+                            .underlying(made)
+                            .as_chan()
+                            .is_some_and(|(_, e)| *e == elem)
+                }
+                _ => false,
+            })
+        })
+}
+
+/// A channel created by `f` or an enclosing function.
+fn made_here(program: &Program, f: &Function, path: &AccessPath) -> bool {
+    std::iter::once(f)
+        .chain(flow::ancestors(program, f))
+        .any(|g| {
+            g.ops.iter().any(
+                |(_, o)| matches!(&o.kind, OpKind::MakeChan { path: Some(p), .. } if p == path),
+            )
+        })
+}
+
+/// A channel fed by a goroutine that `f` starts itself (its reader loop,
+/// its workers): when the producer ends, so does the loop's reason to wait.
+fn produced_by_own_goroutine(program: &Program, f: &Function, path: &AccessPath) -> bool {
+    f.ops.iter().any(|(_, op)| {
+        let OpKind::Call {
+            callee: goconc_semantic::ops::Callee::Func(c),
+            recv,
+            args,
+            ..
+        } = &op.kind
+        else {
+            return false;
+        };
+        op.mode == Mode::Spawned
+            && program.summary(*c).is_some_and(|s| {
+                s.chans.iter().any(|u| {
+                    u.op == ChanOp::Send
+                        && program
+                            .substitute(*c, &u.path, recv.as_ref(), args)
+                            .is_some_and(|p| flow::same_location(program, &p, path))
+                })
+            })
+    })
+}
+
+/// `<-time.After(d)` / `<-time.Tick(d)`: a timer receive (blocking for a
+/// bounded but uncancellable time).
+fn is_timer_receive(file: &File, info: &FileInfo, e: ExprId) -> bool {
+    let ExprKind::Unary { x, .. } = &file.expr(e).kind else {
+        return false;
+    };
+    let ExprKind::Call { .. } = &file.expr(file.unparen(*x)).kind else {
+        return false;
+    };
+    matches!(info.ty(*x).as_chan(), Some((_, elem)) if elem.is_named("time", "Time"))
 }
 
 #[cfg(test)]

@@ -1,21 +1,84 @@
-//! GC102 `unmatched-channel-op`.
+//! GC102 `unmatched-channel-op`, plus the package-wide channel facts shared
+//! with GC101 (channel identity and escape).
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use goconc_semantic::body::Res;
+use goconc_semantic::cfg::{BlockId, BlockKind};
+use goconc_semantic::env::Selection;
+use goconc_semantic::ops::{
+    AccessPath, Base, Callee, ChanOp, FuncArg, FuncId, LocalKey, Mode, OpKind, PathElem,
+};
+use goconc_semantic::package::ObjRef;
+use goconc_semantic::program::Function;
+use goconc_semantic::types::{Sym, Type};
+use goconc_semantic::Program;
+use goconc_syntax::ast::{ExprKind, Span, StmtKind};
+use std::collections::{HashMap as FxHashMap, HashSet as FxHashSet};
+
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Finds channel operations that nothing in the package can ever
+    /// complete, and goroutines that can never exit:
+    ///
+    /// * a `for v := range ch` (or `<-ch`) on a channel that no code in the
+    ///   package ever closes (or sends to);
+    /// * a send on an unbuffered channel that no code in the package ever
+    ///   receives from;
+    /// * a goroutine parked in `select {}` or spinning in a `for {}` loop that
+    ///   has no `return`, no `break` and no context or stop channel.
+    ///
+    /// Channels that escape the package (exported fields, channels returned
+    /// to callers or handed to functions outside the package) are assumed to
+    /// be completed by someone else and are not reported. Blocking forever in
+    /// `func main` is intended and not reported either.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// Every goroutine needs a lifecycle: somebody must be able to end it.
+    /// A `range` over a channel ends only when the channel is closed, so the
+    /// owner of the channel (the sender) must close it exactly once when it is
+    /// done; a send needs a receiver; a background loop needs a way out tied
+    /// to a `context.Context` or a stop channel. Without one the goroutine,
+    /// and everything it references, leaks for the life of the process and
+    /// shows up as an ever-growing goroutine count.
     ///
     /// ## Example
     /// ```go
+    /// func (m *mailer) SendBatch(batch []mailJob) {
+    ///     jobs := make(chan mailJob)
+    ///     go func() {
+    ///         for j := range jobs { // never ends: jobs is never closed
+    ///             m.send(j)
+    ///         }
+    ///     }()
+    ///     for _, j := range batch {
+    ///         jobs <- j
+    ///     }
+    /// }
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// func (m *mailer) SendBatch(batch []mailJob) {
+    ///     jobs := make(chan mailJob)
+    ///     go func() {
+    ///         for j := range jobs {
+    ///             m.send(j)
+    ///         }
+    ///     }()
+    ///     for _, j := range batch {
+    ///         jobs <- j
+    ///     }
+    ///     close(jobs) // the sender owns the channel and closes it exactly once
+    /// }
     /// ```
+    ///
+    /// ## Known limitations
+    /// Channels are matched by variable and by struct field (`(Server, "jobs")`);
+    /// a channel stored in a slice, map or interface, copied into another
+    /// variable, or compared and printed is treated as escaping, so such
+    /// channels are never reported. Loops that end through a `panic` or
+    /// `os.Exit` count as exits.
     pub struct UnmatchedChannelOp {
         code: "GC102",
         name: "unmatched-channel-op",
@@ -26,12 +89,779 @@ declare_rule! {
     }
 }
 
+/// A function-independent identity of a channel: a variable (captured
+/// variables keep their key in closures), a package-level variable, or "the
+/// field `name` of every `T`".
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub(crate) enum ChanKey {
+    Local(LocalKey),
+    Global(ObjRef),
+    Field(Type, Sym),
+}
+
+/// The key of a channel access path; `None` for paths through slices or maps.
+pub(crate) fn chan_key(program: &Program, path: &AccessPath) -> Option<ChanKey> {
+    if path.fields.is_empty() {
+        return Some(match &path.base {
+            Base::Local(k) => ChanKey::Local(*k),
+            Base::Global(r) => ChanKey::Global(r.clone()),
+        });
+    }
+    if path.fields.iter().any(|e| matches!(e, PathElem::Index)) {
+        return None;
+    }
+    program
+        .field_owner(path)
+        .map(|(owner, name)| ChanKey::Field(owner, name))
+}
+
+fn is_chan(program: &Program, ty: &Type) -> bool {
+    match ty {
+        Type::Chan(..) => true,
+        // Only named types can hide a channel type.
+        Type::Named(_) => matches!(program.underlying(ty), Type::Chan(..)),
+        _ => false,
+    }
+}
+
+/// Which channels of a package may be reached by code the analysis cannot
+/// see. Every source reference of a channel variable or field is counted and
+/// compared with the references the semantic model accounts for (channel
+/// operations and arguments to functions with a body in the program);
+/// any other use — returned, stored, copied, passed to an external or
+/// dynamic call, exported — makes the channel escape.
+pub(crate) struct Escapes {
+    escaped: FxHashSet<ChanKey>,
+}
+
+impl Escapes {
+    /// Escape facts for the channels in `wanted` (other channels are not
+    /// looked at, which keeps the pass over the package's expressions cheap).
+    pub(crate) fn compute(ctx: &RuleContext<'_>, wanted: &FxHashSet<ChanKey>) -> Escapes {
+        let wanted_fields: FxHashSet<&str> = wanted
+            .iter()
+            .filter_map(|k| match k {
+                ChanKey::Field(_, name) => Some(&**name),
+                _ => None,
+            })
+            .collect();
+        let program = ctx.program;
+        let mut refs: FxHashMap<ChanKey, u32> = FxHashMap::default();
+        let mut escaped: FxHashSet<ChanKey> = FxHashSet::default();
+        let Some(model) = ctx.model() else {
+            return Escapes { escaped };
+        };
+        for (fi, source) in model.pkg.files.iter().enumerate() {
+            let file = &*source.ast;
+            let Some(info) = model.files.get(fi) else {
+                continue;
+            };
+            // `ch = make(chan T)` / `s.ch = nil` do not hand the channel out.
+            let mut exempt: FxHashSet<goconc_syntax::ast::ExprId> = FxHashSet::default();
+            for stmt in &file.stmts {
+                if let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind {
+                    if lhs.len() != rhs.len() {
+                        continue;
+                    }
+                    for (&l, &r) in lhs.iter().zip(rhs) {
+                        let r = file.unparen(r);
+                        let creates = match &file.expr(r).kind {
+                            ExprKind::Call { fun, .. } => matches!(
+                                info.res(file.unparen(*fun)),
+                                Res::Builtin(goconc_semantic::env::Builtin::Make)
+                            ),
+                            ExprKind::Ident(_) => {
+                                matches!(info.res(r), Res::Predeclared)
+                                    && file.text(file.expr(r).span) == "nil"
+                            }
+                            _ => false,
+                        };
+                        if creates {
+                            exempt.insert(file.unparen(l));
+                        }
+                    }
+                }
+            }
+            for (i, expr) in file.exprs.iter().enumerate() {
+                let id = goconc_syntax::ast::ExprId(i as u32);
+                if let ExprKind::CompositeLit { elts, .. } = &expr.kind {
+                    field_aliases(program, file, info, id, elts, &mut escaped);
+                }
+                if exempt.contains(&id) {
+                    continue;
+                }
+                let key = match &expr.kind {
+                    ExprKind::Ident(_) => match info.res(id) {
+                        Res::Local(l)
+                            if !wanted.contains(&ChanKey::Local(LocalKey {
+                                pkg: ctx.package,
+                                file: fi as u32,
+                                local: *l,
+                            })) =>
+                        {
+                            None
+                        }
+                        Res::Local(l) => match info.local(*l) {
+                            Some(local) if is_chan(program, &local.ty) => {
+                                Some(ChanKey::Local(LocalKey {
+                                    pkg: ctx.package,
+                                    file: fi as u32,
+                                    local: *l,
+                                }))
+                            }
+                            _ => None,
+                        },
+                        res @ Res::Global(_) if is_chan(program, info.ty(id)) => {
+                            info.object(res).map(ChanKey::Global)
+                        }
+                        _ => None,
+                    },
+                    ExprKind::Selector { sel, .. } if !wanted_fields.contains(file.name(*sel)) => {
+                        None
+                    }
+                    ExprKind::Selector { x, .. } => match info.selection(id) {
+                        Some(Selection::Field { embedded, name, ty }) if is_chan(program, ty) => {
+                            // The type declaring the field: walk the
+                            // implicit embedded fields like the access paths do.
+                            let mut owner = info.ty(*x).strip_pointer().clone();
+                            for e in embedded {
+                                owner = match program.env.lookup_member(&owner, e) {
+                                    Some(Selection::Field { ty, .. }) => ty.strip_pointer().clone(),
+                                    _ => Type::Unknown,
+                                };
+                            }
+                            if owner.is_unknown() {
+                                None
+                            } else {
+                                if name.starts_with(|c: char| c.is_uppercase()) {
+                                    escaped.insert(ChanKey::Field(owner.clone(), name.clone()));
+                                }
+                                Some(ChanKey::Field(owner, name.clone()))
+                            }
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    *refs.entry(key).or_default() += 1;
+                }
+            }
+        }
+        let mut accounted: FxHashMap<ChanKey, u32> = FxHashMap::default();
+        for f in ctx.functions() {
+            for (_, _, op) in f.all_ops() {
+                match &op.kind {
+                    OpKind::Chan { path: Some(p), .. } => {
+                        if let Some(k) = chan_key(program, p) {
+                            *accounted.entry(k).or_default() += 1;
+                        }
+                    }
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        args,
+                        ..
+                    } => {
+                        let variadic = program
+                            .function(*c)
+                            .map(|cf| (cf.def.sig.variadic, cf.def.params.len()));
+                        for (i, a) in args.iter().enumerate() {
+                            let Some(p) = a else { continue };
+                            if variadic.is_some_and(|(v, n)| v && i + 1 >= n) {
+                                continue;
+                            }
+                            if let Some(k) = chan_key(program, p) {
+                                *accounted.entry(k).or_default() += 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (k, n) in refs {
+            if n > accounted.get(&k).copied().unwrap_or(0) {
+                escaped.insert(k);
+            }
+        }
+        // Globals may be used by other packages only when exported.
+        Escapes { escaped }
+    }
+
+    pub(crate) fn escapes(&self, key: &ChanKey) -> bool {
+        self.escaped.contains(key)
+    }
+}
+
+/// A struct literal that stores a channel it did not just create
+/// (`&pipe{rx: ch}`) makes the field an alias of another channel.
+fn field_aliases(
+    program: &Program,
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    lit: goconc_syntax::ast::ExprId,
+    elts: &[goconc_syntax::ast::ExprId],
+    escaped: &mut FxHashSet<ChanKey>,
+) {
+    let makes = |v: goconc_syntax::ast::ExprId| match &file.expr(file.unparen(v)).kind {
+        ExprKind::Call { fun, .. } => matches!(
+            info.res(file.unparen(*fun)),
+            Res::Builtin(goconc_semantic::env::Builtin::Make)
+        ),
+        _ => false,
+    };
+    let mut fields: Option<Vec<Sym>> = None;
+    for (i, &el) in elts.iter().enumerate() {
+        let (key, value) = match &file.expr(el).kind {
+            ExprKind::KeyValue { key, value } => (Some(*key), *value),
+            _ => (None, el),
+        };
+        // Cheap test first: most literal elements are not channels.
+        if !is_chan(program, info.ty(value)) || makes(value) {
+            continue;
+        }
+        let owner = info.ty(lit).strip_pointer().clone();
+        if owner.is_unknown() {
+            return;
+        }
+        let name = match key {
+            Some(k) => match &file.expr(k).kind {
+                ExprKind::Ident(k) => Sym::from(file.name(*k)),
+                _ => continue,
+            },
+            None => {
+                let names = fields.get_or_insert_with(|| match program.underlying(&owner) {
+                    Type::Struct(st) => st.fields.iter().map(|f| f.name.clone()).collect(),
+                    _ => Vec::new(),
+                });
+                match names.get(i) {
+                    Some(n) => n.clone(),
+                    None => continue,
+                }
+            }
+        };
+        escaped.insert(ChanKey::Field(owner, name));
+    }
+}
+
+/// The parameter local of `callee` at argument index `i`.
+pub(crate) fn param_key(f: &Function, i: usize) -> Option<LocalKey> {
+    if f.def.sig.variadic && i + 1 >= f.def.params.len() {
+        return None;
+    }
+    f.def.params.get(i).map(|&l| LocalKey {
+        pkg: f.pkg,
+        file: f.def.file,
+        local: l,
+    })
+}
+
+/// Functions of the package that run as goroutines: `go` targets, library
+/// spawns (`errgroup.Group.Go`, `wg.Go`) and wrapper spawns.
+pub(crate) fn goroutine_targets(ctx: &RuleContext<'_>) -> FxHashMap<FuncId, (Span, FuncId)> {
+    let mut out = FxHashMap::default();
+    for f in ctx.functions() {
+        if let Some(s) = ctx.program.summary(f.id) {
+            for sp in &s.spawns {
+                if let Some(t) = sp.target {
+                    out.entry(t).or_insert((sp.span, f.id));
+                }
+            }
+        }
+        for (_, _, op) in f.all_ops() {
+            if let OpKind::Call {
+                callee, func_arg, ..
+            } = &op.kind
+            {
+                if op.mode == Mode::Spawned {
+                    if let Callee::Func(t) = callee {
+                        out.entry(*t).or_insert((op.span, f.id));
+                    }
+                }
+                if let Some(fa) = func_arg {
+                    if let (true, FuncArg::Func(t)) =
+                        (fa.spawned || op.mode == Mode::Spawned, &fa.func)
+                    {
+                        out.entry(*t).or_insert((op.span, f.id));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Union-find over channel keys: a channel passed to a parameter of a
+/// function with a body is the same channel as the parameter.
+#[derive(Default)]
+struct Classes {
+    parent: FxHashMap<ChanKey, ChanKey>,
+}
+
+impl Classes {
+    fn find(&mut self, k: &ChanKey) -> ChanKey {
+        let mut cur = k.clone();
+        let mut steps = 0;
+        while let Some(p) = self.parent.get(&cur) {
+            if *p == cur || steps > 10_000 {
+                break;
+            }
+            cur = p.clone();
+            steps += 1;
+        }
+        cur
+    }
+    fn union(&mut self, a: &ChanKey, b: &ChanKey) {
+        let ra = self.find(a);
+        let rb = self.find(b);
+        if ra != rb {
+            self.parent.insert(ra, rb);
+        }
+    }
+}
+
+#[derive(Default)]
+struct ClassFacts {
+    sends: u32,
+    recvs: u32,
+    closes: u32,
+    /// Some creation has a capacity other than 0 (or unknown).
+    buffered: bool,
+    escaped: bool,
+    /// Where the channel is created (file, span), for the report.
+    created: Option<(u32, Span)>,
+}
+
+/// A blocking op candidate: (function, op index in `all_ops`, key).
+struct Candidate {
+    func: FuncId,
+    block: BlockId,
+    span: Span,
+    op: ChanOp,
+    path: AccessPath,
+    key: ChanKey,
+}
+
 impl Rule for UnmatchedChannelOp {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let mut classes = Classes::default();
+        let mut candidates = Vec::new();
+        let mut keyed_ops: Vec<(ChanKey, ChanOp, Option<i64>, bool)> = Vec::new();
+        let mut params_bound: FxHashSet<ChanKey> = FxHashSet::default();
+        let mut open_params: FxHashSet<ChanKey> = FxHashSet::default();
+        let mut creations: FxHashMap<ChanKey, (u32, Span)> = FxHashMap::default();
+        for f in ctx.functions() {
+            for (b, _, op) in f.all_ops() {
+                match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: cop,
+                        select,
+                        ..
+                    } => {
+                        let Some(k) = chan_key(program, p) else {
+                            continue;
+                        };
+                        keyed_ops.push((k.clone(), *cop, None, false));
+                        if select.is_none() && op.mode == Mode::Now && *cop != ChanOp::Close {
+                            candidates.push(Candidate {
+                                func: f.id,
+                                block: b,
+                                span: op.span,
+                                op: *cop,
+                                path: p.clone(),
+                                key: k,
+                            });
+                        }
+                    }
+                    OpKind::MakeChan {
+                        path: Some(p), cap, ..
+                    } => {
+                        if let Some(k) = chan_key(program, p) {
+                            creations.entry(k.clone()).or_insert((f.def.file, op.span));
+                            keyed_ops.push((k, ChanOp::Close, *cap, true));
+                        }
+                    }
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        args,
+                        ..
+                    } => {
+                        let Some(cf) = program.function(*c) else {
+                            continue;
+                        };
+                        for (i, a) in args.iter().enumerate() {
+                            let Some(pk) = param_key(cf, i) else {
+                                continue;
+                            };
+                            let pk = ChanKey::Local(pk);
+                            match a.as_ref().and_then(|p| chan_key(program, p)) {
+                                Some(k) => {
+                                    params_bound.insert(pk.clone());
+                                    classes.union(&k, &pk);
+                                }
+                                // A channel from an expression the model
+                                // cannot follow (a call result, a slice
+                                // element): the parameter is open.
+                                None => {
+                                    open_params.insert(pk);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if candidates.is_empty() {
+            check_endless_goroutines(ctx, findings);
+            return;
+        }
+        let mut wanted: FxHashSet<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
+        wanted.extend(params_bound.iter().cloned());
+        let escapes = Escapes::compute(ctx, &wanted);
+        let mut facts: FxHashMap<ChanKey, ClassFacts> = FxHashMap::default();
+        for (k, cop, cap, is_make) in &keyed_ops {
+            let root = classes.find(k);
+            let e = facts.entry(root).or_default();
+            if *is_make {
+                if *cap != Some(0) {
+                    e.buffered = true;
+                }
+                if e.created.is_none() {
+                    e.created = creations.get(k).copied();
+                }
+                continue;
+            }
+            match cop {
+                ChanOp::Send => e.sends += 1,
+                ChanOp::Recv | ChanOp::Range => e.recvs += 1,
+                ChanOp::Close => e.closes += 1,
+            }
+        }
+        // Escapes of any member escape the class; so do parameters of
+        // functions that callers outside the analysis may call.
+        let mut members: Vec<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
+        members.extend(params_bound.iter().cloned());
+        for k in &members {
+            let foreign_field = match k {
+                ChanKey::Field(owner, _) => owner
+                    .as_named()
+                    .is_none_or(|n| ctx.model().is_none_or(|m| m.pkg.path != n.pkg)),
+                _ => false,
+            };
+            let open = foreign_field
+                || escapes.escapes(k)
+                || open_params.contains(k)
+                || is_open_param(ctx, k, &params_bound)
+                || is_exported_global(program, k);
+            if open {
+                let root = classes.find(k);
+                facts.entry(root).or_default().escaped = true;
+            }
+        }
+        let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
+        for c in &candidates {
+            let root = classes.find(&c.key);
+            let Some(fact) = facts.get(&root) else {
+                continue;
+            };
+            if fact.escaped {
+                continue;
+            }
+            let Some(f) = program.function(c.func) else {
+                continue;
+            };
+            let name = program.describe_path(&c.path);
+            let message = match c.op {
+                // A package-level channel is process-wide: a worker
+                // ranging over it forever is a deliberate daemon.
+                ChanOp::Range if fact.closes == 0 && !matches!(c.key, ChanKey::Global(_)) => {
+                    if loop_has_other_exit(f, c.block) {
+                        continue;
+                    }
+                    format!("range over {name} never ends: {name} is never closed")
+                }
+                ChanOp::Recv if fact.closes == 0 && fact.sends == 0 => {
+                    format!("receive from {name} blocks forever: {name} is never sent to or closed")
+                }
+                ChanOp::Send if fact.recvs == 0 && fact.closes == 0 && !fact.buffered => {
+                    format!("send on {name} is never received")
+                }
+                _ => continue,
+            };
+            if !reported.insert((f.def.file, c.span)) {
+                continue;
+            }
+            let suggestion = match c.op {
+                ChanOp::Range => format!(
+                    "close {name} exactly once when the last value has been sent (the sender owns the channel)"
+                ),
+                ChanOp::Recv => format!("close {name} (or send to it) on every path, or select on ctx.Done() as well"),
+                _ => format!("receive from {name}, make it buffered, or drop the send"),
+            };
+            let mut finding = Finding::new(
+                Self::META.code,
+                FileIdx(f.def.file as usize),
+                c.span,
+                message,
+            );
+            if let Some((file, span)) = fact.created {
+                let what = match c.op {
+                    ChanOp::Send => "nothing in the package receives from it",
+                    ChanOp::Range => "nothing in the package closes it",
+                    _ => "nothing in the package sends to or closes it",
+                };
+                finding = finding.related(
+                    FileIdx(file as usize),
+                    span,
+                    format!("{name} is created here; {what}"),
+                );
+            }
+            findings.push(finding.suggest(suggestion));
+        }
+        check_endless_goroutines(ctx, findings);
+    }
+}
+
+/// A channel parameter of a function that code outside the analysis may
+/// call (exported, or a closure/function value) can carry any channel.
+fn is_open_param(ctx: &RuleContext<'_>, key: &ChanKey, bound: &FxHashSet<ChanKey>) -> bool {
+    let ChanKey::Local(k) = key else {
+        return false;
+    };
+    let Some(model) = ctx.program.packages.get(k.pkg as usize) else {
+        return true;
+    };
+    let Some(local) = model
+        .files
+        .get(k.file as usize)
+        .and_then(|f| f.local(k.local))
+    else {
+        return true;
+    };
+    if !matches!(
+        local.kind,
+        goconc_semantic::body::LocalKind::Param(_) | goconc_semantic::body::LocalKind::Recv
+    ) {
+        return false;
+    }
+    let Some(f) = model
+        .funcs
+        .get(local.func as usize)
+        .and_then(|&id| ctx.program.function(id))
+    else {
+        return true;
+    };
+    if f.def.parent.is_some() || !bound.contains(key) {
+        return true;
+    }
+    let short = f.def.name.rsplit('.').next().unwrap_or("");
+    short.starts_with(|c: char| c.is_uppercase()) || short == "main" || short == "init"
+}
+
+fn is_exported_global(program: &Program, key: &ChanKey) -> bool {
+    let ChanKey::Global(r) = key else {
+        return false;
+    };
+    match program.env.package(&r.pkg) {
+        Some(p) => p
+            .object(r.idx)
+            .is_none_or(|o| o.name.starts_with(|c: char| c.is_uppercase())),
+        None => true,
+    }
+}
+
+/// Whether the loop whose head is `head` can be left other than by its
+/// head (a `return`, `break` or `goto` inside the body).
+fn loop_has_other_exit(f: &Function, head: BlockId) -> bool {
+    let scc = loop_blocks(f, head);
+    scc.iter().any(|&b| {
+        b != head
+            && f.cfg
+                .block(b)
+                .succs
+                .iter()
+                .any(|s| !scc.contains(s) && *s != f.cfg.abort)
+    })
+}
+
+/// Blocks on a cycle through `b` (its strongly connected component).
+pub(crate) fn loop_blocks(f: &Function, b: BlockId) -> FxHashSet<BlockId> {
+    let fwd = reach(f, b, true);
+    let bwd = reach(f, b, false);
+    fwd.intersection(&bwd).copied().collect()
+}
+
+/// Blocks reachable from `start` (including it).
+pub(crate) fn reach_from(f: &Function, start: BlockId) -> FxHashSet<BlockId> {
+    reach(f, start, true)
+}
+
+fn reach(f: &Function, start: BlockId, forward: bool) -> FxHashSet<BlockId> {
+    let mut seen: FxHashSet<BlockId> = FxHashSet::default();
+    let mut stack = vec![start];
+    seen.insert(start);
+    while let Some(b) = stack.pop() {
+        let Some(block) = f.cfg.blocks.get(b.index()) else {
+            continue;
+        };
+        let next = if forward { &block.succs } else { &block.preds };
+        for &n in next {
+            if seen.insert(n) {
+                stack.push(n);
+            }
+        }
+    }
+    seen
+}
+
+/// `select {}` and endless `for` loops in goroutines.
+fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut targets: Vec<_> = goroutine_targets(ctx).into_iter().collect();
+    targets.sort_by_key(|(t, _)| *t);
+    for (target, (spawn_span, spawner)) in targets {
+        let Some(f) = program.function(target) else {
+            continue;
+        };
+        // Goroutines started by plain functions (init, main, process-wide
+        // setup) are usually meant to live as long as the process; one
+        // started by a method lives per instance and must end with it.
+        // A top-level function without parameters cannot reach any
+        // instance: it serves the whole process (a runtime-style daemon).
+        let process_wide =
+            f.def.parent.is_none() && f.def.recv.is_none() && f.def.params.is_empty();
+        if process_wide || !started_per_instance(program, spawner) {
+            continue;
+        }
+        if f.pkg != ctx.package || f.def.name.ends_with(".main") {
+            continue;
+        }
+        let reachable = f.cfg.reachable();
+        let exits = reachable.get(f.cfg.exit.index()).copied().unwrap_or(true)
+            || reachable.get(f.cfg.abort.index()).copied().unwrap_or(true);
+        if exits {
+            continue;
+        }
+        let Some((file, _)) = program.file_of(f) else {
+            continue;
+        };
+        // The first reachable statement that never completes: an empty
+        // select or a loop head.
+        let mut at = None;
+        for &b in f.cfg.reverse_postorder() {
+            let block = f.cfg.block(b);
+            for (_, op) in f.block_ops(b) {
+                if let OpKind::Select {
+                    cases: 0,
+                    has_default: false,
+                    ..
+                } = op.kind
+                {
+                    at = Some((op.span, "select {} parks it"));
+                    break;
+                }
+            }
+            if at.is_some() {
+                break;
+            }
+            if block.kind == BlockKind::LoopHead {
+                at = loop_stmt_span(file, f, b).map(|s| (s, "this loop has no exit"));
+                if at.is_some() {
+                    break;
+                }
+            }
+        }
+        let Some((span, why)) = at else {
+            continue;
+        };
+        findings.push(
+            Finding::new(
+                UnmatchedChannelOp::META.code,
+                FileIdx(f.def.file as usize),
+                span,
+                format!("goroutine never exits: {why}"),
+            )
+            .related(
+                FileIdx(program.function(spawner).map_or(f.def.file, |s| s.def.file) as usize),
+                spawn_span,
+                "goroutine started here",
+            )
+            .suggest("give the goroutine a way out: return on <-ctx.Done() or on a stop channel closed by its owner"),
+        );
+    }
+}
+
+/// Whether `spawner` (or the declared function enclosing it) is a method.
+fn started_per_instance(program: &Program, spawner: FuncId) -> bool {
+    let mut cur = program.function(spawner);
+    for _ in 0..64 {
+        let Some(f) = cur else { return false };
+        let Some(parent) = f.def.parent else {
+            return f.def.recv.is_some();
+        };
+        let first = program
+            .packages
+            .get(f.pkg as usize)
+            .and_then(|p| p.funcs.first())
+            .map_or(0, |id| id.0);
+        cur = program.function(FuncId(first + parent));
+    }
+    false
+}
+
+/// The `for` statement whose loop head is `head`: the innermost `for`
+/// statement containing the first node of the head (or of the block it
+/// leads to, for a `for {}` head without condition).
+fn loop_stmt_span(file: &goconc_syntax::File, f: &Function, head: BlockId) -> Option<Span> {
+    let mut pos = None;
+    let mut b = head;
+    for _ in 0..4 {
+        let block = f.cfg.block(b);
+        if let Some(&n) = block.nodes.first() {
+            pos = Some(node_pos(file, n));
+            break;
+        }
+        match block.succs.first() {
+            Some(&s) if s != head => b = s,
+            _ => break,
+        }
+    }
+    let within = f.def.span;
+    let mut best: Option<Span> = None;
+    for st in &file.stmts {
+        if !matches!(st.kind, StmtKind::For { .. } | StmtKind::Range { .. })
+            || st.span.start < within.start
+            || st.span.end > within.end
+        {
+            continue;
+        }
+        let contains = match pos {
+            Some(p) => st.span.start <= p && p < st.span.end,
+            None => matches!(st.kind, StmtKind::For { cond: None, .. }),
+        };
+        if contains && best.is_none_or(|bs| st.span.start > bs.start) {
+            best = Some(st.span);
+        }
+    }
+    best
+}
+
+fn node_pos(file: &goconc_syntax::File, n: goconc_semantic::cfg::Node) -> u32 {
+    use goconc_semantic::cfg::Node;
+    match n {
+        Node::Cond(e) => file.expr(e).span.start,
+        Node::Stmt(s) | Node::RangeInit(s) | Node::RangeNext(s) | Node::Select(s) => {
+            file.stmt(s).span.start
+        }
+        Node::SelectCase { clause, .. } => file.stmt(clause).span.start,
+    }
 }
 
 #[cfg(test)]
@@ -41,5 +871,46 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&UnmatchedChannelOp);
+    }
+
+    fn run(src: &str) -> Vec<Finding> {
+        let program = Program::from_sources(
+            &[("example.com/app", &[("a.go", src)])],
+            goconc_semantic::loader::GoEnv::embedded_only(),
+        );
+        let mut findings = Vec::new();
+        UnmatchedChannelOp.check(&RuleContext::new(&program, 0), &mut findings);
+        findings
+    }
+
+    #[test]
+    fn range_never_closed_through_helper_parameter() {
+        // The channel flows into an unexported helper that never closes it.
+        let src = "package app\n\nfunc produce(out chan int) {\n\tout <- 1\n}\n\nfunc Sum() int {\n\tch := make(chan int)\n\tgo produce(ch)\n\tn := 0\n\tfor v := range ch {\n\t\tn += v\n\t}\n\treturn n\n}\n";
+        let findings = run(src);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(
+            findings[0].message,
+            "range over ch never ends: ch is never closed"
+        );
+        assert_eq!(findings[0].related.len(), 1);
+    }
+
+    #[test]
+    fn exported_helper_parameter_is_open() {
+        // Callers outside the package may pass channels they close.
+        let src = "package app\n\nfunc Drain(in chan int) int {\n\tn := 0\n\tfor v := range in {\n\t\tn += v\n\t}\n\treturn n\n}\n";
+        assert!(run(src).is_empty());
+    }
+
+    #[test]
+    fn broken_input_does_not_panic() {
+        for src in [
+            "package app\nfunc (s *S) F() { go func() { for { } }(); select {} }",
+            "package app\ntype S struct{ c chan int }\nfunc (s *S) F() { go func() { <-s.c; s.c <- 1; for range s.c {} }() ",
+            "package app\nfunc F(c chan int) { go F(c); F(<-c); close(c); for range c {} }",
+        ] {
+            let _ = run(src);
+        }
     }
 }

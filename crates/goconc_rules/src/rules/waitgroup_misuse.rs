@@ -1,21 +1,81 @@
 //! GC205 `waitgroup-misuse`.
 
-use crate::{declare_rule, Finding, Rule, RuleContext, RuleMeta};
+use std::collections::BTreeSet;
+
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncId, Mode, Op, OpKind, WgOp};
+use goconc_semantic::program::Function;
+use goconc_semantic::Program;
+use goconc_syntax::ast::{ExprKind, StmtKind};
+
+use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// (to be written with the rule)
+    /// Checks that every `sync.WaitGroup` follows the playbook's counting
+    /// discipline: the spawner calls `Add` before the `go` statement, every
+    /// goroutine calls `Done` exactly once on every path (ideally with
+    /// `defer wg.Done()` on its first line), and only a goroutine that is not
+    /// counted calls `Wait`, without holding a lock the workers need. It
+    /// reports:
+    ///
+    /// * `wg.Add` inside the spawned goroutine (it races with `Wait`);
+    /// * `wg.Wait` in a goroutine that must itself call `wg.Done`;
+    /// * `wg.Wait` while holding a mutex that a counted goroutine acquires;
+    /// * a `return` in a counted goroutine that skips `Done`;
+    /// * a constant `wg.Add(n)` that cannot match the number of goroutines
+    ///   that call `Done`;
+    /// * `wg.Wait` while the workers are blocked sending on an unbuffered
+    ///   channel that is only read after `Wait` ("channel with WaitGroup").
+    ///
+    /// `wg.Go(f)` (Go 1.25) and `errgroup.Group.Go` count for you and are
+    /// never reported.
     ///
     /// ## Why is this bad?
-    /// (to be written with the rule)
+    /// A WaitGroup is a counter: `Wait` returns when it reaches zero. An
+    /// `Add` that runs late lets `Wait` return while work is still running
+    /// (use-after-close, lost results); a missing or extra `Done` makes `Wait`
+    /// hang forever or panic with a negative counter; a `Wait` that needs its
+    /// own `Done`, a lock the workers need, or a channel receive that comes
+    /// after it is a deadlock: the shutdown path hangs and the goroutines
+    /// leak.
     ///
     /// ## Example
     /// ```go
+    /// results := make(chan result)
+    /// var wg sync.WaitGroup
+    /// for _, p := range paths {
+    ///     go func() {
+    ///         wg.Add(1) // races with wg.Wait below
+    ///         defer wg.Done()
+    ///         results <- hash(p) // blocks: nobody reads until Wait returns
+    ///     }()
+    /// }
+    /// wg.Wait()
+    /// close(results)
     /// ```
     ///
     /// ## Use instead
     /// ```go
+    /// results := make(chan result)
+    /// var wg sync.WaitGroup
+    /// for _, p := range paths {
+    ///     wg.Add(1) // before the go statement
+    ///     go func() {
+    ///         defer wg.Done() // first line: runs on every path
+    ///         results <- hash(p)
+    ///     }()
+    /// }
+    /// go func() { wg.Wait(); close(results) }() // read concurrently
+    /// for r := range results { ... }
     /// ```
+    ///
+    /// ## Known limitations
+    /// Goroutines are matched to a WaitGroup through the same variable or the
+    /// same struct field; WaitGroups handed through interfaces or stored in
+    /// maps are not followed. Add/Done counting is only checked when every
+    /// `Add` is a constant and every loop around a `go` statement has a
+    /// constant trip count.
     pub struct WaitgroupMisuse {
         code: "GC205",
         name: "waitgroup-misuse",
@@ -31,7 +91,1179 @@ impl Rule for WaitgroupMisuse {
         &Self::META
     }
 
-    fn check(&self, _ctx: &RuleContext<'_>, _findings: &mut Vec<Finding>) {}
+    fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        let spawned = flow::spawned_targets(ctx);
+        for f in ctx.functions() {
+            let has_wg = f
+                .ops
+                .iter()
+                .any(|(_, op)| matches!(op.kind, OpKind::WaitGroup { .. }));
+            if !has_wg {
+                continue;
+            }
+            let file = FileIdx(f.def.file as usize);
+            let is_spawned = spawned.contains(&f.id);
+            if is_spawned {
+                add_inside_goroutine(ctx, f, file, findings);
+                done_missing_on_path(program, f, file, findings);
+            }
+            wait_checks(ctx, f, file, findings);
+            add_count_mismatch(program, f, file, findings);
+        }
+    }
+}
+
+/// A WaitGroup op of `f`: block, index of the op in the block, path, op.
+struct WgSite<'a> {
+    block: BlockId,
+    index: usize,
+    path: &'a AccessPath,
+    wg: WgOp,
+    op: &'a Op,
+}
+
+fn wg_sites(f: &Function) -> Vec<WgSite<'_>> {
+    let mut out = Vec::new();
+    for b in 0..f.cfg.blocks.len() {
+        let block = BlockId(b as u32);
+        for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+            if let OpKind::WaitGroup {
+                path: Some(path),
+                op: wg,
+            } = &op.kind
+            {
+                out.push(WgSite {
+                    block,
+                    index,
+                    path,
+                    wg: *wg,
+                    op,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `wg.Add` in a goroutine that also calls `wg.Done`: the spawner's `Wait`
+/// can run before the goroutine is counted.
+fn add_inside_goroutine(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    // A goroutine that starts goroutines itself (a supervisor or an accept
+    // loop run with `go`) legitimately adds for its children.
+    if f.ops.iter().any(|(_, op)| op.mode == Mode::Spawned) {
+        return;
+    }
+    let sites = wg_sites(f);
+    for add in sites.iter().filter(|s| matches!(s.wg, WgOp::Add(_))) {
+        if add.op.mode != Mode::Now || flow::is_own_local(program, f, add.path) {
+            continue;
+        }
+        let same = |s: &&WgSite<'_>| s.path == add.path;
+        let dones = sites.iter().filter(same).any(|s| s.wg == WgOp::Done);
+        let waits = sites.iter().filter(same).any(|s| s.wg == WgOp::Wait);
+        if !dones || waits {
+            continue;
+        }
+        let name = program.describe_path(add.path);
+        let mut finding = Finding::new(
+            WaitgroupMisuse::META.code,
+            file,
+            add.op.span,
+            format!(
+                "{name}.Add inside the goroutine races with {name}.Wait: Wait can return before this goroutine is counted"
+            ),
+        );
+        for (spawner, span) in flow::spawn_sites_of(ctx, f.id).into_iter().take(2) {
+            finding = finding.related(spawner, span, "the goroutine is started here");
+        }
+        findings.push(finding.suggest(format!(
+            "call {name}.Add(1) before the go statement (or start the goroutine with {name}.Go)"
+        )));
+    }
+}
+
+/// A `return` of a counted goroutine that skips `Done`.
+fn done_missing_on_path(
+    program: &Program,
+    f: &Function,
+    file: FileIdx,
+    findings: &mut Vec<Finding>,
+) {
+    let Some((ast, _)) = program.file_of(f) else {
+        return;
+    };
+    let sites = wg_sites(f);
+    let mut groups: Vec<&AccessPath> = Vec::new();
+    for s in &sites {
+        if s.wg == WgOp::Done
+            && s.op.mode == Mode::Now
+            && !flow::is_own_local(program, f, s.path)
+            && !groups.contains(&s.path)
+        {
+            groups.push(s.path);
+        }
+    }
+    for wg in groups {
+        let deferred = sites
+            .iter()
+            .any(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode == Mode::Deferred);
+        if deferred || defers_done_via_call(program, f, wg) {
+            continue;
+        }
+        let done_by = |op: &Op| -> bool {
+            if op.mode != Mode::Now {
+                return false;
+            }
+            match &op.kind {
+                OpKind::WaitGroup {
+                    path: Some(p),
+                    op: WgOp::Done,
+                } => p == wg,
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } => program.summary(*c).is_some_and(|s| {
+                    s.wg_done_all_paths.iter().any(|p| {
+                        program.substitute(*c, p, recv.as_ref(), args).as_ref() == Some(wg)
+                    })
+                }),
+                _ => false,
+            }
+        };
+        let solution = goconc_semantic::cfg::forward(&f.cfg, flow::MustFlag(false), |b, state| {
+            let mut done = state.0;
+            for (_, op) in f.block_ops(b) {
+                done |= done_by(op);
+            }
+            flow::MustFlag(done)
+        });
+        if solution.capped {
+            continue;
+        }
+        let name = program.describe_path(wg);
+        for &b in f.cfg.reverse_postorder() {
+            let block = f.cfg.block(b);
+            if !block.succs.contains(&f.cfg.exit) {
+                continue;
+            }
+            let Some(goconc_semantic::cfg::Node::Stmt(last)) = block.nodes.last() else {
+                continue;
+            };
+            let Some(stmt) = ast.stmts.get(last.index()) else {
+                continue;
+            };
+            if !matches!(stmt.kind, StmtKind::Return { .. }) {
+                continue;
+            }
+            let Some(Some(state)) = solution.block_in.get(b.index()) else {
+                continue;
+            };
+            let done_here = state.0 || f.block_ops(b).iter().any(|(_, op)| done_by(op));
+            if done_here {
+                continue;
+            }
+            let mut finding = Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                stmt.span,
+                format!(
+                    "{name}.Done is not called on this path: {name}.Wait never returns after this goroutine leaves here"
+                ),
+            );
+            if let Some(done) = sites
+                .iter()
+                .find(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
+            {
+                finding = finding.related(file, done.op.span, "Done is only called here");
+            }
+            findings.push(finding.suggest(format!(
+                "call defer {name}.Done() on the first line of the goroutine"
+            )));
+        }
+    }
+}
+
+/// `defer helper()` where the helper calls Done on every path.
+fn defers_done_via_call(program: &Program, f: &Function, wg: &AccessPath) -> bool {
+    f.ops.iter().any(|(_, op)| {
+        let OpKind::Call {
+            callee: Callee::Func(c),
+            recv,
+            args,
+            ..
+        } = &op.kind
+        else {
+            return false;
+        };
+        op.mode == Mode::Deferred
+            && program.summary(*c).is_some_and(|s| {
+                s.wg_done_all_paths
+                    .iter()
+                    .any(|p| program.substitute(*c, p, recv.as_ref(), args).as_ref() == Some(wg))
+            })
+    })
+}
+
+/// The checks anchored at a `Wait`: waiting on oneself, waiting under a
+/// lock the workers need, waiting before reading what the workers send.
+fn wait_checks(ctx: &RuleContext<'_>, f: &Function, file: FileIdx, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let sites = wg_sites(f);
+    let mut held = None;
+    for wait in sites
+        .iter()
+        .filter(|s| s.wg == WgOp::Wait && s.op.mode == Mode::Now)
+    {
+        let name = program.describe_path(wait.path);
+        // Waiting on a group this goroutine still has to mark Done.
+        // `wg.Done(); wg.Wait()` is a barrier: every goroutine checks in
+        // before waiting for the others.
+        let done_before = sites.iter().any(|s| {
+            s.path == wait.path
+                && s.wg == WgOp::Done
+                && s.op.mode == Mode::Now
+                && flow::may_run_after(f, (s.block, s.index), (wait.block, wait.index))
+        });
+        let own_done = sites
+            .iter()
+            .find(|s| s.path == wait.path && s.wg == WgOp::Done && !done_before);
+        if let Some(done) = own_done {
+            findings.push(
+                Finding::new(
+                    WaitgroupMisuse::META.code,
+                    file,
+                    wait.op.span,
+                    format!(
+                        "{name}.Wait in a goroutine that must call Done on {name} itself: the counter never reaches zero"
+                    ),
+                )
+                .related(file, done.op.span, "this goroutine's own Done, which runs only after Wait")
+                .suggest(format!(
+                    "wait in the spawner (or a dedicated goroutine that is not counted), never in a goroutine counted by {name}"
+                )),
+            );
+            continue;
+        }
+        let held_state = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
+        if let Some(locks) = held_state.before(program, f, wait.block, wait.index) {
+            if let Some(finding) = wait_while_holding(ctx, f, file, wait, &name, &locks) {
+                findings.push(finding);
+                continue;
+            }
+        }
+        if let Some(finding) = wait_before_reading(ctx, f, file, wait, &name) {
+            findings.push(finding);
+        }
+    }
+}
+
+/// The functions of the package that call `Done` on `wg` (same variable or
+/// same struct field), other than `f`.
+fn done_callers<'a>(
+    ctx: &RuleContext<'a>,
+    f: &Function,
+    wg: &AccessPath,
+) -> Vec<(&'a Function, goconc_syntax::ast::Span)> {
+    let program = ctx.program;
+    let mut out = Vec::new();
+    for g in ctx.functions() {
+        if g.id == f.id {
+            continue;
+        }
+        let done = g.ops.iter().find_map(|(_, op)| match &op.kind {
+            OpKind::WaitGroup {
+                path: Some(p),
+                op: WgOp::Done,
+            } if flow::same_location(program, p, wg) => Some(op.span),
+            _ => None,
+        });
+        if let Some(span) = done {
+            out.push((g, span));
+        }
+    }
+    out
+}
+
+fn wait_while_holding(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    wait: &WgSite<'_>,
+    name: &str,
+    held: &flow::HeldSet,
+) -> Option<Finding> {
+    if held.is_empty() {
+        return None;
+    }
+    let program = ctx.program;
+    // A lock handed over to another goroutine that unlocks it is not held
+    // for the whole Wait.
+    let handed_over = |lock: &AccessPath| {
+        ctx.functions().any(|g| {
+            g.id != f.id
+                && program.summary(g.id).is_some_and(|s| {
+                    s.net_released
+                        .iter()
+                        .any(|(p, _)| flow::same_location(program, p, lock))
+                })
+        })
+    };
+    for (worker, _) in done_callers(ctx, f, wait.path) {
+        let summary = program.summary(worker.id)?;
+        for (lock, kind) in held {
+            let needed = summary.acquires.iter().find(|acq| {
+                flow::same_location(program, &acq.path, lock)
+                    && (*kind == goconc_semantic::ops::LockKind::Write
+                        || acq.kind == goconc_semantic::ops::LockKind::Write)
+            });
+            let Some(acq) = needed else {
+                continue;
+            };
+            if handed_over(lock) {
+                continue;
+            }
+            let lock_name = program.describe_path(lock);
+            let mut finding = Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                wait.op.span,
+                format!(
+                    "{name}.Wait while holding {lock_name}: a goroutine counted by {name} needs {lock_name} before it can call Done"
+                ),
+            );
+            if worker.pkg == ctx.package {
+                finding = finding.related(
+                    FileIdx(worker.def.file as usize),
+                    acq.span,
+                    format!("the worker acquires {lock_name} here"),
+                );
+            }
+            return Some(finding.suggest(format!(
+                "release {lock_name} before {name}.Wait() (or do not take {lock_name} in the workers)"
+            )));
+        }
+    }
+    None
+}
+
+/// "Channel with WaitGroup": the workers started here send on an unbuffered
+/// channel that this function reads only after `Wait`.
+fn wait_before_reading(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    wait: &WgSite<'_>,
+    name: &str,
+) -> Option<Finding> {
+    let program = ctx.program;
+    for (_, op) in &f.ops {
+        let OpKind::Call {
+            callee: Callee::Func(worker),
+            recv,
+            args,
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        if op.mode != Mode::Spawned {
+            continue;
+        }
+        let Some(summary) = program.summary(*worker) else {
+            continue;
+        };
+        let counted = summary.wg.iter().any(|u| {
+            u.op == WgOp::Done
+                && program
+                    .substitute(*worker, &u.path, recv.as_ref(), args)
+                    .as_ref()
+                    == Some(wait.path)
+        });
+        if !counted {
+            continue;
+        }
+        for send in summary
+            .chans
+            .iter()
+            .filter(|c| c.op == ChanOp::Send && !c.in_select)
+        {
+            let Some(chan) = program.substitute(*worker, &send.path, recv.as_ref(), args) else {
+                continue;
+            };
+            if !flow::is_unbuffered(ctx, f, &chan) {
+                continue;
+            }
+            if !flow::received_only_after(ctx, f, &chan, (wait.block, wait.index)) {
+                continue;
+            }
+            if !program
+                .function(*worker)
+                .is_some_and(|w| sends_before_done(w, &send.path, send.via.is_some()))
+            {
+                continue;
+            }
+            let chan_name = program.describe_path(&chan);
+            let mut finding = Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                wait.op.span,
+                format!(
+                    "{name}.Wait never returns: workers are blocked sending to {chan_name}, which is read only after Wait"
+                ),
+            );
+            if let Some(w) = program.function(*worker) {
+                if w.pkg == ctx.package {
+                    finding = finding.related(
+                        FileIdx(w.def.file as usize),
+                        send.span,
+                        format!("the worker blocks here: {chan_name} is unbuffered"),
+                    );
+                }
+            }
+            finding = finding.related(file, op.span, "the worker is started here");
+            return Some(finding.suggest(format!(
+                "read {chan_name} concurrently (wait and close it in a separate goroutine) or make it buffered for every worker"
+            )));
+        }
+    }
+    None
+}
+
+/// Whether the worker's send on `chan` happens before its `Done` (a
+/// deferred Done, or every direct Done only after the send), so the
+/// blocked send keeps the counter up.
+fn sends_before_done(worker: &Function, chan: &AccessPath, via_callee: bool) -> bool {
+    let sites = wg_sites(worker);
+    let dones: Vec<&WgSite<'_>> = sites.iter().filter(|s| s.wg == WgOp::Done).collect();
+    if dones.is_empty() {
+        // Done through a callee: only trust a deferred helper.
+        return worker
+            .ops
+            .iter()
+            .any(|(_, op)| op.mode == Mode::Deferred && matches!(op.kind, OpKind::Call { .. }));
+    }
+    if dones.iter().all(|d| d.op.mode == Mode::Deferred) {
+        return true;
+    }
+    if via_callee {
+        return false;
+    }
+    let mut send_site = None;
+    for b in 0..worker.cfg.blocks.len() {
+        let block = BlockId(b as u32);
+        for (i, (_, op)) in worker.block_ops(block).iter().enumerate() {
+            if let OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Send,
+                select: None,
+                ..
+            } = &op.kind
+            {
+                if p == chan && op.mode == Mode::Now {
+                    send_site = Some((block, i));
+                }
+            }
+        }
+    }
+    let Some(send) = send_site else {
+        return false;
+    };
+    dones.iter().all(|d| {
+        d.op.mode == Mode::Deferred || !flow::may_run_after(worker, (d.block, d.index), send)
+    })
+}
+
+/// A constant `wg.Add(n)` that differs from the number of goroutines that
+/// call `Done` (for a WaitGroup local to `f` that `f` waits on).
+fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: &mut Vec<Finding>) {
+    let Some((ast, _)) = program.file_of(f) else {
+        return;
+    };
+    let sites = wg_sites(f);
+    let mut groups: Vec<&AccessPath> = Vec::new();
+    for s in &sites {
+        if s.wg == WgOp::Wait
+            && s.op.mode == Mode::Now
+            && flow::is_own_local(program, f, s.path)
+            && s.path.fields.is_empty()
+            && !groups.contains(&s.path)
+        {
+            groups.push(s.path);
+        }
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let loops = flow::LoopTrips::collect(program, f);
+    'groups: for wg in groups {
+        let mut added: i64 = 0;
+        let mut first_add: Option<&WgSite<'_>> = None;
+        for s in sites.iter().filter(|s| s.path == wg) {
+            match s.wg {
+                WgOp::Add(delta) => {
+                    let (Some(delta), Some(times)) = (delta, loops.factor(s.op.span)) else {
+                        continue 'groups;
+                    };
+                    if s.op.mode != Mode::Now {
+                        continue 'groups;
+                    }
+                    added = added.saturating_add(delta.saturating_mul(times));
+                    first_add.get_or_insert(s);
+                }
+                // A direct Done in the waiting function: not a goroutine count.
+                WgOp::Done => continue 'groups,
+                WgOp::Wait | WgOp::Go => {}
+            }
+        }
+        let Some(first_add) = first_add else {
+            continue;
+        };
+        let mut dones: i64 = 0;
+        for (_, op) in &f.ops {
+            let OpKind::Call {
+                callee,
+                recv,
+                args,
+                func_arg,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            let passes_wg = args.iter().flatten().any(|a| a == wg);
+            let Callee::Func(c) = callee else {
+                if passes_wg {
+                    continue 'groups;
+                }
+                continue;
+            };
+            let Some(summary) = program.summary(*c) else {
+                continue 'groups;
+            };
+            let map = |p: &AccessPath| program.substitute(*c, p, recv.as_ref(), args);
+            let touches = summary
+                .wg
+                .iter()
+                .any(|u| u.op != WgOp::Go && map(&u.path).as_ref() == Some(wg));
+            if !touches {
+                if passes_wg {
+                    continue 'groups;
+                }
+                continue;
+            }
+            if op.mode != Mode::Spawned || func_arg.as_ref().is_some_and(|a| a.spawned) {
+                continue 'groups;
+            }
+            let all_paths = summary
+                .wg_done_all_paths
+                .iter()
+                .any(|p| map(p).as_ref() == Some(wg));
+            let adds_itself = summary
+                .wg
+                .iter()
+                .any(|u| matches!(u.op, WgOp::Add(_)) && map(&u.path).as_ref() == Some(wg));
+            let Some(times) = loops.factor(op.span) else {
+                continue 'groups;
+            };
+            if !all_paths || adds_itself {
+                continue 'groups;
+            }
+            dones = dones.saturating_add(times);
+        }
+        if dones == added || dones == 0 {
+            continue;
+        }
+        let name = program.describe_path(wg);
+        let arg_text = first_add
+            .op
+            .expr
+            .and_then(|e| match &ast.exprs.get(e.index())?.kind {
+                ExprKind::Call { args, .. } => args.first().map(|a| ast.text(ast.expr(*a).span)),
+                _ => None,
+            })
+            .unwrap_or("?");
+        let effect = if added > dones {
+            "Wait never returns"
+        } else {
+            "the counter goes negative and Done panics"
+        };
+        findings.push(
+            Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                first_add.op.span,
+                format!(
+                    "{name}.Add({arg_text}) does not match the {dones} goroutine(s) that call {name}.Done: {effect}"
+                ),
+            )
+            .suggest(format!(
+                "call {name}.Add(1) right before each go statement (or use {name}.Go) so the count cannot drift"
+            )),
+        );
+    }
+}
+
+/// Flow helpers shared by the WaitGroup and Cond rules: a must-held lock
+/// analysis, "may run after" reachability, spawn targets, channel facts.
+pub(crate) mod flow {
+    use super::*;
+    use goconc_semantic::cfg::{forward, Lattice, Solution};
+    use goconc_semantic::ops::{FuncArg, LockKind, LockOp, PathElem};
+
+    /// Locks held (path, read/write) at a program point.
+    pub(crate) type HeldSet = BTreeSet<(AccessPath, LockKind)>;
+
+    /// Must-held locks: the join is the intersection (held on every path).
+    #[derive(Clone, PartialEq)]
+    pub(crate) struct MustHeld(pub HeldSet);
+
+    impl Lattice for MustHeld {
+        fn join(&mut self, other: &Self) -> bool {
+            let before = self.0.len();
+            self.0.retain(|x| other.0.contains(x));
+            self.0.len() != before
+        }
+    }
+
+    /// A boolean true only when true on every incoming path.
+    #[derive(Clone, Copy, PartialEq)]
+    pub(crate) struct MustFlag(pub bool);
+
+    impl Lattice for MustFlag {
+        fn join(&mut self, other: &Self) -> bool {
+            let next = self.0 && other.0;
+            let changed = next != self.0;
+            self.0 = next;
+            changed
+        }
+    }
+
+    /// Applies the lock effect of one op (direct lock ops and the net
+    /// effect of lock/unlock helpers) to `held`.
+    pub(crate) fn apply_lock_op(program: &Program, held: &mut HeldSet, op: &Op) {
+        if op.mode != Mode::Now {
+            return;
+        }
+        match &op.kind {
+            OpKind::Lock {
+                path: Some(p),
+                op: lock,
+            } => match lock {
+                LockOp::Lock | LockOp::RLock => {
+                    held.insert((p.clone(), lock.kind()));
+                }
+                LockOp::Unlock | LockOp::RUnlock => {
+                    held.remove(&(p.clone(), lock.kind()));
+                }
+                LockOp::TryLock | LockOp::TryRLock => {}
+            },
+            OpKind::Call {
+                callee: Callee::Func(c),
+                recv,
+                args,
+                ..
+            } => {
+                let Some(summary) = program.summary(*c) else {
+                    return;
+                };
+                for (p, kind) in &summary.net_released {
+                    if let Some(p) = program.substitute(*c, p, recv.as_ref(), args) {
+                        held.remove(&(p, *kind));
+                    }
+                }
+                for (p, kind) in &summary.net_acquired {
+                    if let Some(p) = program.substitute(*c, p, recv.as_ref(), args) {
+                        held.insert((p, *kind));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Must-held locks of one function (the locks taken in the function
+    /// itself; locks held by callers are not known).
+    pub(crate) struct HeldLocks {
+        solution: Solution<MustHeld>,
+    }
+
+    impl HeldLocks {
+        pub(crate) fn compute(program: &Program, f: &Function) -> HeldLocks {
+            let solution = forward(&f.cfg, MustHeld(HeldSet::new()), |b, state| {
+                let mut held = state.0.clone();
+                for (_, op) in f.block_ops(b) {
+                    apply_lock_op(program, &mut held, op);
+                }
+                MustHeld(held)
+            });
+            HeldLocks { solution }
+        }
+
+        /// The locks held right before op `index` of `block` (`None` when
+        /// unreachable or when the analysis did not converge).
+        pub(crate) fn before(
+            &self,
+            program: &Program,
+            f: &Function,
+            block: BlockId,
+            index: usize,
+        ) -> Option<HeldSet> {
+            if self.solution.capped {
+                return None;
+            }
+            let mut held = self.solution.block_in.get(block.index())?.clone()?.0;
+            for (_, op) in f.block_ops(block).iter().take(index) {
+                apply_lock_op(program, &mut held, op);
+            }
+            Some(held)
+        }
+    }
+
+    /// Whether the op at `to` can execute after the op at `from` in the same
+    /// invocation of `f` (positions are block + op index in the block).
+    pub(crate) fn may_run_after(
+        f: &Function,
+        from: (BlockId, usize),
+        to: (BlockId, usize),
+    ) -> bool {
+        if from.0 == to.0 && from.1 < to.1 {
+            return true;
+        }
+        let n = f.cfg.blocks.len();
+        let mut seen = vec![false; n];
+        let mut stack: Vec<BlockId> = f.cfg.block(from.0).succs.iter().copied().collect();
+        while let Some(b) = stack.pop() {
+            if b.index() >= n || seen[b.index()] {
+                continue;
+            }
+            if b == to.0 {
+                return true;
+            }
+            seen[b.index()] = true;
+            stack.extend(f.cfg.block(b).succs.iter().copied());
+        }
+        false
+    }
+
+    /// Whether every path from the entry to `to` passes through `through`.
+    pub(crate) fn dominates(f: &Function, through: (BlockId, usize), to: (BlockId, usize)) -> bool {
+        if through.0 == to.0 {
+            return through.1 < to.1;
+        }
+        let n = f.cfg.blocks.len();
+        let mut seen = vec![false; n];
+        let mut stack = vec![f.cfg.entry];
+        while let Some(b) = stack.pop() {
+            if b.index() >= n || seen[b.index()] || b == through.0 {
+                continue;
+            }
+            if b == to.0 {
+                return false;
+            }
+            seen[b.index()] = true;
+            stack.extend(f.cfg.block(b).succs.iter().copied());
+        }
+        true
+    }
+
+    /// Functions of the package run as goroutines (`go`, `errgroup.Go`,
+    /// `wg.Go`, spawning wrappers).
+    pub(crate) fn spawned_targets(ctx: &RuleContext<'_>) -> BTreeSet<FuncId> {
+        let mut out = BTreeSet::new();
+        for f in ctx.functions() {
+            for (_, op) in &f.ops {
+                if let OpKind::Call {
+                    callee, func_arg, ..
+                } = &op.kind
+                {
+                    if let (Mode::Spawned, Callee::Func(c)) = (op.mode, callee) {
+                        out.insert(*c);
+                    }
+                    if let Some(arg) = func_arg {
+                        if let (true, FuncArg::Func(c)) = (arg.spawned, &arg.func) {
+                            out.insert(*c);
+                        }
+                    }
+                }
+            }
+            if let Some(summary) = ctx.program.summary(f.id) {
+                out.extend(summary.spawns.iter().filter_map(|s| s.target));
+            }
+        }
+        out
+    }
+
+    /// Where the package starts `target` as a goroutine.
+    pub(crate) fn spawn_sites_of(
+        ctx: &RuleContext<'_>,
+        target: FuncId,
+    ) -> Vec<(FileIdx, goconc_syntax::ast::Span)> {
+        let mut out = Vec::new();
+        for f in ctx.functions() {
+            for (_, op) in &f.ops {
+                let OpKind::Call {
+                    callee, func_arg, ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                let direct = op.mode == Mode::Spawned && *callee == Callee::Func(target);
+                let via_arg = func_arg
+                    .as_ref()
+                    .is_some_and(|a| a.spawned && a.func == FuncArg::Func(target));
+                if direct || via_arg {
+                    out.push((FileIdx(f.def.file as usize), op.span));
+                }
+            }
+        }
+        out
+    }
+
+    /// Index of `f` in its package's function list (the numbering of
+    /// `Local::func`).
+    pub(crate) fn own_index(program: &Program, f: &Function) -> Option<u32> {
+        let first = program.packages.get(f.pkg as usize)?.funcs.first()?.0;
+        f.id.0.checked_sub(first)
+    }
+
+    /// Whether `path` is rooted in a variable declared by `f` itself (not a
+    /// parameter, receiver or captured variable of an enclosing function).
+    pub(crate) fn is_own_local(program: &Program, f: &Function, path: &AccessPath) -> bool {
+        let Base::Local(key) = &path.base else {
+            return false;
+        };
+        let local = program
+            .packages
+            .get(key.pkg as usize)
+            .and_then(|p| p.files.get(key.file as usize))
+            .and_then(|info| info.local(key.local));
+        let Some(local) = local else {
+            return false;
+        };
+        local.kind == goconc_semantic::body::LocalKind::Var
+            && own_index(program, f) == Some(local.func)
+            && key.pkg == f.pkg
+            && key.file == f.def.file
+    }
+
+    /// The same memory location: the same path, or the same field of the
+    /// same struct type (`s.mu` in one method, `t.mu` in another).
+    pub(crate) fn same_location(program: &Program, a: &AccessPath, b: &AccessPath) -> bool {
+        if a == b {
+            return true;
+        }
+        if a.fields.contains(&PathElem::Index) || b.fields.contains(&PathElem::Index) {
+            return false;
+        }
+        match (program.field_owner(a), program.field_owner(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    /// Whether `chan` is known to be unbuffered: every `make` that stores
+    /// into it (same variable, or the same struct field anywhere in the
+    /// package) has capacity 0, and there is at least one.
+    pub(crate) fn is_unbuffered(ctx: &RuleContext<'_>, f: &Function, chan: &AccessPath) -> bool {
+        let program = ctx.program;
+        let mut found = false;
+        let local = chan.fields.is_empty();
+        for g in ctx.functions() {
+            if local && g.id != f.id && !is_ancestor(program, g, f) {
+                continue;
+            }
+            for (_, op) in &g.ops {
+                if let OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } = &op.kind
+                {
+                    let same = if local {
+                        p == chan
+                    } else {
+                        same_location(program, p, chan)
+                    };
+                    if same {
+                        if *cap != Some(0) {
+                            return false;
+                        }
+                        found = true;
+                    }
+                }
+            }
+        }
+        if local {
+            return found;
+        }
+        // `&T{ch: make(chan X)}` returned or passed directly has no path:
+        // look at the struct literals of the owner type.
+        let Some((owner, field)) = program.field_owner(chan) else {
+            return found;
+        };
+        let Some(model) = ctx.model() else {
+            return found;
+        };
+        for (index, info) in model.files.iter().enumerate() {
+            let Some(file) = ctx.file(FileIdx(index)) else {
+                continue;
+            };
+            for (i, expr) in file.exprs.iter().enumerate() {
+                let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                    continue;
+                };
+                let id = goconc_syntax::ast::ExprId(i as u32);
+                if info.ty(id).strip_pointer() != &owner {
+                    continue;
+                }
+                for &elt in elts {
+                    let ExprKind::KeyValue { key, value } = &file.expr(elt).kind else {
+                        continue;
+                    };
+                    if file.text(file.expr(*key).span) != &*field {
+                        continue;
+                    }
+                    let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(*value)).kind
+                    else {
+                        return false;
+                    };
+                    let is_make = matches!(
+                        info.res(file.unparen(*fun)),
+                        goconc_semantic::body::Res::Builtin(goconc_semantic::env::Builtin::Make)
+                    );
+                    if !is_make || args.len() > 1 {
+                        return false;
+                    }
+                    found = true;
+                }
+            }
+        }
+        found
+    }
+
+    /// The functions enclosing the closure `f`, innermost first.
+    pub(crate) fn ancestors<'p>(program: &'p Program, f: &Function) -> Vec<&'p Function> {
+        let mut out = Vec::new();
+        let Some(first) = program
+            .packages
+            .get(f.pkg as usize)
+            .and_then(|p| p.funcs.first())
+        else {
+            return out;
+        };
+        let mut cur = f.def.parent;
+        while let Some(parent) = cur {
+            let Some(g) = program.function(FuncId(first.0 + parent)) else {
+                break;
+            };
+            if out.len() > 64 {
+                break;
+            }
+            out.push(g);
+            cur = g.def.parent;
+        }
+        out
+    }
+
+    /// Whether `g` encloses the closure `f`.
+    pub(crate) fn is_ancestor(program: &Program, g: &Function, f: &Function) -> bool {
+        let Some(first) = program
+            .packages
+            .get(f.pkg as usize)
+            .and_then(|p| p.funcs.first())
+        else {
+            return false;
+        };
+        let mut cur = f.def.parent;
+        let mut depth = 0;
+        while let Some(parent) = cur {
+            if FuncId(first.0 + parent) == g.id {
+                return true;
+            }
+            depth += 1;
+            if depth > 64 {
+                return false;
+            }
+            cur = program
+                .function(FuncId(first.0 + parent))
+                .and_then(|p| p.def.parent);
+        }
+        false
+    }
+
+    /// Channel op kinds that take values out of a channel.
+    pub(crate) fn is_receive(op: ChanOp) -> bool {
+        matches!(op, ChanOp::Recv | ChanOp::Range)
+    }
+
+    /// Every receive from `chan` in the package happens in `f`, and none of
+    /// them can run before the op at `point` (there is at least one).
+    pub(crate) fn received_only_after(
+        ctx: &RuleContext<'_>,
+        f: &Function,
+        chan: &AccessPath,
+        point: (BlockId, usize),
+    ) -> bool {
+        counterpart_only_after(ctx, f, chan, point, is_receive, None)
+    }
+
+    /// Every op on `chan` matching `wanted` in the package (outside
+    /// `exclude`) is in `f` (directly or through a callee called from `f`),
+    /// and none of them can run before the op at `point`.
+    pub(crate) fn counterpart_only_after(
+        ctx: &RuleContext<'_>,
+        f: &Function,
+        chan: &AccessPath,
+        point: (BlockId, usize),
+        wanted: fn(ChanOp) -> bool,
+        exclude: Option<FuncId>,
+    ) -> bool {
+        let program = ctx.program;
+        let matches = |p: &AccessPath| same_location(program, p, chan);
+        for g in ctx.functions() {
+            if g.id == f.id || Some(g.id) == exclude {
+                continue;
+            }
+            let uses = g.ops.iter().any(|(_, op)| {
+                matches!(&op.kind, OpKind::Chan { path: Some(p), op: c, .. } if wanted(*c) && matches(p))
+            });
+            if uses {
+                return false;
+            }
+        }
+        let mut found = false;
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (i, (_, op)) in f.block_ops(block).iter().enumerate() {
+                let hit = match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: c,
+                        ..
+                    } => wanted(*c) && matches(p),
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        recv,
+                        args,
+                        ..
+                    } if op.mode == Mode::Now => program.summary(*c).is_some_and(|s| {
+                        s.chans.iter().any(|u| {
+                            wanted(u.op)
+                                && program
+                                    .substitute(*c, &u.path, recv.as_ref(), args)
+                                    .is_some_and(|p| matches(&p))
+                        })
+                    }),
+                    _ => false,
+                };
+                if !hit {
+                    continue;
+                }
+                if op.mode == Mode::Spawned || may_run_after(f, (block, i), point) {
+                    return false;
+                }
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// Constant trip counts of the `for` loops of a function body.
+    pub(crate) struct LoopTrips {
+        /// Body span of each loop and its trip count (`None`: unknown).
+        loops: Vec<(goconc_syntax::ast::Span, Option<i64>)>,
+    }
+
+    impl LoopTrips {
+        pub(crate) fn collect(program: &Program, f: &Function) -> LoopTrips {
+            let mut loops = Vec::new();
+            let Some((ast, info)) = program.file_of(f) else {
+                return LoopTrips { loops };
+            };
+            let span = f.def.span;
+            for stmt in &ast.stmts {
+                if stmt.span.start < span.start || stmt.span.end > span.end {
+                    continue;
+                }
+                match &stmt.kind {
+                    StmtKind::For {
+                        init,
+                        cond,
+                        post,
+                        body,
+                    } => {
+                        let trips = counted_loop(program, f, ast, info, *init, *cond, *post);
+                        loops.push((body.span, trips));
+                    }
+                    StmtKind::Range { body, .. } => loops.push((body.span, None)),
+                    _ => {}
+                }
+            }
+            LoopTrips { loops }
+        }
+
+        /// How many times an op at `span` runs per call (`None`: unknown).
+        pub(crate) fn factor(&self, span: goconc_syntax::ast::Span) -> Option<i64> {
+            let mut times: i64 = 1;
+            for (body, trips) in &self.loops {
+                if body.start <= span.start && span.end <= body.end {
+                    times = times.checked_mul((*trips)?)?;
+                }
+            }
+            Some(times)
+        }
+    }
+
+    /// Trip count of `for i := A; i < B; i++` (also `<=`) with constants.
+    fn counted_loop(
+        program: &Program,
+        f: &Function,
+        ast: &goconc_syntax::File,
+        info: &goconc_semantic::body::FileInfo,
+        init: Option<goconc_syntax::ast::StmtId>,
+        cond: Option<goconc_syntax::ast::ExprId>,
+        post: Option<goconc_syntax::ast::StmtId>,
+    ) -> Option<i64> {
+        use goconc_syntax::ast::Op as AstOp;
+        let StmtKind::Assign { lhs, rhs, .. } = &ast.stmts.get(init?.index())?.kind else {
+            return None;
+        };
+        let (&[var], &[start]) = (lhs.as_slice(), rhs.as_slice()) else {
+            return None;
+        };
+        let ExprKind::Binary { x, op, y, .. } = &ast.exprs.get(cond?.index())?.kind else {
+            return None;
+        };
+        let StmtKind::IncDec {
+            x: inc_var,
+            inc: true,
+        } = &ast.stmts.get(post?.index())?.kind
+        else {
+            return None;
+        };
+        let var_res = info.res(var);
+        if *var_res == goconc_semantic::body::Res::None
+            || info.res(*x) != var_res
+            || info.res(*inc_var) != var_res
+        {
+            return None;
+        }
+        let start = program.const_int(f, start)?;
+        let end = program.const_int(f, *y)?;
+        let trips = match op {
+            AstOp::Lss => end.checked_sub(start)?,
+            AstOp::Leq => end.checked_sub(start)?.checked_add(1)?,
+            _ => return None,
+        };
+        Some(trips.max(0))
+    }
 }
 
 #[cfg(test)]
