@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod analysis;
+
 use clap::Parser;
 use rayon::prelude::*;
 
@@ -48,6 +50,53 @@ struct Args {
     /// Skip the go/parser baseline (no Go toolchain needed with --root).
     #[arg(long)]
     no_go: bool,
+    /// Skip the whole-analysis comparison.
+    #[arg(long)]
+    no_analysis: bool,
+}
+
+/// Times the whole analysis (parse + semantic model + rules) of the packages
+/// `goconc check` loads under `root` against parsing the same files, per
+/// thread count, and prints the ratio against [`analysis::TARGET_ANALYSIS_RATIO`].
+fn analysis_section(root: &Path, iters: usize, threads: &[usize]) -> Result<(), BenchError> {
+    let corpus = match analysis::load(root) {
+        Ok(corpus) => corpus,
+        Err(message) => {
+            println!("analysis: skipped ({message})");
+            return Ok(());
+        }
+    };
+    println!();
+    println!(
+        "analysis of the packages `goconc check` loads under the root: {} files, {:.1} MB",
+        corpus.files,
+        corpus.bytes as f64 / 1e6
+    );
+    println!("threads  parse s  analysis s  analysis/parse  findings");
+    for &count in threads {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(count).build()?;
+        let (mut parse, mut whole, mut findings) = (f64::INFINITY, f64::INFINITY, 0);
+        for _ in 0..iters {
+            parse = parse.min(pool.install(|| analysis::parse_pass(&corpus)));
+            let (seconds, found) = pool.install(|| analysis::analysis_pass(&corpus));
+            whole = whole.min(seconds);
+            findings = found;
+        }
+        let ratio = whole / parse;
+        println!("{count:>7}  {parse:>7.3}  {whole:>10.3}  {ratio:>13.2}x  {findings:>8}");
+        if count == 1 {
+            println!(
+                "target analysis single-thread <= {:.1}x parse: {ratio:.2}x {}",
+                analysis::TARGET_ANALYSIS_RATIO,
+                if ratio <= analysis::TARGET_ANALYSIS_RATIO {
+                    "PASS"
+                } else {
+                    "FAIL"
+                }
+            );
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +303,11 @@ fn run(args: &Args) -> Result<(), BenchError> {
         mib(arenas.sources)
     );
     print_targets(&rows, peak_rss, corpus.bytes);
+    if args.no_analysis {
+        // Nothing more to measure.
+    } else {
+        analysis_section(&root, iters, &args.threads)?;
+    }
     if let (Some(before), Some(after)) = (load_before, load_average()) {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         println!(
