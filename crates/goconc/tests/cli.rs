@@ -287,3 +287,26 @@ fn syntax_error_paths(report: &Value) -> BTreeSet<String> {
         .map(|d| d["path"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The leaky example service: its real captured dump and the static rule
+/// meet — `goconc dump`, run inside the module, cites GC101 beside the group
+/// of goroutines stuck on the line the rule flags.
+#[test]
+fn dump_cites_static_finding_beside_leaking_group() {
+    let service = repo_root().join("examples/leaky-service");
+    let output = run_in(&service, &["dump", "captured/after.txt"]);
+    assert_eq!(output.status.code(), Some(1), "a leak suspect is expected");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let suspect = text
+        .split("── #")
+        .find(|section| section.contains("LEAK SUSPECT"))
+        .expect("a leak-suspect section");
+    assert!(suspect.contains("chan send"), "{suspect}");
+    assert!(
+        suspect.contains("static finding GC101 at main.go:33"),
+        "{suspect}"
+    );
+
+    let output = run_in(&service, &["dump", "--no-static", "captured/after.txt"]);
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("static finding"));
+}
