@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use goconc_semantic::loader::{build_constraints_match, file_name_matches, GoEnv, Loader};
+use goconc_semantic::loader::{GoEnv, Loader};
 use goconc_semantic::package::PackageInput;
 use goconc_semantic::Program;
+use goconc_workspace::BuildContext;
 use rayon::prelude::*;
 
 /// Process CPU time (user + system) in seconds, from /proc (Linux), so that
@@ -48,7 +49,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             collect(&p, out);
         } else if name.ends_with(".go")
             && !name.ends_with("_test.go")
-            && file_name_matches(&name, "linux", "amd64")
+            && BuildContext::new("linux", "amd64")
+                .check_file_name(&name)
+                .is_ok()
         {
             out.push(p);
         }
@@ -102,7 +105,11 @@ fn main() {
     let sources: Vec<(PathBuf, Vec<u8>)> = files
         .into_par_iter()
         .filter_map(|p| std::fs::read(&p).ok().map(|s| (p, s)))
-        .filter(|(_, s)| build_constraints_match(s, "linux", "amd64"))
+        .filter(|(_, s)| {
+            BuildContext::new("linux", "amd64")
+                .should_build(s)
+                .unwrap_or(false)
+        })
         .collect();
     let bytes: usize = sources.iter().map(|(_, s)| s.len()).sum();
     let read_time = t_read.elapsed();

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use goconc_semantic::body::Res;
-use goconc_semantic::loader::{build_constraints_match, file_name_matches, GoEnv, Loader};
+use goconc_semantic::loader::{GoEnv, Loader};
 use goconc_semantic::package::PackageInput;
 use goconc_semantic::Program;
+use goconc_workspace::BuildContext;
 use rayon::prelude::*;
 
 type ParsedFiles = Vec<(PathBuf, Arc<goconc_syntax::File>)>;
@@ -33,7 +34,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
                 continue;
             }
             collect(&p, out);
-        } else if name.ends_with(".go") && file_name_matches(&name, "linux", "amd64") {
+        } else if name.ends_with(".go")
+            && BuildContext::new("linux", "amd64")
+                .check_file_name(&name)
+                .is_ok()
+        {
             out.push(p);
         }
     }
@@ -140,7 +145,11 @@ fn main() {
     let parsed: Vec<(PathBuf, Arc<goconc_syntax::File>)> = files
         .into_par_iter()
         .filter_map(|p| std::fs::read(&p).ok().map(|s| (p, s)))
-        .filter(|(_, s)| build_constraints_match(s, "linux", "amd64"))
+        .filter(|(_, s)| {
+            BuildContext::new("linux", "amd64")
+                .should_build(s)
+                .unwrap_or(false)
+        })
         .map(|(p, s)| (p, Arc::new(goconc_syntax::parse_file(s))))
         .collect();
     let parse_time = t.elapsed();

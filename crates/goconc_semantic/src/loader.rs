@@ -7,6 +7,7 @@
 //! indexes its declarations; it never loads another package, so there is no
 //! recursion and no lock-order problem.
 
+use goconc_workspace::BuildContext;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -34,6 +35,12 @@ pub struct GoEnv {
 }
 
 impl GoEnv {
+    /// The go/build context for this target (cgo on for the host platform,
+    /// release tags of the current toolchain), as the workspace loader uses.
+    pub fn build_context(&self) -> BuildContext {
+        BuildContext::new(&self.goos, &self.goarch)
+    }
+
     /// Finds GOROOT and GOMODCACHE: `go env`, then `$GOROOT`/`$GOMODCACHE`,
     /// then `/usr/local/go` and `$HOME/go/pkg/mod`.
     pub fn detect() -> GoEnv {
@@ -281,199 +288,18 @@ fn has_go_files(dir: &Path) -> bool {
     })
 }
 
-const KNOWN_OS: &[&str] = &[
-    "aix",
-    "android",
-    "darwin",
-    "dragonfly",
-    "freebsd",
-    "hurd",
-    "illumos",
-    "ios",
-    "js",
-    "linux",
-    "nacl",
-    "netbsd",
-    "openbsd",
-    "plan9",
-    "solaris",
-    "wasip1",
-    "windows",
-    "zos",
-];
-const KNOWN_ARCH: &[&str] = &[
-    "386",
-    "amd64",
-    "amd64p32",
-    "arm",
-    "armbe",
-    "arm64",
-    "arm64be",
-    "loong64",
-    "mips",
-    "mipsle",
-    "mips64",
-    "mips64le",
-    "mips64p32",
-    "mips64p32le",
-    "ppc",
-    "ppc64",
-    "ppc64le",
-    "riscv",
-    "riscv64",
-    "s390",
-    "s390x",
-    "sparc",
-    "sparc64",
-    "wasm",
-];
-
-/// Whether a file name's `_GOOS`/`_GOARCH` suffixes match the target
-/// (`x_linux.go`, `x_windows_amd64.go`, `x_test.go` is handled by the caller).
-pub fn file_name_matches(name: &str, goos: &str, goarch: &str) -> bool {
-    let stem = name.strip_suffix(".go").unwrap_or(name);
-    let parts: Vec<&str> = stem.split('_').collect();
-    if parts.len() < 2 {
-        return true;
-    }
-    let last = parts[parts.len() - 1];
-    let prev = if parts.len() >= 3 {
-        Some(parts[parts.len() - 2])
-    } else {
-        None
-    };
-    if KNOWN_ARCH.contains(&last) {
-        if last != goarch {
-            return false;
-        }
-        if let Some(p) = prev {
-            if KNOWN_OS.contains(&p) && p != goos && !(p == "unix" && goos != "windows") {
-                return false;
-            }
-        }
-        return true;
-    }
-    if KNOWN_OS.contains(&last) {
-        return last == goos || (goos == "android" && last == "linux");
-    }
-    true
-}
-
-/// Evaluates the `//go:build` line of a source file (before the package
-/// clause). Files without one match.
-pub fn build_constraints_match(src: &[u8], goos: &str, goarch: &str) -> bool {
-    // Only the header (before `package`) may hold constraints.
-    let header_end = src.len().min(8192);
-    let header = String::from_utf8_lossy(&src[..header_end]);
-    for line in header.lines() {
-        let trimmed = line.trim();
-        if let Some(expr) = trimmed.strip_prefix("//go:build") {
-            let mut parser = ConstraintParser {
-                tokens: tokenize_constraint(expr),
-                pos: 0,
-                goos,
-                goarch,
-            };
-            return parser.or(0).unwrap_or(true);
-        }
-        if trimmed.starts_with("package ") {
-            break;
-        }
-    }
-    true
-}
-
-fn tokenize_constraint(expr: &str) -> Vec<String> {
-    let mut tokens = Vec::new();
-    let bytes = expr.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c.is_ascii_whitespace() {
-            i += 1;
-        } else if c == b'(' || c == b')' || c == b'!' {
-            tokens.push((c as char).to_string());
-            i += 1;
-        } else if (c == b'&' || c == b'|') && bytes.get(i + 1) == Some(&c) {
-            tokens.push(if c == b'&' { "&&".into() } else { "||".into() });
-            i += 2;
-        } else {
-            let start = i;
-            while i < bytes.len()
-                && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
-            {
-                i += 1;
-            }
-            if start == i {
-                i += 1;
-            } else {
-                tokens.push(expr[start..i].to_string());
-            }
-        }
-    }
-    tokens
-}
-
-struct ConstraintParser<'a> {
-    tokens: Vec<String>,
-    pos: usize,
-    goos: &'a str,
-    goarch: &'a str,
-}
-
-impl ConstraintParser<'_> {
-    fn peek(&self) -> Option<&str> {
-        self.tokens.get(self.pos).map(|s| s.as_str())
-    }
-    fn or(&mut self, depth: u32) -> Option<bool> {
-        let mut value = self.and(depth)?;
-        while self.peek() == Some("||") {
-            self.pos += 1;
-            let rhs = self.and(depth)?;
-            value = value || rhs;
-        }
-        Some(value)
-    }
-    fn and(&mut self, depth: u32) -> Option<bool> {
-        let mut value = self.unary(depth)?;
-        while self.peek() == Some("&&") {
-            self.pos += 1;
-            let rhs = self.unary(depth)?;
-            value = value && rhs;
-        }
-        Some(value)
-    }
-    fn unary(&mut self, depth: u32) -> Option<bool> {
-        if depth > 64 {
-            return None;
-        }
-        let tok = self.peek()?.to_string();
-        self.pos += 1;
-        match tok.as_str() {
-            "!" => self.unary(depth + 1).map(|v| !v),
-            "(" => {
-                let v = self.or(depth + 1)?;
-                if self.peek() == Some(")") {
-                    self.pos += 1;
-                }
-                Some(v)
-            }
-            tag => Some(self.tag(tag)),
-        }
-    }
-    fn tag(&self, tag: &str) -> bool {
-        tag == self.goos
-            || tag == self.goarch
-            || (tag == "unix" && self.goos != "windows" && self.goos != "plan9")
-            || tag == "gc"
-            || tag.starts_with("go1.")
-            || (tag == "linux" && self.goos == "android")
-    }
+/// Whether a file is part of its package for the target: go/build's
+/// file-name (`_GOOS_GOARCH`) and header (`//go:build`, `// +build`) rules,
+/// shared with the workspace loader so dependencies are selected exactly as
+/// the packages being analysed.
+pub fn file_selected(context: &BuildContext, file_name: &str, src: &[u8]) -> bool {
+    context.check_file_name(file_name).is_ok() && context.should_build(src).unwrap_or(false)
 }
 
 /// Parses the non-test Go files of `dir` that match the target platform,
 /// keeping the majority package name. Declaration-only loading.
 pub fn load_dir(dir: &Path, import_path: &str, env: &GoEnv) -> Option<Package> {
+    let context = env.build_context();
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .flatten()
@@ -484,7 +310,7 @@ pub fn load_dir(dir: &Path, import_path: &str, env: &GoEnv) -> Option<Package> {
                     && !n.ends_with("_test.go")
                     && !n.starts_with('.')
                     && !n.starts_with('_')
-                    && file_name_matches(n, &env.goos, &env.goarch)
+                    && context.check_file_name(n).is_ok()
             })
         })
         .collect();
@@ -494,7 +320,7 @@ pub fn load_dir(dir: &Path, import_path: &str, env: &GoEnv) -> Option<Package> {
         let Ok(src) = std::fs::read(&path) else {
             continue;
         };
-        if !build_constraints_match(&src, &env.goos, &env.goarch) {
+        if !context.should_build(&src).unwrap_or(false) {
             continue;
         }
         let file = goconc_syntax::parse_file_with(
@@ -530,25 +356,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_suffixes() {
-        assert!(file_name_matches("a.go", "linux", "amd64"));
-        assert!(file_name_matches("a_linux.go", "linux", "amd64"));
-        assert!(!file_name_matches("a_windows.go", "linux", "amd64"));
-        assert!(!file_name_matches("a_linux_arm64.go", "linux", "amd64"));
-        assert!(file_name_matches("a_linux_amd64.go", "linux", "amd64"));
-        assert!(!file_name_matches("zsys_darwin_amd64.go", "linux", "amd64"));
-    }
-
-    #[test]
-    fn build_lines() {
-        let src = b"//go:build linux && !cgo\n\npackage x\n";
-        assert!(build_constraints_match(src, "linux", "amd64"));
-        let src = b"//go:build windows || (darwin && arm64)\npackage x\n";
-        assert!(!build_constraints_match(src, "linux", "amd64"));
-        let src = b"//go:build ignore\npackage main\n";
-        assert!(!build_constraints_match(src, "linux", "amd64"));
-        let src = b"//go:build ((((\npackage main\n";
-        assert!(build_constraints_match(src, "linux", "amd64"));
+    fn files_are_selected_like_go_build() {
+        let context = BuildContext::new("linux", "amd64");
+        let plain = b"package x\n";
+        assert!(file_selected(&context, "a.go", plain));
+        assert!(file_selected(&context, "a_linux_amd64.go", plain));
+        assert!(!file_selected(&context, "a_windows.go", plain));
+        assert!(!file_selected(&context, "zsys_darwin_amd64.go", plain));
+        let src = b"//go:build windows || (darwin && arm64)\n\npackage x\n";
+        assert!(!file_selected(&context, "a.go", src));
+        let src = b"//go:build ignore\n\npackage main\n";
+        assert!(!file_selected(&context, "gen.go", src));
+        let src = b"//go:build linux && go1.21\n\npackage x\n";
+        assert!(file_selected(&context, "a.go", src));
     }
 
     #[test]

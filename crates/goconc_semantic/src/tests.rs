@@ -1107,6 +1107,7 @@ fn goroot_packages_resolve() {
         return;
     };
     let mut inputs = Vec::new();
+    let context = env.build_context();
     for path in ["sync", "context", "net/http/httptest", "os/signal"] {
         let dir = goroot.join("src").join(path);
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -1119,7 +1120,7 @@ fn goroot_packages_resolve() {
                 p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
                     n.ends_with(".go")
                         && !n.ends_with("_test.go")
-                        && crate::loader::file_name_matches(n, "linux", "amd64")
+                        && context.check_file_name(n).is_ok()
                 })
             })
             .collect();
@@ -1127,7 +1128,7 @@ fn goroot_packages_resolve() {
         let mut files = Vec::new();
         for p in names {
             let src = std::fs::read(&p).expect("read");
-            if !crate::loader::build_constraints_match(&src, "linux", "amd64") {
+            if !context.should_build(&src).unwrap_or(false) {
                 continue;
             }
             files.push((p, std::sync::Arc::new(goconc_syntax::parse_file(src))));
