@@ -2,6 +2,9 @@
 //! model, every rule) of the packages `goconc check` would load under the
 //! root, against parsing the same files alone. Sources are read into memory
 //! first so neither side pays for I/O; the workspace walk is not timed.
+//! With `GOCONC_BENCH_PHASES=1` each analysis pass also prints the semantic
+//! build phases and the time of each rule run on its own (that extra work is
+//! inside the timed pass, so use it for breakdowns, not for the ratio).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -113,6 +116,22 @@ pub fn analysis_pass(corpus: &AnalysisCorpus) -> (f64, usize) {
         .collect();
     let env = goconc_rules::driver::go_env_for(&corpus.modules);
     let program = Program::build(inputs, Arc::new(Loader::new(env)));
+    if std::env::var_os("GOCONC_BENCH_PHASES").is_some() {
+        eprintln!(
+            "build done at {:.3}s: {:?}",
+            started.elapsed().as_secs_f64(),
+            program.stats.phase_times
+        );
+        for rule in goconc_rules::all_rules() {
+            let rule_started = Instant::now();
+            let found = goconc_rules::driver::run_rules(&program, &[rule]).len();
+            eprintln!(
+                "  {} {:.3}s ({found})",
+                rule.meta().code,
+                rule_started.elapsed().as_secs_f64()
+            );
+        }
+    }
     let findings = goconc_rules::driver::run_rules(&program, &goconc_rules::all_rules()).len();
     (started.elapsed().as_secs_f64(), findings)
 }

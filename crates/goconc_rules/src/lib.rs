@@ -12,10 +12,14 @@ pub mod registry;
 pub mod rules;
 pub mod testing;
 
+use goconc_semantic::ops::FuncId;
 use goconc_semantic::program::{Function, PackageModel};
 use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 use goconc_syntax::File;
+use lockstate::LockFlow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 pub use registry::{all_rules, rule_by_code, RuleMeta};
 
@@ -52,11 +56,32 @@ pub struct FileIdx(pub usize);
 pub struct RuleContext<'a> {
     pub program: &'a Program,
     pub package: u32,
+    /// Held-lock dataflow of every function of the package with lock
+    /// effects, solved once and shared by the rules that need it.
+    lock_flows: OnceLock<HashMap<FuncId, LockFlow<'a>>>,
 }
 
 impl<'a> RuleContext<'a> {
     pub fn new(program: &'a Program, package: u32) -> Self {
-        RuleContext { program, package }
+        RuleContext {
+            program,
+            package,
+            lock_flows: OnceLock::new(),
+        }
+    }
+
+    /// The solved held-lock dataflow of `func` (a function of this package),
+    /// or `None` when it has no lock effects.
+    pub fn lock_flow(&self, func: &Function) -> Option<&LockFlow<'a>> {
+        self.lock_flows
+            .get_or_init(|| {
+                self.functions()
+                    .filter_map(|func| {
+                        LockFlow::analyze(self.program, func).map(|flow| (func.id, flow))
+                    })
+                    .collect()
+            })
+            .get(&func.id)
     }
 
     /// The package being checked.

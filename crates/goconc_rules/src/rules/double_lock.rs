@@ -10,8 +10,7 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 
 use crate::lockstate::{
-    base_reassigned, describe_lock, mask, short_name, AcquireEvent, LockFlow, LockState,
-    LockVisitor, Origin,
+    base_reassigned, describe_lock, mask, short_name, AcquireEvent, LockState, LockVisitor, Origin,
 };
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
@@ -99,7 +98,7 @@ impl Rule for DoubleLock {
     fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let package_funcs: Vec<&Function> = ctx.functions().collect();
         for func in ctx.functions() {
-            let Some(flow) = LockFlow::analyze(ctx.program, func) else {
+            let Some(flow) = ctx.lock_flow(func) else {
                 continue;
             };
             let mut visitor = DoubleLockVisitor {

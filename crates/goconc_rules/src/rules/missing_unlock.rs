@@ -99,7 +99,7 @@ impl Rule for MissingUnlock {
         };
         let mut loop_index: BTreeMap<u32, LoopIndex> = BTreeMap::new();
         for func in ctx.functions() {
-            let Some(flow) = LockFlow::analyze(ctx.program, func) else {
+            let Some(flow) = ctx.lock_flow(func) else {
                 continue;
             };
             let file_no = func.def.file;
@@ -109,7 +109,7 @@ impl Rule for MissingUnlock {
             let index = loop_index
                 .entry(file_no)
                 .or_insert_with(|| LoopIndex::build(&source.ast));
-            let continues = continue_points(ctx.program, func, &flow, index);
+            let continues = continue_points(ctx.program, func, flow, index);
             let mut visitor = MissingUnlockVisitor {
                 program: ctx.program,
                 func,

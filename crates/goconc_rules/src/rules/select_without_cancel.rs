@@ -222,7 +222,7 @@ fn context_in_scope(
 /// The first blocking select or channel op in a loop of `f` that cannot be
 /// interrupted, as a finding.
 fn first_uncancellable(
-    ctx: &Scan<'_>,
+    ctx: &Scan<'_, '_>,
     f: &Function,
     file: &File,
     info: &FileInfo,
@@ -392,21 +392,21 @@ fn is_call(file: &File, e: ExprId) -> bool {
 
 /// Whether a channel is closed somewhere in the package (it serves as a
 /// shutdown broadcast).
-fn closed_in_package(ctx: &Scan<'_>, chan: &AccessPath) -> bool {
+fn closed_in_package(ctx: &Scan<'_, '_>, chan: &AccessPath) -> bool {
     ctx.closed
         .iter()
         .any(|p| flow::same_location(ctx.rule.program, p, chan))
 }
 
 /// What the rule computes once per package.
-struct Scan<'a> {
-    rule: &'a RuleContext<'a>,
+struct Scan<'a, 'p> {
+    rule: &'a RuleContext<'p>,
     /// Every channel closed somewhere in the package.
     closed: Vec<AccessPath>,
 }
 
-impl<'a> Scan<'a> {
-    fn new(rule: &'a RuleContext<'a>) -> Scan<'a> {
+impl<'a, 'p> Scan<'a, 'p> {
+    fn new(rule: &'a RuleContext<'p>) -> Scan<'a, 'p> {
         let mut closed = Vec::new();
         for g in rule.functions() {
             for (_, op) in &g.ops {
@@ -428,7 +428,7 @@ impl<'a> Scan<'a> {
 
 /// A select with a case on a done/quit signal.
 fn select_is_cancellable(
-    ctx: &Scan<'_>,
+    ctx: &Scan<'_, '_>,
     f: &Function,
     file: &File,
     info: &FileInfo,
@@ -500,7 +500,7 @@ fn is_context_done_call(program: &Program, file: &File, info: &FileInfo, e: Expr
 /// A bare send/receive in a loop that is not a shutdown hazard.
 #[allow(clippy::too_many_arguments)]
 fn bare_op_is_fine(
-    ctx: &Scan<'_>,
+    ctx: &Scan<'_, '_>,
     f: &Function,
     file: &File,
     info: &FileInfo,
