@@ -24,7 +24,7 @@
 //! (direct, through a callee, deferred) and at every exit with the state
 //! after the deferred calls ran.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use goconc_semantic::cfg::{BlockId, BlockKind, Node};
 use goconc_semantic::env::{Builtin, Selection};
@@ -32,7 +32,7 @@ use goconc_semantic::ops::{
     AccessPath, Base, Callee, FuncArg, FuncId, LocalKey, LockKind, LockOp, Mode, Op, OpKind,
 };
 use goconc_semantic::program::Function;
-use goconc_semantic::summary::Summary;
+use goconc_semantic::summary::{LockAcquire, Summary};
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, Span, StmtKind};
 use goconc_syntax::File;
@@ -349,6 +349,177 @@ fn releases_first(func: &Function, path: &AccessPath) -> bool {
         })
         .min_by_key(|(start, _)| *start)
         .is_some_and(|(_, lop)| matches!(lop, LockOp::Unlock | LockOp::RUnlock))
+}
+
+/// Whether the callee `func` (or a function further down the call chain
+/// through which it acquires the lock) releases the lock before taking it:
+/// such helpers expect the caller to hold it and drop it around slow work
+/// (`flushOutbound`-style), so reaching them with the lock held is no
+/// double lock. Follows `acquire.via` with the call site's receiver and
+/// argument paths, at most a few calls deep.
+fn acquired_after_release(
+    program: &Program,
+    func: FuncId,
+    acquire: &LockAcquire,
+    depth: u32,
+) -> bool {
+    let Some(function) = program.function(func) else {
+        return false;
+    };
+    if releases_first(function, &acquire.path) {
+        return true;
+    }
+    let (Some(inner), true) = (acquire.via, depth < 6) else {
+        return false;
+    };
+    let Some(inner_summary) = program.summary(inner) else {
+        return false;
+    };
+    function.ops.iter().any(|(_, op)| {
+        let OpKind::Call {
+            callee: Callee::Func(called),
+            recv,
+            args,
+            ..
+        } = &op.kind
+        else {
+            return false;
+        };
+        *called == inner
+            && inner_summary.acquires.iter().any(|deeper| {
+                deeper.kind == acquire.kind
+                    && program
+                        .substitute(inner, &deeper.path, recv.as_ref(), args)
+                        .is_some_and(|path| path == acquire.path)
+                    && acquired_after_release(program, inner, deeper, depth + 1)
+            })
+    })
+}
+
+/// Whether `func` takes the lock it acquires at `site` (its own Lock op, or
+/// the call through which a deeper callee takes it) on every path from its
+/// entry to a normal return, and so does every function down that chain.
+/// A lock taken only on some paths (`if !hasLock { c.mu.Lock() }`) tells
+/// that callers may already hold it.
+pub fn callee_locks_on_every_path(
+    program: &Program,
+    func: FuncId,
+    site: Span,
+    kind: LockKind,
+) -> bool {
+    let mut memo = HashMap::new();
+    locks_on_every_path(program, func, site, kind, 0, &mut memo)
+}
+
+/// [`callee_locks_on_every_path`] with a memo: summaries of large packages
+/// list many acquisitions, and chains share callees.
+fn locks_on_every_path(
+    program: &Program,
+    func: FuncId,
+    site: Span,
+    kind: LockKind,
+    depth: u32,
+    memo: &mut HashMap<(FuncId, Span), bool>,
+) -> bool {
+    if let Some(&known) = memo.get(&(func, site)) {
+        return known;
+    }
+    // Provisional answer while this function is on the stack (recursion).
+    memo.insert((func, site), false);
+    let answer = locks_on_every_path_uncached(program, func, site, kind, depth, memo);
+    memo.insert((func, site), answer);
+    answer
+}
+
+fn locks_on_every_path_uncached(
+    program: &Program,
+    func: FuncId,
+    site: Span,
+    kind: LockKind,
+    depth: u32,
+    memo: &mut HashMap<(FuncId, Span), bool>,
+) -> bool {
+    let (Some(function), Some(summary)) = (program.function(func), program.summary(func)) else {
+        return false;
+    };
+    let Some(acquire) = summary
+        .acquires
+        .iter()
+        .find(|acquire| acquire.span == site && acquire.kind == kind)
+    else {
+        return false;
+    };
+    if acquire.via.is_some() && depth >= 6 {
+        return false;
+    }
+    let mut acquiring = vec![false; function.cfg.blocks.len()];
+    for (index, slot) in acquiring.iter_mut().enumerate() {
+        for (_, op) in function.block_ops(BlockId(index as u32)) {
+            if op.mode != Mode::Now || op.span != site {
+                continue;
+            }
+            let takes_it = match (&op.kind, acquire.via) {
+                (
+                    OpKind::Lock {
+                        path: Some(path),
+                        op: lock_op,
+                    },
+                    None,
+                ) => *path == acquire.path && matches!(lock_op, LockOp::Lock | LockOp::RLock),
+                (
+                    OpKind::Call {
+                        callee: Callee::Func(called),
+                        recv,
+                        args,
+                        ..
+                    },
+                    Some(inner),
+                ) if *called == inner => {
+                    let deeper: Vec<Span> = program
+                        .summary(inner)
+                        .map(|deeper| {
+                            deeper
+                                .acquires
+                                .iter()
+                                .filter(|next| {
+                                    next.kind == kind
+                                        && program
+                                            .substitute(inner, &next.path, recv.as_ref(), args)
+                                            .is_some_and(|path| path == acquire.path)
+                                })
+                                .map(|next| next.span)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    deeper.into_iter().any(|next| {
+                        locks_on_every_path(program, inner, next, kind, depth + 1, memo)
+                    })
+                }
+                _ => false,
+            };
+            if takes_it {
+                *slot = true;
+                break;
+            }
+        }
+    }
+    // Is the exit reachable from the entry without passing an acquiring block?
+    let cfg = &function.cfg;
+    let mut seen = vec![false; cfg.blocks.len()];
+    let mut stack = vec![cfg.entry];
+    while let Some(block) = stack.pop() {
+        let index = block.index();
+        if seen.get(index).copied().unwrap_or(true) || acquiring.get(index).copied().unwrap_or(true)
+        {
+            continue;
+        }
+        seen[index] = true;
+        if block == cfg.exit {
+            return false;
+        }
+        stack.extend(cfg.block(block).succs.iter().copied());
+    }
+    true
 }
 
 /// Whether `func` belongs to the `sync` package (its bodies are analysed
@@ -878,10 +1049,7 @@ impl<'p> LockFlow<'p> {
             if base_reassigned(self.program, &acq.path)
                 || acquired_in_sync(self.program, acq.via, acq.kind)
                 || inside_sync_primitive(self.program, &acq.path)
-                || self
-                    .program
-                    .function(callee)
-                    .is_some_and(|f| releases_first(f, &acq.path))
+                || acquired_after_release(self.program, callee, acq, 0)
             {
                 continue;
             }

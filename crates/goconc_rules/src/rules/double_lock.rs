@@ -10,7 +10,8 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 
 use crate::lockstate::{
-    base_reassigned, describe_lock, mask, short_name, AcquireEvent, LockState, LockVisitor, Origin,
+    base_reassigned, callee_locks_on_every_path, describe_lock, mask, short_name, AcquireEvent,
+    LockState, LockVisitor, Origin,
 };
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
@@ -287,6 +288,13 @@ impl LockVisitor for DoubleLockVisitor<'_> {
                 .any(|e| matches!(e, PathElem::Index))
         {
             return;
+        }
+        // A callee that takes the lock only on some of its paths (`if
+        // !hasLock { mu.Lock() }`) is called with the lock held by design.
+        if let Origin::Callee { callee, inner } = event.origin {
+            if !callee_locks_on_every_path(self.program, callee, inner, event.kind) {
+                return;
+            }
         }
         let fact = state.fact(event.path);
         if fact.tentative() {
