@@ -299,7 +299,7 @@ fn collect_facts<'a>(ctx: &RuleContext<'a>) -> CondFacts<'a> {
     if let Some(model) = ctx.model() {
         for (index, info) in model.files.iter().enumerate() {
             if let Some(file) = ctx.file(FileIdx(index)) {
-                collect_method_mentions(file, info, &mut facts);
+                collect_method_mentions(program, file, info, &mut facts);
             }
         }
     }
@@ -308,7 +308,12 @@ fn collect_facts<'a>(ctx: &RuleContext<'a>) -> CondFacts<'a> {
 
 /// Every `x.cond.Wait` / `x.cond.Signal` / `x.cond.Broadcast` selector of a
 /// file, called or used as a method value (`time.AfterFunc(d, c.Broadcast)`).
-fn collect_method_mentions(file: &File, info: &FileInfo, facts: &mut CondFacts<'_>) {
+fn collect_method_mentions(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    facts: &mut CondFacts<'_>,
+) {
     for (i, expr) in file.exprs.iter().enumerate() {
         let ExprKind::Selector { x, .. } = &expr.kind else {
             continue;
@@ -319,7 +324,7 @@ fn collect_method_mentions(file: &File, info: &FileInfo, facts: &mut CondFacts<'
         if !recv.is_named("sync", "Cond") {
             continue;
         }
-        let Some(key) = field_key_of_expr(file, info, *x) else {
+        let Some(key) = field_key_of_expr(program, file, info, *x) else {
             continue;
         };
         let map = match &**name {
@@ -331,8 +336,15 @@ fn collect_method_mentions(file: &File, info: &FileInfo, facts: &mut CondFacts<'
     }
 }
 
-/// The field key of `x.f` (owner type of `x`, field `f`).
-fn field_key_of_expr(file: &File, info: &FileInfo, e: ExprId) -> Option<CondKey> {
+/// The field key of `x.f` (the type declaring `f`, field `f`). For a
+/// promoted field the owner is the embedded type the field comes from, so
+/// `r.cond` and `w.cond` of two types embedding one `*pipe` are one Cond.
+fn field_key_of_expr(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    e: ExprId,
+) -> Option<CondKey> {
     let e = file.unparen(e);
     let ExprKind::Selector { x, .. } = &file.exprs.get(e.index())?.kind else {
         return None;
@@ -340,14 +352,17 @@ fn field_key_of_expr(file: &File, info: &FileInfo, e: ExprId) -> Option<CondKey>
     let Some(Selection::Field { embedded, name, .. }) = info.selection(e) else {
         return None;
     };
-    if !embedded.is_empty() {
-        return None;
+    let mut owner = info.ty(*x).clone();
+    for field in embedded {
+        match program.env.lookup_member(&owner, field) {
+            Some(Selection::Field { ty, .. }) => owner = ty,
+            _ => return None,
+        }
     }
-    let owner = info.ty(*x);
     if owner.is_unknown() {
         return None;
     }
-    Some(CondKey::Field(type_key(owner), name.clone()))
+    Some(CondKey::Field(type_key(&owner), name.clone()))
 }
 
 /// Records `L` for each `lhs = sync.NewCond(L)` assignment of `f`.
