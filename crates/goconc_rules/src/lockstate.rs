@@ -24,6 +24,7 @@
 //! (direct, through a callee, deferred) and at every exit with the state
 //! after the deferred calls ran.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use goconc_semantic::cfg::{BlockId, BlockKind, Node};
@@ -32,7 +33,7 @@ use goconc_semantic::ops::{
     AccessPath, Base, Callee, FuncArg, FuncId, LocalKey, LockKind, LockOp, Mode, Op, OpKind,
 };
 use goconc_semantic::program::Function;
-use goconc_semantic::summary::{LockAcquire, Summary};
+use goconc_semantic::summary::Summary;
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, Span, StmtKind};
 use goconc_syntax::File;
@@ -351,25 +352,51 @@ fn releases_first(func: &Function, path: &AccessPath) -> bool {
         .is_some_and(|(_, lop)| matches!(lop, LockOp::Unlock | LockOp::RUnlock))
 }
 
+/// Memo of [`acquired_after_release`], keyed by callee and the index of the
+/// acquisition in its summary. Chains share callees and large packages list
+/// many acquisitions per summary, so without it the walk is exponential.
+pub type ReleaseFirstMemo = RefCell<HashMap<(FuncId, usize), bool>>;
+
 /// Whether the callee `func` (or a function further down the call chain
 /// through which it acquires the lock) releases the lock before taking it:
 /// such helpers expect the caller to hold it and drop it around slow work
 /// (`flushOutbound`-style), so reaching them with the lock held is no
 /// double lock. Follows `acquire.via` with the call site's receiver and
-/// argument paths, at most a few calls deep.
+/// argument paths.
 fn acquired_after_release(
     program: &Program,
     func: FuncId,
-    acquire: &LockAcquire,
-    depth: u32,
+    acquire_index: usize,
+    memo: &ReleaseFirstMemo,
 ) -> bool {
-    let Some(function) = program.function(func) else {
+    if let Some(&known) = memo.borrow().get(&(func, acquire_index)) {
+        return known;
+    }
+    // Provisional answer while the chain is being walked (recursion).
+    memo.borrow_mut().insert((func, acquire_index), false);
+    let answer = acquired_after_release_uncached(program, func, acquire_index, memo);
+    memo.borrow_mut().insert((func, acquire_index), answer);
+    answer
+}
+
+fn acquired_after_release_uncached(
+    program: &Program,
+    func: FuncId,
+    acquire_index: usize,
+    memo: &ReleaseFirstMemo,
+) -> bool {
+    let (Some(function), Some(acquire)) = (
+        program.function(func),
+        program
+            .summary(func)
+            .and_then(|summary| summary.acquires.get(acquire_index)),
+    ) else {
         return false;
     };
     if releases_first(function, &acquire.path) {
         return true;
     }
-    let (Some(inner), true) = (acquire.via, depth < 6) else {
+    let Some(inner) = acquire.via else {
         return false;
     };
     let Some(inner_summary) = program.summary(inner) else {
@@ -386,13 +413,17 @@ fn acquired_after_release(
             return false;
         };
         *called == inner
-            && inner_summary.acquires.iter().any(|deeper| {
-                deeper.kind == acquire.kind
-                    && program
-                        .substitute(inner, &deeper.path, recv.as_ref(), args)
-                        .is_some_and(|path| path == acquire.path)
-                    && acquired_after_release(program, inner, deeper, depth + 1)
-            })
+            && inner_summary
+                .acquires
+                .iter()
+                .enumerate()
+                .any(|(deeper_index, deeper)| {
+                    deeper.kind == acquire.kind
+                        && program
+                            .substitute(inner, &deeper.path, recv.as_ref(), args)
+                            .is_some_and(|path| path == acquire.path)
+                        && acquired_after_release(program, inner, deeper_index, memo)
+                })
     })
 }
 
@@ -628,6 +659,7 @@ pub struct LockFlow<'p> {
     pub block_in: Vec<Option<LockState>>,
     /// The iteration cap was hit: states are approximate.
     pub capped: bool,
+    release_first: ReleaseFirstMemo,
 }
 
 /// Whether a function has anything for the lock dataflow to track.
@@ -665,6 +697,7 @@ impl<'p> LockFlow<'p> {
             file,
             block_in: vec![None; func.cfg.blocks.len()],
             capped: false,
+            release_first: ReleaseFirstMemo::default(),
         };
         flow.solve();
         Some(flow)
@@ -1032,7 +1065,7 @@ impl<'p> LockFlow<'p> {
         visitor: &mut dyn LockVisitor,
         deferred: bool,
     ) {
-        for acq in &summary.acquires {
+        for (acquire_index, acq) in summary.acquires.iter().enumerate() {
             // A callee that releases the lock before taking it again
             // (`fooLocked` helpers that drop the lock around slow work)
             // expects it held: that is no re-acquisition.
@@ -1049,7 +1082,7 @@ impl<'p> LockFlow<'p> {
             if base_reassigned(self.program, &acq.path)
                 || acquired_in_sync(self.program, acq.via, acq.kind)
                 || inside_sync_primitive(self.program, &acq.path)
-                || acquired_after_release(self.program, callee, acq, 0)
+                || acquired_after_release(self.program, callee, acquire_index, &self.release_first)
             {
                 continue;
             }
