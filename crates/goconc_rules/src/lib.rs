@@ -75,9 +75,11 @@ impl<'a> RuleContext<'a> {
     pub fn lock_flow(&self, func: &Function) -> Option<&LockFlow<'a>> {
         self.lock_flows
             .get_or_init(|| {
+                let caches = std::rc::Rc::new(crate::lockstate::LockCaches::default());
                 self.functions()
                     .filter_map(|func| {
-                        LockFlow::analyze(self.program, func).map(|flow| (func.id, flow))
+                        LockFlow::analyze_shared(self.program, func, caches.clone())
+                            .map(|flow| (func.id, flow))
                     })
                     .collect()
             })

@@ -301,10 +301,19 @@ pub trait LockVisitor {
     fn exit(&mut self, _event: &ExitEvent, _state: &LockState) {}
     /// After node `node` of `block` (all its ops applied).
     fn after_node(&mut self, _block: BlockId, _node: usize, _state: &LockState) {}
+    /// Whether [`LockVisitor::acquire`] wants events for the locks callees
+    /// take and give back (they do not change the state; solving skips them).
+    fn wants_callee_acquires(&self) -> bool {
+        true
+    }
 }
 
 struct Silent;
-impl LockVisitor for Silent {}
+impl LockVisitor for Silent {
+    fn wants_callee_acquires(&self) -> bool {
+        false
+    }
+}
 
 /// Records the paths an op acquires or releases.
 #[derive(Default)]
@@ -659,7 +668,15 @@ pub struct LockFlow<'p> {
     pub block_in: Vec<Option<LockState>>,
     /// The iteration cap was hit: states are approximate.
     pub capped: bool,
+    caches: std::rc::Rc<LockCaches>,
+}
+
+/// Facts about callees that every flow of a package asks for again:
+/// shared by the flows of one [`crate::RuleContext`].
+#[derive(Default)]
+pub struct LockCaches {
     release_first: ReleaseFirstMemo,
+    callee_acquires: RefCell<HashMap<FuncId, std::rc::Rc<[(usize, bool)]>>>,
 }
 
 /// Whether a function has anything for the lock dataflow to track.
@@ -687,6 +704,15 @@ impl<'p> LockFlow<'p> {
     /// Solves the dataflow; `None` when the function has no lock effects or
     /// its file is missing.
     pub fn analyze(program: &'p Program, func: &'p Function) -> Option<LockFlow<'p>> {
+        Self::analyze_shared(program, func, std::rc::Rc::default())
+    }
+
+    /// [`LockFlow::analyze`] reusing the callee facts of `caches`.
+    pub fn analyze_shared(
+        program: &'p Program,
+        func: &'p Function,
+        caches: std::rc::Rc<LockCaches>,
+    ) -> Option<LockFlow<'p>> {
         if !has_lock_effects(program, func) {
             return None;
         }
@@ -697,7 +723,7 @@ impl<'p> LockFlow<'p> {
             file,
             block_in: vec![None; func.cfg.blocks.len()],
             capped: false,
-            release_first: ReleaseFirstMemo::default(),
+            caches,
         };
         flow.solve();
         Some(flow)
@@ -1065,28 +1091,14 @@ impl<'p> LockFlow<'p> {
         visitor: &mut dyn LockVisitor,
         deferred: bool,
     ) {
-        for (acquire_index, acq) in summary.acquires.iter().enumerate() {
-            // A callee that releases the lock before taking it again
-            // (`fooLocked` helpers that drop the lock around slow work)
-            // expects it held: that is no re-acquisition.
-            if summary
-                .net_released
-                .iter()
-                .any(|(p, k)| *p == acq.path && *k == acq.kind)
-            {
+        if !visitor.wants_callee_acquires() {
+            return;
+        }
+        let reported = self.reported_acquires(callee, summary);
+        for &(acquire_index, try_lock) in reported.iter() {
+            let Some(acq) = summary.acquires.get(acquire_index) else {
                 continue;
-            }
-            // Likewise a callee that unlocks it itself (drops the caller's
-            // lock around slow work), or whose receiver/parameter is
-            // reassigned (hand-over-hand locking walks other objects).
-            if base_reassigned(self.program, &acq.path)
-                || acquired_in_sync(self.program, acq.via, acq.kind)
-                || inside_sync_primitive(self.program, &acq.path)
-                || acquired_after_release(self.program, callee, acquire_index, &self.release_first)
-            {
-                continue;
-            }
-            let try_lock = acq.via.is_none() && self.is_try_lock(callee, acq.span);
+            };
             let Some(path) = self.program.substitute(callee, &acq.path, recv, args) else {
                 continue;
             };
@@ -1106,6 +1118,51 @@ impl<'p> LockFlow<'p> {
                 state,
             );
         }
+    }
+
+    /// The acquisitions of `callee`'s summary that a call re-acquires in the
+    /// caller's eyes (index into `summary.acquires`, whether it is a
+    /// TryLock); independent of the call site, so computed once per callee.
+    fn reported_acquires(&self, callee: FuncId, summary: &Summary) -> std::rc::Rc<[(usize, bool)]> {
+        if let Some(known) = self.caches.callee_acquires.borrow().get(&callee) {
+            return known.clone();
+        }
+        let mut reported = Vec::new();
+        for (acquire_index, acq) in summary.acquires.iter().enumerate() {
+            // A callee that releases the lock before taking it again
+            // (`fooLocked` helpers that drop the lock around slow work)
+            // expects it held: that is no re-acquisition.
+            if summary
+                .net_released
+                .iter()
+                .any(|(p, k)| *p == acq.path && *k == acq.kind)
+            {
+                continue;
+            }
+            // Likewise a callee that unlocks it itself (drops the caller's
+            // lock around slow work), or whose receiver/parameter is
+            // reassigned (hand-over-hand locking walks other objects).
+            if base_reassigned(self.program, &acq.path)
+                || acquired_in_sync(self.program, acq.via, acq.kind)
+                || inside_sync_primitive(self.program, &acq.path)
+                || acquired_after_release(
+                    self.program,
+                    callee,
+                    acquire_index,
+                    &self.caches.release_first,
+                )
+            {
+                continue;
+            }
+            let try_lock = acq.via.is_none() && self.is_try_lock(callee, acq.span);
+            reported.push((acquire_index, try_lock));
+        }
+        let reported: std::rc::Rc<[(usize, bool)]> = reported.into();
+        self.caches
+            .callee_acquires
+            .borrow_mut()
+            .insert(callee, reported.clone());
+        reported
     }
 
     /// Whether the op at `span` in `func` is a TryLock.

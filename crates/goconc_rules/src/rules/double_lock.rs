@@ -289,13 +289,6 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         {
             return;
         }
-        // A callee that takes the lock only on some of its paths (`if
-        // !hasLock { mu.Lock() }`) is called with the lock held by design.
-        if let Origin::Callee { callee, inner } = event.origin {
-            if !callee_locks_on_every_path(self.program, callee, inner, event.kind) {
-                return;
-            }
-        }
         let fact = state.fact(event.path);
         if fact.tentative() {
             return;
@@ -319,6 +312,14 @@ impl LockVisitor for DoubleLockVisitor<'_> {
             }
             None => return,
         };
+        // A callee that takes the lock only on some of its paths (`if
+        // !hasLock { mu.Lock() }`) is called with the lock held by design.
+        // (Checked after the cheap held test: the walk is the costly part.)
+        if let Origin::Callee { callee, inner } = event.origin {
+            if !callee_locks_on_every_path(self.program, callee, inner, event.kind) {
+                return;
+            }
+        }
         // Recursive read locks deadlock only when a writer queues in
         // between; a read hold taken through a "begin read transaction"
         // helper (returned still held) is long-lived by design.
