@@ -679,7 +679,11 @@ pub struct LockCaches {
     callee_acquires: RefCell<HashMap<FuncId, std::rc::Rc<[(usize, bool)]>>>,
 }
 
-/// Whether a function has anything for the lock dataflow to track.
+/// Whether a function has anything for the lock dataflow to track: a lock
+/// op of its own, or a call that leaves a lock held or released (a lock or
+/// unlock helper). A function that only calls functions which take and give
+/// back their locks never holds one, so no visitor event can find anything
+/// there (most of the call graph above any mutex in a large program).
 fn has_lock_effects(program: &Program, func: &Function) -> bool {
     func.ops.iter().any(|(_, op)| match &op.kind {
         OpKind::Lock { path: Some(_), .. } => op.mode != Mode::Spawned,
@@ -688,7 +692,7 @@ fn has_lock_effects(program: &Program, func: &Function) -> bool {
             ..
         } if op.mode != Mode::Spawned => program
             .summary(*c)
-            .is_some_and(|s| !s.acquires.is_empty() || !s.net_released.is_empty()),
+            .is_some_and(|s| !s.net_acquired.is_empty() || !s.net_released.is_empty()),
         OpKind::OnceDo { .. } => true,
         _ => false,
     })
