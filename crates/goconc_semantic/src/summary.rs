@@ -586,7 +586,12 @@ fn summarize_call<'a>(
                 sum.may_block = true;
                 sum.blocking_span = Some(span);
             }
+            // Lists stop growing at MAX_ITEMS: translating more paths into
+            // this frame would be thrown away (large call trees hit the cap).
             for a in &cs.acquires {
+                if sum.acquires.len() >= MAX_ITEMS {
+                    break;
+                }
                 if let Some(p) = prog.substitute(*c, &a.path, recv, args) {
                     if !sum.acquires.iter().any(|x| x.path == p && x.kind == a.kind) {
                         push_capped(
@@ -602,6 +607,9 @@ fn summarize_call<'a>(
                 }
             }
             for u in &cs.chans {
+                if sum.chans.len() >= MAX_ITEMS {
+                    break;
+                }
                 if let Some(p) = prog.substitute(*c, &u.path, recv, args) {
                     push_capped(
                         &mut sum.chans,
@@ -616,6 +624,9 @@ fn summarize_call<'a>(
                 }
             }
             for w in &cs.wg {
+                if sum.wg.len() >= MAX_ITEMS {
+                    break;
+                }
                 if let Some(p) = prog.substitute(*c, &w.path, recv, args) {
                     push_capped(
                         &mut sum.wg,
