@@ -671,12 +671,16 @@ pub struct LockFlow<'p> {
     caches: std::rc::Rc<LockCaches>,
 }
 
+/// The acquisitions of a callee's summary a call reports: index into
+/// `acquires` and whether it is a TryLock.
+type ReportedAcquires = std::rc::Rc<[(usize, bool)]>;
+
 /// Facts about callees that every flow of a package asks for again:
 /// shared by the flows of one [`crate::RuleContext`].
 #[derive(Default)]
 pub struct LockCaches {
     release_first: ReleaseFirstMemo,
-    callee_acquires: RefCell<HashMap<FuncId, std::rc::Rc<[(usize, bool)]>>>,
+    callee_acquires: RefCell<HashMap<FuncId, ReportedAcquires>>,
 }
 
 /// Whether a function has anything for the lock dataflow to track: a lock
@@ -1127,7 +1131,7 @@ impl<'p> LockFlow<'p> {
     /// The acquisitions of `callee`'s summary that a call re-acquires in the
     /// caller's eyes (index into `summary.acquires`, whether it is a
     /// TryLock); independent of the call site, so computed once per callee.
-    fn reported_acquires(&self, callee: FuncId, summary: &Summary) -> std::rc::Rc<[(usize, bool)]> {
+    fn reported_acquires(&self, callee: FuncId, summary: &Summary) -> ReportedAcquires {
         if let Some(known) = self.caches.callee_acquires.borrow().get(&callee) {
             return known.clone();
         }
@@ -1161,7 +1165,7 @@ impl<'p> LockFlow<'p> {
             let try_lock = acq.via.is_none() && self.is_try_lock(callee, acq.span);
             reported.push((acquire_index, try_lock));
         }
-        let reported: std::rc::Rc<[(usize, bool)]> = reported.into();
+        let reported: ReportedAcquires = reported.into();
         self.caches
             .callee_acquires
             .borrow_mut()
