@@ -412,7 +412,7 @@ fn new_cond_arg(file: &File, info: &FileInfo, e: ExprId) -> Option<ExprId> {
     let is_new_cond = file.name(*sel) == "NewCond"
         && matches!(info.selection(fun), Some(Selection::Qualified(_)))
         && info.ty(e).is_named("sync", "Cond");
-    match (is_new_cond, args.as_slice()) {
+    match (is_new_cond, &args[..]) {
         (true, &[arg]) => Some(arg),
         _ => None,
     }

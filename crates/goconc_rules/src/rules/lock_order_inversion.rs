@@ -381,6 +381,7 @@ impl Rule for LockOrderInversion {
         let mut held_at_calls: FxHashMap<FuncId, Option<FxHashSet<LockClass>>> =
             FxHashMap::default();
         let mut escaping: FxHashSet<FuncId> = FxHashSet::default();
+        let mut released_memo: ReleasedMemo = FxHashMap::default();
         for (fi, f) in funcs.iter().enumerate() {
             for (_, op) in &f.ops {
                 if let OpKind::Call {
@@ -420,6 +421,7 @@ impl Rule for LockOrderInversion {
             }
             let file = FileIdx(f.def.file as usize);
             let mut own_self_edges = Vec::new();
+            let fresh = fresh_locals(program, f);
             for_each_op_with_held(program, f, |_, _, op, held| {
                 let held_classes: FxHashSet<LockClass> = held
                     .locks
@@ -430,12 +432,34 @@ impl Rule for LockOrderInversion {
                 if held.locks.is_empty() {
                     return;
                 }
-                for (acq, kind, via_call) in acquisitions(program, op) {
+                for (acq, kind, via) in callee_acquisitions(program, op) {
+                    let via_call = via.is_some();
                     let Some(to) = lock_class(program, &acq) else {
                         continue;
                     };
                     for ((h, hkind), hspan) in &held.locks {
                         if *h == acq || (*hkind == LockKind::Read && kind == LockKind::Read) {
+                            continue;
+                        }
+                        // A callee that drops the caller's lock before it
+                        // acquires (`c.mu.Unlock(); ...; c.mu.Lock()` around
+                        // a blocking step) does not nest the two.
+                        if let Some(via) = &via {
+                            if callee_releases_first(
+                                program,
+                                &mut released_memo,
+                                op,
+                                via,
+                                h,
+                                *hkind,
+                            ) {
+                                continue;
+                            }
+                        }
+                        // The lock of an object this function has just
+                        // allocated (`c := &conn{}`) and not yet handed to
+                        // anyone: no other goroutine can hold it or wait for it.
+                        if fresh.contains(&h.base) && !h.fields.is_empty() {
                             continue;
                         }
                         let Some(from) = lock_class(program, h) else {
@@ -509,6 +533,239 @@ impl Rule for LockOrderInversion {
         }
         report_cycles(&edges, findings);
     }
+}
+
+/// An acquisition made through a call: the callee, and the lock and the
+/// acquiring op (or deeper call) as the callee names them.
+#[derive(Clone)]
+struct ViaCall {
+    callee: FuncId,
+    path: AccessPath,
+    span: Span,
+}
+
+/// Like [`acquisitions`], with the callee-side view of each acquisition
+/// made through a call.
+fn callee_acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind, Option<ViaCall>)> {
+    if op.mode != Mode::Now {
+        return Vec::new();
+    }
+    match &op.kind {
+        OpKind::Lock {
+            path: Some(p),
+            op: lop @ (LockOp::Lock | LockOp::RLock),
+        } => vec![(p.clone(), lop.kind(), None)],
+        OpKind::Call { recv, args, .. } => modelled_callee(program, op)
+            .and_then(|c| Some((c, program.summary(c)?)))
+            .map(|(c, s)| {
+                s.acquires
+                    .iter()
+                    .filter_map(|a| {
+                        program
+                            .substitute(c, &a.path, recv.as_ref(), args)
+                            .map(|q| {
+                                let via = ViaCall {
+                                    callee: c,
+                                    path: a.path.clone(),
+                                    span: a.span,
+                                };
+                                (q, a.kind, Some(via))
+                            })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Held locks at the entry of each block of a callee that starts with one
+/// extra lock held (its caller's), keyed by callee and lock.
+type ReleasedMemo = FxHashMap<(FuncId, AccessPath, LockKind), Vec<Option<HeldLocks>>>;
+
+/// How deep [`releases_first`] follows a chain of calls.
+const RELEASE_DEPTH: u32 = 6;
+
+/// The path, in callee `c`'s frame, of the caller's lock `held`, when `c`
+/// touches it itself: re-acquires it (after releasing it) or releases it
+/// for good.
+fn callee_view_of(
+    program: &Program,
+    c: FuncId,
+    recv: Option<&AccessPath>,
+    args: &[Option<AccessPath>],
+    held: &AccessPath,
+    kind: LockKind,
+) -> Option<AccessPath> {
+    let summary = program.summary(c)?;
+    let maps_to_held = |p: &AccessPath| program.substitute(c, p, recv, args).as_ref() == Some(held);
+    summary
+        .acquires
+        .iter()
+        .filter(|a| a.kind == kind)
+        .map(|a| &a.path)
+        .chain(
+            summary
+                .net_released
+                .iter()
+                .filter(|(_, k)| *k == kind)
+                .map(|(p, _)| p),
+        )
+        .find(|p| maps_to_held(p))
+        .cloned()
+}
+
+/// Whether a call that runs while the caller holds `held` drops it before
+/// the callee's acquisition `via` (following deeper calls that acquire it).
+fn callee_releases_first(
+    program: &Program,
+    memo: &mut ReleasedMemo,
+    op: &Op,
+    via: &ViaCall,
+    held: &AccessPath,
+    kind: LockKind,
+) -> bool {
+    let OpKind::Call { recv, args, .. } = &op.kind else {
+        return false;
+    };
+    let Some(inner) = callee_view_of(program, via.callee, recv.as_ref(), args, held, kind) else {
+        return false;
+    };
+    releases_first(program, memo, via, &inner, kind, 0)
+}
+
+/// Whether callee `via.callee`, entered with `held` (its own name for the
+/// caller's lock) held, has released it at every op at `via.span` that
+/// acquires `via.path`: directly, or in a deeper callee that drops it first.
+fn releases_first(
+    program: &Program,
+    memo: &mut ReleasedMemo,
+    via: &ViaCall,
+    held: &AccessPath,
+    kind: LockKind,
+    depth: u32,
+) -> bool {
+    let c = via.callee;
+    let Some(callee) = program.function(c) else {
+        return false;
+    };
+    let block_in = memo
+        .entry((c, held.clone(), kind))
+        .or_insert_with(|| {
+            let mut entry = held_at_entry(program, callee);
+            entry.locks.insert((held.clone(), kind), Span::default());
+            forward(&callee.cfg, entry, |b: BlockId, input: &HeldLocks| {
+                let mut st = input.clone();
+                for (_, op) in callee.block_ops(b) {
+                    st.step(program, op);
+                }
+                st
+            })
+            .block_in
+        })
+        .clone();
+    let key = (held.clone(), kind);
+    let mut seen = false;
+    for (b, start) in block_in.iter().enumerate() {
+        let Some(start) = start else {
+            continue;
+        };
+        let mut st = start.clone();
+        for (_, inner_op) in callee.block_ops(BlockId(b as u32)) {
+            if inner_op.span == via.span && inner_op.mode == Mode::Now {
+                if st.locks.contains_key(&key) {
+                    // Still held here: only a deeper callee that drops it
+                    // first keeps the two apart.
+                    if depth >= RELEASE_DEPTH {
+                        return false;
+                    }
+                    let deeper = callee_acquisitions(program, inner_op)
+                        .into_iter()
+                        .find(|(p, _, v)| *p == via.path && v.is_some());
+                    let Some((_, _, Some(next))) = deeper else {
+                        return false;
+                    };
+                    let OpKind::Call { recv, args, .. } = &inner_op.kind else {
+                        return false;
+                    };
+                    let Some(next_held) =
+                        callee_view_of(program, next.callee, recv.as_ref(), args, held, kind)
+                    else {
+                        return false;
+                    };
+                    if !releases_first(program, memo, &next, &next_held, kind, depth + 1) {
+                        return false;
+                    }
+                }
+                seen = true;
+            }
+            st.step(program, inner_op);
+        }
+    }
+    seen
+}
+
+/// Local variables of `f` that hold an object `f` allocated itself
+/// (`x := &T{...}`, `x := new(T)`) and has not handed out before its
+/// first lock: no other goroutine can reach their locks yet. Only
+/// variables assigned once are considered.
+fn fresh_locals(program: &Program, f: &Function) -> FxHashSet<Base> {
+    use goconc_semantic::body::Res;
+    use goconc_syntax::ast::{AssignOp, ExprKind, Op as AstOp, StmtKind};
+    let mut out = FxHashSet::default();
+    let Some((ast, info)) = program.file_of(f) else {
+        return out;
+    };
+    let span = f.def.span;
+    // Local id -> (assignments, all of them fresh allocations).
+    let mut seen: FxHashMap<goconc_semantic::body::LocalId, (u32, bool)> = FxHashMap::default();
+    let is_alloc = |e: goconc_syntax::ast::ExprId| -> bool {
+        match &ast.expr(ast.unparen(e)).kind {
+            ExprKind::Unary { op: AstOp::And, x } => {
+                matches!(
+                    ast.expr(ast.unparen(*x)).kind,
+                    ExprKind::CompositeLit { .. }
+                )
+            }
+            ExprKind::Call { fun, args, .. } => {
+                args.len() == 1
+                    && matches!(
+                        info.res(ast.unparen(*fun)),
+                        Res::Builtin(goconc_semantic::env::Builtin::New)
+                    )
+            }
+            _ => false,
+        }
+    };
+    for stmt in &ast.stmts {
+        if stmt.span.start < span.start || stmt.span.end > span.end {
+            continue;
+        }
+        let StmtKind::Assign { lhs, op, rhs, .. } = &stmt.kind else {
+            continue;
+        };
+        for (i, &l) in lhs.iter().enumerate() {
+            let Res::Local(id) = info.res(ast.unparen(l)) else {
+                continue;
+            };
+            let fresh = *op != AssignOp::Compound(AstOp::Add)
+                && lhs.len() == rhs.len()
+                && rhs.get(i).is_some_and(|&r| is_alloc(r));
+            let entry = seen.entry(*id).or_insert((0, true));
+            entry.0 += 1;
+            entry.1 &= fresh;
+        }
+    }
+    for (id, (count, fresh)) in seen {
+        if count == 1 && fresh {
+            out.insert(Base::Local(goconc_semantic::ops::LocalKey {
+                pkg: f.pkg,
+                file: f.def.file,
+                local: id,
+            }));
+        }
+    }
+    out
 }
 
 fn has_index(p: &AccessPath) -> bool {

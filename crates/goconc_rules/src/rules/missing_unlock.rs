@@ -400,6 +400,16 @@ impl MissingUnlockVisitor<'_> {
         }
     }
 
+    /// Whether the panic at `span` raises an assertion failure
+    /// (`errors.AssertionFailedf`, `AssertionFailed`, ...).
+    fn is_assertion_panic(&self, span: goconc_syntax::ast::Span) -> bool {
+        self.program.file_of(self.func).is_some_and(|(ast, _)| {
+            ast.text(span)
+                .to_ascii_lowercase()
+                .contains("assertionfailed")
+        })
+    }
+
     /// Reports returns and panics that keep a lock the function releases on
     /// some other normal return.
     fn report_exits(&mut self) {
@@ -422,6 +432,10 @@ impl MissingUnlockVisitor<'_> {
             }
             let at = match exit.kind {
                 ExitKind::Return(span) => span,
+                // `panic(errors.AssertionFailedf(...))`: a broken invariant
+                // that is meant to take the process down, not an error path
+                // that a recover turns into a wedged lock.
+                ExitKind::Panic(span) if self.is_assertion_panic(span) => continue,
                 ExitKind::Panic(span) => span,
                 _ => continue,
             };

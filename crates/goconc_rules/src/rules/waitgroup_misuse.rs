@@ -210,6 +210,15 @@ fn done_missing_on_path(
             groups.push(s.path);
         }
     }
+    // A goroutine whose every Done only undoes its own earlier Add (the
+    // `wg.Add(1); if !start(worker) { wg.Done() }` of a spawner) is not
+    // counted by that group.
+    groups.retain(|wg| {
+        !sites
+            .iter()
+            .filter(|s| s.path == *wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
+            .all(|done| balances_own_add(program, f, &sites, done))
+    });
     for wg in groups {
         let deferred = sites
             .iter()
@@ -292,6 +301,58 @@ fn done_missing_on_path(
     }
 }
 
+/// Whether `done` undoes an `Add` on the same group that `f` itself made
+/// before it on every path (the rollback of a failed spawn, or a group the
+/// function counts itself in): such a Done says nothing about `f` being one
+/// of the goroutines another function waits for.
+fn balances_own_add(
+    program: &Program,
+    f: &Function,
+    sites: &[WgSite<'_>],
+    done: &WgSite<'_>,
+) -> bool {
+    let direct = sites.iter().any(|add| {
+        add.path == done.path
+            && matches!(add.wg, WgOp::Add(_))
+            && add.op.mode == Mode::Now
+            && flow::dominates(f, (add.block, add.index), (done.block, done.index))
+    });
+    if direct {
+        return true;
+    }
+    // `startWorkerCount()` helpers that Add on the group for the caller.
+    for b in 0..f.cfg.blocks.len() {
+        let block = BlockId(b as u32);
+        for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if op.mode != Mode::Now {
+                continue;
+            }
+            let adds = program.summary(*c).is_some_and(|s| {
+                s.wg.iter().any(|u| {
+                    matches!(u.op, WgOp::Add(_))
+                        && program
+                            .substitute(*c, &u.path, recv.as_ref(), args)
+                            .as_ref()
+                            == Some(done.path)
+                })
+            });
+            if adds && flow::dominates(f, (block, index), (done.block, done.index)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// `defer helper()` where the helper calls Done on every path.
 fn defers_done_via_call(program: &Program, f: &Function, wg: &AccessPath) -> bool {
     f.ops.iter().any(|(_, op)| {
@@ -333,9 +394,12 @@ fn wait_checks(ctx: &RuleContext<'_>, f: &Function, file: FileIdx, findings: &mu
                 && s.op.mode == Mode::Now
                 && flow::may_run_after(f, (s.block, s.index), (wait.block, wait.index))
         });
-        let own_done = sites
-            .iter()
-            .find(|s| s.path == wait.path && s.wg == WgOp::Done && !done_before);
+        let own_done = sites.iter().find(|s| {
+            s.path == wait.path
+                && s.wg == WgOp::Done
+                && !done_before
+                && !balances_own_add(program, f, &sites, s)
+        });
         if let Some(done) = own_done {
             findings.push(
                 Finding::new(
@@ -386,7 +450,18 @@ fn done_callers<'a>(
             } if flow::same_location(program, p, wg) => Some(op.span),
             _ => None,
         });
-        if let Some(span) = done {
+        let Some(span) = done else {
+            continue;
+        };
+        // A function that only undoes its own Add (registers itself on the
+        // group, or rolls back a failed spawn) is not a worker that the
+        // waiter depends on.
+        let sites = wg_sites(g);
+        let own_only = sites
+            .iter()
+            .filter(|s| s.wg == WgOp::Done && flow::same_location(program, s.path, wg))
+            .all(|d| balances_own_add(program, g, &sites, d));
+        if !own_only {
             out.push((g, span));
         }
     }
@@ -428,7 +503,7 @@ fn wait_while_holding(
             let Some(acq) = needed else {
                 continue;
             };
-            if handed_over(lock) {
+            if handed_over(lock) || acquired_after_done(program, worker, acq.span, wait.path) {
                 continue;
             }
             let lock_name = program.describe_path(lock);
@@ -453,6 +528,44 @@ fn wait_while_holding(
         }
     }
     None
+}
+
+/// Whether every op of `worker` at `span` (its acquisition of a lock)
+/// runs only after the worker has called `Done` on `wg`: the worker no
+/// longer keeps the waiter blocked when it needs the lock.
+fn acquired_after_done(
+    program: &Program,
+    worker: &Function,
+    span: goconc_syntax::ast::Span,
+    wg: &AccessPath,
+) -> bool {
+    let sites = wg_sites(worker);
+    let dones: Vec<&WgSite<'_>> = sites
+        .iter()
+        .filter(|s| {
+            s.wg == WgOp::Done && s.op.mode == Mode::Now && flow::same_location(program, s.path, wg)
+        })
+        .collect();
+    if dones.is_empty() {
+        return false;
+    }
+    let mut seen = false;
+    for b in 0..worker.cfg.blocks.len() {
+        let block = BlockId(b as u32);
+        for (index, (_, op)) in worker.block_ops(block).iter().enumerate() {
+            if op.span != span {
+                continue;
+            }
+            let after = dones
+                .iter()
+                .any(|d| flow::dominates(worker, (d.block, d.index), (block, index)));
+            if !after {
+                return false;
+            }
+            seen = true;
+        }
+    }
+    seen
 }
 
 /// "Channel with WaitGroup": the workers started here send on an unbuffered
@@ -1235,7 +1348,7 @@ pub(crate) mod flow {
         let StmtKind::Assign { lhs, rhs, .. } = &ast.stmts.get(init?.index())?.kind else {
             return None;
         };
-        let (&[var], &[start]) = (lhs.as_slice(), rhs.as_slice()) else {
+        let (&[var], &[start]) = (&lhs[..], &rhs[..]) else {
             return None;
         };
         let ExprKind::Binary { x, op, y, .. } = &ast.exprs.get(cond?.index())?.kind else {
