@@ -7,7 +7,8 @@ use goconc_semantic::ops::{AccessPath, Base, FuncId, LockKind, LockOp, Mode, OpK
 use goconc_semantic::program::Function;
 use goconc_semantic::types::Type;
 use goconc_semantic::Program;
-use goconc_syntax::ast::Span;
+use goconc_syntax::ast::{Span, StmtKind};
+use goconc_syntax::File;
 
 use crate::lockstate::{
     base_reassigned, callee_locks_on_every_path, describe_lock, mask, short_name, AcquireEvent,
@@ -144,6 +145,19 @@ fn starts_loop_body(func: &Function, mut b: BlockId) -> bool {
     false
 }
 
+/// Whether `local`'s declaration lies inside a loop that also contains
+/// `site`: a range or loop variable, or a variable declared in the body, is
+/// a new variable on every iteration (Go 1.22), so `for _, mb := range blks
+/// { mb.mu.Lock() }` locks a different mutex each time round.
+fn declared_in_loop_around(file: &File, declaration: Span, site: Span) -> bool {
+    let inside = |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+    file.stmts.iter().any(|stmt| {
+        matches!(stmt.kind, StmtKind::For { .. } | StmtKind::Range { .. })
+            && inside(stmt.span, site)
+            && inside(stmt.span, declaration)
+    })
+}
+
 struct DoubleLockVisitor<'a> {
     program: &'a Program,
     package: u32,
@@ -156,6 +170,27 @@ struct DoubleLockVisitor<'a> {
 }
 
 impl DoubleLockVisitor<'_> {
+    /// Whether the base of `path` is a local declared inside a loop around
+    /// `site` (see [`declared_in_loop_around`]).
+    fn fresh_each_iteration(&self, path: &AccessPath, site: Span) -> bool {
+        let Base::Local(k) = &path.base else {
+            return false;
+        };
+        let Some(local) = self
+            .program
+            .packages
+            .get(k.pkg as usize)
+            .and_then(|p| p.files.get(k.file as usize))
+            .and_then(|f| f.local(k.local))
+        else {
+            return false;
+        };
+        let Some((file, _)) = self.program.file_of(self.func) else {
+            return false;
+        };
+        declared_in_loop_around(file, local.span, site)
+    }
+
     /// The local variable at the base of a field-less path.
     fn plain_local(&self, path: &AccessPath) -> Option<&goconc_semantic::body::Local> {
         let Base::Local(k) = &path.base else {
@@ -300,7 +335,8 @@ impl LockVisitor for DoubleLockVisitor<'_> {
             && !base_reassigned(self.program, event.path)
             && starts_loop_body(self.func, event.block)
             && fact.site == event.span
-            && fact.block == event.block;
+            && fact.block == event.block
+            && !self.fresh_each_iteration(event.path, event.span);
         let held = match fact.must_held() {
             Some(kind) => kind,
             None if around_loop => {
