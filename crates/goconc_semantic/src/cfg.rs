@@ -227,11 +227,24 @@ struct Builder<'f, 'p> {
     labels: FxHashMap<&'f str, BlockId>,
     fallthrough: Option<BlockId>,
     noreturn: &'p dyn Fn(ExprId) -> bool,
+    ends_branch: &'p dyn Fn(ExprId) -> bool,
 }
 
 /// Builds the CFG of a function body. `noreturn(call)` says whether a call
 /// expression never returns (`panic`, `os.Exit`, `t.Fatal`, ...).
 pub fn build(file: &File, body: &[StmtId], noreturn: &dyn Fn(ExprId) -> bool) -> Cfg {
+    build_with(file, body, noreturn, &|_| false)
+}
+
+/// [`build`], where additionally a call for which `ends_branch(call)` holds
+/// does not return when it is the last statement of an `if` branch (test
+/// assertion helpers: `if err != nil { require_NoError(t, err) }`).
+pub fn build_with(
+    file: &File,
+    body: &[StmtId],
+    noreturn: &dyn Fn(ExprId) -> bool,
+    ends_branch: &dyn Fn(ExprId) -> bool,
+) -> Cfg {
     let mut b = Builder {
         file,
         blocks: Vec::new(),
@@ -242,6 +255,7 @@ pub fn build(file: &File, body: &[StmtId], noreturn: &dyn Fn(ExprId) -> bool) ->
         labels: FxHashMap::default(),
         fallthrough: None,
         noreturn,
+        ends_branch,
     };
     let entry = b.new_block(BlockKind::Entry);
     b.exit = b.new_block(BlockKind::Exit);
@@ -327,6 +341,21 @@ impl<'f> Builder<'f, '_> {
         stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.stmt_inner(s, label))
     }
 
+    /// After the last statement `last` of an `if` branch: a call that ends
+    /// the branch (see [`build_with`]) goes to `abort`.
+    fn end_branch_after(&mut self, last: StmtId) {
+        let file = self.file;
+        let Some(StmtKind::Expr(e)) = file.stmts.get(last.index()).map(|s| &s.kind) else {
+            return;
+        };
+        let call = file.unparen(*e);
+        if matches!(file.expr(call).kind, ExprKind::Call { .. }) && (self.ends_branch)(call) {
+            let (cur, abort) = (self.cur, self.abort);
+            self.edge(cur, abort);
+            self.dead();
+        }
+    }
+
     fn simple(&mut self, s: StmtId) {
         self.push(Node::Stmt(s));
     }
@@ -389,6 +418,9 @@ impl<'f> Builder<'f, '_> {
                 self.cur = then_b;
                 for &x in &body.stmts {
                     self.stmt(x, None);
+                }
+                if let Some(&last) = body.stmts.last() {
+                    self.end_branch_after(last);
                 }
                 let then_end = self.cur;
                 self.edge(then_end, join);

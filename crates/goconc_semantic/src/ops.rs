@@ -507,6 +507,44 @@ impl OpCtx<'_> {
         Some((p.path.clone(), o.name.clone()))
     }
 
+    /// Whether a call is a test assertion helper that ends the test when it
+    /// is the last statement of a branch: the callee is a function of an
+    /// analysed package that calls `Fatal`/`FailNow` (see
+    /// [`crate::package::Package::fails_tests`]) and a `testing` value is
+    /// passed to it (`if err != nil { mu.Unlock(); require_NoError(t, err) }`).
+    /// The call returns when its check passes, so only the branch position
+    /// (the author expects the test to stop there) makes it final.
+    pub fn ends_test(&self, call: ExprId) -> bool {
+        let file = self.file;
+        let ExprKind::Call { fun, args, .. } = &file.expr(call).kind else {
+            return false;
+        };
+        let passes_testing = args.iter().any(|&arg| {
+            self.info
+                .ty(arg)
+                .strip_pointer()
+                .as_named()
+                .is_some_and(|n| &*n.pkg == "testing")
+        });
+        if !passes_testing {
+            return false;
+        }
+        let fun = file.unparen(*fun);
+        let object = match &file.expr(fun).kind {
+            ExprKind::Ident(_) => self.info.object(self.info.res(fun)),
+            ExprKind::Selector { .. } => match self.info.selection(fun) {
+                Some(Selection::Qualified(r)) => Some(r.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        object.is_some_and(|r| {
+            self.env
+                .package(&r.pkg)
+                .is_some_and(|p| p.fails_tests(r.idx))
+        })
+    }
+
     /// Whether a call never returns (`panic`, `os.Exit`, `log.Fatal`, `t.Fatal`, ...).
     pub fn is_noreturn(&self, call: ExprId) -> bool {
         let file = self.file;

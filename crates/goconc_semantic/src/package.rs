@@ -117,6 +117,9 @@ pub struct Package {
     pub methods: FxHashMap<Sym, FxHashMap<Sym, u32>>,
     /// (file index, declaration) of each function or method → object index.
     pub func_objects: FxHashMap<(u32, DeclId), u32>,
+    /// Object indices of functions that call `Fatal`/`FailNow` on something
+    /// (test assertion helpers), computed on first use.
+    test_failers: OnceLock<rustc_hash::FxHashSet<u32>>,
 }
 
 /// The base type name of a receiver type expression (`*T`, `T[K, V]`, `(T)`),
@@ -271,7 +274,60 @@ impl Package {
             scope,
             methods,
             func_objects,
+            test_failers: OnceLock::new(),
         }
+    }
+
+    /// Whether the function object `idx` calls `x.Fatal(...)`, `x.Fatalf`,
+    /// `x.Fatalln` or `x.FailNow()` somewhere in its body: with a testing
+    /// value passed in, it is an assertion helper that can end the test
+    /// (`require_NoError(t, err)`). A syntactic test, computed once per
+    /// package with one pass over the expressions of its files.
+    pub fn fails_tests(&self, idx: u32) -> bool {
+        self.test_failers
+            .get_or_init(|| {
+                let mut failers = rustc_hash::FxHashSet::default();
+                for (file_idx, source) in self.files.iter().enumerate() {
+                    let file = &*source.ast;
+                    // Function declarations of the file by position.
+                    let mut funcs: Vec<(u32, u32, u32)> = file
+                        .decls
+                        .iter()
+                        .filter_map(|&decl| {
+                            let idx = *self.func_objects.get(&(file_idx as u32, decl))?;
+                            let span = file.decl(decl).span;
+                            Some((span.start, span.end, idx))
+                        })
+                        .collect();
+                    if funcs.is_empty() {
+                        continue;
+                    }
+                    funcs.sort_unstable();
+                    for expr in &file.exprs {
+                        let ExprKind::Call { fun, .. } = &expr.kind else {
+                            continue;
+                        };
+                        let Some(ExprKind::Selector { sel, .. }) =
+                            file.exprs.get(fun.index()).map(|f| &f.kind)
+                        else {
+                            continue;
+                        };
+                        if !matches!(file.name(*sel), "Fatal" | "Fatalf" | "Fatalln" | "FailNow") {
+                            continue;
+                        }
+                        let at = expr.span.start;
+                        let next = funcs.partition_point(|(start, _, _)| *start <= at);
+                        if let Some(&(_, end, idx)) = next.checked_sub(1).and_then(|i| funcs.get(i))
+                        {
+                            if at < end {
+                                failers.insert(idx);
+                            }
+                        }
+                    }
+                }
+                failers
+            })
+            .contains(&idx)
     }
 
     /// The package-level object named `name`.

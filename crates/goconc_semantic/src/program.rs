@@ -537,7 +537,8 @@ fn build_function(ctx: &OpCtx<'_>, file: &File, def: FuncDef, id: FuncId, pkg: u
         },
     };
     let noreturn = |call: ExprId| ctx.is_noreturn(call);
-    let cfg = cfg::build(file, body, &noreturn);
+    let ends_test = |call: ExprId| ctx.ends_test(call);
+    let cfg = cfg::build_with(file, body, &noreturn, &ends_test);
     let mut ops: Vec<(u32, Op)> = Vec::new();
     let mut op_start = Vec::with_capacity(cfg.blocks.len() + 1);
     let mut calls = Vec::new();
