@@ -325,7 +325,7 @@ impl<'a> PackageIndex<'a> {
         kind: LockKind,
     ) -> Option<(ChanSite, LockSite)> {
         let sites = self.chans.get(chan)?.clone();
-        for c in sites {
+        for c in sites.iter().cloned() {
             if c.func == this_func || !completes(dir, c.dir) {
                 continue;
             }
@@ -352,9 +352,28 @@ impl<'a> PackageIndex<'a> {
                 .get(c.block.index())
                 .copied()
                 .unwrap_or(false);
+            // A channel used as a semaphore (`<-sem` to acquire, `sem <- x`
+            // to release, or the reverse): the goroutine that can complete
+            // our operation is one holding a token, so only a lock it takes
+            // after its own acquire, on the way to its release, closes the
+            // cycle. Waiting for the lock before it takes a token blocks
+            // nobody.
+            let token_taken: Vec<(BlockId, usize)> = sites
+                .iter()
+                .filter(|s| s.func == c.func && s.dir == dir)
+                .map(|s| (s.block, s.index))
+                .filter(|&at| reaches(f, at, (c.block, c.index)))
+                .collect();
             for a in acqs {
                 // Read locks do not exclude each other.
                 if kind == LockKind::Read && a.kind == LockKind::Read {
+                    continue;
+                }
+                if !token_taken.is_empty()
+                    && !token_taken
+                        .iter()
+                        .any(|&at| reaches(f, at, (a.block, a.index)))
+                {
                     continue;
                 }
                 let before = reaches(f, (a.block, a.index), (c.block, c.index));
