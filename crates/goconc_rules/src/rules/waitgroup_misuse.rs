@@ -94,6 +94,17 @@ impl Rule for WaitgroupMisuse {
     fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let program = ctx.program;
         let spawned = flow::spawned_targets(ctx);
+        // Functions some function of the package calls or spawns: the others
+        // (tests, main, exported entry points) are not counted goroutines
+        // of a WaitGroup the package created.
+        let called: std::collections::BTreeSet<goconc_semantic::ops::FuncId> = ctx
+            .functions()
+            .flat_map(|g| g.calls.iter())
+            .filter_map(|call| match call.callee {
+                goconc_semantic::ops::Callee::Func(id) => Some(id),
+                _ => None,
+            })
+            .collect();
         for f in ctx.functions() {
             let has_wg = f
                 .ops
@@ -108,7 +119,8 @@ impl Rule for WaitgroupMisuse {
                 add_inside_goroutine(ctx, f, file, findings);
                 done_missing_on_path(program, f, file, findings);
             }
-            wait_checks(ctx, f, file, findings);
+            let may_be_counted = is_spawned || called.contains(&f.id);
+            wait_checks(ctx, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
         }
     }
@@ -376,7 +388,22 @@ fn defers_done_via_call(program: &Program, f: &Function, wg: &AccessPath) -> boo
 
 /// The checks anchored at a `Wait`: waiting on oneself, waiting under a
 /// lock the workers need, waiting before reading what the workers send.
-fn wait_checks(ctx: &RuleContext<'_>, f: &Function, file: FileIdx, findings: &mut Vec<Finding>) {
+/// Whether `path` starts at a parameter of `f` (`wg *sync.WaitGroup`
+/// handed to a worker: the caller counts it, whoever the caller is).
+fn passed_in(f: &Function, path: &AccessPath) -> bool {
+    matches!(&path.base, goconc_semantic::ops::Base::Local(k)
+        if k.file == f.def.file && f.def.params.contains(&k.local))
+}
+
+/// `may_be_counted`: `f` runs in a goroutine some WaitGroup of the package
+/// may count (it is spawned or called by other functions of the package).
+fn wait_checks(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    may_be_counted: bool,
+    findings: &mut Vec<Finding>,
+) {
     let program = ctx.program;
     let sites = wg_sites(f);
     let mut held = None;
@@ -395,7 +422,8 @@ fn wait_checks(ctx: &RuleContext<'_>, f: &Function, file: FileIdx, findings: &mu
                 && flow::may_run_after(f, (s.block, s.index), (wait.block, wait.index))
         });
         let own_done = sites.iter().find(|s| {
-            s.path == wait.path
+            (may_be_counted || passed_in(f, s.path))
+                && s.path == wait.path
                 && s.wg == WgOp::Done
                 && !done_before
                 && !balances_own_add(program, f, &sites, s)
