@@ -24,7 +24,8 @@ declare_rule! {
     /// every waiter can be woken by some `Signal`/`Broadcast` (and every
     /// `Signal`/`Broadcast` has a waiter). It reports:
     ///
-    /// * `c.Wait()` that is not inside a loop;
+    /// * `c.Wait()` that is not inside a loop, unless the function around it
+    ///   is a wrapper that every caller in the package calls from a loop;
     /// * `c.Wait()` without holding `c.L` (the mutex given to `sync.NewCond`,
     ///   or its read side for `NewCond(rw.RLocker())`), unless every caller
     ///   holds it (functions named `...Locked` document that the caller
@@ -152,6 +153,7 @@ impl Rule for CondMisuse {
         let facts = collect_facts(ctx);
         let spawned = flow::spawned_targets(ctx);
         let mut held_cache: BTreeMap<FuncId, flow::HeldLocks> = BTreeMap::new();
+        let mut wrapper_callers: Option<CallerIndex<'_>> = None;
         for site in &facts.sites {
             let file = FileIdx(site.func.def.file as usize);
             let name = program.describe_path(site.path);
@@ -186,20 +188,62 @@ impl Rule for CondMisuse {
             // itself); the loop discipline matters for shared fields.
             let shared = matches!(site.key, CondKey::Field(..));
             if shared && !in_loop.get(site.block.index()).copied().unwrap_or(true) {
-                findings.push(
-                    Finding::new(
-                        CondMisuse::META.code,
-                        file,
-                        site.span,
-                        format!(
-                            "{name}.Wait is not in a loop: the condition can be false again when Wait returns"
-                        ),
-                    )
-                    .suggest(format!(
-                        "re-check the predicate in a loop: for !condition {{ {name}.Wait() }}"
-                    )),
+                // A wrapper (`func (q *queue) waitForSpace() { ...; q.cond.Wait() }`)
+                // is fine when every caller re-checks the predicate around it.
+                let index = wrapper_callers.get_or_insert_with(|| CallerIndex::new(ctx));
+                let mut callers = index.verdict(site.func.id, 0);
+                // Name the misusing caller only for a wrapper (it waits on
+                // every path to its return) that some caller does loop
+                // around; otherwise the function itself skips the loop.
+                let wrapper_shape = flow::dominates(
+                    site.func,
+                    (site.block, site.index),
+                    (site.func.cfg.exit, usize::MAX),
                 );
-                continue;
+                if !wrapper_shape || !index.has_looping_call(site.func.id) {
+                    callers = Callers::Unknown;
+                }
+                let finding = match callers {
+                    Callers::Looping => None,
+                    Callers::Outside(caller, wrapper, call) => {
+                        Some(
+                            Finding::new(
+                                CondMisuse::META.code,
+                                file,
+                                site.span,
+                                format!(
+                                    "{name}.Wait is not in a loop, and {} calls {wrapper} outside a loop: the condition can be false again when Wait returns",
+                                    short_name(caller)
+                                ),
+                            )
+                            .related(
+                                FileIdx(caller.def.file as usize),
+                                call,
+                                format!("{wrapper} called once, without re-checking the predicate"),
+                            )
+                            .suggest(format!(
+                                "call {wrapper} in a loop that re-checks the predicate: for !condition {{ {wrapper}() }}"
+                            )),
+                        )
+                    }
+                    Callers::Unknown => Some(
+                        Finding::new(
+                            CondMisuse::META.code,
+                            file,
+                            site.span,
+                            format!(
+                                "{name}.Wait is not in a loop: the condition can be false again when Wait returns"
+                            ),
+                        )
+                        .suggest(format!(
+                            "re-check the predicate in a loop: for !condition {{ {name}.Wait() }}"
+                        )),
+                    ),
+                };
+                if let Some(finding) = finding {
+                    findings.push(finding);
+                    continue;
+                }
             }
             if let Some(finding) = wait_without_lock(ctx, &facts, site, &name, &mut held_cache) {
                 findings.push(finding);
@@ -229,6 +273,120 @@ impl Rule for CondMisuse {
             }
         }
     }
+}
+
+/// How far [`CallerIndex::verdict`] follows callers of callers.
+const CALLER_DEPTH: u32 = 3;
+
+/// Where the functions of a Cond wrapper are called from.
+#[derive(Clone, Copy)]
+enum Callers<'a> {
+    /// Every in-package call (at least one) is inside a loop, directly or
+    /// through callers that are themselves only called from loops.
+    Looping,
+    /// This call (caller, callee, call span) is not inside a loop, or is a
+    /// `go`/`defer`: the callee is the wrapper or one of its callers.
+    Outside(&'a Function, &'a str, goconc_syntax::ast::Span),
+    /// No call site in the package (exported API, method values,
+    /// recursion, or the walk was cut off): the Wait is judged on its own.
+    Unknown,
+}
+
+/// The package's static call sites, by callee, for the wrapper check.
+struct CallerIndex<'a> {
+    program: &'a Program,
+    callers: BTreeMap<FuncId, Vec<(&'a Function, BlockId, Mode, goconc_syntax::ast::Span)>>,
+    in_loop: BTreeMap<FuncId, Vec<bool>>,
+    memo: BTreeMap<FuncId, Callers<'a>>,
+}
+
+impl<'a> CallerIndex<'a> {
+    fn new(ctx: &RuleContext<'a>) -> Self {
+        let mut callers: BTreeMap<FuncId, Vec<_>> = BTreeMap::new();
+        for g in ctx.functions() {
+            for call in &g.calls {
+                if let Callee::Func(c) = call.callee {
+                    callers
+                        .entry(c)
+                        .or_default()
+                        .push((g, call.block, call.mode, call.span));
+                }
+            }
+        }
+        CallerIndex {
+            program: ctx.program,
+            callers,
+            in_loop: BTreeMap::new(),
+            memo: BTreeMap::new(),
+        }
+    }
+
+    /// Whether some call of `f` in the package is directly inside a loop.
+    fn has_looping_call(&mut self, f: FuncId) -> bool {
+        let Some(sites) = self.callers.get(&f) else {
+            return false;
+        };
+        sites.iter().any(|&(g, block, mode, _)| {
+            mode == Mode::Now
+                && self
+                    .in_loop
+                    .entry(g.id)
+                    .or_insert_with(|| g.cfg.in_loop())
+                    .get(block.index())
+                    .copied()
+                    .unwrap_or(false)
+        })
+    }
+
+    /// Whether every call of `f` in the package happens inside a loop. A
+    /// call outside a loop still counts as looping when its caller is in
+    /// turn only called from loops (up to [`CALLER_DEPTH`] levels).
+    fn verdict(&mut self, f: FuncId, depth: u32) -> Callers<'a> {
+        if let Some(v) = self.memo.get(&f) {
+            return *v;
+        }
+        if depth > CALLER_DEPTH {
+            return Callers::Unknown;
+        }
+        // Recursion through `f` is not evidence of a loop.
+        self.memo.insert(f, Callers::Unknown);
+        let sites = self.callers.get(&f).cloned().unwrap_or_default();
+        let mut verdict = if sites.is_empty() {
+            Callers::Unknown
+        } else {
+            Callers::Looping
+        };
+        let callee = self.program.function(f).map_or("", short_name);
+        for (g, block, mode, span) in sites {
+            if mode != Mode::Now {
+                verdict = Callers::Outside(g, callee, span);
+                break;
+            }
+            let looped = self
+                .in_loop
+                .entry(g.id)
+                .or_insert_with(|| g.cfg.in_loop())
+                .get(block.index())
+                .copied()
+                .unwrap_or(false);
+            if looped {
+                continue;
+            }
+            verdict = match self.verdict(g.id, depth + 1) {
+                Callers::Looping => continue,
+                // Name the caller that actually skips the loop.
+                outside @ Callers::Outside(..) => outside,
+                Callers::Unknown => Callers::Outside(g, callee, span),
+            };
+            break;
+        }
+        self.memo.insert(f, verdict);
+        verdict
+    }
+}
+
+fn short_name(f: &Function) -> &str {
+    f.def.name.rsplit('.').next().unwrap_or(&f.def.name)
 }
 
 fn cond_key(program: &Program, path: &AccessPath) -> CondKey {
