@@ -2,7 +2,9 @@
 //! whose expected findings are written as `// want "regexp"` comments on the
 //! line that must be reported. A fixture run fails on any missing or
 //! unexpected finding, so negative cases (lines without `want`) are checked
-//! just as strictly as positive ones.
+//! just as strictly as positive ones. `// related "regexp"` marks a line
+//! that must appear as a related location (with a matching message) of some
+//! finding, e.g. the other edges of a reported lock-order cycle.
 
 use crate::{Finding, Rule, RuleContext};
 use goconc_semantic::loader::Loader;
@@ -21,6 +23,8 @@ pub struct Want {
     pub path: PathBuf,
     pub line: u32,
     pub pattern: Regex,
+    /// `// related "re"`: a related location, not a finding.
+    pub related: bool,
     matched: bool,
 }
 
@@ -95,8 +99,12 @@ pub fn parse_wants(model: &PackageModel) -> Result<Vec<Want>, String> {
                 continue;
             };
             let body = body.trim_start();
-            let Some(rest) = body.strip_prefix("want ") else {
-                continue;
+            let (rest, related) = match body.strip_prefix("want ") {
+                Some(rest) => (rest, false),
+                None => match body.strip_prefix("related ") {
+                    Some(rest) => (rest, true),
+                    None => continue,
+                },
             };
             let line = source.ast.line_index.line_col(span.start).line;
             for raw in split_quoted(rest)
@@ -109,6 +117,7 @@ pub fn parse_wants(model: &PackageModel) -> Result<Vec<Want>, String> {
                     path: source.path.clone(),
                     line,
                     pattern,
+                    related,
                     matched: false,
                 });
             }
@@ -208,6 +217,7 @@ pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, St
         let line = source.ast.line_index.line_col(finding.span.start).line;
         let matched = wants.iter_mut().find(|want| {
             !want.matched
+                && !want.related
                 && want.line == line
                 && want.path == source.path
                 && want.pattern.is_match(&finding.message)
@@ -234,21 +244,40 @@ pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, St
             );
         }
         for related in &finding.related {
-            if model.pkg.files.get(related.file.0).is_none() {
+            let Some(related_source) = model.pkg.files.get(related.file.0) else {
                 let _ = writeln!(
                     problems,
                     "{}:{line}: related location in unknown file",
                     source.path.display()
                 );
+                continue;
+            };
+            let related_line = related_source
+                .ast
+                .line_index
+                .line_col(related.span.start)
+                .line;
+            for want in wants.iter_mut().filter(|want| {
+                want.related
+                    && want.line == related_line
+                    && want.path == related_source.path
+                    && want.pattern.is_match(&related.message)
+            }) {
+                want.matched = true;
             }
         }
     }
     for want in wants.iter().filter(|want| !want.matched) {
         let _ = writeln!(
             problems,
-            "{}:{}: missing finding matching {:?}",
+            "{}:{}: missing {} matching {:?}",
             want.path.display(),
             want.line,
+            if want.related {
+                "related location"
+            } else {
+                "finding"
+            },
             want.pattern.as_str()
         );
     }

@@ -854,11 +854,19 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
     for &(a, b) in edges.keys() {
         succ.entry(a).or_default().push(b);
     }
+    // One finding per cycle (the set of lock classes on it): every edge of
+    // a cycle is the same deadlock, shown from the edge that comes first in
+    // the source, with the other edges as related locations.
+    let mut per_cycle: BTreeMap<Vec<u32>, Finding> = BTreeMap::new();
     for (&(a, b), sites) in edges {
         // Shortest path b -> ... -> a closes a cycle through a -> b.
         let Some(path) = shortest_path(&succ, b, a) else {
             continue;
         };
+        let mut cycle: Vec<u32> = path.clone();
+        cycle.push(a);
+        cycle.sort_unstable();
+        cycle.dedup();
         let other_edges: Vec<&Vec<EdgeSite>> = path
             .windows(2)
             .filter_map(|w| edges.get(&(w[0], w[1])))
@@ -919,14 +927,22 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                     ),
                 );
             }
-            out.push(finding.suggest(format!(
+            let finding = finding.suggest(format!(
                 "use one order for these locks everywhere: release {} before acquiring {}, \
                  or always acquire {} before {}",
                 site.held, site.acquired, site.acquired, site.held
-            )));
+            ));
+            let first = |f: &Finding| (f.file.0, f.span.start, f.span.end);
+            match per_cycle.get(&cycle) {
+                Some(kept) if first(kept) <= first(&finding) => {}
+                _ => {
+                    per_cycle.insert(cycle, finding);
+                }
+            }
             break;
         }
     }
+    out.extend(per_cycle.into_values());
 }
 
 fn shortest_path(succ: &FxHashMap<u32, Vec<u32>>, from: u32, to: u32) -> Option<Vec<u32>> {

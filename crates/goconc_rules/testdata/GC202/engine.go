@@ -35,7 +35,7 @@ func (e *Engine) Put(key string, value []byte) {
 func (e *Engine) Reindex() {
 	e.indexMu.Lock()
 	defer e.indexMu.Unlock()
-	e.walMu.Lock() // want "lock order inversion: acquires e.walMu while holding e.indexMu"
+	e.walMu.Lock() // related "acquires e.walMu while holding e.indexMu"
 	for k := range e.index {
 		e.wal = append(e.wal, "reindex "+k)
 	}
@@ -46,7 +46,7 @@ func (e *Engine) Reindex() {
 func (e *Engine) Checkpoint() {
 	e.walMu.Lock()
 	defer e.walMu.Unlock()
-	e.cacheMu.Lock() // want "lock order inversion: acquires e.cacheMu while holding e.walMu"
+	e.cacheMu.Lock() // related "acquires e.cacheMu while holding e.walMu"
 	clear(e.cache)
 	e.cacheMu.Unlock()
 	e.wal = e.wal[:0]
@@ -82,7 +82,7 @@ func (e *Elector) Campaign(now time.Time) bool {
 func (e *Elector) Renew(now time.Time, ttl time.Duration) {
 	e.leaseMu.Lock()
 	defer e.leaseMu.Unlock()
-	e.stateMu.RLock() // want "lock order inversion: acquires e.stateMu while holding e.leaseMu"
+	e.stateMu.RLock() // related "acquires e.stateMu while holding e.leaseMu"
 	leader := e.leader
 	e.stateMu.RUnlock()
 	if leader {

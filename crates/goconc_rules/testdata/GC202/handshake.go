@@ -123,7 +123,7 @@ func (l *Ledger) Sum() int {
 // checkOpen is called with e.mu held and keeps holding it while it reads
 // the ledger state; it releases and re-takes it only afterwards.
 func (e *LedgerEntry) checkOpen() bool {
-	e.ledger.mu.Lock() // want "lock order inversion: acquires e.ledger.mu while holding e.mu"
+	e.ledger.mu.Lock() // related "acquires e.ledger.mu while holding e.mu"
 	closed := e.ledger.closed
 	e.ledger.mu.Unlock()
 	e.mu.Unlock()

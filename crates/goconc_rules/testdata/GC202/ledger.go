@@ -159,7 +159,7 @@ func (m *SessionManager) Report() map[string]int {
 	for k, v := range m.stats {
 		out[k] = v
 	}
-	m.mu.Lock() // want "lock order inversion: acquires m.mu while holding m.statsMu"
+	m.mu.Lock() // related "acquires m.mu while holding m.statsMu"
 	out["live"] = len(m.sessions)
 	m.mu.Unlock()
 	return out
@@ -231,7 +231,7 @@ func SetDefault(key, value string) error {
 	defaultsMu.Lock()
 	defer defaultsMu.Unlock()
 	if key == "driver" {
-		driversMu.Lock() // want "lock order inversion: acquires driversMu while holding defaultsMu"
+		driversMu.Lock() // related "acquires driversMu while holding defaultsMu"
 		_, ok := drivers[value]
 		driversMu.Unlock()
 		if !ok {

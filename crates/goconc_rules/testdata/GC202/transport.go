@@ -67,7 +67,7 @@ func (p *connPool) reap(maxIdle time.Duration) {
 	kept := p.idle[:0]
 	for _, c := range p.idle {
 		if time.Since(c.lastUsed) > maxIdle {
-			p.owner.forget(c) // want "lock order inversion: .*while holding p.mu"
+			p.owner.forget(c) // related ".*while holding p.mu"
 			continue
 		}
 		kept = append(kept, c)
@@ -201,7 +201,7 @@ func (idx *termIndex) Rebuild() {
 	idx.mu.Lock()
 	defer idx.mu.Unlock()
 	idx.postings = map[string][]string{}
-	for _, d := range idx.snapshotDocs() { // want "lock order inversion: .*while holding idx.mu"
+	for _, d := range idx.snapshotDocs() { // related ".*while holding idx.mu"
 		for _, t := range d.terms {
 			idx.postings[t] = append(idx.postings[t], d.id)
 		}
