@@ -410,6 +410,23 @@ impl<'f> Builder<'f, '_> {
                 if let Some(i) = init {
                     self.stmt(*i, None);
                 }
+                // `if false { ... }` (code kept for linters or debugging)
+                // never runs: its body is built in a block nothing reaches,
+                // and the else branch (if any) runs unconditionally.
+                let never = matches!(&file.expr(file.unparen(*cond)).kind,
+                    ExprKind::Ident(id) if file.name(*id) == "false");
+                if never {
+                    let after = self.cur;
+                    self.dead();
+                    for &x in &body.stmts {
+                        self.stmt(x, None);
+                    }
+                    self.cur = after;
+                    if let Some(e) = els {
+                        self.stmt(*e, None);
+                    }
+                    return;
+                }
                 self.push(Node::Cond(*cond));
                 let head = self.cur;
                 let then_b = self.new_block(BlockKind::Body);

@@ -117,6 +117,7 @@ impl Rule for MissingUnlock {
                 postdom: None,
                 exits: Vec::new(),
                 snapshots: BTreeMap::new(),
+                releases: Vec::new(),
                 seen: BTreeSet::new(),
                 findings: Vec::new(),
             };
@@ -268,6 +269,8 @@ struct MissingUnlockVisitor<'a> {
     exits: Vec<ExitRecord>,
     /// States after the nodes the continue points need.
     snapshots: BTreeMap<(BlockId, usize), LockState>,
+    /// Every release the replay saw (path, span of the unlock or call).
+    releases: Vec<(AccessPath, Span)>,
     seen: BTreeSet<(Span, AccessPath)>,
     findings: Vec<Finding>,
 }
@@ -385,7 +388,17 @@ impl MissingUnlockVisitor<'_> {
                 let in_loop =
                     point.loop_span.start <= site.start && site.end <= point.loop_span.end;
                 let held_before = before.is_some_and(|b| b.fact(path).may_held());
-                if in_loop && !held_before && !base_reassigned(self.program, path) {
+                // Dropping the lock earlier in the body and taking it back
+                // before `continue` ("lock held on entry", released around
+                // slow work): the next iteration starts by unlocking it.
+                let released_first = self.releases.iter().any(|(released, at)| {
+                    released == path && point.loop_span.start <= at.start && at.start < site.start
+                });
+                if in_loop
+                    && !held_before
+                    && !released_first
+                    && !base_reassigned(self.program, path)
+                {
                     reports.push((point.span, path.clone(), *fact));
                 }
             }
@@ -400,14 +413,43 @@ impl MissingUnlockVisitor<'_> {
         }
     }
 
-    /// Whether the panic at `span` raises an assertion failure
-    /// (`errors.AssertionFailedf`, `AssertionFailed`, ...).
+    /// Whether the panic at `span` is an invariant check that takes the
+    /// process down rather than an error a caller may recover from: an
+    /// assertion failure (`errors.AssertionFailedf`, ...), a constant message
+    /// (`panic("unknown stream id")`), or the `default:` of a switch that
+    /// covers every expected case. A `panic(err)` or formatted error outside
+    /// such a default (e.g. in a handler net/http recovers) is still
+    /// reported.
     fn is_assertion_panic(&self, span: goconc_syntax::ast::Span) -> bool {
-        self.program.file_of(self.func).is_some_and(|(ast, _)| {
-            ast.text(span)
-                .to_ascii_lowercase()
-                .contains("assertionfailed")
-        })
+        let Some((ast, _)) = self.program.file_of(self.func) else {
+            return false;
+        };
+        let text = ast.text(span);
+        if text.to_ascii_lowercase().contains("assertionfailed") {
+            return true;
+        }
+        let constant_message = text
+            .strip_prefix("panic(")
+            .and_then(|rest| rest.strip_suffix(')'))
+            .map(str::trim)
+            .is_some_and(|arg| {
+                let quoted = |q: char| {
+                    arg.len() >= 2
+                        && arg.starts_with(q)
+                        && arg.ends_with(q)
+                        && !arg[1..arg.len() - 1]
+                            .replace("\\\\", "")
+                            .replace("\\\"", "")
+                            .contains(q)
+                };
+                quoted('"') || quoted('`')
+            });
+        constant_message
+            || ast.stmts.iter().any(|stmt| {
+                matches!(&stmt.kind, StmtKind::CaseClause { list: None, .. })
+                    && stmt.span.start <= span.start
+                    && span.end <= stmt.span.end
+            })
     }
 
     /// Reports returns and panics that keep a lock the function releases on
@@ -456,6 +498,7 @@ impl MissingUnlockVisitor<'_> {
 
 impl LockVisitor for MissingUnlockVisitor<'_> {
     fn release(&mut self, event: &ReleaseEvent<'_>, state: &LockState) {
+        self.releases.push((event.path.clone(), event.span));
         let fact = state.fact(event.path);
         if fact.tentative() {
             return;
