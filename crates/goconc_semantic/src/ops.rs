@@ -1092,6 +1092,25 @@ impl OpCtx<'_> {
             }
             _ => {}
         }
+        // `time.AfterFunc(d, f)` runs f in its own goroutine when the timer fires.
+        if func_arg.is_none()
+            && matches!(&file.expr(funu).kind, ExprKind::Selector { sel, .. } if file.name(*sel) == "AfterFunc")
+        {
+            if let (Some(Selection::Qualified(r)), Some(&f)) =
+                (self.info.selection(funu), args.get(1))
+            {
+                if self
+                    .object_name(r)
+                    .is_some_and(|(pkg, name)| &*pkg == "time" && &*name == "AfterFunc")
+                {
+                    func_arg = Some(FuncArgUse {
+                        index: 1,
+                        func: self.func_arg(f),
+                        spawned: true,
+                    });
+                }
+            }
+        }
         if func_arg.is_none() && mode == Mode::Spawned && callee == Callee::Dynamic {
             // `go f()` with a function value `f`.
             let fa = self.func_arg(fun);

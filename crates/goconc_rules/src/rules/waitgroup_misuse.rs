@@ -781,6 +781,21 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
                 continue;
             };
             let passes_wg = args.iter().flatten().any(|a| a == wg);
+            // A function handed to a library that runs it in a goroutine
+            // (`time.AfterFunc`, `errgroup.Go`) and that touches the group:
+            // one more counted goroutine the loop factors do not see.
+            let library_spawn_touches = func_arg.as_ref().is_some_and(|fa| {
+                fa.spawned
+                    && match fa.func {
+                        goconc_semantic::ops::FuncArg::Func(target) => {
+                            program.summary(target).is_some_and(|s| !s.wg.is_empty())
+                        }
+                        _ => true,
+                    }
+            });
+            if library_spawn_touches {
+                continue 'groups;
+            }
             let Callee::Func(c) = callee else {
                 if passes_wg {
                     continue 'groups;
