@@ -953,7 +953,7 @@ mod tests {
     //! independently of the parser.
 
     use super::*;
-    use crate::ast::{Comment, CommentGroup, Decl, Expr, ExprId, Op, Spec, Stmt, StmtId};
+    use crate::ast::{Comment, CommentGroup, Decl, Expr, ExprId, List, Op, Spec, Stmt, StmtId};
     use crate::LineIndex;
 
     fn file_from(source: &str) -> File {
@@ -981,9 +981,9 @@ mod tests {
     fn comment_group(start: u32, end: u32) -> CommentGroup {
         CommentGroup {
             span: Span::new(start, end),
-            comments: vec![Comment {
+            comments: List::one(Comment {
                 span: Span::new(start, end),
-            }],
+            }),
         }
     }
 
@@ -1016,9 +1016,9 @@ mod tests {
         file.specs.push(Spec {
             span: Span::new(20, 29),
             kind: SpecKind::Value {
-                names: vec![ident(20, 21)],
+                names: List::one(ident(20, 21)),
                 ty: None,
-                values: vec![sum],
+                values: List::one(sum),
             },
         });
         file.decl_nodes.push(Decl {
@@ -1026,7 +1026,7 @@ mod tests {
             kind: DeclKind::Gen {
                 kind: GenDeclKind::Var,
                 lparen: None,
-                specs: vec![SpecId(0)],
+                specs: List::one(SpecId(0)),
                 rparen: None,
             },
         });
@@ -1099,18 +1099,18 @@ File 0 30 package=0
                         span: Span::new(17, 32),
                         opening: Some(17),
                         closing: Some(31),
-                        fields: vec![Field {
+                        fields: Box::new([Field {
                             span: Span::new(18, 31),
-                            names: vec![ident(18, 20)],
+                            names: List::one(ident(18, 20)),
                             ty: Some(chan),
                             tag: None,
-                        }],
+                        }]),
                     },
                     results: None,
                 },
                 body: Some(Block {
                     span: Span::new(33, 45),
-                    stmts: vec![StmtId(0)],
+                    stmts: List::one(StmtId(0)),
                 }),
             },
         });

@@ -123,6 +123,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// Scans the next token. After the end of input it returns `Eof` forever.
+    #[inline(always)]
     pub fn next_token(&mut self) -> Token {
         let token = self.scan_token();
         // go/scanner reads one character past every token and reports an
@@ -164,6 +165,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(always)]
     fn scan_token(&mut self) -> Token {
         if let Some(pos) = self.pending_semi.take() {
             return Token {
@@ -222,9 +224,26 @@ impl<'a> Lexer<'a> {
             }
             b'0'..=b'9' => {
                 insert_semi = true;
-                let (kind, end) = self.scan_number(start);
-                pos = end;
-                kind
+                // Fast path: a plain decimal integer (or a lone 0) that no
+                // letter, digit, '.' or '_' follows; anything else (prefixes,
+                // octal, floats, separators, errors) goes to `scan_number`.
+                let mut end = pos + 1;
+                if b != b'0' {
+                    while end < len && src[end].is_ascii_digit() {
+                        end += 1;
+                    }
+                }
+                match src.get(end) {
+                    Some(&c) if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' => {
+                        let (kind, end) = self.scan_number(start);
+                        pos = end;
+                        kind
+                    }
+                    _ => {
+                        pos = end;
+                        T::Int
+                    }
+                }
             }
             b'.' => {
                 if self.byte(pos + 1).is_ascii_digit() {
@@ -525,6 +544,12 @@ impl<'a> Lexer<'a> {
         let len = src.len();
         let mut pos = start + 2;
         if src[start + 1] == b'/' {
+            // Fast path: a comment of plain ASCII without NULs needs no
+            // per-character checks.
+            let line_end = memchr::memchr(b'\n', &src[pos..]).map_or(len, |i| pos + i);
+            if is_plain_ascii(&src[pos..line_end]) {
+                pos = line_end;
+            }
             while pos < len {
                 let b = src[pos];
                 if b == b'\n' {
@@ -541,6 +566,18 @@ impl<'a> Lexer<'a> {
                 self.check_line_directive(start, &src[start + 7..lit_end]);
             }
             return (pos, None);
+        }
+        // Fast path: a terminated comment of plain ASCII without NULs.
+        if let Some(i) = memchr::memmem::find(&src[pos..], b"*/") {
+            let body = &src[pos..pos + i];
+            if is_plain_ascii(body) {
+                let newline = memchr::memchr(b'\n', body).map(|j| pos + j);
+                pos += i + 2;
+                if src[start + 2..pos].starts_with(b"line ") && pos - start >= 9 {
+                    self.check_line_directive(start, &src[start + 7..pos - 2]);
+                }
+                return (pos, newline);
+            }
         }
         let mut newline = None;
         loop {
@@ -874,6 +911,16 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// True if `bytes` has neither NULs nor non-ASCII bytes, i.e. nothing that
+/// `consume_char` would have to check. Branch-free so that it vectorises.
+#[inline]
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(0u8, |acc, &b| acc | u8::from(b.wrapping_sub(1) >= 0x7F))
+        == 0
+}
+
 /// ASCII letters, digits and `_`: the bytes that continue an identifier.
 static IDENT_BYTE: [bool; 256] = {
     let mut table = [false; 256];
@@ -1140,6 +1187,49 @@ mod tests {
         assert_eq!(kinds("héllo_ж٣"), vec![T::Ident, T::Semicolon, T::Eof]);
         assert!(!errors("٣x".as_bytes()).is_empty());
         assert!(!errors("€".as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn keywords_far_from_and_near_the_end() {
+        let words = [
+            "break",
+            "case",
+            "chan",
+            "const",
+            "continue",
+            "default",
+            "defer",
+            "else",
+            "fallthrough",
+            "for",
+            "func",
+            "go",
+            "goto",
+            "if",
+            "import",
+            "interface",
+            "map",
+            "package",
+            "range",
+            "return",
+            "select",
+            "struct",
+            "switch",
+            "type",
+            "var",
+        ];
+        for word in words {
+            // Far from the end (word compare) and at the very end (fallback).
+            let kind = kinds(&format!("{word}                ;"))[0];
+            assert!(kind.is_keyword(), "{word}");
+            assert_eq!(kind.as_str(), word);
+            assert_eq!(kinds(word)[0], kind);
+            // Prefixes and extensions are identifiers.
+            assert_eq!(kinds(&format!("{word}x                ;"))[0], T::Ident);
+            assert_eq!(kinds(&format!("{word}_"))[0], T::Ident);
+            let prefix = &word[..word.len() - 1];
+            assert_eq!(kinds(&format!("{prefix}                ;"))[0], T::Ident);
+        }
     }
 
     #[test]

@@ -65,7 +65,7 @@ enum SimpleMode {
 enum Simple {
     Stmt(StmtId),
     Range {
-        lhs: Vec<ExprId>,
+        lhs: List<ExprId>,
         op: Option<AssignOp>,
         x: ExprId,
     },
@@ -103,6 +103,12 @@ pub(crate) struct Parser<'a> {
     /// buffer and each finished list costs a single allocation.
     expr_stack: Vec<ExprId>,
     stmt_stack: Vec<StmtId>,
+    comment_stack: Vec<Comment>,
+    ident_stack: Vec<Ident>,
+    spec_stack: Vec<SpecId>,
+    field_stack: Vec<Field>,
+    /// Spare buffer for `parse_parameter_list`.
+    param_buf: Vec<Param>,
 
     sync_pos: u32,
     sync_cnt: u32,
@@ -197,10 +203,38 @@ fn field_span(field: &Field, exprs: &[Expr]) -> Span {
     Span::new(start, end.max(start))
 }
 
+/// `self.exprs.push(Expr { span, kind })`, returning the new id. The node
+/// is built inside the `once_with` closure, which `extend` calls after it has
+/// made room, so it is stored straight into the arena: with a plain `push`
+/// the compiler builds it in a stack slot (it must survive the possible
+/// reallocation) and copies it with wide loads that stall on the narrow
+/// stores that just built it, several percent of the whole parse.
+macro_rules! new_expr {
+    ($p:ident, $start:expr, $end:expr, $kind:expr $(,)?) => {{
+        let span = $p.clamp($start, $end);
+        let id = ExprId($p.exprs.len() as u32);
+        $p.exprs
+            .extend(std::iter::once_with(|| Expr { span, kind: $kind }));
+        id
+    }};
+}
+
+/// `self.stmts.push(Stmt { span, kind })`, as [`new_expr`].
+macro_rules! new_stmt {
+    ($p:ident, $start:expr, $end:expr, $kind:expr $(,)?) => {{
+        let span = $p.clamp($start, $end);
+        let id = StmtId($p.stmts.len() as u32);
+        $p.stmts
+            .extend(std::iter::once_with(|| Stmt { span, kind: $kind }));
+        id
+    }};
+}
+
 impl<'a> Parser<'a> {
     pub(crate) fn new(src: &'a [u8], lines: &'a LineIndex, options: ParseOptions) -> Self {
-        // Measured on the Go tree: one expression per ~11 source bytes and one
-        // statement per ~75; reserving slightly more avoids regrowing.
+        // Measured on the Go tree: one expression per ~11 source bytes, one
+        // statement per ~75, a declaration per ~570, a spec per ~300 and a
+        // comment group per ~360; reserving slightly more avoids regrowing.
         let mut parser = Parser {
             src,
             lexer: Lexer::new(src),
@@ -210,15 +244,20 @@ impl<'a> Parser<'a> {
             pos: 0,
             end: 0,
             started: false,
-            comments: Vec::new(),
+            comments: Vec::with_capacity(src.len() / 256 + 4),
             errors: Vec::new(),
             exprs: Vec::with_capacity(src.len() / 9 + 16),
             stmts: Vec::with_capacity(src.len() / 64 + 8),
-            decls: Vec::new(),
-            specs: Vec::new(),
+            decls: Vec::with_capacity(src.len() / 400 + 4),
+            specs: Vec::with_capacity(src.len() / 256 + 4),
             imports: Vec::new(),
             expr_stack: Vec::with_capacity(64),
             stmt_stack: Vec::with_capacity(64),
+            comment_stack: Vec::new(),
+            ident_stack: Vec::new(),
+            spec_stack: Vec::new(),
+            field_stack: Vec::new(),
+            param_buf: Vec::new(),
             sync_pos: 0,
             sync_cnt: 0,
             expr_lev: 0,
@@ -239,6 +278,7 @@ impl<'a> Parser<'a> {
         self.lines.line_col(offset).line
     }
 
+    #[inline(always)]
     fn next0(&mut self) {
         if self.bailed {
             self.tok = T::Eof;
@@ -246,50 +286,85 @@ impl<'a> Parser<'a> {
         }
         let token = self.lexer.next_token();
         if !self.lexer.errors.is_empty() {
-            for error in self.lexer.errors.drain(..) {
-                if !self.errors_closed {
-                    self.errors.push(error);
-                }
-            }
+            self.take_lexer_errors();
         }
         self.tok = token.kind;
         self.pos = token.start;
         self.end = token.end;
     }
 
+    #[cold]
+    #[inline(never)]
+    fn take_lexer_errors(&mut self) {
+        for error in self.lexer.errors.drain(..) {
+            if !self.errors_closed {
+                self.errors.push(error);
+            }
+        }
+    }
+
     /// Advances to the next non-comment token, grouping comments exactly as
     /// `go/parser`'s `next` and `consumeCommentGroup` do.
+    #[inline]
     fn next(&mut self) {
         let prev = self.pos;
         let had_prev = self.started;
         self.started = true;
         self.next0();
         if self.tok == T::Comment {
-            let prev_line = if had_prev { self.line_of(prev) } else { 0 };
-            if self.line_of(self.pos) == prev_line {
-                // On the same line as the previous token: a line comment group.
-                self.consume_comment_group(0);
-            }
-            while self.tok == T::Comment {
-                self.consume_comment_group(1);
-            }
+            self.comments_after(prev, had_prev);
         }
     }
 
+    #[inline(never)]
+    fn comments_after(&mut self, prev: u32, had_prev: bool) {
+        if had_prev && self.lines_apart_at_most(prev, self.pos, 0) {
+            // On the same line as the previous token: a line comment group.
+            self.consume_comment_group(0);
+        }
+        while self.tok == T::Comment {
+            self.consume_comment_group(1);
+        }
+    }
+
+    /// Whether at most `n` lines separate offsets `from <= to`, i.e. whether
+    /// `line_of(to) - line_of(from) <= n`. Counting the newlines in between
+    /// is cheaper than two line look-ups, as the gaps are short.
+    fn lines_apart_at_most(&self, from: u32, to: u32, n: u32) -> bool {
+        let Some(mut gap) = self.src.get(from as usize..to as usize) else {
+            return self.line_of(to).saturating_sub(self.line_of(from)) <= n;
+        };
+        for _ in 0..n {
+            match memchr::memchr(b'\n', gap) {
+                Some(i) => gap = &gap[i + 1..],
+                None => return true,
+            }
+        }
+        memchr::memchr(b'\n', gap).is_none()
+    }
+
     fn consume_comment_group(&mut self, n: u32) {
-        let mut list = Vec::new();
-        let mut end_line = self.line_of(self.pos);
-        while self.tok == T::Comment && self.line_of(self.pos) <= end_line + n {
-            // A /*-style comment may end on a later line than it starts.
-            end_line = self.line_of(self.end);
+        let mark = self.comment_stack.len();
+        let mut prev_end = None;
+        while self.tok == T::Comment {
+            // A /*-style comment may end on a later line than it starts: the
+            // distance is measured from the end of the previous comment.
+            if let Some(prev_end) = prev_end {
+                if !self.lines_apart_at_most(prev_end, self.pos, n) {
+                    break;
+                }
+            }
+            prev_end = Some(self.end);
             // The true source extent (a `//` comment stops before the newline
             // and before one '\r' right before it), not go/ast's End(), which
             // is short when the comment contains other carriage returns.
-            list.push(Comment {
+            self.comment_stack.push(Comment {
                 span: Span::new(self.pos, self.end),
             });
             self.next0();
         }
+        let list: List<Comment> = self.comment_stack[mark..].into();
+        self.comment_stack.truncate(mark);
         if let (Some(first), Some(last)) = (list.first(), list.last()) {
             let span = Span::new(first.span.start, last.span.end);
             self.comments.push(CommentGroup {
@@ -301,6 +376,7 @@ impl<'a> Parser<'a> {
 
     /// `go/parser`'s `error`: drops an error on the same line as the previous
     /// one (likely spurious).
+    #[cold]
     fn error(&mut self, pos: u32, msg: impl Into<String>) {
         if self.bailed || self.errors_closed {
             return;
@@ -327,6 +403,7 @@ impl<'a> Parser<'a> {
         });
     }
 
+    #[cold]
     fn error_expected(&mut self, pos: u32, what: &str) {
         let mut msg = format!("expected {what}");
         if pos == self.pos {
@@ -346,6 +423,7 @@ impl<'a> Parser<'a> {
         self.error(pos, msg);
     }
 
+    #[inline]
     fn expect(&mut self, tok: TokenKind) -> u32 {
         let pos = self.pos;
         if self.tok != tok {
@@ -428,24 +506,31 @@ impl<'a> Parser<'a> {
 
     /// Increments the nesting level; false (after reporting, once) if the
     /// limit is exceeded, after which the rest of the input is ignored.
+    #[inline(always)]
     fn inc_nest(&mut self) -> bool {
         self.nest_lev += 1;
         if self.nest_lev > MAX_NEST_LEV {
-            if !self.bailed {
-                let pos = self.pos;
-                self.error(pos, "exceeded max nesting depth");
-                if self.errors.is_empty() {
-                    self.errors.push(SyntaxError {
-                        span: Span::empty(pos),
-                        message: "exceeded max nesting depth".into(),
-                    });
-                }
-                self.bailed = true;
-                self.tok = T::Eof;
-            }
+            self.nest_limit_hit();
             return false;
         }
         true
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn nest_limit_hit(&mut self) {
+        if !self.bailed {
+            let pos = self.pos;
+            self.error(pos, "exceeded max nesting depth");
+            if self.errors.is_empty() {
+                self.errors.push(SyntaxError {
+                    span: Span::empty(pos),
+                    message: "exceeded max nesting depth".into(),
+                });
+            }
+            self.bailed = true;
+            self.tok = T::Eof;
+        }
     }
 
     /// Runs `f` with enough stack: on a fresh segment when fewer than
@@ -471,24 +556,6 @@ impl<'a> Parser<'a> {
 
     // ------------------------------------------------------------------
     // Node construction
-
-    fn expr(&mut self, start: u32, end: u32, kind: ExprKind) -> ExprId {
-        let id = ExprId(self.exprs.len() as u32);
-        self.exprs.push(Expr {
-            span: self.clamp(start, end),
-            kind,
-        });
-        id
-    }
-
-    fn stmt(&mut self, start: u32, end: u32, kind: StmtKind) -> StmtId {
-        let id = StmtId(self.stmts.len() as u32);
-        self.stmts.push(Stmt {
-            span: self.clamp(start, end),
-            kind,
-        });
-        id
-    }
 
     fn spec(&mut self, start: u32, end: u32, kind: SpecKind) -> SpecId {
         let id = SpecId(self.specs.len() as u32);
@@ -518,11 +585,16 @@ impl<'a> Parser<'a> {
     }
 
     fn bad_expr(&mut self, from: u32, to: u32) -> ExprId {
-        self.expr(from, to, ExprKind::Bad)
+        new_expr!(self, from, to, ExprKind::Bad)
     }
 
     fn ident_expr(&mut self, ident: Ident) -> ExprId {
-        self.expr(ident.span.start, ident.span.end, ExprKind::Ident(ident))
+        new_expr!(
+            self,
+            ident.span.start,
+            ident.span.end,
+            ExprKind::Ident(ident)
+        )
     }
 
     fn espan(&self, id: ExprId) -> Span {
@@ -544,7 +616,7 @@ impl<'a> Parser<'a> {
         id
     }
 
-    fn field(&self, names: Vec<Ident>, ty: Option<ExprId>, tag: Option<BasicLit>) -> Field {
+    fn field(&self, names: List<Ident>, ty: Option<ExprId>, tag: Option<BasicLit>) -> Field {
         let mut field = Field {
             span: Span::default(),
             names,
@@ -558,7 +630,7 @@ impl<'a> Parser<'a> {
     fn field_list(
         &self,
         opening: Option<u32>,
-        fields: Vec<Field>,
+        fields: Box<[Field]>,
         closing: Option<u32>,
     ) -> FieldList {
         let start = opening
@@ -576,7 +648,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn block(&self, lbrace: u32, stmts: Vec<StmtId>, rbrace: Option<u32>) -> Block {
+    fn block(&self, lbrace: u32, stmts: List<StmtId>, rbrace: Option<u32>) -> Block {
         let end = match rbrace {
             Some(r) => r + 1,
             None => stmts
@@ -600,10 +672,18 @@ impl<'a> Parser<'a> {
         let start = self.espan(x).start;
         if exprs.len() == 1 {
             let index = exprs.pop().unwrap_or(x);
-            return self.expr(start, rbrack + 1, ExprKind::Index { x, index });
+            return new_expr!(self, start, rbrack + 1, ExprKind::Index { x, index });
         }
         let _ = lbrack;
-        self.expr(start, rbrack + 1, ExprKind::IndexList { x, indices: exprs })
+        new_expr!(
+            self,
+            start,
+            rbrack + 1,
+            ExprKind::IndexList {
+                x,
+                indices: exprs.into(),
+            },
+        )
     }
 
     // ------------------------------------------------------------------
@@ -623,19 +703,34 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_ident_list(&mut self) -> Vec<Ident> {
-        let mut list = vec![self.parse_ident()];
+    fn parse_ident_list(&mut self) -> List<Ident> {
+        let mark = self.ident_stack.len();
+        let first = self.parse_ident();
+        self.ident_stack.push(first);
         while self.tok == T::Comma {
             self.next();
-            list.push(self.parse_ident());
+            let ident = self.parse_ident();
+            self.ident_stack.push(ident);
         }
+        self.take_idents(mark)
+    }
+
+    /// The identifiers pushed on the scratch stack since `mark`, popped.
+    fn take_idents(&mut self, mark: usize) -> List<Ident> {
+        let list: List<Ident> = self.ident_stack[mark..].into();
+        self.ident_stack.truncate(mark);
         list
+    }
+
+    /// The fields pushed on the scratch stack since `mark`, popped.
+    fn take_fields(&mut self, mark: usize) -> Box<[Field]> {
+        self.field_stack.drain(mark..).collect()
     }
 
     // ------------------------------------------------------------------
     // Common productions
 
-    fn parse_expr_list(&mut self) -> Vec<ExprId> {
+    fn parse_expr_list(&mut self) -> List<ExprId> {
         let mark = self.expr_stack.len();
         let x = self.parse_expr();
         self.expr_stack.push(x);
@@ -647,7 +742,7 @@ impl<'a> Parser<'a> {
         self.take_exprs(mark)
     }
 
-    fn parse_list(&mut self, in_rhs: bool) -> Vec<ExprId> {
+    fn parse_list(&mut self, in_rhs: bool) -> List<ExprId> {
         let old = self.in_rhs;
         self.in_rhs = in_rhs;
         let list = self.parse_expr_list();
@@ -688,7 +783,8 @@ impl<'a> Parser<'a> {
             // ident is a package name
             self.next();
             let sel = self.parse_ident();
-            return self.expr(
+            return new_expr!(
+                self,
                 ident.span.start,
                 sel.span.end,
                 ExprKind::Selector { x, sel },
@@ -704,7 +800,12 @@ impl<'a> Parser<'a> {
             self.expr_lev += 1;
             // always permit ellipsis for more fault-tolerant parsing
             if self.tok == T::Ellipsis {
-                len = Some(self.expr(self.pos, self.pos + 3, ExprKind::Ellipsis { elt: None }));
+                len = Some(new_expr!(
+                    self,
+                    self.pos,
+                    self.pos + 3,
+                    ExprKind::Ellipsis { elt: None }
+                ));
                 self.next();
             } else if self.tok != T::RBrack {
                 len = Some(self.parse_rhs());
@@ -720,7 +821,7 @@ impl<'a> Parser<'a> {
         self.expect(T::RBrack);
         let elt = self.parse_type();
         let end = self.espan(elt).end;
-        self.expr(lbrack, end, ExprKind::ArrayType { len, elt })
+        new_expr!(self, lbrack, end, ExprKind::ArrayType { len, elt })
     }
 
     fn parse_array_field_or_type_instance(&mut self, x: Ident) -> (Option<Ident>, ExprId) {
@@ -747,7 +848,7 @@ impl<'a> Parser<'a> {
             // x []E
             let elt = self.parse_type();
             let end = self.espan(elt).end;
-            let arr = self.expr(lbrack, end, ExprKind::ArrayType { len: None, elt });
+            let arr = new_expr!(self, lbrack, end, ExprKind::ArrayType { len: None, elt });
             return (Some(x), arr);
         }
 
@@ -759,7 +860,8 @@ impl<'a> Parser<'a> {
                     self.error(comma, "unexpected comma; expecting ]");
                 }
                 let end = self.espan(elt).end;
-                let arr = self.expr(
+                let arr = new_expr!(
+                    self,
                     lbrack,
                     end,
                     ExprKind::ArrayType {
@@ -777,7 +879,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_field_decl(&mut self) -> Field {
-        let mut names = Vec::new();
+        let mark = self.ident_stack.len();
         let typ;
         match self.tok {
             T::Ident => {
@@ -791,18 +893,19 @@ impl<'a> Parser<'a> {
                     };
                 } else {
                     // name1, name2, ... T
-                    names.push(name);
+                    self.ident_stack.push(name);
                     while self.tok == T::Comma {
                         self.next();
-                        names.push(self.parse_ident());
+                        let ident = self.parse_ident();
+                        self.ident_stack.push(ident);
                     }
                     // Careful dance: we don't know if we have an embedded
                     // instantiated type T[P1, P2, ...] or a field T of array
                     // type []E or [P]E.
-                    if names.len() == 1 && self.tok == T::LBrack {
+                    if self.ident_stack.len() - mark == 1 && self.tok == T::LBrack {
                         let (n, t) = self.parse_array_field_or_type_instance(name);
                         if n.is_none() {
-                            names.clear();
+                            self.ident_stack.truncate(mark);
                         }
                         typ = t;
                     } else {
@@ -829,7 +932,7 @@ impl<'a> Parser<'a> {
                     self.parse_qualified_ident(None)
                 };
                 let end = self.espan(x).end;
-                typ = self.expr(star, end, ExprKind::Star { x });
+                typ = new_expr!(self, star, end, ExprKind::Star { x });
             }
             T::LParen => {
                 self.error(self.pos, "cannot parenthesize embedded type");
@@ -840,7 +943,7 @@ impl<'a> Parser<'a> {
                     self.next();
                     let x = self.parse_qualified_ident(None);
                     let end = self.espan(x).end;
-                    typ = self.expr(star, end, ExprKind::Star { x });
+                    typ = new_expr!(self, star, end, ExprKind::Star { x });
                 } else {
                     // (T)
                     typ = self.parse_qualified_ident(None);
@@ -868,35 +971,45 @@ impl<'a> Parser<'a> {
         }
 
         self.expect_semi();
+        let names = self.take_idents(mark);
         self.field(names, Some(typ), tag)
     }
 
     fn parse_struct_type(&mut self) -> ExprId {
         let pos = self.expect(T::Struct);
         let lbrace = self.expect(T::LBrace);
-        let mut list = Vec::new();
+        let mark = self.field_stack.len();
         while matches!(self.tok, T::Ident | T::Mul | T::LParen) {
             // a field declaration cannot start with a '(' but we accept it
             // here for more robust parsing and better error messages
-            list.push(self.parse_field_decl());
+            let field = self.parse_field_decl();
+            self.field_stack.push(field);
         }
+        let list = self.take_fields(mark);
         let rbrace = self.expect(T::RBrace);
         let fields = self.field_list(Some(lbrace), list, Some(rbrace));
-        self.expr(pos, rbrace + 1, ExprKind::StructType { fields })
+        new_expr!(
+            self,
+            pos,
+            rbrace + 1,
+            ExprKind::StructType {
+                fields: Box::new(fields),
+            },
+        )
     }
 
     fn parse_pointer_type(&mut self) -> ExprId {
         let star = self.expect(T::Mul);
         let x = self.parse_type();
         let end = self.espan(x).end;
-        self.expr(star, end, ExprKind::Star { x })
+        new_expr!(self, star, end, ExprKind::Star { x })
     }
 
     fn parse_dots_type(&mut self) -> ExprId {
         let pos = self.expect(T::Ellipsis);
         let elt = self.parse_type();
         let end = self.espan(elt).end;
-        self.expr(pos, end, ExprKind::Ellipsis { elt: Some(elt) })
+        new_expr!(self, pos, end, ExprKind::Ellipsis { elt: Some(elt) })
     }
 
     fn parse_param_decl(&mut self, name: Option<Ident>, type_sets_ok: bool) -> Param {
@@ -1000,7 +1113,26 @@ impl<'a> Parser<'a> {
         typ0: Option<ExprId>,
         closing: TokenKind,
         dddok: bool,
-    ) -> Vec<Field> {
+    ) -> Box<[Field]> {
+        let mut list = std::mem::take(&mut self.param_buf);
+        list.clear();
+        let fields = self.parse_parameter_list_with(&mut list, name0, typ0, closing, dddok);
+        if list.capacity() > self.param_buf.capacity() {
+            self.param_buf = list;
+        }
+        fields
+    }
+
+    /// `parse_parameter_list` with `list` as the (empty) buffer for the
+    /// parameters under construction.
+    fn parse_parameter_list_with(
+        &mut self,
+        list: &mut Vec<Param>,
+        name0: Option<Ident>,
+        typ0: Option<ExprId>,
+        closing: TokenKind,
+        dddok: bool,
+    ) -> Box<[Field]> {
         // Type parameters are the only parameter list closed by ']'.
         let tparams = closing == T::RBrack;
 
@@ -1010,7 +1142,6 @@ impl<'a> Parser<'a> {
             _ => self.pos,
         };
 
-        let mut list: Vec<Param> = Vec::new();
         let mut named = 0usize; // parameters with an explicit name and type
         let mut typed = 0usize; // parameters with an explicit type
 
@@ -1048,7 +1179,7 @@ impl<'a> Parser<'a> {
         }
 
         if list.is_empty() {
-            return Vec::new();
+            return Box::default();
         }
 
         // distribute parameter types (len(list) > 0)
@@ -1144,40 +1275,45 @@ impl<'a> Parser<'a> {
         }
 
         // Convert list to fields.
-        let mut params = Vec::new();
         if named == 0 {
             // parameter list consists of types only
-            for par in &list {
-                params.push(self.field(Vec::new(), par.ty, None));
-            }
-            return params;
+            return list
+                .iter()
+                .map(|par| self.field(List::default(), par.ty, None))
+                .collect();
         }
 
         // Collect all names with the same types into a single field.
-        let mut names: Vec<Ident> = Vec::new();
+        let groups = list
+            .iter()
+            .enumerate()
+            .filter(|&(i, par)| i == 0 || par.ty != list[i - 1].ty)
+            .count();
+        let mut params = Vec::with_capacity(groups);
+        let mark = self.ident_stack.len();
         let mut typ: Option<ExprId> = None;
-        for par in &list {
+        for par in list.iter() {
             if par.ty != typ {
-                if !names.is_empty() {
-                    let field = self.field(std::mem::take(&mut names), typ, None);
-                    params.push(field);
+                if self.ident_stack.len() > mark {
+                    let names = self.take_idents(mark);
+                    params.push(self.field(names, typ, None));
                 }
                 typ = par.ty;
             }
             if let Some(n) = par.name {
-                names.push(n);
+                self.ident_stack.push(n);
             }
         }
-        if !names.is_empty() {
-            let field = self.field(names, typ, None);
-            params.push(field);
+        if self.ident_stack.len() > mark {
+            let names = self.take_idents(mark);
+            params.push(self.field(names, typ, None));
         }
-        params
+        params.into_boxed_slice()
     }
 
     fn parse_type_parameters(&mut self) -> Option<FieldList> {
         let lbrack = self.expect(T::LBrack);
-        let mut list = Vec::new();
+        let mut list = Box::default();
         if self.tok != T::RBrack {
             list = self.parse_parameter_list(None, None, T::RBrack, false);
         }
@@ -1192,7 +1328,7 @@ impl<'a> Parser<'a> {
     fn parse_parameters(&mut self, result: bool) -> Option<FieldList> {
         if !result || self.tok == T::LParen {
             let lparen = self.expect(T::LParen);
-            let mut list = Vec::new();
+            let mut list = Box::default();
             if self.tok != T::RParen {
                 list = self.parse_parameter_list(None, None, T::RParen, !result);
             }
@@ -1200,8 +1336,8 @@ impl<'a> Parser<'a> {
             return Some(self.field_list(Some(lparen), list, Some(rparen)));
         }
         if let Some(typ) = self.try_ident_or_type() {
-            let field = self.field(Vec::new(), Some(typ), None);
-            return Some(self.field_list(None, vec![field], None));
+            let field = self.field(List::default(), Some(typ), None);
+            return Some(self.field_list(None, Box::new([field]), None));
         }
         None
     }
@@ -1240,7 +1376,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_method_spec(&mut self) -> Field {
-        let mut idents = Vec::new();
+        let mut idents: List<Ident> = List::default();
         let typ;
         let x = self.parse_type_name(None);
         if let ExprKind::Ident(ident) = *self.ekind(x) {
@@ -1263,9 +1399,9 @@ impl<'a> Parser<'a> {
                     self.expect(T::RBrack);
                     self.error(lbrack, "interface method must have no type parameters");
                     let ft = self.parse_signature(None);
-                    idents.push(ident);
+                    idents = List::one(ident);
                     let span = Self::func_type_span(&ft);
-                    typ = self.expr(span.start, span.end, ExprKind::FuncType(Box::new(ft)));
+                    typ = new_expr!(self, span.start, span.end, ExprKind::FuncType(Box::new(ft)));
                 } else {
                     // embedded instantiated type
                     let mut list = vec![x0];
@@ -1287,9 +1423,9 @@ impl<'a> Parser<'a> {
             } else if self.tok == T::LParen {
                 // ordinary method
                 let ft = self.parse_signature(None);
-                idents.push(ident);
+                idents = List::one(ident);
                 let span = Self::func_type_span(&ft);
-                typ = self.expr(span.start, span.end, ExprKind::FuncType(Box::new(ft)));
+                typ = new_expr!(self, span.start, span.end, ExprKind::FuncType(Box::new(ft)));
             } else {
                 // embedded type
                 typ = x;
@@ -1317,7 +1453,8 @@ impl<'a> Parser<'a> {
             let y = self.embedded_term();
             let start = self.espan(x).start;
             let end = self.espan(y).end;
-            x = self.expr(
+            x = new_expr!(
+                self,
                 start,
                 end,
                 ExprKind::Binary {
@@ -1337,7 +1474,7 @@ impl<'a> Parser<'a> {
             self.next();
             let x = self.parse_type();
             let end = self.espan(x).end;
-            return self.expr(pos, end, ExprKind::Unary { op: Op::Tilde, x });
+            return new_expr!(self, pos, end, ExprKind::Unary { op: Op::Tilde, x });
         }
         match self.try_ident_or_type() {
             Some(t) => t,
@@ -1353,7 +1490,7 @@ impl<'a> Parser<'a> {
     fn parse_interface_type(&mut self) -> ExprId {
         let pos = self.expect(T::Interface);
         let lbrace = self.expect(T::LBrace);
-        let mut list = Vec::new();
+        let mark = self.field_stack.len();
         loop {
             match self.tok {
                 T::Ident => {
@@ -1365,27 +1502,37 @@ impl<'a> Parser<'a> {
                         }
                     }
                     self.expect_semi();
-                    list.push(f);
+                    self.field_stack.push(f);
                 }
                 T::Tilde => {
                     let typ = self.embedded_elem(None);
                     self.expect_semi();
-                    list.push(self.field(Vec::new(), Some(typ), None));
+                    let field = self.field(List::default(), Some(typ), None);
+                    self.field_stack.push(field);
                 }
                 _ => {
                     if let Some(t) = self.try_ident_or_type() {
                         let typ = self.embedded_elem(Some(t));
                         self.expect_semi();
-                        list.push(self.field(Vec::new(), Some(typ), None));
+                        let field = self.field(List::default(), Some(typ), None);
+                        self.field_stack.push(field);
                     } else {
                         break;
                     }
                 }
             }
         }
+        let list = self.take_fields(mark);
         let rbrace = self.expect(T::RBrace);
         let methods = self.field_list(Some(lbrace), list, Some(rbrace));
-        self.expr(pos, rbrace + 1, ExprKind::InterfaceType { methods })
+        new_expr!(
+            self,
+            pos,
+            rbrace + 1,
+            ExprKind::InterfaceType {
+                methods: Box::new(methods),
+            },
+        )
     }
 
     fn parse_map_type(&mut self) -> ExprId {
@@ -1395,7 +1542,7 @@ impl<'a> Parser<'a> {
         self.expect(T::RBrack);
         let value = self.parse_type();
         let end = self.espan(value).end;
-        self.expr(pos, end, ExprKind::MapType { key, value })
+        new_expr!(self, pos, end, ExprKind::MapType { key, value })
     }
 
     fn parse_chan_type(&mut self) -> ExprId {
@@ -1416,7 +1563,7 @@ impl<'a> Parser<'a> {
         }
         let value = self.parse_type();
         let end = self.espan(value).end;
-        self.expr(pos, end, ExprKind::ChanType { dir, arrow, value })
+        new_expr!(self, pos, end, ExprKind::ChanType { dir, arrow, value })
     }
 
     fn parse_type_instance(&mut self, typ: ExprId) -> ExprId {
@@ -1436,7 +1583,7 @@ impl<'a> Parser<'a> {
             self.error_expected(closing, "type argument list");
             let index = self.bad_expr(opening + 1, closing);
             let start = self.espan(typ).start;
-            return self.expr(start, closing + 1, ExprKind::Index { x: typ, index });
+            return new_expr!(self, start, closing + 1, ExprKind::Index { x: typ, index });
         }
         self.pack_index_expr(typ, opening, list, closing)
     }
@@ -1472,7 +1619,12 @@ impl<'a> Parser<'a> {
             T::Func => {
                 let ft = self.parse_func_type();
                 let span = Self::func_type_span(&ft);
-                Some(self.expr(span.start, span.end, ExprKind::FuncType(Box::new(ft))))
+                Some(new_expr!(
+                    self,
+                    span.start,
+                    span.end,
+                    ExprKind::FuncType(Box::new(ft))
+                ))
             }
             T::Interface => Some(self.parse_interface_type()),
             T::Map => Some(self.parse_map_type()),
@@ -1482,7 +1634,7 @@ impl<'a> Parser<'a> {
                 self.next();
                 let x = self.parse_type();
                 let rparen = self.expect(T::RParen);
-                Some(self.expr(lparen, rparen + 1, ExprKind::Paren { x }))
+                Some(new_expr!(self, lparen, rparen + 1, ExprKind::Paren { x }))
             }
             _ => None,
         }
@@ -1491,20 +1643,25 @@ impl<'a> Parser<'a> {
     // ------------------------------------------------------------------
     // Blocks
 
-    fn parse_stmt_list(&mut self) -> Vec<StmtId> {
+    fn parse_stmt_list(&mut self) -> List<StmtId> {
         let mark = self.stmt_stack.len();
         while !matches!(self.tok, T::Case | T::Default | T::RBrace | T::Eof) {
             let s = self.parse_stmt();
             self.stmt_stack.push(s);
         }
-        let list = self.stmt_stack[mark..].to_vec();
+        self.take_stmts(mark)
+    }
+
+    /// The statements pushed on the scratch stack since `mark`, popped.
+    fn take_stmts(&mut self, mark: usize) -> List<StmtId> {
+        let list: List<StmtId> = self.stmt_stack[mark..].into();
         self.stmt_stack.truncate(mark);
         list
     }
 
     /// The expressions pushed on the scratch stack since `mark`, popped.
-    fn take_exprs(&mut self, mark: usize) -> Vec<ExprId> {
-        let list = self.expr_stack[mark..].to_vec();
+    fn take_exprs(&mut self, mark: usize) -> List<ExprId> {
+        let list: List<ExprId> = self.expr_stack[mark..].into();
         self.expr_stack.truncate(mark);
         list
     }
@@ -1528,12 +1685,12 @@ impl<'a> Parser<'a> {
                     if depth == 0 {
                         let rbrace = self.pos;
                         self.next();
-                        return self.block(lbrace, Vec::new(), Some(rbrace));
+                        return self.block(lbrace, List::default(), Some(rbrace));
                     }
                 }
                 T::Eof => {
                     self.error_expected(self.pos, "'}'");
-                    return self.block(lbrace, Vec::new(), None);
+                    return self.block(lbrace, List::default(), None);
                 }
                 _ => {}
             }
@@ -1549,13 +1706,14 @@ impl<'a> Parser<'a> {
         let span = Self::func_type_span(&ft);
         if self.tok != T::LBrace {
             // function type only
-            return self.expr(span.start, span.end, ExprKind::FuncType(Box::new(ft)));
+            return new_expr!(self, span.start, span.end, ExprKind::FuncType(Box::new(ft)));
         }
         self.expr_lev += 1;
         let body = self.parse_block_stmt();
         self.expr_lev -= 1;
         let end = body.span.end;
-        self.expr(
+        new_expr!(
+            self,
             span.start,
             end,
             ExprKind::FuncLit {
@@ -1584,7 +1742,7 @@ impl<'a> Parser<'a> {
                     kind,
                     span: Span::new(self.pos, self.end),
                 };
-                let x = self.expr(self.pos, self.end, ExprKind::BasicLit(lit));
+                let x = new_expr!(self, self.pos, self.end, ExprKind::BasicLit(lit));
                 self.next();
                 return x;
             }
@@ -1595,7 +1753,7 @@ impl<'a> Parser<'a> {
                 let x = self.parse_rhs(); // types may be parenthesized: (some type)
                 self.expr_lev -= 1;
                 let rparen = self.expect(T::RParen);
-                return self.expr(lparen, rparen + 1, ExprKind::Paren { x });
+                return new_expr!(self, lparen, rparen + 1, ExprKind::Paren { x });
             }
             T::Func => return self.parse_func_type_or_lit(),
             _ => {}
@@ -1622,7 +1780,7 @@ impl<'a> Parser<'a> {
         };
         let rparen = self.expect(T::RParen);
         let start = self.espan(x).start;
-        self.expr(start, rparen + 1, ExprKind::TypeAssert { x, ty })
+        new_expr!(self, start, rparen + 1, ExprKind::TypeAssert { x, ty })
     }
 
     fn parse_index_or_slice_or_instance(&mut self, x: ExprId) -> ExprId {
@@ -1635,7 +1793,7 @@ impl<'a> Parser<'a> {
             let rbrack = self.pos;
             self.next();
             let index = self.bad_expr(rbrack, rbrack);
-            return self.expr(start, rbrack + 1, ExprKind::Index { x, index });
+            return new_expr!(self, start, rbrack + 1, ExprKind::Index { x, index });
         }
         self.expr_lev += 1;
 
@@ -1695,7 +1853,8 @@ impl<'a> Parser<'a> {
                     index[2] = Some(self.bad_expr(colons[1] + 1, rbrack));
                 }
             }
-            return self.expr(
+            return new_expr!(
+                self,
                 start,
                 rbrack + 1,
                 ExprKind::Slice {
@@ -1714,7 +1873,7 @@ impl<'a> Parser<'a> {
                 Some(i) => i,
                 None => self.bad_expr(lbrack + 1, rbrack),
             };
-            return self.expr(start, rbrack + 1, ExprKind::Index { x, index });
+            return new_expr!(self, start, rbrack + 1, ExprKind::Index { x, index });
         }
 
         // instance expression
@@ -1742,7 +1901,8 @@ impl<'a> Parser<'a> {
         let list = self.take_exprs(mark);
         let rparen = self.expect_closing(T::RParen, "argument list");
         let start = self.espan(fun).start;
-        self.expr(
+        new_expr!(
+            self,
             start,
             rparen + 1,
             ExprKind::Call {
@@ -1767,12 +1927,12 @@ impl<'a> Parser<'a> {
             let value = self.parse_value();
             let start = self.espan(x).start;
             let end = self.espan(value).end;
-            return self.expr(start, end, ExprKind::KeyValue { key: x, value });
+            return new_expr!(self, start, end, ExprKind::KeyValue { key: x, value });
         }
         x
     }
 
-    fn parse_element_list(&mut self) -> Vec<ExprId> {
+    fn parse_element_list(&mut self) -> List<ExprId> {
         let mark = self.expr_stack.len();
         while self.tok != T::RBrace && self.tok != T::Eof {
             let x = self.parse_element();
@@ -1800,7 +1960,7 @@ impl<'a> Parser<'a> {
 
     fn parse_literal_value_inner(&mut self, typ: Option<ExprId>) -> ExprId {
         let lbrace = self.expect(T::LBrace);
-        let mut elts = Vec::new();
+        let mut elts = List::default();
         self.expr_lev += 1;
         if self.tok != T::RBrace {
             elts = self.parse_element_list();
@@ -1809,7 +1969,8 @@ impl<'a> Parser<'a> {
         let complete = self.tok == T::RBrace;
         let rbrace = self.expect_closing(T::RBrace, "composite literal");
         let start = typ.map(|t| self.espan(t).start).unwrap_or(lbrace);
-        self.expr(
+        new_expr!(
+            self,
             start,
             rbrace + 1,
             ExprKind::CompositeLit {
@@ -1841,7 +2002,7 @@ impl<'a> Parser<'a> {
                         T::Ident => {
                             let sel = self.parse_ident();
                             let start = self.espan(x).start;
-                            x = self.expr(start, sel.span.end, ExprKind::Selector { x, sel });
+                            x = new_expr!(self, start, sel.span.end, ExprKind::Selector { x, sel });
                         }
                         T::LParen => x = self.parse_type_assertion(x),
                         _ => {
@@ -1855,7 +2016,7 @@ impl<'a> Parser<'a> {
                                 span: Span::empty(pos),
                             };
                             let start = self.espan(x).start;
-                            x = self.expr(start, pos, ExprKind::Selector { x, sel });
+                            x = new_expr!(self, start, pos, ExprKind::Selector { x, sel });
                         }
                     }
                 }
@@ -1918,7 +2079,7 @@ impl<'a> Parser<'a> {
                 self.next();
                 let x = self.parse_unary_expr();
                 let end = self.espan(x).end;
-                self.expr(pos, end, ExprKind::Unary { op, x })
+                new_expr!(self, pos, end, ExprKind::Unary { op, x })
             }
             T::Arrow => {
                 // channel type or receive expression
@@ -1984,7 +2145,7 @@ impl<'a> Parser<'a> {
 
                 // <-(expr)
                 let end = self.espan(x).end;
-                self.expr(arrow0, end, ExprKind::Unary { op: Op::Arrow, x })
+                new_expr!(self, arrow0, end, ExprKind::Unary { op: Op::Arrow, x })
             }
             T::Mul => {
                 // pointer type or unary "*" expression
@@ -1992,7 +2153,7 @@ impl<'a> Parser<'a> {
                 self.next();
                 let x = self.parse_unary_expr();
                 let end = self.espan(x).end;
-                self.expr(pos, end, ExprKind::Star { x })
+                new_expr!(self, pos, end, ExprKind::Star { x })
             }
             _ => self.parse_primary_expr(None),
         }
@@ -2033,7 +2194,8 @@ impl<'a> Parser<'a> {
             let y = self.parse_binary_expr(None, oprec + 1);
             let start = self.espan(x).start;
             let end = self.espan(y).end;
-            x = self.expr(
+            x = new_expr!(
+                self,
                 start,
                 end,
                 ExprKind::Binary {
@@ -2106,7 +2268,8 @@ impl<'a> Parser<'a> {
             let y = self.parse_list(true);
             let start = self.espan(x0).start;
             let end = y.last().map(|&e| self.espan(e).end).unwrap_or(pos);
-            return Simple::Stmt(self.stmt(
+            return Simple::Stmt(new_stmt!(
+                self,
                 start,
                 end,
                 StmtKind::Assign {
@@ -2135,7 +2298,8 @@ impl<'a> Parser<'a> {
                     let label = *label;
                     let stmt = self.parse_stmt();
                     let end = self.sspan(stmt).end;
-                    return Simple::Stmt(self.stmt(
+                    return Simple::Stmt(new_stmt!(
+                        self,
                         label.span.start,
                         end,
                         StmtKind::Labeled { label, stmt },
@@ -2143,7 +2307,7 @@ impl<'a> Parser<'a> {
                 }
                 // Use the (latest) colon position for error reporting.
                 self.error(colon, "illegal label declaration");
-                Simple::Stmt(self.stmt(x0_span.start, colon + 1, StmtKind::Bad))
+                Simple::Stmt(new_stmt!(self, x0_span.start, colon + 1, StmtKind::Bad))
             }
             T::Arrow => {
                 // send statement
@@ -2151,7 +2315,8 @@ impl<'a> Parser<'a> {
                 self.next();
                 let y = self.parse_rhs();
                 let end = self.espan(y).end;
-                Simple::Stmt(self.stmt(
+                Simple::Stmt(new_stmt!(
+                    self,
                     x0_span.start,
                     end,
                     StmtKind::Send {
@@ -2166,11 +2331,21 @@ impl<'a> Parser<'a> {
                 let inc = self.tok == T::Inc;
                 let pos = self.pos;
                 self.next();
-                Simple::Stmt(self.stmt(x0_span.start, pos + 2, StmtKind::IncDec { x: x0, inc }))
+                Simple::Stmt(new_stmt!(
+                    self,
+                    x0_span.start,
+                    pos + 2,
+                    StmtKind::IncDec { x: x0, inc }
+                ))
             }
             _ => {
                 // expression
-                Simple::Stmt(self.stmt(x0_span.start, x0_span.end, StmtKind::Expr(x0)))
+                Simple::Stmt(new_stmt!(
+                    self,
+                    x0_span.start,
+                    x0_span.end,
+                    StmtKind::Expr(x0)
+                ))
             }
         }
     }
@@ -2181,7 +2356,7 @@ impl<'a> Parser<'a> {
             // Only reachable with RangeOk, which callers handle themselves.
             Simple::Range { x, .. } => {
                 let span = self.espan(x);
-                self.stmt(span.start, span.end, StmtKind::Bad)
+                new_stmt!(self, span.start, span.end, StmtKind::Bad)
             }
         }
     }
@@ -2222,7 +2397,7 @@ impl<'a> Parser<'a> {
         let call = self.parse_call_expr(name);
         self.expect_semi();
         match call {
-            None => self.stmt(pos, pos + len, StmtKind::Bad),
+            None => new_stmt!(self, pos, pos + len, StmtKind::Bad),
             Some(call) => {
                 let end = self.espan(call).end;
                 let kind = if is_go {
@@ -2230,7 +2405,7 @@ impl<'a> Parser<'a> {
                 } else {
                     StmtKind::Defer { call }
                 };
-                self.stmt(pos, end, kind)
+                new_stmt!(self, pos, end, kind)
             }
         }
     }
@@ -2238,13 +2413,13 @@ impl<'a> Parser<'a> {
     fn parse_return_stmt(&mut self) -> StmtId {
         let pos = self.pos;
         self.expect(T::Return);
-        let mut x = Vec::new();
+        let mut x = List::default();
         if self.tok != T::Semicolon && self.tok != T::RBrace {
             x = self.parse_list(true);
         }
         self.expect_semi();
         let end = x.last().map(|&e| self.espan(e).end).unwrap_or(pos + 6);
-        self.stmt(pos, end, StmtKind::Return { results: x })
+        new_stmt!(self, pos, end, StmtKind::Return { results: x })
     }
 
     fn parse_branch_stmt(&mut self, tok: TokenKind) -> StmtId {
@@ -2264,7 +2439,7 @@ impl<'a> Parser<'a> {
             Some(l) => l.span.end,
             None => pos + tok.as_str().len() as u32,
         };
-        self.stmt(pos, end, StmtKind::Branch { kind, label })
+        new_stmt!(self, pos, end, StmtKind::Branch { kind, label })
     }
 
     fn make_expr(&mut self, s: Option<StmtId>, want: &str) -> Option<ExprId> {
@@ -2346,7 +2521,7 @@ impl<'a> Parser<'a> {
             let result = if ok {
                 this.parse_if_stmt_inner()
             } else {
-                this.stmt(this.pos, this.pos, StmtKind::Bad)
+                new_stmt!(this, this.pos, this.pos, StmtKind::Bad)
             };
             this.nest_lev -= 1;
             result
@@ -2366,12 +2541,17 @@ impl<'a> Parser<'a> {
                 T::LBrace => {
                     let block = self.parse_block_stmt();
                     let span = block.span;
-                    els = Some(self.stmt(span.start, span.end, StmtKind::Block(block)));
+                    els = Some(new_stmt!(
+                        self,
+                        span.start,
+                        span.end,
+                        StmtKind::Block(block)
+                    ));
                     self.expect_semi();
                 }
                 _ => {
                     self.error_expected(self.pos, "if statement or block");
-                    els = Some(self.stmt(self.pos, self.pos, StmtKind::Bad));
+                    els = Some(new_stmt!(self, self.pos, self.pos, StmtKind::Bad));
                 }
             }
         } else {
@@ -2382,7 +2562,8 @@ impl<'a> Parser<'a> {
             Some(e) => self.sspan(e).end,
             None => body.span.end,
         };
-        self.stmt(
+        new_stmt!(
+            self,
             pos,
             end,
             StmtKind::If {
@@ -2410,7 +2591,7 @@ impl<'a> Parser<'a> {
         let colon = self.expect(T::Colon);
         let body = self.parse_stmt_list();
         let end = self.clause_end(colon, &body);
-        self.stmt(pos, end, StmtKind::CaseClause { list, colon, body })
+        new_stmt!(self, pos, end, StmtKind::CaseClause { list, colon, body })
     }
 
     fn is_type_switch_assert(&self, x: ExprId) -> bool {
@@ -2465,10 +2646,12 @@ impl<'a> Parser<'a> {
 
         let type_switch = self.is_type_switch_guard(s2);
         let lbrace = self.expect(T::LBrace);
-        let mut list = Vec::new();
+        let mark = self.stmt_stack.len();
         while self.tok == T::Case || self.tok == T::Default {
-            list.push(self.parse_case_clause());
+            let clause = self.parse_case_clause();
+            self.stmt_stack.push(clause);
         }
+        let list = self.take_stmts(mark);
         let rbrace = self.expect(T::RBrace);
         self.expect_semi();
         let body = self.block(lbrace, list, Some(rbrace));
@@ -2476,7 +2659,8 @@ impl<'a> Parser<'a> {
 
         if type_switch {
             if let Some(assign) = s2 {
-                return self.stmt(
+                return new_stmt!(
+                    self,
                     pos,
                     end,
                     StmtKind::TypeSwitch {
@@ -2488,7 +2672,8 @@ impl<'a> Parser<'a> {
             }
         }
         let tag = self.make_expr(s2, "switch expression");
-        self.stmt(
+        new_stmt!(
+            self,
             pos,
             end,
             StmtKind::Switch {
@@ -2517,7 +2702,8 @@ impl<'a> Parser<'a> {
                 let rhs = self.parse_rhs();
                 let start = self.espan(lhs[0]).start;
                 let end = self.espan(rhs).end;
-                comm = Some(self.stmt(
+                comm = Some(new_stmt!(
+                    self,
                     start,
                     end,
                     StmtKind::Send {
@@ -2532,21 +2718,22 @@ impl<'a> Parser<'a> {
                     let p = self.espan(lhs[0]).start;
                     self.error_expected(p, "1 or 2 expressions");
                     // continue with first two expressions
-                    lhs.truncate(2);
+                    lhs = lhs[..2].into();
                 }
                 let op_pos = self.pos;
                 self.next();
                 let rhs = self.parse_rhs();
                 let start = self.espan(lhs[0]).start;
                 let end = self.espan(rhs).end;
-                comm = Some(self.stmt(
+                comm = Some(new_stmt!(
+                    self,
                     start,
                     end,
                     StmtKind::Assign {
                         lhs,
                         op,
                         op_pos,
-                        rhs: vec![rhs],
+                        rhs: List::one(rhs),
                     },
                 ));
             } else {
@@ -2557,7 +2744,12 @@ impl<'a> Parser<'a> {
                     // continue with first expression
                 }
                 let span = self.espan(lhs[0]);
-                comm = Some(self.stmt(span.start, span.end, StmtKind::Expr(lhs[0])));
+                comm = Some(new_stmt!(
+                    self,
+                    span.start,
+                    span.end,
+                    StmtKind::Expr(lhs[0])
+                ));
             }
         } else {
             self.expect(T::Default);
@@ -2566,21 +2758,23 @@ impl<'a> Parser<'a> {
         let colon = self.expect(T::Colon);
         let body = self.parse_stmt_list();
         let end = self.clause_end(colon, &body);
-        self.stmt(pos, end, StmtKind::CommClause { comm, colon, body })
+        new_stmt!(self, pos, end, StmtKind::CommClause { comm, colon, body })
     }
 
     fn parse_select_stmt(&mut self) -> StmtId {
         let pos = self.expect(T::Select);
         let lbrace = self.expect(T::LBrace);
-        let mut list = Vec::new();
+        let mark = self.stmt_stack.len();
         while self.tok == T::Case || self.tok == T::Default {
-            list.push(self.parse_comm_clause());
+            let clause = self.parse_comm_clause();
+            self.stmt_stack.push(clause);
         }
+        let list = self.take_stmts(mark);
         let rbrace = self.expect(T::RBrace);
         self.expect_semi();
         let body = self.block(lbrace, list, Some(rbrace));
         let end = body.span.end;
-        self.stmt(pos, end, StmtKind::Select { body })
+        new_stmt!(self, pos, end, StmtKind::Select { body })
     }
 
     fn parse_for_stmt(&mut self) -> StmtId {
@@ -2589,7 +2783,7 @@ impl<'a> Parser<'a> {
         let mut s1 = None;
         let mut s2 = None;
         let mut s3 = None;
-        let mut range: Option<(Vec<ExprId>, Option<AssignOp>, ExprId)> = None;
+        let mut range: Option<(List<ExprId>, Option<AssignOp>, ExprId)> = None;
         if self.tok != T::LBrace {
             let prev_lev = self.expr_lev;
             self.expr_lev = -1;
@@ -2598,7 +2792,7 @@ impl<'a> Parser<'a> {
                     // "for range x" (nil lhs in assignment)
                     self.next();
                     let y = self.parse_rhs();
-                    range = Some((Vec::new(), None, y));
+                    range = Some((List::default(), None, y));
                 } else {
                     match self.parse_simple_stmt(SimpleMode::RangeOk) {
                         Simple::Stmt(s) => s2 = Some(s),
@@ -2633,10 +2827,11 @@ impl<'a> Parser<'a> {
                 _ => {
                     let p = self.espan(lhs[lhs.len() - 1]).start;
                     self.error_expected(p, "at most 2 expressions");
-                    return self.stmt(pos, end, StmtKind::Bad);
+                    return new_stmt!(self, pos, end, StmtKind::Bad);
                 }
             };
-            return self.stmt(
+            return new_stmt!(
+                self,
                 pos,
                 end,
                 StmtKind::Range {
@@ -2651,7 +2846,8 @@ impl<'a> Parser<'a> {
 
         // regular for statement
         let cond = self.make_expr(s2, "boolean or range expression");
-        self.stmt(
+        new_stmt!(
+            self,
             pos,
             end,
             StmtKind::For {
@@ -2669,7 +2865,7 @@ impl<'a> Parser<'a> {
             let result = if ok {
                 this.parse_stmt_inner()
             } else {
-                this.stmt(this.pos, this.pos, StmtKind::Bad)
+                new_stmt!(this, this.pos, this.pos, StmtKind::Bad)
             };
             this.nest_lev -= 1;
             result
@@ -2681,7 +2877,7 @@ impl<'a> Parser<'a> {
             T::Const | T::Type | T::Var => {
                 let d = self.parse_decl(SyncSet::StmtStart);
                 let span = self.decls[d.index()].span;
-                self.stmt(span.start, span.end, StmtKind::Decl(d))
+                new_stmt!(self, span.start, span.end, StmtKind::Decl(d))
             }
             // tokens that may start an expression
             T::Ident
@@ -2720,7 +2916,7 @@ impl<'a> Parser<'a> {
                 let block = self.parse_block_stmt();
                 self.expect_semi();
                 let span = block.span;
-                self.stmt(span.start, span.end, StmtKind::Block(block))
+                new_stmt!(self, span.start, span.end, StmtKind::Block(block))
             }
             T::If => self.parse_if_stmt(),
             T::Switch => self.parse_switch_stmt(),
@@ -2731,18 +2927,18 @@ impl<'a> Parser<'a> {
                 let pos = self.pos;
                 self.next();
                 let end = if implicit { pos } else { pos + 1 };
-                self.stmt(pos, end, StmtKind::Empty { implicit })
+                new_stmt!(self, pos, end, StmtKind::Empty { implicit })
             }
             T::RBrace => {
                 // a semicolon may be omitted before a closing "}"
-                self.stmt(self.pos, self.pos, StmtKind::Empty { implicit: true })
+                new_stmt!(self, self.pos, self.pos, StmtKind::Empty { implicit: true })
             }
             _ => {
                 // no statement found
                 let pos = self.pos;
                 self.error_expected(pos, "statement");
                 self.advance(SyncSet::StmtStart);
-                self.stmt(pos, self.pos, StmtKind::Bad)
+                new_stmt!(self, pos, self.pos, StmtKind::Bad)
             }
         }
     }
@@ -2790,7 +2986,7 @@ impl<'a> Parser<'a> {
     fn parse_value_spec(&mut self, keyword: TokenKind) -> SpecId {
         let idents = self.parse_ident_list();
         let mut typ = None;
-        let mut values = Vec::new();
+        let mut values = List::default();
         if keyword == T::Const {
             // always permit optional type and initialization for more tolerant parsing
             if !matches!(self.tok, T::Eof | T::Semicolon | T::RParen) {
@@ -2953,7 +3149,7 @@ impl<'a> Parser<'a> {
                         if force || self.is_type_elem(y) {
                             // x = name *x.Y
                             let end = self.espan(y).end;
-                            let star = self.expr(op_pos, end, ExprKind::Star { x: y });
+                            let star = new_expr!(self, op_pos, end, ExprKind::Star { x: y });
                             return (Some(name), Some(star));
                         }
                     }
@@ -2964,7 +3160,8 @@ impl<'a> Parser<'a> {
                         // x = name lhs|x.Y
                         let start = self.espan(lhs).start;
                         let end = self.espan(y).end;
-                        let op = self.expr(
+                        let op = new_expr!(
+                            self,
                             start,
                             end,
                             ExprKind::Binary {
@@ -2995,7 +3192,7 @@ impl<'a> Parser<'a> {
                         // Lparen directly follows the name in a call parsed here.
                         let lparen = self.find_lparen(name_end);
                         let paren =
-                            self.expr(lparen, call_span.end, ExprKind::Paren { x: args[0] });
+                            new_expr!(self, lparen, call_span.end, ExprKind::Paren { x: args[0] });
                         return (Some(name), Some(paren));
                     }
                 }
@@ -3041,17 +3238,21 @@ impl<'a> Parser<'a> {
         let pos = self.expect(keyword);
         let mut lparen = None;
         let mut rparen = None;
-        let mut list = Vec::new();
+        let list: List<SpecId>;
         if self.tok == T::LParen {
             lparen = Some(self.pos);
             self.next();
+            let mark = self.spec_stack.len();
             while self.tok != T::RParen && self.tok != T::Eof {
-                list.push(self.parse_spec(keyword));
+                let spec = self.parse_spec(keyword);
+                self.spec_stack.push(spec);
             }
+            list = self.spec_stack[mark..].into();
+            self.spec_stack.truncate(mark);
             rparen = Some(self.expect(T::RParen));
             self.expect_semi();
         } else {
-            list.push(self.parse_spec(keyword));
+            list = List::one(self.parse_spec(keyword));
         }
         let kind = match keyword {
             T::Import => GenDeclKind::Import,
@@ -3170,6 +3371,7 @@ impl<'a> Parser<'a> {
     // Source files
 
     pub(crate) fn parse_file(mut self) -> Parsed {
+        let src_len = self.src.len();
         // package clause
         let package_kw = (self.tok == T::Package).then_some(self.pos);
         self.expect(T::Package);
@@ -3177,7 +3379,7 @@ impl<'a> Parser<'a> {
         let package_name = (!name.span.is_empty()).then_some(name);
         self.expect_semi();
 
-        let mut decls = Vec::new();
+        let mut decls = Vec::with_capacity(src_len / 512 + 4);
         // import decls
         while self.tok == T::Import {
             decls.push(self.parse_gen_decl(T::Import));
@@ -3197,6 +3399,10 @@ impl<'a> Parser<'a> {
         // since files are usually kept for the whole analysis.
         self.exprs.shrink_to_fit();
         self.stmts.shrink_to_fit();
+        self.decls.shrink_to_fit();
+        self.specs.shrink_to_fit();
+        self.comments.shrink_to_fit();
+        decls.shrink_to_fit();
         let mut errors = self.errors;
         errors.sort_by_key(|e| (e.span.start, e.span.end));
         Parsed {

@@ -277,41 +277,84 @@ impl TokenKind {
 }
 
 /// Maps an identifier to its keyword token, if it is one.
+#[inline]
 pub fn keyword(ident: &[u8]) -> Option<TokenKind> {
-    use TokenKind::*;
-    // Keywords are 2..=11 bytes of lower-case ASCII; reject the rest cheaply.
-    if ident.len() < 2 || ident.len() > 11 || !ident[0].is_ascii_lowercase() {
+    // Keywords are 2..=11 bytes of lower-case ASCII. `keyword_slot` is a
+    // perfect hash of the keywords (checked by a test), so one comparison
+    // decides.
+    let [b0, b1, ..] = *ident else {
+        return None;
+    };
+    if ident.len() > 11 || !b0.is_ascii_lowercase() {
         return None;
     }
-    Some(match ident {
-        b"break" => Break,
-        b"case" => Case,
-        b"chan" => Chan,
-        b"const" => Const,
-        b"continue" => Continue,
-        b"default" => Default,
-        b"defer" => Defer,
-        b"else" => Else,
-        b"fallthrough" => Fallthrough,
-        b"for" => For,
-        b"func" => Func,
-        b"go" => Go,
-        b"goto" => Goto,
-        b"if" => If,
-        b"import" => Import,
-        b"interface" => Interface,
-        b"map" => Map,
-        b"package" => Package,
-        b"range" => Range,
-        b"return" => Return,
-        b"select" => Select,
-        b"struct" => Struct,
-        b"switch" => Switch,
-        b"type" => Type,
-        b"var" => Var,
-        _ => return None,
-    })
+    let (text, kind) = KEYWORD_TABLE[keyword_slot(b0, b1, ident.len())];
+    // Compare as zero-padded words rather than with a `memcmp` call.
+    let same = text.len() == ident.len()
+        && pack8(text) == pack8(ident)
+        && pack8(text.get(8..).unwrap_or_default()) == pack8(ident.get(8..).unwrap_or_default());
+    same.then_some(kind)
 }
+
+/// The first (up to) eight bytes of `bytes` as a little-endian word, padded
+/// with zeros. A fixed number of steps, so no branch depends on the length.
+#[inline]
+fn pack8(bytes: &[u8]) -> u64 {
+    let mut word = 0u64;
+    for i in 0..8 {
+        word |= u64::from(bytes.get(i).copied().unwrap_or(0)) << (8 * i);
+    }
+    word
+}
+
+#[inline]
+const fn keyword_slot(b0: u8, b1: u8, len: usize) -> usize {
+    (b0 as usize + 4 * b1 as usize + 6 * len) & 63
+}
+
+const KEYWORDS: [(&[u8], TokenKind); 25] = {
+    use TokenKind::*;
+    [
+        (b"break", Break),
+        (b"case", Case),
+        (b"chan", Chan),
+        (b"const", Const),
+        (b"continue", Continue),
+        (b"default", Default),
+        (b"defer", Defer),
+        (b"else", Else),
+        (b"fallthrough", Fallthrough),
+        (b"for", For),
+        (b"func", Func),
+        (b"go", Go),
+        (b"goto", Goto),
+        (b"if", If),
+        (b"import", Import),
+        (b"interface", Interface),
+        (b"map", Map),
+        (b"package", Package),
+        (b"range", Range),
+        (b"return", Return),
+        (b"select", Select),
+        (b"struct", Struct),
+        (b"switch", Switch),
+        (b"type", Type),
+        (b"var", Var),
+    ]
+};
+
+/// `KEYWORDS` by `keyword_slot`; empty slots hold `("", Ident)`, which no
+/// identifier of two or more bytes equals.
+static KEYWORD_TABLE: [(&[u8], TokenKind); 64] = {
+    let mut table: [(&[u8], TokenKind); 64] = [(b"", TokenKind::Ident); 64];
+    let mut i = 0;
+    while i < KEYWORDS.len() {
+        let (text, kind) = KEYWORDS[i];
+        table[keyword_slot(text[0], text[1], text.len())] = (text, kind);
+        i += 1;
+    }
+    table
+};
 
 /// One token: its kind and byte span.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -330,5 +373,36 @@ impl Token {
     /// (`go/scanner` gives it the literal `"\n"`).
     pub fn is_implicit_semicolon(self) -> bool {
         self.kind == TokenKind::Semicolon && self.start == self.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_table_is_a_perfect_hash() {
+        let mut seen = [false; 64];
+        for (text, kind) in KEYWORDS {
+            let slot = keyword_slot(text[0], text[1], text.len());
+            assert!(!seen[slot], "{:?} collides", kind);
+            seen[slot] = true;
+            assert_eq!(keyword(text), Some(kind));
+            assert_eq!(kind.as_str().as_bytes(), text);
+        }
+        for word in [
+            "",
+            "x",
+            "go1",
+            "Go",
+            "iff",
+            "types",
+            "fallthroughs",
+            "_",
+            "mapp",
+            "ma",
+        ] {
+            assert_eq!(keyword(word.as_bytes()), None, "{word}");
+        }
     }
 }
