@@ -287,29 +287,10 @@ pub(crate) fn for_each_op_with_held(
 /// A lock acquired by an op performed now: the lock op itself, or every
 /// lock a called function acquires (translated to the caller's frame).
 pub(crate) fn acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind, bool)> {
-    if op.mode != Mode::Now {
-        return Vec::new();
-    }
-    match &op.kind {
-        OpKind::Lock {
-            path: Some(p),
-            op: lop @ (LockOp::Lock | LockOp::RLock),
-        } => vec![(p.clone(), lop.kind(), false)],
-        OpKind::Call { recv, args, .. } => modelled_callee(program, op)
-            .and_then(|c| Some((c, program.summary(c)?)))
-            .map(|(c, s)| {
-                s.acquires
-                    .iter()
-                    .filter_map(|a| {
-                        program
-                            .substitute(c, &a.path, recv.as_ref(), args)
-                            .map(|q| (q, a.kind, true))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
+    callee_acquisitions(program, op)
+        .into_iter()
+        .map(|(path, kind, via)| (path, kind, via.is_some()))
+        .collect()
 }
 
 /// A path as written in the checked package: `s.mu`, and `mu` rather than
