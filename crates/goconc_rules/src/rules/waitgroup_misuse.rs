@@ -97,14 +97,8 @@ impl Rule for WaitgroupMisuse {
         // Functions some function of the package calls or spawns: the others
         // (tests, main, exported entry points) are not counted goroutines
         // of a WaitGroup the package created.
-        let called: std::collections::BTreeSet<goconc_semantic::ops::FuncId> = ctx
-            .functions()
-            .flat_map(|g| g.calls.iter())
-            .filter_map(|call| match call.callee {
-                goconc_semantic::ops::Callee::Func(id) => Some(id),
-                _ => None,
-            })
-            .collect();
+        // Built on first use: most packages have no WaitGroup at all.
+        let mut called: Option<std::collections::BTreeSet<goconc_semantic::ops::FuncId>> = None;
         for f in ctx.functions() {
             let has_wg = f
                 .ops
@@ -119,7 +113,18 @@ impl Rule for WaitgroupMisuse {
                 add_inside_goroutine(ctx, f, file, findings);
                 done_missing_on_path(program, f, file, findings);
             }
-            let may_be_counted = is_spawned || called.contains(&f.id);
+            let may_be_counted = is_spawned
+                || called
+                    .get_or_insert_with(|| {
+                        ctx.functions()
+                            .flat_map(|g| g.calls.iter())
+                            .filter_map(|call| match call.callee {
+                                goconc_semantic::ops::Callee::Func(id) => Some(id),
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .contains(&f.id);
             wait_checks(ctx, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
         }
