@@ -295,7 +295,7 @@ impl TypeNames for BodyNames<'_, '_> {
 }
 
 fn comma_ok(t: Type) -> Type {
-    Type::Tuple(Arc::from(vec![t, Type::Basic(Basic::Bool)]))
+    Type::Tuple(Arc::new(vec![t, Type::Basic(Basic::Bool)]))
 }
 
 impl<'a> Walker<'a> {
@@ -483,7 +483,11 @@ impl<'a> Walker<'a> {
                 if let Some(r) = recv {
                     for name in receiver_type_params(file, r).iter() {
                         let span = self.find_ident_span(r, name);
-                        self.declare(span, LocalKind::TypeName, Type::TypeParam((*name).into()));
+                        self.declare(
+                            span,
+                            LocalKind::TypeName,
+                            Type::TypeParam(Arc::new((*name).into())),
+                        );
                     }
                 }
                 let sig = {
@@ -602,7 +606,11 @@ impl<'a> Walker<'a> {
         for f in &list.fields {
             for n in &f.names {
                 let name = self.file.name(*n);
-                self.declare(n.span, LocalKind::TypeName, Type::TypeParam(name.into()));
+                self.declare(
+                    n.span,
+                    LocalKind::TypeName,
+                    Type::TypeParam(Arc::new(name.into())),
+                );
             }
         }
         for f in &list.fields {
@@ -752,7 +760,7 @@ impl<'a> Walker<'a> {
             StmtKind::Send { chan, value, .. } => {
                 let ct = self.expr(*chan, None);
                 let elem = match self.env.underlying(&ct) {
-                    Type::Chan(_, e) => Some((*e).clone()),
+                    Type::Chan(c) => Some(c.1.clone()),
                     _ => None,
                 };
                 self.expr(*value, elem.as_ref());
@@ -967,7 +975,7 @@ impl<'a> Walker<'a> {
             Type::Basic(Basic::String) => (Type::Basic(Basic::Int), Type::Basic(Basic::Int32)),
             Type::Basic(_) => (xt.clone(), Type::Unknown),
             Type::Map(kv) => (kv.0.clone(), kv.1.clone()),
-            Type::Chan(_, e) => ((*e).clone(), Type::Unknown),
+            Type::Chan(c) => (c.1.clone(), Type::Unknown),
             Type::Func(sig) => match sig.params.first().map(|p| self.env.underlying(p)) {
                 Some(Type::Func(yield_sig)) => (
                     yield_sig.params.first().cloned().unwrap_or_default(),
@@ -1298,7 +1306,7 @@ impl<'a> Walker<'a> {
                 match op {
                     Op::And => Type::pointer(xt),
                     Op::Arrow => match self.env.underlying(&xt) {
-                        Type::Chan(_, el) => (*el).clone(),
+                        Type::Chan(c) => c.1.clone(),
                         _ => Type::Unknown,
                     },
                     Op::Not => Type::Basic(Basic::Bool),

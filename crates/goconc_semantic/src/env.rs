@@ -175,7 +175,7 @@ pub(crate) struct DeclNames<'a> {
 impl TypeNames for DeclNames<'_> {
     fn type_name(&mut self, env: &Env, _expr: ExprId, name: &str) -> Option<Type> {
         if self.tparams.contains(&name) {
-            return Some(Type::TypeParam(name.into()));
+            return Some(Type::TypeParam(Arc::new(name.into())));
         }
         env.package_level_type(self.pkg, self.file, name)
     }
@@ -335,7 +335,7 @@ impl Env {
                 Type::Map(Arc::new((k, v)))
             }
             ExprKind::ChanType { dir, value, .. } => {
-                Type::Chan(*dir, Arc::new(self.convert_type(file, *value, names)))
+                Type::Chan(Arc::new((*dir, self.convert_type(file, *value, names))))
             }
             ExprKind::FuncType(ft) => Type::Func(Arc::new(self.convert_sig(file, ft, names))),
             ExprKind::StructType { fields } => {

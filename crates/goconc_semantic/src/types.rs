@@ -124,7 +124,7 @@ impl Signature {
         match self.results.len() {
             0 => Type::empty_tuple(),
             1 => self.results[0].clone(),
-            _ => Type::Tuple(self.results.clone().into()),
+            _ => Type::Tuple(Arc::new(self.results.clone())),
         }
     }
 
@@ -173,14 +173,15 @@ pub enum Type {
     /// `[N]T`; the length is not tracked.
     Array(Arc<Type>),
     Map(Arc<(Type, Type)>),
-    Chan(ChanDir, Arc<Type>),
+    /// Direction and element type (boxed together: keeps `Type` at 16 bytes).
+    Chan(Arc<(ChanDir, Type)>),
     Func(Arc<Signature>),
     Struct(Arc<StructType>),
     Interface(Arc<InterfaceType>),
     /// The value of a multi-value call, or of a call with no results (empty).
-    Tuple(Arc<[Type]>),
+    Tuple(Arc<Vec<Type>>),
     /// A type parameter of a generic function or type.
-    TypeParam(Sym),
+    TypeParam(Arc<Sym>),
 }
 
 impl Type {
@@ -195,7 +196,7 @@ impl Type {
     pub fn empty_tuple() -> Type {
         static EMPTY: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
         EMPTY
-            .get_or_init(|| Type::Tuple(Arc::from(Vec::new())))
+            .get_or_init(|| Type::Tuple(Arc::new(Vec::new())))
             .clone()
     }
     pub fn pointer(to: Type) -> Type {
@@ -246,9 +247,8 @@ impl Type {
                 return true;
             }
             match t {
-                Type::Pointer(i) | Type::Slice(i) | Type::Array(i) | Type::Chan(_, i) => {
-                    stack.push((i, d + 1))
-                }
+                Type::Pointer(i) | Type::Slice(i) | Type::Array(i) => stack.push((i, d + 1)),
+                Type::Chan(c) => stack.push((&c.1, d + 1)),
                 Type::Map(kv) => {
                     stack.push((&kv.0, d + 1));
                     stack.push((&kv.1, d + 1));
@@ -291,7 +291,7 @@ impl Type {
     /// use [`crate::Program::underlying`] first for `type C chan int`).
     pub fn as_chan(&self) -> Option<(ChanDir, &Type)> {
         match self {
-            Type::Chan(dir, elem) => Some((*dir, elem)),
+            Type::Chan(c) => Some((c.0, &c.1)),
             _ => None,
         }
     }
@@ -352,9 +352,11 @@ impl fmt::Display for Type {
             Type::Slice(t) => write!(f, "[]{t}"),
             Type::Array(t) => write!(f, "[N]{t}"),
             Type::Map(kv) => write!(f, "map[{}]{}", kv.0, kv.1),
-            Type::Chan(ChanDir::Both, t) => write!(f, "chan {t}"),
-            Type::Chan(ChanDir::Send, t) => write!(f, "chan<- {t}"),
-            Type::Chan(ChanDir::Recv, t) => write!(f, "<-chan {t}"),
+            Type::Chan(c) => match &**c {
+                (ChanDir::Both, t) => write!(f, "chan {t}"),
+                (ChanDir::Send, t) => write!(f, "chan<- {t}"),
+                (ChanDir::Recv, t) => write!(f, "<-chan {t}"),
+            },
             Type::Func(sig) => write!(f, "{sig}"),
             Type::Struct(s) => {
                 f.write_str("struct{")?;
