@@ -11,8 +11,8 @@ use goconc_syntax::ast::{BranchKind, Span, StmtId, StmtKind};
 use goconc_syntax::File;
 
 use crate::lockstate::{
-    base_reassigned, describe_lock, mask, node_span, ExitEvent, ExitKind, LockFact, LockFlow,
-    LockState, LockVisitor, Origin, ReleaseEvent,
+    base_reassigned, describe_lock, mask, node_span, short_name, ExitEvent, ExitKind, LockFact,
+    LockFlow, LockState, LockVisitor, Origin, ReleaseEvent,
 };
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
@@ -29,7 +29,9 @@ declare_rule! {
     /// `Acquire` functions returning the release func), `fooLocked` helpers
     /// that release a lock their caller holds, deferred unlocks (also in
     /// closures and helper methods) and the success branch of `TryLock` are
-    /// understood.
+    /// understood. A function named as an acquirer (`acquireForkLock`,
+    /// `lockShard`, `LockAll`) returns holding the locks it takes by
+    /// contract: its returns are not reported, its unlocks still are.
     ///
     /// ## Why is this bad?
     /// A mutex left locked on an error path wedges the component: the next
@@ -465,6 +467,11 @@ impl MissingUnlockVisitor<'_> {
                 }
             }
         }
+        // `acquireForkLock`, `lockShard`: returning with the lock held is
+        // the function's contract (its partner releases it), on whichever
+        // returns it takes the lock. Panics are still reported: the caller's
+        // deferred release is not registered yet when the acquirer panics.
+        let returns_holding_by_name = says_it_acquires_a_lock(short_name(self.func));
         let mut reports = Vec::new();
         for exit in &self.exits {
             // A test that reports its failure and returns: the lock dies
@@ -473,6 +480,7 @@ impl MissingUnlockVisitor<'_> {
                 continue;
             }
             let at = match exit.kind {
+                ExitKind::Return(_) if returns_holding_by_name => continue,
                 ExitKind::Return(span) => span,
                 // `panic(errors.AssertionFailedf(...))`: a broken invariant
                 // that is meant to take the process down, not an error path
@@ -592,6 +600,56 @@ impl LockVisitor for MissingUnlockVisitor<'_> {
     }
 }
 
+/// Whether a function's name says it returns holding a lock, like the
+/// `fooLocked` convention says the caller holds one: `lock`/`rlock` followed
+/// by an upper-case letter or the end (`lockShard`, `LockAll`, `RLock`), or
+/// `acquire`/`take`/`grab` followed by the end or a name mentioning a lock
+/// (`acquireForkLock`, `takeMu`, `Acquire`). `locker`, `lockout`, `clock`,
+/// `blockUntil` and `takeSnapshot` say nothing about a lock left held.
+fn says_it_acquires_a_lock(name: &str) -> bool {
+    // `RLock` keeps its upper-case `L` once its first letter is lowered.
+    const LOCK_VERBS: [&str; 3] = ["rLock", "rlock", "lock"];
+    const ACQUIRE_VERBS: [&str; 3] = ["acquire", "take", "grab"];
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    // Only the first letter is case-insensitive (exported or not); the rest
+    // must be spelt in camel case for the word boundary to be seen.
+    let name = format!("{}{}", first.to_ascii_lowercase(), chars.as_str());
+    let next_word = |verb: &str| -> Option<String> {
+        let rest = name.strip_prefix(verb)?;
+        match rest.chars().next() {
+            None => Some(String::new()),
+            Some(c) if c.is_ascii_uppercase() => Some(rest.to_string()),
+            Some(_) => None,
+        }
+    };
+    if LOCK_VERBS.iter().any(|verb| next_word(verb).is_some()) {
+        return true;
+    }
+    ACQUIRE_VERBS
+        .iter()
+        .any(|verb| next_word(verb).is_some_and(|rest| rest.is_empty() || names_a_lock(&rest)))
+}
+
+/// Whether a camel-case name has a word naming a lock (`ForkLock`,
+/// `ShardLocks`, `StateMu`, `Mutex`, `RLock`).
+fn names_a_lock(name: &str) -> bool {
+    let mut words: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices() {
+        if i > start && c.is_ascii_uppercase() {
+            words.push(&name[start..i]);
+            start = i;
+        }
+    }
+    words.push(&name[start..]);
+    words
+        .iter()
+        .any(|w| matches!(*w, "Lock" | "Locks" | "Mu" | "Mutex" | "Mutexes"))
+}
+
 /// Whether block `b` calls into package `testing` (`t.Errorf(...)`).
 fn reports_test_failure(program: &Program, func: &Function, b: BlockId) -> bool {
     func.block_ops(b).iter().any(|(_, op)| match &op.kind {
@@ -692,5 +750,39 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&MissingUnlock);
+    }
+
+    #[test]
+    fn acquirer_names() {
+        for name in [
+            "acquireForkLock",
+            "AcquireForkLock",
+            "lockShard",
+            "LockAll",
+            "Lock",
+            "rlockTable",
+            "RLockAll",
+            "acquire",
+            "Acquire",
+            "takeMu",
+            "grabShardLocks",
+        ] {
+            assert!(says_it_acquires_a_lock(name), "{name}");
+        }
+        for name in [
+            "locker",
+            "Locker",
+            "lockout",
+            "blockUntil",
+            "clock",
+            "unlockShard",
+            "takeSnapshot",
+            "acquireConn",
+            "grabber",
+            "acquired",
+            "",
+        ] {
+            assert!(!says_it_acquires_a_lock(name), "{name}");
+        }
     }
 }

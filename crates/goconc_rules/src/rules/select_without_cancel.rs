@@ -1,10 +1,14 @@
 //! GC103 `select-without-cancel`.
 
-use goconc_semantic::body::{FileInfo, LocalKind};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use goconc_semantic::body::{FileInfo, Local, LocalKind, Res};
 use goconc_semantic::cfg::Node;
-use goconc_semantic::ops::{AccessPath, ChanOp, Mode, Op, OpKind};
-use goconc_semantic::program::Function;
-use goconc_semantic::types::Type;
+use goconc_semantic::env::{Builtin, Selection};
+use goconc_semantic::ops::{AccessPath, Base, ChanOp, Mode, Op, OpKind, PathElem};
+use goconc_semantic::program::{Function, PackageModel};
+use goconc_semantic::types::{Sym, Type};
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, Span, StmtId, StmtKind};
 use goconc_syntax::File;
@@ -26,6 +30,13 @@ declare_rule! {
     /// or a `v, ok := <-ch` receive (the loop ends when `ch` is closed).
     /// Channels created by the function itself (buffered results, fan-in
     /// channels it owns) are not reported.
+    ///
+    /// Also not reported: a send to the completion channel of a different
+    /// request each iteration (`req.done <- err` for `req := queue[0]` or a
+    /// range element) when every `make` of that field in the package is
+    /// buffered with a constant capacity ≥ 1 (a one-shot reply that cannot
+    /// block); and a loop receiving from a `chan os.Signal`, the process's
+    /// root signal handler, which lives as long as the process.
     ///
     /// ## Why is this bad?
     /// The playbook rule is that every goroutine's lifecycle is tied to a
@@ -256,6 +267,7 @@ fn first_uncancellable(
             } => {
                 if select_is_cancellable(ctx, f, file, info, *stmt)
                     || !loops.innermost_is_endless(op.span)
+                    || select_receives_os_signals(program, f, *stmt)
                 {
                     continue;
                 }
@@ -285,7 +297,15 @@ fn first_uncancellable(
                     || bare_op_is_fine(ctx, f, file, info, op, path.as_ref(), ty, stmt, polls_ctx)
                     || (*chan_op == ChanOp::Send
                         && (sends_reply_of_request(program, f, file, path.as_ref())
-                            || buffered_kind_made_here(program, f, ty)))
+                            || buffered_kind_made_here(program, f, ty)
+                            || sends_one_shot_completion(
+                                ctx,
+                                f,
+                                file,
+                                info,
+                                path.as_ref(),
+                                op.span,
+                            )))
                 {
                     continue;
                 }
@@ -403,6 +423,10 @@ struct Scan<'a, 'p> {
     rule: &'a RuleContext<'p>,
     /// Every channel closed somewhere in the package.
     closed: Vec<AccessPath>,
+    /// Channel fields (declaring type, field name) and whether every value
+    /// the package stores in them is a `make(chan T, n)` with constant
+    /// n ≥ 1; filled on first use.
+    buffered_fields: RefCell<HashMap<(Type, Sym), bool>>,
 }
 
 impl<'a, 'p> Scan<'a, 'p> {
@@ -422,7 +446,26 @@ impl<'a, 'p> Scan<'a, 'p> {
                 }
             }
         }
-        Scan { rule, closed }
+        Scan {
+            rule,
+            closed,
+            buffered_fields: RefCell::default(),
+        }
+    }
+
+    /// Whether every value stored in channel field `field` of `owner` in
+    /// this package is a `make(chan T, n)` with constant n ≥ 1 (and there is
+    /// at least one).
+    fn field_always_buffered(&self, owner: &Type, field: &Sym) -> bool {
+        let key = (owner.clone(), field.clone());
+        if let Some(&known) = self.buffered_fields.borrow().get(&key) {
+            return known;
+        }
+        let answer = self.rule.model().is_some_and(|model| {
+            stores_only_buffered_makes(self.rule.program, model, owner, field)
+        });
+        self.buffered_fields.borrow_mut().insert(key, answer);
+        answer
     }
 }
 
@@ -515,6 +558,10 @@ fn bare_op_is_fine(
         return true;
     };
     if elem.is_unknown() || (polls_ctx && elem.is_named("time", "Time")) {
+        return true;
+    }
+    // `for { s := <-sigs; ... }`: the process's signal handler.
+    if carries_os_signals(program, ty) {
         return true;
     }
     let is_recv = matches!(
@@ -789,6 +836,191 @@ fn is_timer_receive(file: &File, info: &FileInfo, e: ExprId) -> bool {
         return false;
     };
     matches!(info.ty(*x).as_chan(), Some((_, elem)) if elem.is_named("time", "Time"))
+}
+
+/// A channel whose elements are `os.Signal` (through named channel types).
+fn carries_os_signals(program: &Program, ty: &Type) -> bool {
+    program
+        .underlying(ty)
+        .as_chan()
+        .is_some_and(|(_, elem)| elem.is_named("os", "Signal"))
+}
+
+/// A select with a case receiving `os.Signal`s: the loop around it is the
+/// process's signal handler, which lives as long as the process.
+fn select_receives_os_signals(program: &Program, f: &Function, stmt: StmtId) -> bool {
+    f.ops.iter().any(|(_, op)| {
+        matches!(
+            &op.kind,
+            OpKind::Chan { op: ChanOp::Recv, ty, select: Some(s), .. }
+                if *s == stmt && carries_os_signals(program, ty)
+        )
+    })
+}
+
+/// A send to the completion channel of a different request each iteration
+/// (`req.done <- err` where `req` is a range element, or `req := queue[0]` /
+/// `req := <-reqs` declared in the loop), when every channel the package
+/// stores in that field is buffered: each request is answered once into its
+/// own free slot, so the send cannot block.
+fn sends_one_shot_completion(
+    scan: &Scan<'_, '_>,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    path: Option<&AccessPath>,
+    send: Span,
+) -> bool {
+    let Some(path) = path else {
+        return false;
+    };
+    let Base::Local(key) = &path.base else {
+        return false;
+    };
+    let through_fields_only = path.fields.iter().all(|e| matches!(e, PathElem::Field(_)));
+    if key.pkg != f.pkg || key.file != f.def.file || path.fields.is_empty() || !through_fields_only
+    {
+        return false;
+    }
+    let Some(request) = info.local(key.local) else {
+        return false;
+    };
+    if !differs_each_iteration(file, request, send) {
+        return false;
+    }
+    scan.rule
+        .program
+        .field_owner(path)
+        .is_some_and(|(owner, field)| scan.field_always_buffered(&owner, &field))
+}
+
+/// Whether `local` holds a new element on each iteration of a loop around
+/// `send`: a range key/value, or a variable declared in the loop body from
+/// an index expression (`queue[0]`) or a receive.
+fn differs_each_iteration(file: &File, local: &Local, send: Span) -> bool {
+    if local.reassigned {
+        return false;
+    }
+    let inside = |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+    let element_init = local.init.is_some_and(|init| {
+        matches!(
+            file.expr(file.unparen(init)).kind,
+            ExprKind::Index { .. }
+                | ExprKind::Unary {
+                    op: AstOp::Arrow,
+                    ..
+                }
+        )
+    });
+    file.stmts.iter().any(|stmt| match &stmt.kind {
+        StmtKind::Range {
+            key, value, body, ..
+        } if inside(body.span, send) => {
+            [key, value]
+                .iter()
+                .any(|v| v.is_some_and(|v| file.expr(v).span == local.span))
+                || (element_init && inside(body.span, local.span))
+        }
+        StmtKind::For { body, .. } => {
+            element_init && inside(body.span, send) && inside(body.span, local.span)
+        }
+        _ => false,
+    })
+}
+
+/// Scans every file of the package for stores into `owner.field`: keyed
+/// and positional composite literals of `owner` and `x.field = v`
+/// assignments. True when there is at least one and each stores a
+/// `make(chan T, n)` with constant n ≥ 1. Types declared in another package
+/// may be filled there: false.
+fn stores_only_buffered_makes(
+    program: &Program,
+    model: &PackageModel,
+    owner: &Type,
+    field: &Sym,
+) -> bool {
+    if owner
+        .as_named()
+        .is_none_or(|named| named.pkg != model.pkg.path)
+    {
+        return false;
+    }
+    let position = match program.underlying(owner) {
+        Type::Struct(st) => st.fields.iter().position(|fd| fd.name == *field),
+        _ => None,
+    };
+    let mut stores = 0usize;
+    for (source, info) in model.pkg.files.iter().zip(&model.files) {
+        let file = &*source.ast;
+        let buffered = |value: ExprId| -> bool {
+            let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(value)).kind else {
+                return false;
+            };
+            matches!(info.res(file.unparen(*fun)), Res::Builtin(Builtin::Make))
+                && args.len() == 2
+                && args.get(1).is_some_and(|cap| {
+                    goconc_semantic::body::const_int(&program.env, &model.pkg, file, info, *cap)
+                        .is_some_and(|n| n >= 1)
+                })
+        };
+        for (index, expr) in file.exprs.iter().enumerate() {
+            let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                continue;
+            };
+            let Ok(raw) = u32::try_from(index) else {
+                break;
+            };
+            let lit = ExprId(raw);
+            if info.ty(lit).strip_pointer() != owner {
+                continue;
+            }
+            for (i, &elt) in elts.iter().enumerate() {
+                let value = match &file.expr(elt).kind {
+                    ExprKind::KeyValue { key, value } => match &file.expr(*key).kind {
+                        ExprKind::Ident(k) if **field == *file.name(*k) => *value,
+                        _ => continue,
+                    },
+                    _ if position == Some(i) => elt,
+                    _ => continue,
+                };
+                stores += 1;
+                if !buffered(value) {
+                    return false;
+                }
+            }
+        }
+        for stmt in &file.stmts {
+            let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+                continue;
+            };
+            for (i, &target) in lhs.iter().enumerate() {
+                let ExprKind::Selector { x, sel } = &file.expr(file.unparen(target)).kind else {
+                    continue;
+                };
+                if **field != *file.name(*sel) {
+                    continue;
+                }
+                let Some(Selection::Field { embedded, .. }) = info.selection(target) else {
+                    continue;
+                };
+                // Through embedded fields the declaring type is another
+                // one; count the store rather than miss it.
+                if info.ty(*x).strip_pointer() != owner && embedded.is_empty() {
+                    continue;
+                }
+                stores += 1;
+                let value = if lhs.len() == rhs.len() {
+                    rhs.get(i).copied()
+                } else {
+                    None
+                };
+                if !value.is_some_and(buffered) {
+                    return false;
+                }
+            }
+        }
+    }
+    stores > 0
 }
 
 #[cfg(test)]
