@@ -2,11 +2,14 @@
 
 use std::collections::BTreeSet;
 
+use goconc_semantic::body::{FileInfo, Res};
 use goconc_semantic::cfg::BlockId;
 use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncId, Mode, Op, OpKind, WgOp};
+use goconc_semantic::package::ObjKind;
 use goconc_semantic::program::Function;
 use goconc_semantic::Program;
-use goconc_syntax::ast::{ExprKind, StmtKind};
+use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
+use goconc_syntax::File;
 
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
@@ -29,7 +32,11 @@ declare_rule! {
     ///   channel that is only read after `Wait` ("channel with WaitGroup").
     ///
     /// `wg.Go(f)` (Go 1.25) and `errgroup.Group.Go` count for you and are
-    /// never reported.
+    /// never reported. An `Add` inside the goroutine followed by a check-in
+    /// the spawner waits for (`ready.Done()` with `ready.Wait()`, or a send
+    /// the spawner receives) is ordered before `Wait` and not reported; nor is
+    /// a `Wait` and a `Done` in branches that exclude each other
+    /// (`if id == leader` / `if id != leader` on a value never reassigned).
     ///
     /// ## Why is this bad?
     /// A WaitGroup is a counter: `Wait` returns when it reaches zero. An
@@ -188,6 +195,9 @@ fn add_inside_goroutine(
         if !dones || waits {
             continue;
         }
+        if published_through_barrier(ctx, f, add) {
+            continue;
+        }
         let name = program.describe_path(add.path);
         let mut finding = Finding::new(
             WaitgroupMisuse::META.code,
@@ -204,6 +214,68 @@ fn add_inside_goroutine(
             "call {name}.Add(1) before the go statement (or start the goroutine with {name}.Go)"
         )));
     }
+}
+
+/// Whether the goroutine checks in on a barrier after its `Add`: it calls
+/// `Done` on another WaitGroup, or sends on or closes a channel, at a point
+/// every path through the `Add` reaches, and every function that starts it
+/// waits on that barrier. The spawner then cannot reach its own `Wait` before
+/// the `Add` (`swg.Add(2); go start(); go start(); swg.Wait(); ...; wg.Wait()`).
+fn published_through_barrier(ctx: &RuleContext<'_>, f: &Function, add: &WgSite<'_>) -> bool {
+    let program = ctx.program;
+    let mut barriers: Vec<(&AccessPath, bool)> = Vec::new();
+    for (block, node_ops) in (0..f.cfg.blocks.len()).map(|b| {
+        let block = BlockId(b as u32);
+        (block, f.block_ops(block))
+    }) {
+        for (index, (_, op)) in node_ops.iter().enumerate() {
+            if op.mode != Mode::Now {
+                continue;
+            }
+            let barrier = match &op.kind {
+                OpKind::WaitGroup {
+                    path: Some(path),
+                    op: WgOp::Done,
+                } if path != add.path => (path, true),
+                OpKind::Chan {
+                    path: Some(path),
+                    op: ChanOp::Send | ChanOp::Close,
+                    select: None,
+                    ..
+                } => (path, false),
+                _ => continue,
+            };
+            // After the Add on every path from it: the Add is always
+            // published before the check-in.
+            if flow::dominates(f, (add.block, add.index), (block, index))
+                && !flow::may_run_after(f, (block, index), (add.block, add.index))
+            {
+                barriers.push(barrier);
+            }
+        }
+    }
+    if barriers.is_empty() {
+        return false;
+    }
+    let spawners = flow::spawners_of(ctx, f.id);
+    !spawners.is_empty()
+        && spawners.iter().all(|spawner| {
+            spawner.ops.iter().any(|(_, op)| {
+                op.mode == Mode::Now
+                    && barriers.iter().any(|(barrier, is_wg)| match &op.kind {
+                        OpKind::WaitGroup {
+                            path: Some(path),
+                            op: WgOp::Wait,
+                        } => *is_wg && flow::same_location(program, path, barrier),
+                        OpKind::Chan {
+                            path: Some(path),
+                            op: ChanOp::Recv | ChanOp::Range,
+                            ..
+                        } => !*is_wg && flow::same_location(program, path, barrier),
+                        _ => false,
+                    })
+            })
+        })
 }
 
 /// A `return` of a counted goroutine that skips `Done`.
@@ -432,6 +504,7 @@ fn wait_checks(
                 && s.wg == WgOp::Done
                 && !done_before
                 && !balances_own_add(program, f, &sites, s)
+                && !exclusive_branches(program, f, s.op.span, wait.op.span)
         });
         if let Some(done) = own_done {
             findings.push(
@@ -460,6 +533,124 @@ fn wait_checks(
         if let Some(finding) = wait_before_reading(ctx, f, file, wait, &name) {
             findings.push(finding);
         }
+    }
+}
+
+/// Whether the code at `a` and the code at `b` sit in branches of the
+/// function that exclude each other: one runs only when a condition holds
+/// and the other only when it does not (`if id == leader {...}` and
+/// `if id != leader {...}`), and the condition reads only values the
+/// function never reassigns. Goroutines that share one function and pick
+/// a role this way never do both.
+fn exclusive_branches(program: &Program, f: &Function, a: Span, b: Span) -> bool {
+    let Some((file, info)) = program.file_of(f) else {
+        return false;
+    };
+    let guards_a = branch_guards(file, info, program, f, a);
+    if guards_a.is_empty() {
+        return false;
+    }
+    let guards_b = branch_guards(file, info, program, f, b);
+    guards_a
+        .iter()
+        .any(|(cond, holds)| guards_b.iter().any(|(c, h)| c == cond && h != holds))
+}
+
+/// The `if` conditions of `f` that decide whether `at` runs: each in a
+/// canonical form (`x != y` as `x == y` negated, `!c` as `c` negated,
+/// operands of `==` sorted) with whether `at` runs when it is true. Only
+/// conditions over literals, constants and locals that are never
+/// reassigned: their value is the same at both places.
+fn branch_guards(
+    file: &File,
+    info: &FileInfo,
+    program: &Program,
+    f: &Function,
+    at: Span,
+) -> Vec<(String, bool)> {
+    let inside = |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+    let mut out = Vec::new();
+    for stmt in &file.stmts {
+        let StmtKind::If {
+            cond, body, els, ..
+        } = &stmt.kind
+        else {
+            continue;
+        };
+        if !inside(f.def.span, stmt.span) || !inside(stmt.span, at) {
+            continue;
+        }
+        let runs_when = if inside(body.span, at) {
+            true
+        } else if els.is_some_and(|e| inside(file.stmt(e).span, at)) {
+            false
+        } else {
+            continue;
+        };
+        if let Some((text, positive)) = canonical_condition(file, info, program, *cond, 0) {
+            out.push((text, positive == runs_when));
+        }
+    }
+    out
+}
+
+fn canonical_condition(
+    file: &File,
+    info: &FileInfo,
+    program: &Program,
+    cond: ExprId,
+    depth: u32,
+) -> Option<(String, bool)> {
+    if depth > 8 {
+        return None;
+    }
+    let cond = file.unparen(cond);
+    match &file.expr(cond).kind {
+        ExprKind::Unary {
+            op: goconc_syntax::ast::Op::Not,
+            x,
+        } => canonical_condition(file, info, program, *x, depth + 1).map(|(t, p)| (t, !p)),
+        ExprKind::Binary { x, op, y, .. }
+            if matches!(
+                op,
+                goconc_syntax::ast::Op::Eql | goconc_syntax::ast::Op::Neq
+            ) =>
+        {
+            let (x, y) = (file.unparen(*x), file.unparen(*y));
+            if !stable_operand(file, info, program, x) || !stable_operand(file, info, program, y) {
+                return None;
+            }
+            let mut operands = [file.text(file.expr(x).span), file.text(file.expr(y).span)];
+            operands.sort_unstable();
+            Some((
+                format!("{} == {}", operands[0], operands[1]),
+                *op == goconc_syntax::ast::Op::Eql,
+            ))
+        }
+        ExprKind::Ident(_) if stable_operand(file, info, program, cond) => {
+            Some((file.text(file.expr(cond).span).to_string(), true))
+        }
+        _ => None,
+    }
+}
+
+/// A literal, a package-level constant, or a local never assigned after
+/// its declaration.
+fn stable_operand(file: &File, info: &FileInfo, program: &Program, e: ExprId) -> bool {
+    match &file.expr(e).kind {
+        ExprKind::BasicLit(_) => true,
+        ExprKind::Ident(_) => match info.res(e) {
+            Res::Local(id) => info.local(*id).is_some_and(|l| !l.reassigned),
+            Res::Predeclared => true,
+            res @ (Res::Global(_) | Res::Foreign(_)) => info.object(res).is_some_and(|r| {
+                program
+                    .env
+                    .package(&r.pkg)
+                    .is_some_and(|p| p.object(r.idx).is_some_and(|o| o.kind == ObjKind::Const))
+            }),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -1087,6 +1278,26 @@ pub(crate) mod flow {
             }
         }
         out
+    }
+
+    /// The functions of the package that start `target` as a goroutine.
+    pub(crate) fn spawners_of<'p>(ctx: &RuleContext<'p>, target: FuncId) -> Vec<&'p Function> {
+        ctx.functions()
+            .filter(|f| {
+                f.ops.iter().any(|(_, op)| {
+                    let OpKind::Call {
+                        callee, func_arg, ..
+                    } = &op.kind
+                    else {
+                        return false;
+                    };
+                    (op.mode == Mode::Spawned && *callee == Callee::Func(target))
+                        || func_arg
+                            .as_ref()
+                            .is_some_and(|a| a.spawned && a.func == FuncArg::Func(target))
+                })
+            })
+            .collect()
     }
 
     /// Index of `f` in its package's function list (the numbering of

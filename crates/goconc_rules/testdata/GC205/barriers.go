@@ -1,0 +1,161 @@
+package gc205
+
+import (
+	"log"
+	"sync"
+)
+
+// loadGenerator starts its clients together: each client registers with
+// the run group, checks in on a start barrier, and waits for the starting
+// gun. The barrier orders every client's Add before the coordinator's Wait.
+type loadGenerator struct {
+	dial    func(name string) (func(), error)
+	publish func(name string) error
+}
+
+// Run: Add inside the goroutine, published by the `ready` barrier the
+// coordinator waits on before it fires and waits.
+func (g *loadGenerator) Run(names []string) {
+	var running sync.WaitGroup
+	var ready sync.WaitGroup
+	fire := make(chan struct{})
+	client := func(name string) {
+		running.Add(1) // ok: published to the coordinator through ready
+		defer running.Done()
+		hangup, err := g.dial(name)
+		if err != nil {
+			log.Print(err)
+		}
+		if hangup != nil {
+			defer hangup()
+		}
+		ready.Done()
+		<-fire
+		if err := g.publish(name); err != nil {
+			log.Print(err)
+		}
+	}
+	ready.Add(len(names))
+	for _, name := range names {
+		go client(name)
+	}
+	ready.Wait()
+	close(fire)
+	running.Wait()
+}
+
+// RunWithChannel uses a channel as the check-in barrier.
+func (g *loadGenerator) RunWithChannel(names []string) {
+	var running sync.WaitGroup
+	checkedIn := make(chan string)
+	for _, name := range names {
+		go func() {
+			running.Add(1) // ok: published through checkedIn before the coordinator waits
+			defer running.Done()
+			checkedIn <- name
+			if err := g.publish(name); err != nil {
+				log.Print(err)
+			}
+		}()
+	}
+	for range names {
+		log.Printf("client %s ready", <-checkedIn)
+	}
+	running.Wait()
+}
+
+// RunLateCheckIn checks in before registering: the coordinator can pass
+// the barrier and reach Wait before the Add.
+func (g *loadGenerator) RunLateCheckIn(names []string) {
+	var running sync.WaitGroup
+	var ready sync.WaitGroup
+	ready.Add(len(names))
+	for _, name := range names {
+		go func() {
+			ready.Done()
+			running.Add(1) // want "running\\.Add inside the goroutine"
+			defer running.Done()
+			if err := g.publish(name); err != nil {
+				log.Print(err)
+			}
+		}()
+	}
+	ready.Wait()
+	running.Wait()
+}
+
+// RunUnwatchedBarrier checks in on a group nobody waits on: it orders
+// nothing.
+func (g *loadGenerator) RunUnwatchedBarrier(names []string) {
+	var running sync.WaitGroup
+	var started sync.WaitGroup
+	started.Add(len(names))
+	for _, name := range names {
+		go func() {
+			running.Add(1) // want "running\\.Add inside the goroutine"
+			defer running.Done()
+			started.Done()
+			if err := g.publish(name); err != nil {
+				log.Print(err)
+			}
+		}()
+	}
+	running.Wait()
+}
+
+const coordinator = 0
+
+// replicaSet models a test harness that runs the same function for every
+// replica; the replica's index picks its role.
+type replicaSet struct {
+	results []string
+	query   func(replica int) string
+	verify  func([]string)
+}
+
+// runReplica: the coordinator waits, the others check out; no goroutine
+// does both, so Wait never waits on its own Done.
+func (r *replicaSet) runReplica(replica int, done *sync.WaitGroup) {
+	if replica != coordinator {
+		defer done.Done()
+	}
+	r.results[replica] = r.query(replica)
+	if replica == coordinator {
+		done.Wait() // ok: the coordinator never calls Done
+		r.verify(r.results)
+	}
+}
+
+// Start runs every replica.
+func (r *replicaSet) Start(n int) {
+	var done sync.WaitGroup
+	done.Add(n - 1)
+	for i := 0; i < n; i++ {
+		go r.runReplica(i, &done)
+	}
+}
+
+// runReplicaPromoted changes its role half way: the replica that checks
+// out can become the coordinator and wait on its own pending Done.
+func (r *replicaSet) runReplicaPromoted(replica int, done *sync.WaitGroup) {
+	if replica != coordinator {
+		defer done.Done()
+	}
+	r.results[replica] = r.query(replica)
+	if r.results[replica] == "" {
+		replica = coordinator
+	}
+	if replica == coordinator {
+		done.Wait() // want "Wait in a goroutine that must call Done"
+		r.verify(r.results)
+	}
+}
+
+// StartPromoted runs every replica with promotion.
+func (r *replicaSet) StartPromoted(n int) {
+	var done sync.WaitGroup
+	done.Add(n - 1)
+	for i := 0; i < n; i++ {
+		go r.runReplicaPromoted(i, &done)
+	}
+}
