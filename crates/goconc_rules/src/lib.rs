@@ -6,6 +6,7 @@
 //! Codes: `GC0xx` tool diagnostics (syntax errors), `GC1xx` goroutine leaks,
 //! `GC2xx` deadlocks.
 
+pub mod constflags;
 pub mod driver;
 pub mod lockstate;
 pub mod registry;

@@ -16,6 +16,7 @@ use goconc_semantic::types::{Sym, Type};
 use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 
+use crate::constflags::{Acquires, ConstFlags};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -32,7 +33,11 @@ declare_rule! {
     ///
     /// Acquisitions inside a `go` statement or an `errgroup`/`WaitGroup.Go`
     /// body start with nothing held; `TryLock` never waits and never closes a
-    /// cycle; two read locks never wait for each other. A cycle whose edges
+    /// cycle; two read locks never wait for each other. A call that passes
+    /// constant boolean flags (`o.ack(seq, false)`, or a parameter bound to
+    /// a constant further up the chain) acquires only what the callee takes
+    /// on the branches those flags leave open: a helper that locks only
+    /// `if needLock` adds no edge where it is called with `false`. A cycle whose edges
     /// all run under a common outer ("gate") lock — held at the acquisition,
     /// or by every caller of the internal helper that acquires — cannot
     /// interleave and is not reported. Each edge is reported once, at its
@@ -89,7 +94,8 @@ declare_rule! {
     /// parameters in argument order. Striped locks reached through an index
     /// (`shards[i].mu`) are left out, since the program orders them by index.
     /// Orders that a state flag makes impossible (e.g. "only after the
-    /// handshake completed") are still reported. Locks taken through
+    /// handshake completed") are still reported; only flags passed as
+    /// constant arguments are evaluated. Locks taken through
     /// interface calls, function values, deferred calls or `sync.Once.Do`
     /// callbacks are not followed. Functions in `_test.go` files contribute
     /// no edges.
@@ -287,7 +293,7 @@ pub(crate) fn for_each_op_with_held(
 /// A lock acquired by an op performed now: the lock op itself, or every
 /// lock a called function acquires (translated to the caller's frame).
 pub(crate) fn acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind, bool)> {
-    callee_acquisitions(program, op)
+    callee_acquisitions(program, None, op)
         .into_iter()
         .map(|(path, kind, via)| (path, kind, via.is_some()))
         .collect()
@@ -363,6 +369,7 @@ impl Rule for LockOrderInversion {
             FxHashMap::default();
         let mut escaping: FxHashSet<FuncId> = FxHashSet::default();
         let mut released_memo: ReleasedMemo = FxHashMap::default();
+        let flags = ConstFlags::new(program);
         for (fi, f) in funcs.iter().enumerate() {
             for (_, op) in &f.ops {
                 if let OpKind::Call {
@@ -413,7 +420,7 @@ impl Rule for LockOrderInversion {
                 if held.locks.is_empty() {
                     return;
                 }
-                for (acq, kind, via) in callee_acquisitions(program, op) {
+                for (acq, kind, via) in callee_acquisitions(program, Some((&flags, f)), op) {
                     let via_call = via.is_some();
                     let Some(to) = lock_class(program, &acq) else {
                         continue;
@@ -428,6 +435,7 @@ impl Rule for LockOrderInversion {
                         if let Some(via) = &via {
                             if callee_releases_first(
                                 program,
+                                &flags,
                                 &mut released_memo,
                                 op,
                                 via,
@@ -526,8 +534,16 @@ struct ViaCall {
 }
 
 /// Like [`acquisitions`], with the callee-side view of each acquisition
-/// made through a call.
-fn callee_acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind, Option<ViaCall>)> {
+/// made through a call. With `specialise` (the cache and the function
+/// performing `op`), a call passing constant flags lists only what the
+/// callee acquires on the branches those flags leave open
+/// ([`ConstFlags`]): `getNext()` whose `processAck(seq, false)` takes
+/// `mset.mu` only `if needLock` does not acquire it.
+fn callee_acquisitions(
+    program: &Program,
+    specialise: Option<(&ConstFlags<'_>, &Function)>,
+    op: &Op,
+) -> Vec<(AccessPath, LockKind, Option<ViaCall>)> {
     if op.mode != Mode::Now {
         return Vec::new();
     }
@@ -537,9 +553,16 @@ fn callee_acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind,
             op: lop @ (LockOp::Lock | LockOp::RLock),
         } => vec![(p.clone(), lop.kind(), None)],
         OpKind::Call { recv, args, .. } => modelled_callee(program, op)
-            .and_then(|c| Some((c, program.summary(c)?)))
-            .map(|(c, s)| {
-                s.acquires
+            .map(|c| {
+                let listed = match specialise {
+                    Some((flags, caller)) => flags.call_acquires(caller, op, c),
+                    None => Acquires::Summary(
+                        program
+                            .summary(c)
+                            .map_or(&[][..], |summary| summary.acquires.as_slice()),
+                    ),
+                };
+                listed
                     .iter()
                     .filter_map(|a| {
                         program
@@ -600,6 +623,7 @@ fn callee_view_of(
 /// the callee's acquisition `via` (following deeper calls that acquire it).
 fn callee_releases_first(
     program: &Program,
+    flags: &ConstFlags<'_>,
     memo: &mut ReleasedMemo,
     op: &Op,
     via: &ViaCall,
@@ -612,7 +636,7 @@ fn callee_releases_first(
     let Some(inner) = callee_view_of(program, via.callee, recv.as_ref(), args, held, kind) else {
         return false;
     };
-    releases_first(program, memo, via, &inner, kind, 0)
+    releases_first(program, flags, memo, via, &inner, kind, 0)
 }
 
 /// Whether callee `via.callee`, entered with `held` (its own name for the
@@ -620,6 +644,7 @@ fn callee_releases_first(
 /// acquires `via.path`: directly, or in a deeper callee that drops it first.
 fn releases_first(
     program: &Program,
+    flags: &ConstFlags<'_>,
     memo: &mut ReleasedMemo,
     via: &ViaCall,
     held: &AccessPath,
@@ -660,7 +685,7 @@ fn releases_first(
                     if depth >= RELEASE_DEPTH {
                         return false;
                     }
-                    let deeper = callee_acquisitions(program, inner_op)
+                    let deeper = callee_acquisitions(program, Some((flags, callee)), inner_op)
                         .into_iter()
                         .find(|(p, _, v)| *p == via.path && v.is_some());
                     let Some((_, _, Some(next))) = deeper else {
@@ -674,7 +699,7 @@ fn releases_first(
                     else {
                         return false;
                     };
-                    if !releases_first(program, memo, &next, &next_held, kind, depth + 1) {
+                    if !releases_first(program, flags, memo, &next, &next_held, kind, depth + 1) {
                         return false;
                     }
                 }

@@ -11,6 +11,7 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
 use goconc_syntax::File;
 
+use crate::constflags::ConstFlags;
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -37,6 +38,9 @@ declare_rule! {
     /// the spawner receives) is ordered before `Wait` and not reported; nor is
     /// a `Wait` and a `Done` in branches that exclude each other
     /// (`if id == leader` / `if id != leader` on a value never reassigned).
+    /// A worker needs a lock only on the branches that the
+    /// constant boolean flags it passes leave open (`s.stop(true)` where
+    /// `stop` waits for the monitor only `if !deleting`).
     ///
     /// ## Why is this bad?
     /// A WaitGroup is a counter: `Wait` returns when it reaches zero. An
@@ -106,6 +110,7 @@ impl Rule for WaitgroupMisuse {
         // of a WaitGroup the package created.
         // Built on first use: most packages have no WaitGroup at all.
         let mut called: Option<std::collections::BTreeSet<goconc_semantic::ops::FuncId>> = None;
+        let flags = ConstFlags::new(program);
         for f in ctx.functions() {
             let has_wg = f
                 .ops
@@ -132,7 +137,7 @@ impl Rule for WaitgroupMisuse {
                             .collect()
                     })
                     .contains(&f.id);
-            wait_checks(ctx, f, file, may_be_counted, findings);
+            wait_checks(ctx, &flags, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
         }
     }
@@ -476,6 +481,7 @@ fn passed_in(f: &Function, path: &AccessPath) -> bool {
 /// may count (it is spawned or called by other functions of the package).
 fn wait_checks(
     ctx: &RuleContext<'_>,
+    flags: &ConstFlags<'_>,
     f: &Function,
     file: FileIdx,
     may_be_counted: bool,
@@ -525,7 +531,7 @@ fn wait_checks(
         }
         let held_state = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
         if let Some(locks) = held_state.before(program, f, wait.block, wait.index) {
-            if let Some(finding) = wait_while_holding(ctx, f, file, wait, &name, &locks) {
+            if let Some(finding) = wait_while_holding(ctx, flags, f, file, wait, &name, &locks) {
                 findings.push(finding);
                 continue;
             }
@@ -692,8 +698,12 @@ fn done_callers<'a>(
     out
 }
 
+/// `flags` specialises the workers' calls that pass constant flags: a
+/// worker that calls `stop(true)`, which reaches the lock only `if
+/// !deleting`, does not need it.
 fn wait_while_holding(
     ctx: &RuleContext<'_>,
+    flags: &ConstFlags<'_>,
     f: &Function,
     file: FileIdx,
     wait: &WgSite<'_>,
@@ -717,9 +727,10 @@ fn wait_while_holding(
         })
     };
     for (worker, _) in done_callers(ctx, f, wait.path) {
-        let summary = program.summary(worker.id)?;
+        program.summary(worker.id)?;
+        let acquires = flags.acquires(worker.id);
         for (lock, kind) in held {
-            let needed = summary.acquires.iter().find(|acq| {
+            let needed = acquires.iter().find(|acq| {
                 flow::same_location(program, &acq.path, lock)
                     && (*kind == goconc_semantic::ops::LockKind::Write
                         || acq.kind == goconc_semantic::ops::LockKind::Write)
