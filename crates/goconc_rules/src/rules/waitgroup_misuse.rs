@@ -123,7 +123,7 @@ impl Rule for WaitgroupMisuse {
             let is_spawned = spawned.contains(&f.id);
             if is_spawned {
                 add_inside_goroutine(ctx, f, file, findings);
-                done_missing_on_path(program, f, file, findings);
+                done_missing_on_path(ctx, f, file, findings);
             }
             let may_be_counted = is_spawned
                 || called
@@ -285,11 +285,12 @@ fn published_through_barrier(ctx: &RuleContext<'_>, f: &Function, add: &WgSite<'
 
 /// A `return` of a counted goroutine that skips `Done`.
 fn done_missing_on_path(
-    program: &Program,
+    ctx: &RuleContext<'_>,
     f: &Function,
     file: FileIdx,
     findings: &mut Vec<Finding>,
 ) {
+    let program = ctx.program;
     let Some((ast, _)) = program.file_of(f) else {
         return;
     };
@@ -313,6 +314,7 @@ fn done_missing_on_path(
             .filter(|s| s.path == *wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
             .all(|done| balances_own_add(program, f, &sites, done))
     });
+    groups.retain(|wg| !is_latch(ctx, f, wg));
     for wg in groups {
         let deferred = sites
             .iter()
@@ -393,6 +395,37 @@ fn done_missing_on_path(
             )));
         }
     }
+}
+
+/// Whether `wg` is a one-shot latch rather than a count of the goroutines
+/// running `f`: every function that starts `f` does so in a loop but adds a
+/// constant 1 outside it (`complete.Add(1); for i := range n { go
+/// publish(i) }`). Only the goroutine that sees the event calls Done; the
+/// others return without it by design.
+fn is_latch(ctx: &RuleContext<'_>, f: &Function, wg: &AccessPath) -> bool {
+    let program = ctx.program;
+    let spawners = flow::spawners_of(ctx, f.id);
+    !spawners.is_empty()
+        && spawners.iter().all(|spawner| {
+            let in_loop = spawner.cfg.in_loop();
+            let looped = |b: BlockId| in_loop.get(b.index()).copied().unwrap_or(false);
+            let spawns_in_loop = spawner
+                .all_ops()
+                .any(|(b, _, op)| flow::spawns(op, f.id) && looped(b));
+            let mut adds = spawner.all_ops().filter_map(|(b, _, op)| match &op.kind {
+                OpKind::WaitGroup {
+                    path: Some(path),
+                    op: WgOp::Add(delta),
+                } if flow::same_location(program, path, wg) => Some((b, *delta)),
+                _ => None,
+            });
+            let mut any_add = false;
+            let single_adds = adds.all(|(b, delta)| {
+                any_add = true;
+                delta == Some(1) && !looped(b)
+            });
+            spawns_in_loop && any_add && single_adds
+        })
 }
 
 /// Whether `done` undoes an `Add` on the same group that `f` itself made
@@ -1294,21 +1327,23 @@ pub(crate) mod flow {
     /// The functions of the package that start `target` as a goroutine.
     pub(crate) fn spawners_of<'p>(ctx: &RuleContext<'p>, target: FuncId) -> Vec<&'p Function> {
         ctx.functions()
-            .filter(|f| {
-                f.ops.iter().any(|(_, op)| {
-                    let OpKind::Call {
-                        callee, func_arg, ..
-                    } = &op.kind
-                    else {
-                        return false;
-                    };
-                    (op.mode == Mode::Spawned && *callee == Callee::Func(target))
-                        || func_arg
-                            .as_ref()
-                            .is_some_and(|a| a.spawned && a.func == FuncArg::Func(target))
-                })
-            })
+            .filter(|f| f.ops.iter().any(|(_, op)| spawns(op, target)))
             .collect()
+    }
+
+    /// Whether `op` starts `target` as a goroutine (`go target()`, or a
+    /// spawning call handed `target`).
+    pub(crate) fn spawns(op: &Op, target: FuncId) -> bool {
+        let OpKind::Call {
+            callee, func_arg, ..
+        } = &op.kind
+        else {
+            return false;
+        };
+        (op.mode == Mode::Spawned && *callee == Callee::Func(target))
+            || func_arg
+                .as_ref()
+                .is_some_and(|a| a.spawned && a.func == FuncArg::Func(target))
     }
 
     /// Index of `f` in its package's function list (the numbering of
