@@ -25,7 +25,9 @@ declare_rule! {
     /// goroutine that sends its result, and a caller that selects on the
     /// result or a timeout; and first-response-wins fan-out where N
     /// goroutines send on a channel with room for fewer than N values and
-    /// only one is received.
+    /// only one is received. A fixed set of senders that the buffer and the
+    /// receives every path makes absorb together (`make(chan error, 1)`, two
+    /// copiers, one plain `<-errc`) is not reported.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
@@ -441,6 +443,30 @@ fn analyse_channel(
                 .iter()
                 .filter(|(_, o, ..)| counterpart(*o))
                 .count();
+            // A fixed set of senders (no loop) that the receive and the
+            // buffer absorb together: `errc := make(chan error, 1)`, two
+            // copiers, one `<-errc`. The second sender fills the slot the
+            // receive emptied.
+            // Only plain receives that every path from the spawn meets
+            // count: one in a select can lose to the timeout.
+            let fixed_senders = !stuck.iter().any(|(s, ..)| s.in_loop);
+            let plain_receives = parent_ops
+                .iter()
+                .filter(|(_, o, in_select, ..)| counterpart(*o) && !*in_select)
+                .count();
+            let received_on_every_path =
+                parent_ops.iter().any(|(b, o, ..)| {
+                    *b == first.block
+                        && counterpart(*o)
+                        && op_index_of(f, *b, chan) > first.op_index
+                }) || avoiding_path(f, file, info, first.block, &counter_blocks).is_none();
+            if fixed_senders
+                && plain_receives == receives
+                && usize::try_from(cap).is_ok_and(|c| c + receives >= stuck.len())
+                && received_on_every_path
+            {
+                return;
+            }
             if receives == 1 {
                 counter_blocks.iter().next().copied()
             } else {

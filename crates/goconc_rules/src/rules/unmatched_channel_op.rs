@@ -30,8 +30,11 @@ declare_rule! {
     ///
     /// Channels that escape the package (exported fields, channels returned
     /// to callers or handed to functions outside the package) are assumed to
-    /// be completed by someone else and are not reported. Blocking forever in
-    /// `func main` is intended and not reported either.
+    /// be completed by someone else and are not reported; so are channels
+    /// that arrive through a parameter of an exported function and are
+    /// passed down. Blocking forever in `func main` is intended and not
+    /// reported either, nor is an endless goroutine started under a
+    /// package-level `sync.Once` (one janitor per process).
     ///
     /// ## Why is this bad?
     /// Every goroutine needs a lifecycle: somebody must be able to end it.
@@ -453,6 +456,10 @@ impl Rule for UnmatchedChannelOp {
         let mut candidates = Vec::new();
         let mut keyed_ops: Vec<(ChanKey, ChanOp, Option<i64>, bool)> = Vec::new();
         let mut params_bound: FxHashSet<ChanKey> = FxHashSet::default();
+        // Channels handed to a callee's parameter: members of its class even
+        // when the caller itself never sends or receives on them (an
+        // exported `Provide(ch chan<- Msg)` passing its parameter down).
+        let mut passed_args: FxHashSet<ChanKey> = FxHashSet::default();
         let mut open_params: FxHashSet<ChanKey> = FxHashSet::default();
         let mut creations: FxHashMap<ChanKey, (u32, Span)> = FxHashMap::default();
         for f in ctx.functions() {
@@ -503,6 +510,7 @@ impl Rule for UnmatchedChannelOp {
                             match a.as_ref().and_then(|p| chan_key(program, p)) {
                                 Some(k) => {
                                     params_bound.insert(pk.clone());
+                                    passed_args.insert(k.clone());
                                     classes.union(&k, &pk);
                                 }
                                 // A channel from an expression the model
@@ -524,6 +532,7 @@ impl Rule for UnmatchedChannelOp {
         }
         let mut wanted: FxHashSet<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
         wanted.extend(params_bound.iter().cloned());
+        wanted.extend(passed_args.iter().cloned());
         let escapes = Escapes::compute(ctx, &wanted);
         let mut facts: FxHashMap<ChanKey, ClassFacts> = FxHashMap::default();
         for (k, cop, cap, is_make) in &keyed_ops {
@@ -548,6 +557,7 @@ impl Rule for UnmatchedChannelOp {
         // functions that callers outside the analysis may call.
         let mut members: Vec<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
         members.extend(params_bound.iter().cloned());
+        members.extend(passed_args.iter().cloned());
         for k in &members {
             let foreign_field = match k {
                 ChanKey::Field(owner, _) => owner
@@ -737,7 +747,10 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
         // instance: it serves the whole process (a runtime-style daemon).
         let process_wide =
             f.def.parent.is_none() && f.def.recv.is_none() && f.def.params.is_empty();
-        if process_wide || !started_per_instance(program, spawner) {
+        if process_wide
+            || !started_per_instance(program, spawner)
+            || started_once_per_process(program, spawner)
+        {
             continue;
         }
         if f.pkg != ctx.package || f.def.name.ends_with(".main") {
@@ -796,6 +809,50 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
             .suggest("give the goroutine a way out: return on <-ctx.Done() or on a stop channel closed by its owner"),
         );
     }
+}
+
+/// Whether `spawner` runs inside a function handed to `Do` of a
+/// package-level `sync.Once` (`cleanerOnce.Do(func() { go janitor() })`):
+/// whatever it starts exists at most once per process, like a goroutine
+/// started by `init`, however many instances reach the `Do`.
+fn started_once_per_process(program: &Program, spawner: FuncId) -> bool {
+    let mut cur = program.function(spawner);
+    for _ in 0..64 {
+        let Some(f) = cur else { return false };
+        let Some(parent_index) = f.def.parent else {
+            return false;
+        };
+        let first = program
+            .packages
+            .get(f.pkg as usize)
+            .and_then(|p| p.funcs.first())
+            .map_or(0, |id| id.0);
+        let Some(parent) = program.function(FuncId(first + parent_index)) else {
+            return false;
+        };
+        let global_once_spans: Vec<Span> = parent
+            .ops
+            .iter()
+            .filter_map(|(_, op)| match &op.kind {
+                OpKind::OnceDo { path: Some(path) } if matches!(path.base, Base::Global(_)) => {
+                    Some(op.span)
+                }
+                _ => None,
+            })
+            .collect();
+        let handed_to_once = parent.ops.iter().any(|(_, op)| match &op.kind {
+            OpKind::Call {
+                func_arg: Some(arg),
+                ..
+            } => arg.func == FuncArg::Func(f.id) && global_once_spans.contains(&op.span),
+            _ => false,
+        });
+        if handed_to_once {
+            return true;
+        }
+        cur = Some(parent);
+    }
+    false
 }
 
 /// Whether `spawner` (or the declared function enclosing it) is a method.
