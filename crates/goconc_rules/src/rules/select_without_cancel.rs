@@ -27,7 +27,8 @@ declare_rule! {
     /// A select is considered cancellable when one of its cases receives
     /// from a done/quit signal: `ctx.Done()` or any channel derived from it,
     /// a `chan struct{}`, a channel that is closed somewhere in the package,
-    /// or a `v, ok := <-ch` receive (the loop ends when `ch` is closed).
+    /// a `v, ok := <-ch` receive (the loop ends when `ch` is closed), or a
+    /// bare `case <-quit: return` (the goroutine's stop channel).
     /// Channels created by the function itself (buffered results, fan-in
     /// channels it owns) are not reported.
     ///
@@ -513,20 +514,51 @@ fn select_is_cancellable(
             return true;
         }
         // The comm statement of the clause: `v, ok := <-ch`.
-        let comm = match f.cfg.block(block).nodes.get(node as usize) {
+        let (comm, clause_body) = match f.cfg.block(block).nodes.get(node as usize) {
             Some(Node::SelectCase { clause, .. }) => {
                 match file.stmts.get(clause.index()).map(|c| &c.kind) {
-                    Some(StmtKind::CommClause { comm, .. }) => *comm,
-                    _ => None,
+                    Some(StmtKind::CommClause { comm, body, .. }) => (*comm, Some(body)),
+                    _ => (None, None),
                 }
             }
-            _ => None,
+            _ => (None, None),
         };
         if is_comma_ok_receive(file, comm) {
             return true;
         }
+        // `case <-quit: return`: a value-less receive whose only job is to
+        // end the goroutine is its stop channel, whoever owns it.
+        if is_quit_case(file, comm, clause_body.map(|b| &b[..])) {
+            return true;
+        }
     }
     false
+}
+
+/// A select clause `case <-ch: return`: the received value is dropped and
+/// the clause does nothing but return.
+fn is_quit_case(file: &File, comm: Option<StmtId>, body: Option<&[StmtId]>) -> bool {
+    let Some(comm) = comm.and_then(|c| file.stmts.get(c.index())) else {
+        return false;
+    };
+    let bare_receive = match &comm.kind {
+        StmtKind::Expr(x) => matches!(
+            &file.expr(file.unparen(*x)).kind,
+            ExprKind::Unary {
+                op: AstOp::Arrow,
+                ..
+            }
+        ),
+        _ => false,
+    };
+    let returns = match body {
+        Some([only]) => file
+            .stmts
+            .get(only.index())
+            .is_some_and(|s| matches!(s.kind, StmtKind::Return { .. })),
+        _ => false,
+    };
+    bare_receive && returns
 }
 
 /// `x.Done()` on a context (or any call producing a signal channel).
