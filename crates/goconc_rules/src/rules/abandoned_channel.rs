@@ -460,14 +460,23 @@ fn analyse_channel(
                         && counterpart(*o)
                         && op_index_of(f, *b, chan) > first.op_index
                 }) || avoiding_path(f, file, info, first.block, &counter_blocks).is_none();
-            if fixed_senders
-                && plain_receives == receives
-                && usize::try_from(cap).is_ok_and(|c| c + receives >= stuck.len())
-                && received_on_every_path
-            {
-                return;
-            }
-            if receives == 1 {
+            if fixed_senders && usize::try_from(cap).is_ok_and(|c| c + receives >= stuck.len()) {
+                // Receives every path makes: all of them when they are plain
+                // statements every path meets, at least one when some path
+                // meets one, none when a path skips them all.
+                let guaranteed = match (received_on_every_path, plain_receives == receives) {
+                    (false, _) => 0,
+                    (true, true) => receives,
+                    (true, false) => 1,
+                };
+                if usize::try_from(cap).is_ok_and(|c| c + guaranteed >= stuck.len()) {
+                    return;
+                }
+                // Enough room once the receives happen: a sender stays
+                // blocked only on a path that skips them (the timeout case
+                // of the select), like a single sender would.
+                avoiding_path(f, file, info, first.block, &counter_blocks)
+            } else if receives == 1 {
                 counter_blocks.iter().next().copied()
             } else {
                 None

@@ -38,6 +38,9 @@ declare_rule! {
     /// the spawner receives) is ordered before `Wait` and not reported; nor is
     /// a `Wait` and a `Done` in branches that exclude each other
     /// (`if id == leader` / `if id != leader` on a value never reassigned).
+    /// A group that counts work items (a `Done` per loop iteration) or is a
+    /// one-shot latch (`Add(1)` once for goroutines started in a loop) does
+    /// not owe a `Done` on every return.
     /// A worker needs a lock only on the branches that the
     /// constant boolean flags it passes leave open (`s.stop(true)` where
     /// `stop` waits for the monitor only `if !deleting`).
@@ -314,7 +317,7 @@ fn done_missing_on_path(
             .filter(|s| s.path == *wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
             .all(|done| balances_own_add(program, f, &sites, done))
     });
-    groups.retain(|wg| !is_latch(ctx, f, wg));
+    groups.retain(|wg| !is_latch(ctx, f, wg) && !counts_items(f, &sites, wg));
     for wg in groups {
         let deferred = sites
             .iter()
@@ -395,6 +398,22 @@ fn done_missing_on_path(
             )));
         }
     }
+}
+
+/// Whether every `Done` of `f` on `wg` runs once per loop iteration and can
+/// run again after itself (`for { msg := next(); ...; wg.Done() }`): the
+/// group counts work items, not this goroutine, and a return that ends the
+/// loop is not a Done this goroutine owes. A `Done` that is followed by
+/// the goroutine's exit (`case <-stop: wg.Done(); return`) is a check-out
+/// and keeps the check.
+fn counts_items(f: &Function, sites: &[WgSite<'_>], wg: &AccessPath) -> bool {
+    let mut dones = sites
+        .iter()
+        .filter(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
+        .peekable();
+    dones.peek().is_some()
+        && dones
+            .all(|done| flow::may_run_after(f, (done.block, done.index), (done.block, done.index)))
 }
 
 /// Whether `wg` is a one-shot latch rather than a count of the goroutines

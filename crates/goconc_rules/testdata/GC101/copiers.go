@@ -84,3 +84,30 @@ func (t *tunnel) ServeWithDeadline(limit time.Duration) error {
 		return errors.New("tunnel: deadline exceeded")
 	}
 }
+
+// queueProbe checks a queue in two steps with one result channel: the
+// first result is read at once, so the slot is free for the second sender
+// even when the final check gives up.
+type queueProbe struct {
+	enqueue func() error
+}
+
+// Probe: two senders, capacity 1, one plain receive every path makes.
+func (q *queueProbe) Probe(limit time.Duration) error {
+	results := make(chan error, 1)
+	go func() {
+		results <- q.enqueue() // ok: received right below
+	}()
+	if err := <-results; err != nil {
+		return err
+	}
+	go func() {
+		results <- q.enqueue() // ok: the slot the first receive freed takes it
+	}()
+	select {
+	case err := <-results:
+		return err
+	case <-time.After(limit):
+		return errors.New("probe: enqueue blocked")
+	}
+}
