@@ -28,7 +28,9 @@ declare_rule! {
     /// from a done/quit signal: `ctx.Done()` or any channel derived from it,
     /// a `chan struct{}`, a channel that is closed somewhere in the package,
     /// a `v, ok := <-ch` receive (the loop ends when `ch` is closed), or a
-    /// bare `case <-quit: return` (the goroutine's stop channel).
+    /// bare `case <-quit: return` (the goroutine's stop channel). A context
+    /// that is only ever `context.Background()` or `context.TODO()` cannot
+    /// be cancelled and does not count as one in scope.
     /// Channels created by the function itself (buffered results, fan-in
     /// channels it owns) are not reported.
     ///
@@ -194,6 +196,9 @@ fn context_in_scope(
             if local.name(file).is_empty() || local.name(file) == "_" {
                 continue;
             }
+            if never_cancelled(file, info, local) {
+                continue;
+            }
             if best.is_none_or(|(r, _)| rank < r) {
                 best = Some((rank, local));
             }
@@ -229,6 +234,33 @@ fn context_in_scope(
         }
     }
     None
+}
+
+/// A local context set once to `context.Background()` or `context.TODO()`:
+/// nobody holds a cancel function for it, so a `case <-ctx.Done():` could
+/// never fire and asking for one would not make the goroutine stoppable.
+fn never_cancelled(file: &File, info: &FileInfo, local: &goconc_semantic::body::Local) -> bool {
+    if local.kind != LocalKind::Var || local.reassigned {
+        return false;
+    }
+    let Some(init) = local.init else {
+        return false;
+    };
+    let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(init)).kind else {
+        return false;
+    };
+    if !args.is_empty() {
+        return false;
+    }
+    let fun = file.unparen(*fun);
+    let ExprKind::Selector { sel, .. } = &file.expr(fun).kind else {
+        return false;
+    };
+    let qualified_in_context = matches!(
+        info.selection(fun),
+        Some(Selection::Qualified(r)) if &*r.pkg == "context"
+    );
+    qualified_in_context && matches!(file.name(*sel), "Background" | "TODO")
 }
 
 /// The first blocking select or channel op in a loop of `f` that cannot be

@@ -1089,7 +1089,15 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
             let Some(times) = loops.factor(op.span) else {
                 continue 'groups;
             };
-            if !all_paths || adds_itself {
+            // A goroutine that checks in more than once (`wg.Done()` to
+            // say it started, `defer wg.Done()` to say it finished) pairs
+            // with more than one Add: no simple count to compare.
+            let done_calls = summary
+                .wg
+                .iter()
+                .filter(|u| u.op == WgOp::Done && map(&u.path).as_ref() == Some(wg))
+                .count();
+            if !all_paths || adds_itself || done_calls > 1 {
                 continue 'groups;
             }
             dones = dones.saturating_add(times);

@@ -64,3 +64,35 @@ func (c *priorityConsumer) RunWorkers(n int, stop <-chan struct{}) {
 	}
 	running.Wait()
 }
+
+// startedThenDone uses one group twice: the goroutine checks in when it
+// has started and again when it has finished, and the waiter adds again
+// between the two waits.
+func (c *priorityConsumer) startedThenDone(stop func()) {
+	var wg sync.WaitGroup
+	wg.Add(1) // ok: the second Add below pairs with the deferred Done
+	go func() {
+		wg.Done()
+		defer wg.Done()
+		_, _ = c.next()
+	}()
+	wg.Wait()
+	wg.Add(1)
+	stop()
+	wg.Wait()
+}
+
+// undercounted adds one for two goroutines that each check out once.
+func (c *priorityConsumer) undercounted() {
+	var wg sync.WaitGroup
+	wg.Add(1) // want "wg\\.Add\\(1\\) does not match the 2 goroutine"
+	go func() {
+		defer wg.Done()
+		_, _ = c.next()
+	}()
+	go func() {
+		defer wg.Done()
+		_, _ = c.next()
+	}()
+	wg.Wait()
+}
