@@ -816,20 +816,13 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
 /// whatever it starts exists at most once per process, like a goroutine
 /// started by `init`, however many instances reach the `Do`.
 fn started_once_per_process(program: &Program, spawner: FuncId) -> bool {
-    let mut cur = program.function(spawner);
-    for _ in 0..64 {
-        let Some(f) = cur else { return false };
-        let Some(parent_index) = f.def.parent else {
-            return false;
-        };
-        let first = program
-            .packages
-            .get(f.pkg as usize)
-            .and_then(|p| p.funcs.first())
-            .map_or(0, |id| id.0);
-        let Some(parent) = program.function(FuncId(first + parent_index)) else {
-            return false;
-        };
+    let Some(spawner) = program.function(spawner) else {
+        return false;
+    };
+    let mut chain = vec![spawner];
+    chain.extend(super::waitgroup_misuse::flow::ancestors(program, spawner));
+    chain.windows(2).any(|pair| {
+        let (child, parent) = (pair[0], pair[1]);
         let global_once_spans: Vec<Span> = parent
             .ops
             .iter()
@@ -840,19 +833,14 @@ fn started_once_per_process(program: &Program, spawner: FuncId) -> bool {
                 _ => None,
             })
             .collect();
-        let handed_to_once = parent.ops.iter().any(|(_, op)| match &op.kind {
+        parent.ops.iter().any(|(_, op)| match &op.kind {
             OpKind::Call {
                 func_arg: Some(arg),
                 ..
-            } => arg.func == FuncArg::Func(f.id) && global_once_spans.contains(&op.span),
+            } => arg.func == FuncArg::Func(child.id) && global_once_spans.contains(&op.span),
             _ => false,
-        });
-        if handed_to_once {
-            return true;
-        }
-        cur = Some(parent);
-    }
-    false
+        })
+    })
 }
 
 /// Whether `spawner` (or the declared function enclosing it) is a method.
