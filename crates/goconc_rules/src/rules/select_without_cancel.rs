@@ -30,7 +30,9 @@ declare_rule! {
     /// a `v, ok := <-ch` receive (the loop ends when `ch` is closed), or a
     /// bare `case <-quit: return` (the goroutine's stop channel). A context
     /// that is only ever `context.Background()` or `context.TODO()` cannot
-    /// be cancelled and does not count as one in scope.
+    /// be cancelled and does not count as one in scope. A send whose every
+    /// receiver is a `range` that only ends when the channel is closed (a
+    /// drain fed by a worker pool) cannot block forever and is not reported.
     /// Channels created by the function itself (buffered results, fan-in
     /// channels it owns) are not reported.
     ///
@@ -669,12 +671,94 @@ fn bare_op_is_fine(
     if made_here(program, f, path) {
         return true;
     }
+    if !is_recv && drained_until_closed(ctx, f, path) {
+        return true;
+    }
     // A channel used as a semaphore or token (`<-sem ... sem <- tok`): the
     // function both takes from it and gives back.
     let want = if is_recv { ChanOp::Send } else { ChanOp::Recv };
     f.ops.iter().any(|(_, o)| {
         matches!(&o.kind, OpKind::Chan { path: Some(p), op, .. } if p == path && *op == want)
     })
+}
+
+/// Whether every receive from the channel `f` sends on is a `range` loop
+/// that only ends when the channel is closed, and something closes it: a
+/// drain (`for err := range errc { ... }` fed by a worker pool and closed
+/// after the workers' Wait) keeps receiving until the senders are done, so
+/// the send cannot block forever. A channel that arrives as a parameter is
+/// followed to the arguments of every call in the package (a few levels).
+fn drained_until_closed(ctx: &Scan<'_, '_>, f: &Function, path: &AccessPath) -> bool {
+    let program = ctx.rule.program;
+    let Some(origins) = channel_origins(ctx, f, path, 0) else {
+        return false;
+    };
+    !origins.is_empty()
+        && origins.iter().all(|origin| {
+            let mut receives = 0;
+            let all_drains = ctx.rule.functions().all(|g| {
+                g.all_ops().all(|(block, _, op)| match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: chan_op @ (ChanOp::Recv | ChanOp::Range),
+                        select,
+                        ..
+                    } if flow::same_location(program, p, origin) => {
+                        receives += 1;
+                        *chan_op == ChanOp::Range
+                            && select.is_none()
+                            && op.mode == Mode::Now
+                            && !super::unmatched_channel_op::loop_has_other_exit(g, block)
+                    }
+                    _ => true,
+                })
+            });
+            all_drains && receives > 0 && closed_in_package(ctx, origin)
+        })
+}
+
+/// The channels a path names in the frames that create them: the path
+/// itself unless it is rooted in a parameter of `f`, else the argument of
+/// every call of `f` in the package, translated to the caller. `None` when
+/// some caller passes something the model cannot follow, or `f` is never
+/// called here (its callers are elsewhere).
+fn channel_origins(
+    ctx: &Scan<'_, '_>,
+    f: &Function,
+    path: &AccessPath,
+    depth: u32,
+) -> Option<Vec<AccessPath>> {
+    let program = ctx.rule.program;
+    let goconc_semantic::ops::Base::Local(key) = &path.base else {
+        return Some(vec![path.clone()]);
+    };
+    let (recv, params) = f.param_keys();
+    if recv != Some(*key) && !params.contains(key) {
+        return Some(vec![path.clone()]);
+    }
+    if depth >= 3 {
+        return None;
+    }
+    let mut origins = Vec::new();
+    for g in ctx.rule.functions() {
+        for (_, op) in &g.ops {
+            let OpKind::Call {
+                callee: goconc_semantic::ops::Callee::Func(c),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if *c != f.id {
+                continue;
+            }
+            let in_caller = program.substitute(f.id, path, recv.as_ref(), args)?;
+            origins.extend(channel_origins(ctx, g, &in_caller, depth + 1)?);
+        }
+    }
+    (!origins.is_empty()).then_some(origins)
 }
 
 /// A channel variable assigned from a call that takes a context

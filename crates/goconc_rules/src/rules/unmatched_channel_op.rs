@@ -689,7 +689,7 @@ fn is_exported_global(program: &Program, key: &ChanKey) -> bool {
 
 /// Whether the loop whose head is `head` can be left other than by its
 /// head (a `return`, `break` or `goto` inside the body).
-fn loop_has_other_exit(f: &Function, head: BlockId) -> bool {
+pub(crate) fn loop_has_other_exit(f: &Function, head: BlockId) -> bool {
     let scc = loop_blocks(f, head);
     scc.iter().any(|&b| {
         b != head
