@@ -40,7 +40,9 @@ declare_rule! {
     /// (`if id == leader` / `if id != leader` on a value never reassigned).
     /// A group that counts work items (a `Done` per loop iteration) or is a
     /// one-shot latch (`Add(1)` once for goroutines started in a loop) does
-    /// not owe a `Done` on every return.
+    /// not owe a `Done` on every return; nor does a timer callback on a path
+    /// that re-arms its timer (`t.Reset(d)`), which hands the count to its
+    /// next run.
     /// A worker needs a lock only on the branches that the
     /// constant boolean flags it passes leave open (`s.stop(true)` where
     /// `stop` waits for the monitor only `if !deleting`).
@@ -339,12 +341,16 @@ fn done_missing_on_path(
                     recv,
                     args,
                     ..
-                } => program.summary(*c).is_some_and(|s| {
-                    s.wg_done_all_paths.iter().any(|p| {
-                        program.substitute(*c, p, recv.as_ref(), args).as_ref() == Some(wg)
+                } => {
+                    program.summary(*c).is_some_and(|s| {
+                        s.wg_done_all_paths.iter().any(|p| {
+                            program.substitute(*c, p, recv.as_ref(), args).as_ref() == Some(wg)
+                        })
+                    }) || program.function(*c).is_some_and(|helper| {
+                        helper.ops.iter().any(|(_, o)| rearms_timer(program, o))
                     })
-                }),
-                _ => false,
+                }
+                _ => rearms_timer(program, op),
             }
         };
         let solution = goconc_semantic::cfg::forward(&f.cfg, flow::MustFlag(false), |b, state| {
@@ -414,6 +420,28 @@ fn counts_items(f: &Function, sites: &[WgSite<'_>], wg: &AccessPath) -> bool {
     dones.peek().is_some()
         && dones
             .all(|done| flow::may_run_after(f, (done.block, done.index), (done.block, done.index)))
+}
+
+/// `t.Reset(d)` on a `time.Timer`: in a timer callback that holds a count
+/// for the armed timer (`wg.Add(1); t = time.AfterFunc(d, s.expire)`), a
+/// path that re-arms the timer hands the count to the next run instead of
+/// calling Done.
+fn rearms_timer(program: &Program, op: &Op) -> bool {
+    if op.mode != Mode::Now {
+        return false;
+    }
+    let OpKind::Call {
+        callee: Callee::External(method),
+        ..
+    } = &op.kind
+    else {
+        return false;
+    };
+    &*method.pkg == "time"
+        && program.env.package(&method.pkg).is_some_and(|time| {
+            time.object(method.idx)
+                .is_some_and(|o| &*o.name == "Reset" && o.recv_type.as_deref() == Some("Timer"))
+        })
 }
 
 /// Whether `wg` is a one-shot latch rather than a count of the goroutines
