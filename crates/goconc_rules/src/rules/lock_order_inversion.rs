@@ -91,7 +91,10 @@ declare_rule! {
     /// Locks are grouped by type and field, so two different instances of a
     /// type count as the same lock (the usual lock-class approximation); the
     /// only same-type nesting reported is a function locking two of its
-    /// parameters in argument order. Striped locks reached through an index
+    /// parameters in argument order, and only when callers can swap them:
+    /// it is exported from an importable package, or some call in the
+    /// analysis passes two shared values (not a local it has just built).
+    /// Striped locks reached through an index
     /// (`shards[i].mu`) are left out, since the program orders them by index.
     /// Orders that a state flag makes impossible (e.g. "only after the
     /// handshake completed") are still reported; only flags passed as
@@ -465,7 +468,10 @@ impl Rule for LockOrderInversion {
                             gates: held_classes.clone(),
                         };
                         if from == to {
-                            if !via_call && *hspan != Span::default() && distinct_params(f, h, &acq)
+                            if !via_call
+                                && *hspan != Span::default()
+                                && distinct_params(f, h, &acq)
+                                && pair_may_be_swapped(program, f, h, &acq)
                             {
                                 own_self_edges.push((h.clone(), acq.clone(), site));
                             }
@@ -813,6 +819,73 @@ fn distinct_params(f: &Function, held: &AccessPath, acquired: &AccessPath) -> bo
     let (recv, params) = f.param_keys();
     let is_param = |k| recv == Some(k) || params.contains(&k);
     is_param(*a) && is_param(*b)
+}
+
+/// Whether two calls of `f` may pass the values behind `held` and
+/// `acquired` the other way round. Callers outside the analysis can when
+/// `f` is exported from a package others import (not `internal/`, not
+/// `main`). Inside it, some call must hand over two values other goroutines
+/// can reach too (receiver, parameters, globals, fields): a call that merges
+/// into a local it just built (`merged.Merge(shared)`) cannot meet its mirror
+/// image.
+fn pair_may_be_swapped(
+    program: &Program,
+    f: &Function,
+    held: &AccessPath,
+    acquired: &AccessPath,
+) -> bool {
+    let pkg_path = program
+        .packages
+        .get(f.pkg as usize)
+        .map(|p| p.pkg.path.to_string())
+        .unwrap_or_default();
+    let importable = !pkg_path.split('/').any(|seg| seg == "internal")
+        && program
+            .packages
+            .get(f.pkg as usize)
+            .is_some_and(|p| &*p.pkg.name != "main");
+    if importable && is_exported(f) {
+        return true;
+    }
+    let shared = |caller: &Function, p: &AccessPath| match &p.base {
+        Base::Global(_) => true,
+        Base::Local(key) => {
+            !p.fields.is_empty() || {
+                let (recv, params) = caller.param_keys();
+                recv == Some(*key) || params.contains(key)
+            }
+        }
+    };
+    program.functions.iter().any(|caller| {
+        caller.ops.iter().any(|(_, op)| {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                return false;
+            };
+            if *c != f.id {
+                return false;
+            }
+            // The values handed over (the receiver or argument itself, not
+            // the lock field inside it).
+            let value_at_call = |p: &AccessPath| {
+                let value = AccessPath {
+                    base: p.base.clone(),
+                    fields: Default::default(),
+                };
+                program.substitute(f.id, &value, recv.as_ref(), args)
+            };
+            match (value_at_call(held), value_at_call(acquired)) {
+                (Some(a), Some(b)) => shared(caller, &a) && shared(caller, &b),
+                // A value the model cannot follow: assume it may be shared.
+                _ => true,
+            }
+        })
+    })
 }
 
 fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mut Vec<Finding>) {
