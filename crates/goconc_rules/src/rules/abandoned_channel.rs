@@ -443,12 +443,11 @@ fn analyse_channel(
                 .iter()
                 .filter(|(_, o, ..)| counterpart(*o))
                 .count();
-            // A fixed set of senders (no loop) that the receive and the
+            // A fixed set of senders (no loop) that the receives and the
             // buffer absorb together: `errc := make(chan error, 1)`, two
-            // copiers, one `<-errc`. The second sender fills the slot the
-            // receive emptied.
-            // Only plain receives that every path from the spawn meets
-            // count: one in a select can lose to the timeout.
+            // copiers, one `<-errc`; the second sender fills the slot the
+            // receive emptied. Only receives every path from the spawn
+            // makes count: one in a select can lose to the timeout.
             let fixed_senders = !stuck.iter().any(|(s, ..)| s.in_loop);
             let plain_receives = parent_ops
                 .iter()

@@ -856,36 +856,23 @@ fn pair_may_be_swapped(
             }
         }
     };
-    program.functions.iter().any(|caller| {
-        caller.ops.iter().any(|(_, op)| {
-            let OpKind::Call {
-                callee: Callee::Func(c),
-                recv,
-                args,
-                ..
-            } = &op.kind
-            else {
-                return false;
-            };
-            if *c != f.id {
-                return false;
-            }
-            // The values handed over (the receiver or argument itself, not
-            // the lock field inside it).
-            let value_at_call = |p: &AccessPath| {
-                let value = AccessPath {
-                    base: p.base.clone(),
-                    fields: Default::default(),
-                };
-                program.substitute(f.id, &value, recv.as_ref(), args)
-            };
-            match (value_at_call(held), value_at_call(acquired)) {
+    // The values handed over (the receiver or argument itself, not the lock
+    // field inside it).
+    let value = |p: &AccessPath| AccessPath {
+        base: p.base.clone(),
+        fields: Default::default(),
+    };
+    let (held, acquired) = (value(held), value(acquired));
+    super::waitgroup_misuse::flow::calls_of(program.functions.iter(), f.id).any(
+        |(caller, recv, args)| {
+            let at_call = |p: &AccessPath| program.substitute(f.id, p, recv, args);
+            match (at_call(&held), at_call(&acquired)) {
                 (Some(a), Some(b)) => shared(caller, &a) && shared(caller, &b),
                 // A value the model cannot follow: assume it may be shared.
                 _ => true,
             }
-        })
-    })
+        },
+    )
 }
 
 fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mut Vec<Finding>) {

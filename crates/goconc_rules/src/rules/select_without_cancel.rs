@@ -740,23 +740,9 @@ fn channel_origins(
         return None;
     }
     let mut origins = Vec::new();
-    for g in ctx.rule.functions() {
-        for (_, op) in &g.ops {
-            let OpKind::Call {
-                callee: goconc_semantic::ops::Callee::Func(c),
-                recv,
-                args,
-                ..
-            } = &op.kind
-            else {
-                continue;
-            };
-            if *c != f.id {
-                continue;
-            }
-            let in_caller = program.substitute(f.id, path, recv.as_ref(), args)?;
-            origins.extend(channel_origins(ctx, g, &in_caller, depth + 1)?);
-        }
+    for (caller, recv, args) in flow::calls_of(ctx.rule.functions(), f.id) {
+        let in_caller = program.substitute(f.id, path, recv, args)?;
+        origins.extend(channel_origins(ctx, caller, &in_caller, depth + 1)?);
     }
     (!origins.is_empty()).then_some(origins)
 }

@@ -1361,17 +1361,7 @@ pub(crate) mod flow {
         let mut out = Vec::new();
         for f in ctx.functions() {
             for (_, op) in &f.ops {
-                let OpKind::Call {
-                    callee, func_arg, ..
-                } = &op.kind
-                else {
-                    continue;
-                };
-                let direct = op.mode == Mode::Spawned && *callee == Callee::Func(target);
-                let via_arg = func_arg
-                    .as_ref()
-                    .is_some_and(|a| a.spawned && a.func == FuncArg::Func(target));
-                if direct || via_arg {
+                if spawns(op, target) {
                     out.push((FileIdx(f.def.file as usize), op.span));
                 }
             }
@@ -1384,6 +1374,32 @@ pub(crate) mod flow {
         ctx.functions()
             .filter(|f| f.ops.iter().any(|(_, op)| spawns(op, target)))
             .collect()
+    }
+
+    /// Every static call of `target` among `functions`: the calling
+    /// function with the call's receiver and argument paths (in the
+    /// caller's frame, ready for [`Program::substitute`]).
+    pub(crate) fn calls_of<'p>(
+        functions: impl Iterator<Item = &'p Function>,
+        target: FuncId,
+    ) -> impl Iterator<
+        Item = (
+            &'p Function,
+            Option<&'p AccessPath>,
+            &'p [Option<AccessPath>],
+        ),
+    > {
+        functions.flat_map(move |caller| {
+            caller.ops.iter().filter_map(move |(_, op)| match &op.kind {
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } if *c == target => Some((caller, recv.as_ref(), args.as_slice())),
+                _ => None,
+            })
+        })
     }
 
     /// Whether `op` starts `target` as a goroutine (`go target()`, or a
