@@ -79,6 +79,43 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    /// `docs/rules/CODE.md` is the rule's own doc comment, rendered as
+    /// `goconc rule CODE` prints it. `GOCONC_BLESS=1 cargo test -p
+    /// goconc_rules docs_` rewrites the pages after a doc comment changes.
+    #[test]
+    fn docs_pages_match_the_rules_doc_comments() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+        let bless = std::env::var_os("GOCONC_BLESS").is_some();
+        let mut stale = Vec::new();
+        let mut index = String::from("# Rules\n\nEach page is the rule's doc comment, as `goconc rule CODE` prints it.\n\n| code | name | summary |\n|---|---|---|\n");
+        for meta in all_metas() {
+            let page = format!("{}\n", meta.markdown());
+            index.push_str(&format!(
+                "| [{code}]({code}.md) | `{}` | {} |\n",
+                meta.name,
+                meta.summary,
+                code = meta.code
+            ));
+            let path = dir.join(format!("{}.md", meta.code));
+            if bless {
+                std::fs::create_dir_all(&dir).expect("create docs/rules");
+                std::fs::write(&path, &page).expect("write rule page");
+            } else if std::fs::read_to_string(&path).ok().as_deref() != Some(page.as_str()) {
+                stale.push(meta.code);
+            }
+        }
+        let index_path = dir.join("README.md");
+        if bless {
+            std::fs::write(&index_path, &index).expect("write rules index");
+        } else if std::fs::read_to_string(&index_path).ok().as_deref() != Some(index.as_str()) {
+            stale.push("README");
+        }
+        assert!(
+            stale.is_empty(),
+            "docs/rules out of date for {stale:?}; run GOCONC_BLESS=1 cargo test -p goconc_rules docs_"
+        );
+    }
+
     #[test]
     fn codes_and_names_are_unique_and_documented() {
         let mut codes = HashSet::new();

@@ -29,6 +29,13 @@ declare_rule! {
     /// receives every path makes absorb together (`make(chan error, 1)`, two
     /// copiers, one plain `<-errc`) is not reported.
     ///
+    /// The mirror case is reported too: the function waits in a plain
+    /// receive for the one goroutine it started, and that goroutine can
+    /// return without sending or closing (`if err != nil { return }` before
+    /// `close(done)`, a search that falls off the end without a result).
+    /// Paths that panic, report a test failure, wait for something else
+    /// first, or skip the send because the channel is `nil` do not count.
+    ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
     /// caller has returned, nobody ever will: the goroutine, its stack and
@@ -177,6 +184,7 @@ impl Rule for AbandonedChannel {
                     continue;
                 }
                 analyse_channel(ctx, f, &chan, cap, &spawned, &mut reported, findings);
+                analyse_waiting_parent(ctx, f, &chan, &spawned, &mut reported, findings);
             }
         }
     }
@@ -532,6 +540,180 @@ fn analyse_channel(
             .suggest(suggestion),
         );
     }
+}
+
+/// The mirror case: `f` waits in a plain receive for the one goroutine it
+/// started, and that goroutine has a path back to its caller that neither
+/// sends on nor closes the channel (`if err != nil { return }` before
+/// `close(done)`). On that path `f` blocks forever.
+fn analyse_waiting_parent(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    spawned: &[Spawned<'_>],
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let [s] = spawned else { return };
+    if s.in_loop {
+        return;
+    }
+    let parent_ops: Vec<_> = chan_ops(f, chan).collect();
+    let [(recv_block, ChanOp::Recv, false, Mode::Now, recv_span)] = parent_ops.as_slice() else {
+        return;
+    };
+    // The receive must come after the goroutine is started.
+    let after_spawn = super::unmatched_channel_op::reach_from(f, s.block);
+    let same_block_before =
+        *recv_block == s.block && op_index_of(f, *recv_block, chan) < s.op_index;
+    if !after_spawn.contains(recv_block) || same_block_before {
+        return;
+    }
+    // The goroutine's side: plain sends or closes, none deferred, in a
+    // select or in a loop; a call it hands the channel to may send too.
+    let g = s.target;
+    let g_in_loop = g.cfg.in_loop();
+    let mut counterpart_blocks: FxHashSet<BlockId> = FxHashSet::default();
+    for (b, _, op) in g.all_ops() {
+        match &op.kind {
+            OpKind::Chan {
+                path: Some(p),
+                op: cop,
+                select,
+                ..
+            } if *p == s.path => {
+                if select.is_some()
+                    || op.mode != Mode::Now
+                    || !matches!(cop, ChanOp::Send | ChanOp::Close)
+                    || g_in_loop.get(b.index()).copied().unwrap_or(true)
+                {
+                    return;
+                }
+                counterpart_blocks.insert(b);
+            }
+            OpKind::Call { recv, args, .. }
+                if recv.as_ref() == Some(&s.path)
+                    || args.iter().any(|a| a.as_ref() == Some(&s.path)) =>
+            {
+                if op.mode != Mode::Now {
+                    return;
+                }
+                counterpart_blocks.insert(b);
+            }
+            _ => {}
+        }
+    }
+    if counterpart_blocks.is_empty() {
+        return;
+    }
+    let program = ctx.program;
+    let Some((g_file, _)) = program.file_of(g) else {
+        return;
+    };
+    // `if done != nil { done <- struct{}{} }`: the skipping path is for
+    // callers that pass no channel, not this one.
+    let name_in_goroutine = program.describe_path(&s.path);
+    let nil_guarded = g.cfg.blocks.iter().flat_map(|b| &b.nodes).any(|n| match n {
+        Node::Cond(e) => {
+            let text = g_file.text(g_file.expr(*e).span);
+            text.contains(&format!("{name_in_goroutine} != nil"))
+                || text.contains(&format!("{name_in_goroutine} == nil"))
+        }
+        _ => false,
+    });
+    if nil_guarded {
+        return;
+    }
+    // A path that first waits for something else (a select, another
+    // channel, a WaitGroup) is usually released by the caller later; a
+    // path that reports a test failure fails the test anyway.
+    let mut blocked = counterpart_blocks.clone();
+    for b in 0..g.cfg.blocks.len() {
+        let b = BlockId(b as u32);
+        let waits = g.block_ops(b).iter().any(|(_, op)| {
+            op.mode == Mode::Now
+                && matches!(
+                    op.kind,
+                    OpKind::Chan { .. }
+                        | OpKind::Select { .. }
+                        | OpKind::WaitGroup { .. }
+                        | OpKind::Cond { .. }
+                )
+        });
+        if waits || super::missing_unlock::reports_test_failure(program, g, b) {
+            blocked.insert(b);
+        }
+    }
+    let Some(exit_block) = plain_path_to_exit(g, &blocked) else {
+        return;
+    };
+    if f.pkg != ctx.package || !reported.insert((f.def.file, *recv_span)) {
+        return;
+    }
+    let name = program.describe_path(chan);
+    let exit_span = return_span(g_file, g, exit_block);
+    findings.push(
+        Finding::new(
+            AbandonedChannel::META.code,
+            FileIdx(f.def.file as usize),
+            *recv_span,
+            format!(
+                "blocks forever receiving from {name}: the goroutine that sends on it can return without sending or closing it"
+            ),
+        )
+        .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
+        .related(
+            FileIdx(g.def.file as usize),
+            exit_span,
+            format!("the goroutine returns here without completing the exchange on {name}"),
+        )
+        .suggest(format!(
+            "close {name} on every path of the goroutine (defer close({name})) or send the error too; or select on ctx.Done() next to the receive"
+        )),
+    );
+}
+
+/// A path from the entry of `g` to its normal exit that meets none of
+/// `avoid`; returns the block that returns. Panics and `runtime.Goexit`
+/// go to the abort block and do not count.
+fn plain_path_to_exit(g: &Function, avoid: &FxHashSet<BlockId>) -> Option<BlockId> {
+    let entry = g.cfg.entry;
+    if avoid.contains(&entry) {
+        return None;
+    }
+    let mut seen: FxHashSet<BlockId> = FxHashSet::default();
+    let mut stack = vec![entry];
+    seen.insert(entry);
+    while let Some(b) = stack.pop() {
+        for &n in &g.cfg.block(b).succs {
+            if n == g.cfg.exit {
+                return Some(b);
+            }
+            if n != g.cfg.abort && !avoid.contains(&n) && seen.insert(n) {
+                stack.push(n);
+            }
+        }
+    }
+    None
+}
+
+/// The `return` statement ending block `b` of `g`, or the end of the body.
+fn return_span(file: &File, g: &Function, b: BlockId) -> Span {
+    let blk = g.cfg.block(b);
+    blk.nodes
+        .iter()
+        .rev()
+        .find_map(|n| match n {
+            Node::Stmt(s) if matches!(file.stmt(*s).kind, StmtKind::Return { .. }) => {
+                Some(file.stmt(*s).span)
+            }
+            _ => None,
+        })
+        // Falling off the end: the closing brace of the body.
+        .unwrap_or(Span {
+            start: g.def.span.end.saturating_sub(1),
+            end: g.def.span.end,
+        })
 }
 
 /// Whether `b` lies on a cycle that does not pass through `avoid`.

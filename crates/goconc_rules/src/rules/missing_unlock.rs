@@ -651,7 +651,7 @@ fn names_a_lock(name: &str) -> bool {
 }
 
 /// Whether block `b` calls into package `testing` (`t.Errorf(...)`).
-fn reports_test_failure(program: &Program, func: &Function, b: BlockId) -> bool {
+pub(crate) fn reports_test_failure(program: &Program, func: &Function, b: BlockId) -> bool {
     func.block_ops(b).iter().any(|(_, op)| match &op.kind {
         OpKind::Call {
             callee: Callee::External(obj),
