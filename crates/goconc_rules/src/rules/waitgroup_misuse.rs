@@ -30,7 +30,10 @@ declare_rule! {
     /// * a constant `wg.Add(n)` that cannot match the number of goroutines
     ///   that call `Done`;
     /// * `wg.Wait` while the workers are blocked sending on an unbuffered
-    ///   channel that is only read after `Wait` ("channel with WaitGroup").
+    ///   channel that is only read after `Wait` ("channel with WaitGroup");
+    /// * `wg.Wait` while the workers `range` over a channel that is closed
+    ///   only after `Wait` (including `defer close(jobs)`): they never leave
+    ///   the loop, so they never call `Done`.
     ///
     /// `wg.Go(f)` (Go 1.25) and `errgroup.Group.Go` count for you and are
     /// never reported. An `Add` inside the goroutine followed by a check-in
@@ -919,6 +922,9 @@ fn wait_before_reading(
         if !counted {
             continue;
         }
+        if let Some(finding) = workers_range_until_close(ctx, f, file, wait, name, op, *worker) {
+            return Some(finding);
+        }
         for send in summary
             .chans
             .iter()
@@ -966,10 +972,88 @@ fn wait_before_reading(
     None
 }
 
+/// "Channel with WaitGroup", the other way round: the workers started by
+/// `spawn` range over a channel until it is closed, and this function closes
+/// it only after `Wait`, which waits for the workers.
+fn workers_range_until_close(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    wait: &WgSite<'_>,
+    name: &str,
+    spawn: &Op,
+    worker: FuncId,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let OpKind::Call { recv, args, .. } = &spawn.kind else {
+        return None;
+    };
+    let summary = program.summary(worker)?;
+    let w = program.function(worker)?;
+    for ranged in summary
+        .chans
+        .iter()
+        .filter(|c| c.op == ChanOp::Range && c.via.is_none() && !c.in_select)
+    {
+        let Some(chan) = program.substitute(worker, &ranged.path, recv.as_ref(), args) else {
+            continue;
+        };
+        // The range must end only when the channel is closed.
+        let heads: Vec<BlockId> = w
+            .all_ops()
+            .filter(|(_, _, o)| {
+                matches!(&o.kind, OpKind::Chan { path: Some(p), op: ChanOp::Range, .. } if *p == ranged.path)
+            })
+            .map(|(b, _, _)| b)
+            .collect();
+        if heads.is_empty()
+            || heads
+                .iter()
+                .any(|h| super::unmatched_channel_op::loop_has_other_exit(w, *h))
+        {
+            continue;
+        }
+        let is_close = |c: ChanOp| c == ChanOp::Close;
+        if !flow::counterpart_only_after(ctx, f, &chan, (wait.block, wait.index), is_close, None) {
+            continue;
+        }
+        if !op_before_done(w, &ranged.path, false, ChanOp::Range) {
+            continue;
+        }
+        let chan_name = program.describe_path(&chan);
+        let mut finding = Finding::new(
+            WaitgroupMisuse::META.code,
+            file,
+            wait.op.span,
+            format!(
+                "{name}.Wait never returns: workers range over {chan_name} until it is closed, and it is closed only after Wait"
+            ),
+        );
+        if w.pkg == ctx.package {
+            finding = finding.related(
+                FileIdx(w.def.file as usize),
+                ranged.span,
+                format!("the worker leaves this loop only when {chan_name} is closed"),
+            );
+        }
+        finding = finding.related(file, spawn.span, "the worker is started here");
+        return Some(finding.suggest(format!(
+            "close {chan_name} before {name}.Wait() (as soon as the last value is sent)"
+        )));
+    }
+    None
+}
+
 /// Whether the worker's send on `chan` happens before its `Done` (a
 /// deferred Done, or every direct Done only after the send), so the
 /// blocked send keeps the counter up.
 fn sends_before_done(worker: &Function, chan: &AccessPath, via_callee: bool) -> bool {
+    op_before_done(worker, chan, via_callee, ChanOp::Send)
+}
+
+/// Whether the worker's `wanted` op on `chan` (a send, or the `range` that
+/// ends only when the channel is closed) happens before its `Done`.
+fn op_before_done(worker: &Function, chan: &AccessPath, via_callee: bool, wanted: ChanOp) -> bool {
     let sites = wg_sites(worker);
     let dones: Vec<&WgSite<'_>> = sites.iter().filter(|s| s.wg == WgOp::Done).collect();
     if dones.is_empty() {
@@ -991,12 +1075,12 @@ fn sends_before_done(worker: &Function, chan: &AccessPath, via_callee: bool) -> 
         for (i, (_, op)) in worker.block_ops(block).iter().enumerate() {
             if let OpKind::Chan {
                 path: Some(p),
-                op: ChanOp::Send,
+                op: c,
                 select: None,
                 ..
             } = &op.kind
             {
-                if p == chan && op.mode == Mode::Now {
+                if *c == wanted && p == chan && op.mode == Mode::Now {
                     send_site = Some((block, i));
                 }
             }
@@ -1655,7 +1739,11 @@ pub(crate) mod flow {
                 if !hit {
                     continue;
                 }
-                if op.mode == Mode::Spawned || may_run_after(f, (block, i), point) {
+                // A deferred op (`defer close(ch)`) runs when `f` returns,
+                // after everything else.
+                if op.mode == Mode::Spawned
+                    || (op.mode != Mode::Deferred && may_run_after(f, (block, i), point))
+                {
                     return false;
                 }
                 found = true;
