@@ -36,6 +36,12 @@ declare_rule! {
     /// Paths that panic, report a test failure, wait for something else
     /// first, or skip the send because the channel is `nil` do not count.
     ///
+    /// So is a two-stage pipeline between goroutines the function starts
+    /// (`go` or `errgroup.Go`): a producer sends in a loop on an unbuffered
+    /// (or one-slot) channel and its single consumer ranges over it but can
+    /// return early on an error. The producer blocks on its next send, and
+    /// `wg.Wait()`/`g.Wait()` with it.
+    ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
     /// caller has returned, nobody ever will: the goroutine, its stack and
@@ -185,6 +191,7 @@ impl Rule for AbandonedChannel {
                 }
                 analyse_channel(ctx, f, &chan, cap, &spawned, &mut reported, findings);
                 analyse_waiting_parent(ctx, f, &chan, &spawned, &mut reported, findings);
+                analyse_pipeline(ctx, f, &chan, cap, &spawned, &mut reported, findings);
             }
         }
     }
@@ -671,6 +678,129 @@ fn analyse_waiting_parent(
             "close {name} on every path of the goroutine (defer close({name})) or send the error too; or select on ctx.Done() next to the receive"
         )),
     );
+}
+
+/// A pipeline between two goroutines that `f` starts: a producer sends on
+/// the channel in a loop and a single consumer ranges over it, but the
+/// consumer can return early (on an error) without draining. Nothing
+/// receives after that, and the producer blocks forever on its next send
+/// (and whoever waits for it, `wg.Wait()` or `g.Wait()`, hangs too).
+fn analyse_pipeline(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    cap: i64,
+    spawned: &[Spawned<'_>],
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    // A buffer larger than one slot was probably sized for the items.
+    if cap > 1 || spawned.len() < 2 {
+        return;
+    }
+    if chan_ops(f, chan).any(|(_, op, ..)| op != ChanOp::Close) {
+        return;
+    }
+    let program = ctx.program;
+    let mut producers: Vec<(&Spawned<'_>, Span)> = Vec::new();
+    let mut consumers: Vec<&Spawned<'_>> = Vec::new();
+    for s in spawned {
+        let ops: Vec<_> = chan_ops(s.target, &s.path).collect();
+        if ops
+            .iter()
+            .any(|(_, _, sel, mode, _)| *sel || *mode == Mode::Spawned)
+        {
+            return;
+        }
+        let sends: Vec<_> = ops
+            .iter()
+            .filter(|(_, op, ..)| *op == ChanOp::Send)
+            .collect();
+        let receives = ops
+            .iter()
+            .any(|(_, op, ..)| matches!(op, ChanOp::Recv | ChanOp::Range));
+        match (sends.is_empty(), receives) {
+            (false, false) => {
+                let in_loop = s.target.cfg.in_loop();
+                let looped = sends
+                    .iter()
+                    .filter(|(b, ..)| in_loop.get(b.index()).copied().unwrap_or(false))
+                    .map(|(.., span)| *span)
+                    .min_by_key(|sp| sp.start);
+                match looped {
+                    Some(span) if sends.iter().all(|(_, _, _, m, _)| *m == Mode::Now) => {
+                        producers.push((s, span))
+                    }
+                    _ => return,
+                }
+            }
+            (true, true) => consumers.push(s),
+            (true, false) => {}
+            (false, true) => return,
+        }
+    }
+    let ([consumer], false) = (consumers.as_slice(), producers.is_empty()) else {
+        return;
+    };
+    if consumer.in_loop {
+        return;
+    }
+    let c = consumer.target;
+    let Some((c_file, c_info)) = program.file_of(c) else {
+        return;
+    };
+    let recv_blocks: FxHashSet<BlockId> = chan_ops(c, &consumer.path).map(|(b, ..)| b).collect();
+    let c_in_loop = c.cfg.in_loop();
+    let mut looped: Vec<BlockId> = recv_blocks
+        .iter()
+        .copied()
+        .filter(|b| c_in_loop.get(b.index()).copied().unwrap_or(false))
+        .collect();
+    looped.sort();
+    if looped.len() != recv_blocks.len() {
+        return;
+    }
+    let Some(exit_block) = early_loop_exit(c, c_file, c_info, &looped, &recv_blocks) else {
+        return;
+    };
+    if super::missing_unlock::reports_test_failure(program, c, exit_block)
+        || c.cfg
+            .block(exit_block)
+            .preds
+            .iter()
+            .any(|&p| super::missing_unlock::reports_test_failure(program, c, p))
+    {
+        return;
+    }
+    let name = program.describe_path(chan);
+    let exit_span = return_span(c_file, c, exit_block);
+    for (producer, send_span) in producers {
+        let p = producer.target;
+        if p.pkg != ctx.package || !reported.insert((p.def.file, send_span)) {
+            continue;
+        }
+        let in_producer = program.describe_path(&producer.path);
+        findings.push(
+            Finding::new(
+                AbandonedChannel::META.code,
+                FileIdx(p.def.file as usize),
+                send_span,
+                format!(
+                    "goroutine blocks forever sending to {in_producer}: its only consumer can return before draining it"
+                ),
+            )
+            .related(FileIdx(f.def.file as usize), producer.span, "producer started here")
+            .related(
+                FileIdx(c.def.file as usize),
+                exit_span,
+                format!("the consumer stops receiving from {name} here"),
+            )
+            .related(FileIdx(f.def.file as usize), consumer.span, "consumer started here")
+            .suggest(format!(
+                "let the producer select on ctx.Done() next to its send (errgroup.WithContext cancels it when the consumer fails), or drain {name} before the consumer returns"
+            )),
+        );
+    }
 }
 
 /// A path from the entry of `g` to its normal exit that meets none of
