@@ -3,14 +3,14 @@
 use goconc_semantic::body::FileInfo;
 use goconc_semantic::cfg::{BlockId, BlockKind, Node};
 use goconc_semantic::env::Selection;
-use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncArg, Mode, OpKind};
+use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncArg, FuncId, Mode, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprKind, Op as AstOp, Span, StmtKind};
 use goconc_syntax::File;
-use std::collections::HashSet as FxHashSet;
+use std::collections::{HashMap as FxHashMap, HashSet as FxHashSet};
 
-use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, Escapes};
+use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, ChanKey, Escapes};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -41,6 +41,12 @@ declare_rule! {
     /// (or one-slot) channel and its single consumer ranges over it but can
     /// return early on an error. The producer blocks on its next send, and
     /// `wg.Wait()`/`g.Wait()` with it.
+    ///
+    /// And a stop request sent on an unbuffered channel field
+    /// (`w.stopCh <- struct{}{}`) whose only receiver is a goroutine's
+    /// select loop that returns on it, when that loop can also return
+    /// another way (its input closed, an error, the context): a `Stop`
+    /// after that waits forever.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
@@ -193,6 +199,178 @@ impl Rule for AbandonedChannel {
                 analyse_waiting_parent(ctx, f, &chan, &spawned, &mut reported, findings);
                 analyse_pipeline(ctx, f, &chan, cap, &spawned, &mut reported, findings);
             }
+        }
+        check_stop_requests(ctx, findings);
+    }
+}
+
+/// One op on a channel stored in a struct field.
+struct FieldOp {
+    func: FuncId,
+    block: BlockId,
+    op: ChanOp,
+    in_select: bool,
+    mode: Mode,
+    span: Span,
+}
+
+/// Stop requests: `Stop` sends on an unbuffered channel field whose only
+/// receiver is the select loop of a goroutine (`case <-w.stopCh: return`).
+/// When that loop can also return another way (its input closed, an error,
+/// the context), a later `Stop` blocks forever: nobody will ever receive.
+fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut ops: FxHashMap<ChanKey, Vec<FieldOp>> = FxHashMap::default();
+    let mut makes: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
+    for f in ctx.functions() {
+        for (b, _, op) in f.all_ops() {
+            match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: cop,
+                    select,
+                    ..
+                } if !p.fields.is_empty() => {
+                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
+                        ops.entry(k).or_default().push(FieldOp {
+                            func: f.id,
+                            block: b,
+                            op: *cop,
+                            in_select: select.is_some(),
+                            mode: op.mode,
+                            span: op.span,
+                        });
+                    }
+                }
+                OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } if !p.fields.is_empty() => {
+                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
+                        makes.entry(k).or_default().push(*cap);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut keys: Vec<&ChanKey> = ops
+        .keys()
+        .filter(|k| {
+            makes
+                .get(*k)
+                .is_some_and(|m| !m.is_empty() && m.iter().all(|c| *c == Some(0)))
+        })
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    keys.sort_by_key(|k| ops[*k].first().map(|o| (o.func, o.span.start)));
+    let wanted: FxHashSet<ChanKey> = keys.iter().map(|k| (*k).clone()).collect();
+    let escapes = Escapes::compute(ctx, &wanted);
+    let goroutines = super::unmatched_channel_op::goroutine_targets(ctx);
+    for key in keys {
+        if escapes.escapes(key) {
+            continue;
+        }
+        let key_ops = &ops[key];
+        if key_ops
+            .iter()
+            .any(|o| o.op == ChanOp::Close || o.mode != Mode::Now)
+        {
+            continue;
+        }
+        let sends: Vec<&FieldOp> = key_ops
+            .iter()
+            .filter(|o| o.op == ChanOp::Send && !o.in_select)
+            .collect();
+        let receives: Vec<&FieldOp> = key_ops
+            .iter()
+            .filter(|o| matches!(o.op, ChanOp::Recv | ChanOp::Range))
+            .collect();
+        if sends.is_empty()
+            || sends.len() + receives.len() != key_ops.len()
+            || receives.is_empty()
+            || receives
+                .iter()
+                .any(|r| !r.in_select || r.func != receives[0].func)
+        {
+            continue;
+        }
+        let loop_id = receives[0].func;
+        if !goroutines.contains_key(&loop_id) || sends.iter().any(|s| s.func == loop_id) {
+            continue;
+        }
+        let Some(lp) = program.function(loop_id) else {
+            continue;
+        };
+        // Each receive is a stop case: a clause of a select inside the loop
+        // that leaves the loop for good (`case <-w.stopCh: return`). A
+        // request channel whose case loops again is not a stop request.
+        let in_loop = lp.cfg.in_loop();
+        let looped = |b: BlockId| in_loop.get(b.index()).copied().unwrap_or(false);
+        let stop_case = |b: BlockId| {
+            lp.cfg.block(b).preds.iter().any(|&p| looped(p))
+                && !looped(b)
+                && exits_without(lp, b, &looped)
+        };
+        if !receives.iter().all(|r| stop_case(r.block)) {
+            continue;
+        }
+        // Another way out of the loop goroutine: a path to its return that
+        // never takes the stop case (and does not fail a test).
+        let mut avoid: FxHashSet<BlockId> = receives.iter().map(|r| r.block).collect();
+        for b in 0..lp.cfg.blocks.len() {
+            let b = BlockId(b as u32);
+            if super::missing_unlock::reports_test_failure(program, lp, b) {
+                avoid.insert(b);
+            }
+        }
+        let Some(other_exit) = plain_path_to_exit(lp, &avoid) else {
+            continue;
+        };
+        let Some((lp_file, _)) = program.file_of(lp) else {
+            continue;
+        };
+        let exit_span = return_span(lp_file, lp, other_exit);
+        let mut reported_funcs: FxHashSet<FuncId> = FxHashSet::default();
+        for send in sends {
+            let Some(sf) = program.function(send.func) else {
+                continue;
+            };
+            if sf.pkg != ctx.package || !reported_funcs.insert(send.func) {
+                continue;
+            }
+            let name = match sf.all_ops().find_map(|(_, _, op)| match &op.kind {
+                OpKind::Chan { path: Some(p), .. } if op.span == send.span => Some(p.clone()),
+                _ => None,
+            }) {
+                Some(p) => program.describe_path(&p),
+                None => "the channel".to_string(),
+            };
+            findings.push(
+                Finding::new(
+                    AbandonedChannel::META.code,
+                    FileIdx(sf.def.file as usize),
+                    send.span,
+                    format!(
+                        "send on {name} blocks forever once the goroutine running {} has returned: {name} is unbuffered and its only receiver can return without receiving it",
+                        short_name(&lp.def.name)
+                    ),
+                )
+                .related(
+                    FileIdx(lp.def.file as usize),
+                    receives[0].span,
+                    "the only receive, in the goroutine's select loop",
+                )
+                .related(
+                    FileIdx(lp.def.file as usize),
+                    exit_span,
+                    "the goroutine can return here without receiving it",
+                )
+                .suggest(format!(
+                    "close {name} instead of sending (once, e.g. with sync.Once), or select on a done channel that the goroutine closes when it returns"
+                )),
+            );
         }
     }
 }
@@ -825,6 +1003,34 @@ fn plain_path_to_exit(g: &Function, avoid: &FxHashSet<BlockId>) -> Option<BlockI
         }
     }
     None
+}
+
+/// `(*Worker).loop` for `example.com/pkg.(*Worker).loop`.
+fn short_name(qualified: &str) -> &str {
+    let after_slash = qualified.rsplit('/').next().unwrap_or(qualified);
+    match after_slash.split_once('.') {
+        Some((_, rest)) if !rest.is_empty() => rest,
+        _ => after_slash,
+    }
+}
+
+/// Whether the normal exit of `g` is reachable from `start` through blocks
+/// that are not `excluded`.
+fn exits_without(g: &Function, start: BlockId, excluded: &dyn Fn(BlockId) -> bool) -> bool {
+    let mut seen: FxHashSet<BlockId> = FxHashSet::default();
+    let mut stack = vec![start];
+    seen.insert(start);
+    while let Some(b) = stack.pop() {
+        for &n in &g.cfg.block(b).succs {
+            if n == g.cfg.exit {
+                return true;
+            }
+            if n != g.cfg.abort && !excluded(n) && seen.insert(n) {
+                stack.push(n);
+            }
+        }
+    }
+    false
 }
 
 /// The `return` statement ending block `b` of `g`, or the end of the body.

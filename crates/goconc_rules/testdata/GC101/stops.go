@@ -1,0 +1,200 @@
+package gc101
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Stop requests sent on an unbuffered channel to a goroutine's select
+// loop. When the loop can also end another way, a later Stop waits for a
+// receiver that is gone.
+
+type event struct {
+	key string
+}
+
+var errWatchClosed = errors.New("watch closed")
+
+type watcher struct {
+	events  chan event
+	stopCh  chan struct{}
+	handler func(event) error
+}
+
+func newWatcher(events chan event, handler func(event) error) *watcher {
+	w := &watcher{events: events, stopCh: make(chan struct{}), handler: handler}
+	go w.loop()
+	return w
+}
+
+// loop ends when the event source closes or the handler fails, as well as
+// on Stop.
+func (w *watcher) loop() {
+	for {
+		select {
+		case ev, ok := <-w.events:
+			if !ok {
+				return
+			}
+			if err := w.handler(ev); err != nil {
+				return
+			}
+		case <-w.stopCh:
+			return
+		}
+	}
+}
+
+// Stop hangs once loop has returned on its own.
+func (w *watcher) Stop() {
+	w.stopCh <- struct{}{} // want `send on w.stopCh blocks forever once the goroutine running \(\*watcher\).loop has returned`
+}
+
+// ticker-driven flusher whose loop only ends on the stop request: every
+// Stop finds it listening (called once).
+type flusher struct {
+	quit  chan struct{}
+	flush func()
+}
+
+func newFlusher(flush func()) *flusher {
+	f := &flusher{quit: make(chan struct{}), flush: flush}
+	go f.run()
+	return f
+}
+
+func (f *flusher) run() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			f.flush()
+		case <-f.quit:
+			f.flush()
+			return
+		}
+	}
+}
+
+func (f *flusher) Stop() {
+	f.quit <- struct{}{} // ok: run returns only after receiving it
+}
+
+// closer closes its stop channel instead: a close never blocks.
+type closer struct {
+	done chan struct{}
+	in   chan int
+}
+
+func newCloser(in chan int) *closer {
+	c := &closer{done: make(chan struct{}), in: in}
+	go c.loop()
+	return c
+}
+
+func (c *closer) loop() {
+	for {
+		select {
+		case _, ok := <-c.in:
+			if !ok {
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+func (c *closer) Stop() { close(c.done) }
+
+// reloader takes requests, not stop signals: its case loops again, and
+// the loop's own exit is the context.
+type reloader struct {
+	reload chan chan error
+}
+
+func newReloader(ctx context.Context) *reloader {
+	r := &reloader{reload: make(chan chan error)}
+	go r.run(ctx)
+	return r
+}
+
+func (r *reloader) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case errc := <-r.reload:
+			errc <- nil
+		}
+	}
+}
+
+func (r *reloader) Reload() error {
+	errc := make(chan error, 1)
+	r.reload <- errc // ok: a request channel, not a stop request
+	return <-errc
+}
+
+// bufferedStopper leaves one slot for the stop request: the send never
+// waits for the loop.
+type bufferedStopper struct {
+	stop chan struct{}
+	in   chan int
+}
+
+func newBufferedStopper(in chan int) *bufferedStopper {
+	b := &bufferedStopper{stop: make(chan struct{}, 1), in: in}
+	go b.loop()
+	return b
+}
+
+func (b *bufferedStopper) loop() {
+	for {
+		select {
+		case _, ok := <-b.in:
+			if !ok {
+				return
+			}
+		case <-b.stop:
+			return
+		}
+	}
+}
+
+func (b *bufferedStopper) Stop() {
+	b.stop <- struct{}{} // ok: one slot of buffer
+}
+
+// session stops when its connection fails, and Close asks it to stop.
+type session struct {
+	closeReq chan struct{}
+	recv     func() (event, error)
+	out      chan event
+}
+
+func newSession(recv func() (event, error)) *session {
+	s := &session{closeReq: make(chan struct{}), recv: recv, out: make(chan event, 16)}
+	go s.serve()
+	return s
+}
+
+func (s *session) serve() {
+	for {
+		ev, err := s.recv()
+		if err != nil {
+			return
+		}
+		select {
+		case s.out <- ev:
+		case <-s.closeReq:
+			return
+		}
+	}
+}
+
+func (s *session) Close() {
+	s.closeReq <- struct{}{} // want `send on s.closeReq blocks forever once the goroutine running \(\*session\).serve has returned`
+}
