@@ -48,6 +48,13 @@ declare_rule! {
     /// another way (its input closed, an error, the context): a `Stop`
     /// after that waits forever.
     ///
+    /// And an unbuffered reply channel handed to another goroutine
+    /// (`a.requests <- request{reply: reply}`) while the function waits for
+    /// the answer in a select that can give up: the answering goroutine
+    /// blocks on its reply. Only reported when the package answers on
+    /// channels of that element type with plain sends (never with a close
+    /// or a non-blocking send).
+    ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
     /// caller has returned, nobody ever will: the goroutine, its stack and
@@ -176,6 +183,9 @@ impl Rule for AbandonedChannel {
                     Escapes::compute(ctx, &wanted)
                 });
                 if esc.escapes(&key) {
+                    if cap == 0 {
+                        analyse_handed_off_reply(ctx, f, &chan, findings);
+                    }
                     continue;
                 }
                 let make_block = f.all_ops().find_map(|(b, _, op)| match &op.kind {
@@ -854,6 +864,163 @@ fn analyse_waiting_parent(
         )
         .suggest(format!(
             "close {name} on every path of the goroutine (defer close({name})) or send the error too; or select on ctx.Done() next to the receive"
+        )),
+    );
+}
+
+/// A reply channel handed off: `f` creates an unbuffered channel, sends
+/// it to another goroutine (`s.requests <- request{reply: reply}`) and
+/// waits for the answer in a select that can give up (a timeout, the
+/// context, `default`). Once it has given up nobody receives, and the
+/// goroutine that answers blocks forever on its send, and with it every
+/// request queued behind.
+fn analyse_handed_off_reply(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    if f.pkg != ctx.package {
+        return;
+    }
+    let own_ops: Vec<_> = chan_ops(f, chan).collect();
+    if own_ops.is_empty()
+        || own_ops.iter().any(|(_, op, in_select, mode, _)| {
+            *op != ChanOp::Recv || !*in_select || *mode != Mode::Now
+        })
+    {
+        return;
+    }
+    let Some((file, info)) = program.file_of(f) else {
+        return;
+    };
+    let name = program.describe_path(chan);
+    // The hand-off: a send on another channel whose value mentions it.
+    let mentions = |text: &str| {
+        text.match_indices(name.as_str()).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + name.len()..].chars().next();
+            let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !ident(before) && !ident(after)
+        })
+    };
+    let handoff = f
+        .cfg
+        .blocks
+        .iter()
+        .flat_map(|b| &b.nodes)
+        .find_map(|n| match n {
+            Node::Stmt(s) => match &file.stmt(*s).kind {
+                StmtKind::Send {
+                    chan: target,
+                    value,
+                    ..
+                } => {
+                    let target_text = file.text(file.expr(*target).span);
+                    (target_text != name && mentions(file.text(file.expr(*value).span)))
+                        .then(|| file.stmt(*s).span)
+                }
+                _ => None,
+            },
+            _ => None,
+        });
+    let Some(handoff) = handoff else {
+        return;
+    };
+    // Every receive is in a select that can stop waiting.
+    let mut give_up: Option<Span> = None;
+    for (b, ..) in &own_ops {
+        let select_block = f
+            .cfg
+            .block(*b)
+            .preds
+            .iter()
+            .copied()
+            .find(|p| matches!(f.cfg.block(*p).nodes.last(), Some(Node::Select(_))));
+        let Some(select_block) = select_block else {
+            return;
+        };
+        let stop = f.cfg.block(select_block).succs.iter().copied().find(|c| {
+            matches!(
+                clause_kind(f, file, info, *c),
+                Some(ClauseKind::Cancel | ClauseKind::Default)
+            )
+        });
+        let Some(stop) = stop else {
+            return;
+        };
+        if give_up.is_none() {
+            give_up = f.cfg.block(stop).nodes.first().map(|n| node_span(file, *n));
+        }
+    }
+    let Some(give_up) = give_up else {
+        return;
+    };
+    let Some((make_span, make_ty)) = f.all_ops().find_map(|(_, _, op)| match &op.kind {
+        OpKind::MakeChan {
+            path: Some(p), ty, ..
+        } if p == chan => Some((op.span, ty.clone())),
+        _ => None,
+    }) else {
+        return;
+    };
+    // The answering side, found by the element type: it must answer with
+    // a plain send (a close, or a send in a select, never blocks on a
+    // reader that left). No visible answer: nothing to say.
+    let element = |t: &goconc_semantic::types::Type| match t {
+        goconc_semantic::types::Type::Chan(c) => Some(c.1.clone()),
+        _ => None,
+    };
+    let Some(reply_elem) = element(&make_ty).filter(|t| !t.is_unknown()) else {
+        return;
+    };
+    let mut plain_answer = false;
+    for g in ctx.functions() {
+        for (_, _, op) in g.all_ops() {
+            let OpKind::Chan {
+                path,
+                op: cop,
+                ty,
+                select,
+            } = &op.kind
+            else {
+                continue;
+            };
+            if g.id == f.id && path.as_ref() == Some(chan) {
+                continue;
+            }
+            if element(ty).as_ref() != Some(&reply_elem) {
+                continue;
+            }
+            match cop {
+                ChanOp::Close => return,
+                ChanOp::Send if select.is_some() || op.mode != Mode::Now => return,
+                ChanOp::Send => plain_answer = true,
+                _ => {}
+            }
+        }
+    }
+    if !plain_answer {
+        return;
+    }
+    findings.push(
+        Finding::new(
+            AbandonedChannel::META.code,
+            FileIdx(f.def.file as usize),
+            make_span,
+            format!(
+                "{name} is unbuffered and handed to another goroutine: once this function stops waiting for the reply, that goroutine's send on {name} blocks forever"
+            ),
+        )
+        .related(FileIdx(f.def.file as usize), handoff, format!("{name} is handed off here"))
+        .related(
+            FileIdx(f.def.file as usize),
+            give_up,
+            "the function can stop waiting here",
+        )
+        .suggest(format!(
+            "give {name} one slot of buffer (make(chan T, 1)) so the reply never waits for a reader"
         )),
     );
 }
