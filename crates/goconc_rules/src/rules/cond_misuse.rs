@@ -6,7 +6,8 @@ use goconc_semantic::body::{FileInfo, Res};
 use goconc_semantic::cfg::BlockId;
 use goconc_semantic::env::Selection;
 use goconc_semantic::ops::{
-    AccessPath, Base, Callee, ChanOp, CondOp, FuncId, LocalKey, LockKind, Mode, OpKind, PathElem,
+    AccessPath, Base, Callee, ChanOp, CondOp, FuncId, LocalKey, LockKind, LockOp, Mode, OpKind,
+    PathElem,
 };
 use goconc_semantic::program::Function;
 use goconc_semantic::types::{Sym, Type};
@@ -33,6 +34,9 @@ declare_rule! {
     /// * a `Wait` that can never wake: nothing in the package signals that
     ///   Cond, or the only signaller is a goroutine blocked on an unbuffered
     ///   channel that the waiter services only after its wait loop;
+    /// * a `Wait` while holding a second lock that every `Signal`/`Broadcast`
+    ///   of the Cond takes first: `Wait` releases only `L`, so the signallers
+    ///   block on the second lock and the waiter sleeps forever;
     /// * a `Signal`/`Broadcast` that can never reach a waiter: nothing in the
     ///   package waits on that Cond.
     ///
@@ -269,6 +273,12 @@ impl Rule for CondMisuse {
                 continue;
             }
             if let Some(finding) = signaller_blocked(ctx, &facts, &spawned, site, &name) {
+                findings.push(finding);
+                continue;
+            }
+            if let Some(finding) =
+                wait_holding_other_lock(ctx, &facts, site, &name, &mut held_cache)
+            {
                 findings.push(finding);
             }
         }
@@ -780,6 +790,110 @@ fn wait_without_lock(
             "call {lock_name}.Lock() before the wait loop and unlock after it"
         )),
     )
+}
+
+/// "Lock with Cond": `Wait` releases only its own `L`. A waiter that also
+/// holds another lock keeps it while asleep; when every `Signal`/
+/// `Broadcast` of the Cond needs that lock first, nobody can ever wake it.
+fn wait_holding_other_lock(
+    ctx: &RuleContext<'_>,
+    facts: &CondFacts<'_>,
+    site: &CondSite<'_>,
+    name: &str,
+    cache: &mut BTreeMap<FuncId, flow::HeldLocks>,
+) -> Option<Finding> {
+    let program = ctx.program;
+    // Every wake-up must be a call the analysis sees.
+    if !is_private_field(ctx, &site.key) || facts.escapes.contains(&site.key) {
+        return None;
+    }
+    let (lock, _) = lock_for(facts, site)?;
+    let f = site.func;
+    let via_l = site.path.clone().with_field(Sym::from("L"));
+    let held = cache
+        .entry(f.id)
+        .or_insert_with(|| flow::HeldLocks::compute(program, f))
+        .before(program, f, site.block, site.index)?;
+    let others: Vec<(AccessPath, LockKind)> = held
+        .into_iter()
+        .filter(|(p, _)| !flow::same_location(program, p, &lock) && *p != via_l)
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let wakers: Vec<&CondSite<'_>> = facts
+        .sites
+        .iter()
+        .filter(|s| s.op != CondOp::Wait && s.key == site.key)
+        .collect();
+    let mentioned = facts.signalled.get(&site.key).copied().unwrap_or(0);
+    if wakers.is_empty() || wakers.len() as u32 != mentioned {
+        return None;
+    }
+    for (other, kind) in others {
+        // Where each waker takes `other` before it signals (None: it may
+        // signal without it).
+        let mut needs: Vec<(&CondSite<'_>, goconc_syntax::ast::Span)> = Vec::new();
+        for waker in &wakers {
+            let g = waker.func;
+            let takes = |op: &goconc_semantic::ops::Op| match &op.kind {
+                OpKind::Lock {
+                    path: Some(p),
+                    op: lock_op,
+                } => {
+                    op.mode == Mode::Now
+                        && matches!(lock_op, LockOp::Lock | LockOp::RLock)
+                        && flow::same_location(program, p, &other)
+                        && (kind == LockKind::Write || lock_op.kind() == LockKind::Write)
+                }
+                _ => false,
+            };
+            let acquire = (0..g.cfg.blocks.len()).find_map(|b| {
+                let block = BlockId(b as u32);
+                g.block_ops(block)
+                    .iter()
+                    .enumerate()
+                    .find(|(index, (_, op))| {
+                        takes(op) && flow::dominates(g, (block, *index), (waker.block, waker.index))
+                    })
+                    .map(|(_, (_, op))| op.span)
+            });
+            match acquire {
+                Some(span) => needs.push((waker, span)),
+                None => break,
+            }
+        }
+        if needs.len() != wakers.len() {
+            continue;
+        }
+        let other_name = program.describe_path(&other);
+        let lock_name = program.describe_path(&lock);
+        let (waker, acquire_span) = needs[0];
+        return Some(
+            Finding::new(
+                CondMisuse::META.code,
+                FileIdx(f.def.file as usize),
+                site.span,
+                format!(
+                    "{name}.Wait while holding {other_name}: Wait releases only {lock_name}, and every Signal/Broadcast of {name} takes {other_name} first, so nothing can wake this waiter"
+                ),
+            )
+            .related(
+                FileIdx(waker.func.def.file as usize),
+                acquire_span,
+                format!("the signaller needs {other_name} here"),
+            )
+            .related(
+                FileIdx(waker.func.def.file as usize),
+                waker.span,
+                "before it can signal here",
+            )
+            .suggest(format!(
+                "release {other_name} before waiting (Wait releases only {lock_name}), or signal without taking {other_name}"
+            )),
+        );
+    }
+    None
 }
 
 /// "Channel with Cond": the only signaller is a goroutine spawned here
