@@ -26,6 +26,9 @@ declare_rule! {
     /// recursive `RLock`. A lock counts as held when it is held on every
     /// path to the second acquisition, or when a loop iteration comes back
     /// to the `Lock` still holding it (a `continue` that skips the `Unlock`).
+    /// It also reports `once.Do(f)` where `f` reaches `Do` on the same Once
+    /// again (a lazy getter called from its own initializer): the Once holds
+    /// its mutex while `f` runs.
     ///
     /// ## Why is this bad?
     /// `sync.Mutex` and `sync.RWMutex` are not reentrant: the second `Lock`
@@ -114,6 +117,130 @@ impl Rule for DoubleLock {
             flow.replay(&mut visitor);
             findings.extend(visitor.findings);
         }
+        for func in ctx.functions() {
+            once_recursion(ctx.program, func, findings);
+        }
+    }
+}
+
+/// A call site: file index and span.
+type CallAt = (u32, Span);
+
+/// How many calls deep [`once_recursion`] follows the function a `Do` runs.
+const ONCE_DEPTH: u32 = 4;
+
+/// `once.Do(f)` holds the Once's mutex while `f` runs: an `f` that reaches
+/// `Do` on the same Once again (typically a lazy getter called from its own
+/// initializer) waits for itself forever.
+fn once_recursion(program: &Program, func: &Function, findings: &mut Vec<Finding>) {
+    for (b, _, op) in func.all_ops() {
+        let OpKind::OnceDo { path: Some(once) } = &op.kind else {
+            continue;
+        };
+        if op.mode != Mode::Now {
+            continue;
+        }
+        let Some(start) = func
+            .block_ops(b)
+            .iter()
+            .find_map(|(_, call)| match &call.kind {
+                OpKind::Call {
+                    func_arg:
+                        Some(goconc_semantic::ops::FuncArgUse {
+                            func: goconc_semantic::ops::FuncArg::Func(target),
+                            ..
+                        }),
+                    ..
+                } if call.span == op.span => Some(*target),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let mut visited: BTreeSet<FuncId> = BTreeSet::new();
+        // Each entry carries the call, in the function `Do` runs, that leads there.
+        let mut stack: Vec<(FuncId, u32, Option<CallAt>)> = vec![(start, 0, None)];
+        let mut inner: Option<(&Function, Span, Option<CallAt>)> = None;
+        'walk: while let Some((id, depth, via)) = stack.pop() {
+            if !visited.insert(id) {
+                continue;
+            }
+            let Some(g) = program.function(id) else {
+                continue;
+            };
+            for (gb, _, gop) in g.all_ops() {
+                match &gop.kind {
+                    OpKind::OnceDo { path: Some(other) }
+                        if gop.mode == Mode::Now
+                            && super::waitgroup_misuse::flow::same_location(
+                                program, other, once,
+                            ) =>
+                    {
+                        inner = Some((g, gop.span, via));
+                        break 'walk;
+                    }
+                    OpKind::Call {
+                        callee: goconc_semantic::ops::Callee::Func(c),
+                        ..
+                    } if gop.mode == Mode::Now && depth < ONCE_DEPTH => {
+                        stack.push((*c, depth + 1, via.or(Some((g.def.file, gop.span)))))
+                    }
+                    OpKind::OnceDo { .. } => {
+                        // The function another Do runs, synchronously too.
+                        for (_, call) in g.block_ops(gb) {
+                            if let OpKind::Call {
+                                func_arg:
+                                    Some(goconc_semantic::ops::FuncArgUse {
+                                        func: goconc_semantic::ops::FuncArg::Func(t),
+                                        ..
+                                    }),
+                                ..
+                            } = &call.kind
+                            {
+                                if call.span == gop.span && depth < ONCE_DEPTH {
+                                    stack.push((
+                                        *t,
+                                        depth + 1,
+                                        via.or(Some((g.def.file, gop.span))),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let Some((g, inner_span, via)) = inner else {
+            continue;
+        };
+        let name = program.describe_path(once);
+        let mut finding = Finding::new(
+            DoubleLock::META.code,
+            FileIdx(func.def.file as usize),
+            op.span,
+            format!(
+                "{name}.Do never returns: the function it runs reaches {name}.Do again while the first call still holds the Once"
+            ),
+        );
+        if let Some((file, span)) = via {
+            finding = finding.related(
+                FileIdx(file as usize),
+                span,
+                "the function run by Do makes this call",
+            );
+        }
+        findings.push(
+            finding
+            .related(
+                FileIdx(g.def.file as usize),
+                inner_span,
+                format!("{name}.Do is called again here and waits for the first call"),
+            )
+            .suggest(format!(
+                "do not call code that goes through {name}.Do from the function it runs: read the fields directly there, or split the lazy getter from the initialisation"
+            )),
+        );
     }
 }
 
