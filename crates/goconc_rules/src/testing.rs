@@ -335,6 +335,33 @@ pub fn fixture_dir(code: &str) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    /// The fixtures are real Go: the whole fixture module type-checks with
+    /// `go build` (skipped without a Go toolchain unless GOCONC_REQUIRE_GO=1).
+    #[test]
+    fn fixtures_are_valid_go() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let output = std::process::Command::new("go")
+            .args(["build", "./..."])
+            .current_dir(&dir)
+            .env("GOFLAGS", "-mod=mod")
+            .output();
+        match output {
+            Ok(output) => assert!(
+                output.status.success(),
+                "go build ./... in {} failed:\n{}",
+                dir.display(),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+            Err(err) => {
+                assert!(
+                    std::env::var("GOCONC_REQUIRE_GO").as_deref() != Ok("1"),
+                    "GOCONC_REQUIRE_GO=1 but go could not run: {err}"
+                );
+                eprintln!("skipping: go toolchain not available ({err})");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

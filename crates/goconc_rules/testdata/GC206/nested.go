@@ -15,7 +15,7 @@ type dbConnPool struct {
 	waits   int
 }
 
-func newConnPool(n int) *dbConnPool {
+func newDBConnPool(n int) *dbConnPool {
 	p := &dbConnPool{free: n}
 	p.cond = sync.NewCond(&p.mu)
 	return p
