@@ -116,15 +116,15 @@ declare_rule! {
 }
 
 /// A goroutine started by the function under analysis that uses the channel.
-struct Spawned<'a> {
-    target: &'a Function,
+pub(crate) struct Spawned<'a> {
+    pub(crate) target: &'a Function,
     /// The channel in the goroutine's frame.
-    path: AccessPath,
-    block: BlockId,
+    pub(crate) path: AccessPath,
+    pub(crate) block: BlockId,
     /// Index of the spawn op in `block`'s ops.
-    op_index: usize,
-    span: Span,
-    in_loop: bool,
+    pub(crate) op_index: usize,
+    pub(crate) span: Span,
+    pub(crate) in_loop: bool,
 }
 
 impl Rule for AbandonedChannel {
@@ -387,7 +387,7 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
 
 /// Goroutines started by `f` (go statements, library and wrapper spawns)
 /// that receive `chan`, with the channel translated to their frame.
-fn spawned_users<'a>(
+pub(crate) fn spawned_users<'a>(
     program: &'a Program,
     f: &Function,
     chan: &AccessPath,
@@ -457,7 +457,7 @@ fn spawned_users<'a>(
 
 /// Whether every function that touches `chan` is `f` or one of the
 /// goroutines it starts (otherwise some unseen code may be the counterpart).
-fn only_known_users(
+pub(crate) fn only_known_users(
     ctx: &RuleContext<'_>,
     f: &Function,
     chan: &AccessPath,
