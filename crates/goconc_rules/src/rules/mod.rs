@@ -5,6 +5,7 @@
 use crate::Rule;
 
 pub mod abandoned_channel;
+pub mod channel_order_deadlock;
 pub mod channel_under_lock;
 pub mod cond_misuse;
 pub mod double_lock;
@@ -25,4 +26,5 @@ pub static ALL: &[&dyn Rule] = &[
     &channel_under_lock::ChannelUnderLock,
     &waitgroup_misuse::WaitgroupMisuse,
     &cond_misuse::CondMisuse,
+    &channel_order_deadlock::ChannelOrderDeadlock,
 ];
