@@ -42,6 +42,12 @@ declare_rule! {
     /// return early on an error. The producer blocks on its next send, and
     /// `wg.Wait()`/`g.Wait()` with it.
     ///
+    /// So is a goroutine that sends in a loop (a pipeline stage, a
+    /// generator) to a receiving loop that can stop early (`case
+    /// <-ctx.Done(): return`, a timeout, an error return, or any exit at
+    /// all when the sender never returns): a stage that watches `ctx` only
+    /// while it waits for input still parks forever in its plain send.
+    ///
     /// And a stop request sent on an unbuffered channel field
     /// (`w.stopCh <- struct{}{}`) whose only receiver is a goroutine's
     /// select loop that returns on it, when that loop can also return
@@ -208,6 +214,7 @@ impl Rule for AbandonedChannel {
                 analyse_channel(ctx, f, &chan, cap, &spawned, &mut reported, findings);
                 analyse_waiting_parent(ctx, f, &chan, &spawned, &mut reported, findings);
                 analyse_pipeline(ctx, f, &chan, cap, &spawned, &mut reported, findings);
+                analyse_looping_sender(ctx, f, &chan, cap, &spawned, &mut reported, findings);
             }
         }
         check_stop_requests(ctx, findings);
@@ -1023,6 +1030,155 @@ fn analyse_handed_off_reply(
             "give {name} one slot of buffer (make(chan T, 1)) so the reply never waits for a reader"
         )),
     );
+}
+
+/// A goroutine that sends in a loop (a pipeline stage, a generator) to a
+/// receiving loop in `f` that can stop early: a `case <-ctx.Done():
+/// return`, a timeout, an error return. The goroutine's next plain send
+/// then has no reader; watching the context in its own select on the
+/// input does not help while it is parked in the send.
+fn analyse_looping_sender(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    cap: i64,
+    spawned: &[Spawned<'_>],
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    // Spawned closures are listed whether or not they touch the channel.
+    let users: Vec<&Spawned<'_>> = spawned
+        .iter()
+        .filter(|s| {
+            s.target.all_ops().any(|(_, _, op)| match &op.kind {
+                OpKind::Chan { path: Some(p), .. } => *p == s.path,
+                OpKind::Call { recv, args, .. } => {
+                    recv.as_ref() == Some(&s.path)
+                        || args.iter().any(|a| a.as_ref() == Some(&s.path))
+                }
+                _ => false,
+            })
+        })
+        .collect();
+    let [s] = users.as_slice() else { return };
+    if s.in_loop || cap > 1 {
+        return;
+    }
+    let program = ctx.program;
+    let g = s.target;
+    let g_in_loop = g.cfg.in_loop();
+    let mut looped_send: Option<Span> = None;
+    for (b, op, in_select, mode, span) in chan_ops(g, &s.path) {
+        match op {
+            ChanOp::Close => {}
+            ChanOp::Send if !in_select && mode == Mode::Now => {
+                if g_in_loop.get(b.index()).copied().unwrap_or(false)
+                    && looped_send.is_none_or(|l| span.start < l.start)
+                {
+                    looped_send = Some(span);
+                }
+            }
+            _ => return,
+        }
+    }
+    let Some(send_span) = looped_send else {
+        return;
+    };
+    let parent_ops: Vec<_> = chan_ops(f, chan).collect();
+    if parent_ops.is_empty()
+        || parent_ops.iter().any(|(_, op, _, mode, _)| {
+            !matches!(op, ChanOp::Recv | ChanOp::Range) || *mode != Mode::Now
+        })
+    {
+        return;
+    }
+    let after_spawn = super::unmatched_channel_op::reach_from(f, s.block);
+    let counter_blocks: FxHashSet<BlockId> = parent_ops.iter().map(|(b, ..)| *b).collect();
+    if counter_blocks.iter().any(|b| !after_spawn.contains(b)) {
+        return;
+    }
+    let in_loop = f.cfg.in_loop();
+    let mut recvs_in_loop: Vec<BlockId> = counter_blocks
+        .iter()
+        .copied()
+        .filter(|b| in_loop.get(b.index()).copied().unwrap_or(false))
+        .collect();
+    recvs_in_loop.sort();
+    if recvs_in_loop.len() != counter_blocks.len() {
+        return;
+    }
+    // A channel made inside the receiving loop is a new one each time
+    // round: the loop does not keep receiving from one sender.
+    let make_block = f.all_ops().find_map(|(b, _, op)| match &op.kind {
+        OpKind::MakeChan { path: Some(p), .. } if p == chan => Some(b),
+        _ => None,
+    });
+    if make_block.is_some_and(|m| {
+        recvs_in_loop
+            .iter()
+            .any(|&r| loop_blocks(f, r).contains(&m))
+    }) {
+        return;
+    }
+    let Some((file, info)) = program.file_of(f) else {
+        return;
+    };
+    // A sender that never returns (`for { ch <- poll() }`) is abandoned by
+    // any way out of the receiving loop, even its designed ones.
+    let endless_sender = !exits_without(g, g.cfg.entry, &|_| false);
+    let exit_block = match early_loop_exit(f, file, info, &recvs_in_loop, &counter_blocks) {
+        Some(b) => b,
+        None if endless_sender => match leaves_loop(f, &recvs_in_loop) {
+            Some(b) => b,
+            None => return,
+        },
+        None => return,
+    };
+    if super::missing_unlock::reports_test_failure(program, f, exit_block) {
+        return;
+    }
+    if g.pkg != ctx.package || !reported.insert((g.def.file, send_span)) {
+        return;
+    }
+    let name = program.describe_path(chan);
+    let (stop_span, stop_msg) = describe_stop(file, f, exit_block, false, &name);
+    let in_goroutine = program.describe_path(&s.path);
+    findings.push(
+        Finding::new(
+            AbandonedChannel::META.code,
+            FileIdx(g.def.file as usize),
+            send_span,
+            format!(
+                "goroutine blocks forever sending to {in_goroutine}: the loop receiving it can stop early while values are still coming"
+            ),
+        )
+        .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
+        .related(FileIdx(f.def.file as usize), stop_span, stop_msg)
+        .suggest(format!(
+            "send in a select with `case <-ctx.Done(): return` (the receiver's cancellation) or drain {name} before the receiver returns"
+        )),
+    );
+}
+
+/// A block of the loop around `recvs` with a way out of it that reaches
+/// the normal exit of `f` (not a panic).
+fn leaves_loop(f: &Function, recvs: &[BlockId]) -> Option<BlockId> {
+    for &r in recvs {
+        let scc = loop_blocks(f, r);
+        let mut blocks: Vec<BlockId> = scc.iter().copied().collect();
+        blocks.sort();
+        for b in blocks {
+            for &next in &f.cfg.block(b).succs {
+                if scc.contains(&next) || next == f.cfg.abort {
+                    continue;
+                }
+                if next == f.cfg.exit || exits_without(f, next, &|x| scc.contains(&x)) {
+                    return Some(b);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A pipeline between two goroutines that `f` starts: a producer sends on
