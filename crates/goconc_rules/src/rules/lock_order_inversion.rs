@@ -93,7 +93,8 @@ declare_rule! {
     /// only same-type nesting reported is a function locking two of its
     /// parameters in argument order, and only when callers can swap them:
     /// it is exported from an importable package, or some call in the
-    /// analysis passes two shared values (not a local it has just built).
+    /// analysis passes two shared values (parameters, fields, or locals
+    /// loaded from a map, a field or a call, not a value it has just built).
     /// Striped locks reached through an index
     /// (`shards[i].mu`) are left out, since the program orders them by index.
     /// Orders that a state flag makes impossible (e.g. "only after the
@@ -852,7 +853,7 @@ fn pair_may_be_swapped(
         Base::Local(key) => {
             !p.fields.is_empty() || {
                 let (recv, params) = caller.param_keys();
-                recv == Some(*key) || params.contains(key)
+                recv == Some(*key) || params.contains(key) || loaded_from_shared(program, key)
             }
         }
     };
@@ -873,6 +874,48 @@ fn pair_may_be_swapped(
             }
         },
     )
+}
+
+/// A local initialised once from something other callers can reach too: a
+/// map or slice element, a field, a call result (`from := l.accounts[id]`),
+/// rather than a value built on the spot (`&Account{}`, `new(T)`).
+fn loaded_from_shared(program: &Program, key: &goconc_semantic::ops::LocalKey) -> bool {
+    let Some(model) = program.packages.get(key.pkg as usize) else {
+        return false;
+    };
+    let (Some(info), Some(source)) = (
+        model.files.get(key.file as usize),
+        model.pkg.files.get(key.file as usize),
+    ) else {
+        return false;
+    };
+    let Some(local) = info.local(key.local) else {
+        return false;
+    };
+    let Some(init) = local.init.filter(|_| !local.reassigned) else {
+        return false;
+    };
+    let file = &*source.ast;
+    let mut e = file.unparen(init);
+    if let goconc_syntax::ast::ExprKind::Unary {
+        op: goconc_syntax::ast::Op::And,
+        x,
+    } = &file.expr(e).kind
+    {
+        e = file.unparen(*x);
+    }
+    match &file.expr(e).kind {
+        goconc_syntax::ast::ExprKind::Index { .. }
+        | goconc_syntax::ast::ExprKind::Selector { .. } => true,
+        goconc_syntax::ast::ExprKind::Call { fun, .. } => {
+            // `new(T)`, `make(...)` and conversions build a fresh value.
+            !matches!(
+                &file.expr(file.unparen(*fun)).kind,
+                goconc_syntax::ast::ExprKind::Ident(id) if matches!(file.name(*id), "new" | "make")
+            ) && !info.is_type(file.unparen(*fun))
+        }
+        _ => false,
+    }
 }
 
 fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mut Vec<Finding>) {

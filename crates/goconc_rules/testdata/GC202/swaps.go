@@ -59,3 +59,52 @@ func (p *shardPair) rebalance() {
 func (p *shardPair) rebalanceBack() {
 	p.left.absorb(p.right)
 }
+
+// wallet pairs come out of the bank's map: Transfer(a, b) and Transfer(b, a)
+// hand the same two wallets to settle in opposite orders.
+type wallet struct {
+	mu      sync.Mutex
+	balance int64
+}
+
+type bank struct {
+	mu      sync.Mutex
+	wallets map[string]*wallet
+}
+
+func settle(from, to *wallet, amount int64) {
+	from.mu.Lock()
+	defer from.mu.Unlock()
+	to.mu.Lock() // want "acquires to.mu while holding from.mu"
+	defer to.mu.Unlock()
+	from.balance -= amount
+	to.balance += amount
+}
+
+func (b *bank) Transfer(fromID, toID string, amount int64) {
+	b.mu.Lock()
+	from, to := b.wallets[fromID], b.wallets[toID]
+	b.mu.Unlock()
+	if from == nil || to == nil || from == to {
+		return
+	}
+	settle(from, to, amount)
+}
+
+// seedWallets settles between two wallets it has just built: nobody else can
+// hold them in the other order.
+func seedWallets(amount int64) (*wallet, *wallet) {
+	a := &wallet{balance: amount}
+	b := new(wallet)
+	fund(a, b, amount)
+	return a, b
+}
+
+func fund(src, dst *wallet, amount int64) {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	dst.mu.Lock() // ok: the only caller passes two wallets it has just built
+	defer dst.mu.Unlock()
+	src.balance -= amount
+	dst.balance += amount
+}
