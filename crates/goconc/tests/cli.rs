@@ -104,6 +104,34 @@ fn example_service_is_clean_of_syntax_errors() {
     assert!(matches!(output.status.code(), Some(0) | Some(1)));
 }
 
+/// The bundled example keeps one bug for every rule: each code that
+/// `goconc rules` lists (except the syntax diagnostic) is found in it.
+#[test]
+fn example_service_has_a_bug_for_every_rule() {
+    let rules = run_in(&repo_root(), &["rules", "--format", "json"]);
+    let rules = json_of(&rules);
+    let report = run_in(
+        &repo_root(),
+        &["check", "examples/orderservice/...", "--format", "json"],
+    );
+    let report = json_of(&report);
+    let found: BTreeSet<String> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect();
+    let missing: Vec<String> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .filter(|code| *code != "GC000" && !found.contains(*code))
+        .map(str::to_string)
+        .collect();
+    assert!(missing.is_empty(), "no example bug for {missing:?}");
+}
+
 #[test]
 fn bad_inputs_are_reported_and_the_rest_is_analysed() {
     let tmp = tempfile::tempdir().unwrap();
