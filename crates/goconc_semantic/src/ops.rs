@@ -1041,15 +1041,27 @@ impl OpCtx<'_> {
                     Some(OpKind::OnceDo { path: recv.clone() })
                 } else if rt.is_named("context", "Context") && matches!(&**name, "Done" | "Err") {
                     Some(OpKind::CtxObserve { path: recv.clone() })
-                } else if rt.is_named("golang.org/x/sync/errgroup", "Group")
-                    && matches!(&**name, "Go" | "TryGo")
-                {
-                    func_arg = args.first().map(|a| FuncArgUse {
-                        index: 0,
-                        func: self.func_arg(*a),
-                        spawned: true,
-                    });
-                    None
+                } else if rt.is_named("golang.org/x/sync/errgroup", "Group") {
+                    // A group counts its functions like a WaitGroup whose
+                    // `Go` does the Add and Done: its Wait blocks on them.
+                    match &**name {
+                        "Go" | "TryGo" => {
+                            func_arg = args.first().map(|a| FuncArgUse {
+                                index: 0,
+                                func: self.func_arg(*a),
+                                spawned: true,
+                            });
+                            Some(OpKind::WaitGroup {
+                                path: recv.clone(),
+                                op: WgOp::Go,
+                            })
+                        }
+                        "Wait" => Some(OpKind::WaitGroup {
+                            path: recv.clone(),
+                            op: WgOp::Wait,
+                        }),
+                        _ => None,
+                    }
                 } else {
                     None
                 };

@@ -25,7 +25,8 @@ declare_rule! {
     ///
     /// * `wg.Add` inside the spawned goroutine (it races with `Wait`);
     /// * `wg.Wait` in a goroutine that must itself call `wg.Done`;
-    /// * `wg.Wait` while holding a mutex that a counted goroutine acquires;
+    /// * `wg.Wait` while holding a mutex that a counted goroutine acquires
+    ///   (also `errgroup.Group.Wait` and functions run by `wg.Go`/`g.Go`);
     /// * a `return` in a counted goroutine that skips `Done`;
     /// * a constant `wg.Add(n)` that cannot match the number of goroutines
     ///   that call `Done`;
@@ -778,6 +779,40 @@ fn done_callers<'a>(
             out.push((g, span));
         }
     }
+    // Functions handed to `wg.Go(f)` / `errgroup.Group.Go(f)` on the same
+    // group: the group marks them done when they return.
+    for g in ctx.functions() {
+        for (b, _, op) in g.all_ops() {
+            let OpKind::WaitGroup {
+                path: Some(p),
+                op: WgOp::Go,
+            } = &op.kind
+            else {
+                continue;
+            };
+            if !flow::same_location(program, p, wg) {
+                continue;
+            }
+            for (_, call) in g.block_ops(b) {
+                if let OpKind::Call {
+                    func_arg:
+                        Some(goconc_semantic::ops::FuncArgUse {
+                            func: goconc_semantic::ops::FuncArg::Func(t),
+                            ..
+                        }),
+                    ..
+                } = &call.kind
+                {
+                    if call.span != op.span || *t == f.id || out.iter().any(|(w, _)| w.id == *t) {
+                        continue;
+                    }
+                    if let Some(worker) = program.function(*t) {
+                        out.push((worker, op.span));
+                    }
+                }
+            }
+        }
+    }
     out
 }
 
@@ -830,7 +865,7 @@ fn wait_while_holding(
                 file,
                 wait.op.span,
                 format!(
-                    "{name}.Wait while holding {lock_name}: a goroutine counted by {name} needs {lock_name} before it can call Done"
+                    "{name}.Wait while holding {lock_name}: a goroutine counted by {name} needs {lock_name} before it can finish"
                 ),
             );
             if worker.pkg == ctx.package {
