@@ -2,7 +2,7 @@
 //! with GC101 (channel identity and escape).
 
 use goconc_semantic::body::Res;
-use goconc_semantic::cfg::{BlockId, BlockKind};
+use goconc_semantic::cfg::{BlockId, BlockKind, Node};
 use goconc_semantic::env::Selection;
 use goconc_semantic::ops::{
     AccessPath, Base, Callee, ChanOp, FuncArg, FuncId, LocalKey, Mode, OpKind, PathElem,
@@ -26,7 +26,11 @@ declare_rule! {
     /// * a send on an unbuffered channel that no code in the package ever
     ///   receives from;
     /// * a goroutine parked in `select {}` or spinning in a `for {}` loop that
-    ///   has no `return`, no `break` and no context or stop channel.
+    ///   has no `return`, no `break` and no context or stop channel;
+    /// * the timer drain `if !t.Stop() { <-t.C }` where this function may
+    ///   already have received `t.C` (a `case <-t.C:` earlier in the loop)
+    ///   with no `t.Reset` or new timer since: `Stop` returns false because
+    ///   the value is gone, and the drain waits forever.
     ///
     /// Channels that escape the package (exported fields, channels returned
     /// to callers or handed to functions outside the package) are assumed to
@@ -528,6 +532,7 @@ impl Rule for UnmatchedChannelOp {
         }
         if candidates.is_empty() {
             check_endless_goroutines(ctx, findings);
+            check_timer_drains(ctx, findings);
             return;
         }
         let mut wanted: FxHashSet<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
@@ -636,7 +641,189 @@ impl Rule for UnmatchedChannelOp {
             findings.push(finding.suggest(suggestion));
         }
         check_endless_goroutines(ctx, findings);
+        check_timer_drains(ctx, findings);
     }
+}
+
+/// The drain idiom `if !t.Stop() { <-t.C }` on a timer whose value this
+/// function may already have received (a `case <-t.C:` earlier in the
+/// loop) with no `t.Reset` since: `Stop` then returns false because the
+/// value is gone, and the drain waits for a value that never comes. (Since
+/// Go 1.23 that is the only time `Stop` returns false, so the drain can
+/// only ever block.)
+fn check_timer_drains(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    for f in ctx.functions() {
+        let Some((file, info)) = program.file_of(f) else {
+            continue;
+        };
+        for (bi, block) in f.cfg.blocks.iter().enumerate() {
+            // The drain must sit in the branch taken when Stop is false.
+            let [pred] = block.preds.as_slice() else {
+                continue;
+            };
+            let guard = match f.cfg.block(*pred).nodes.last() {
+                Some(Node::Cond(c)) => stopped_timer(file, info, *c),
+                _ => None,
+            };
+            let Some((timer, cond_span)) = guard else {
+                continue;
+            };
+            let drain = block.nodes.iter().find_map(|node| {
+                let Node::Stmt(s) = node else { return None };
+                let StmtKind::Expr(e) = &file.stmt(*s).kind else {
+                    return None;
+                };
+                (receives_from_timer(file, *e, &timer)).then(|| file.stmt(*s).span)
+            });
+            let Some(drain_span) = drain else {
+                continue;
+            };
+            let Some(earlier) = received_before(f, file, &timer, BlockId(bi as u32), *pred) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(
+                    UnmatchedChannelOp::META.code,
+                    FileIdx(f.def.file as usize),
+                    drain_span,
+                    format!(
+                        "<-{timer}.C blocks forever: {timer}.Stop() returns false here when the value was already received, and nothing will be sent again"
+                    ),
+                )
+                .related(FileIdx(f.def.file as usize), earlier, format!("{timer}'s value is received here, with no {timer}.Reset before the drain"))
+                .related(FileIdx(f.def.file as usize), cond_span, "Stop returns false: the timer already fired")
+                .suggest(format!(
+                    "remember whether {timer}.C was received and drain only if not, or drain with a select with default; since Go 1.23 {timer}.Stop()/{timer}.Reset() need no drain at all"
+                )),
+            );
+        }
+    }
+}
+
+/// Whether `e` is `<-timer.C`.
+fn receives_from_timer(
+    file: &goconc_syntax::File,
+    e: goconc_syntax::ast::ExprId,
+    timer: &str,
+) -> bool {
+    let ExprKind::Unary {
+        op: goconc_syntax::ast::Op::Arrow,
+        x,
+    } = &file.expr(file.unparen(e)).kind
+    else {
+        return false;
+    };
+    let ExprKind::Selector { x: owner, sel } = &file.expr(file.unparen(*x)).kind else {
+        return false;
+    };
+    file.name(*sel) == "C" && file.text(file.expr(*owner).span) == timer
+}
+
+/// Another receive of `timer.C` in `f` (a select case or a plain receive,
+/// not the drain in `drain_block`) from which the Stop guard in
+/// `guard_block` is reachable without passing a `timer.Reset(...)`.
+fn received_before(
+    f: &Function,
+    file: &goconc_syntax::File,
+    timer: &str,
+    drain_block: BlockId,
+    guard_block: BlockId,
+) -> Option<Span> {
+    // A Reset re-arms the timer; assigning the variable makes a new one.
+    let reset = format!("{timer}.Reset(");
+    let (define, assign, declare) = (
+        format!("{timer} :="),
+        format!("{timer} ="),
+        format!("var {timer} "),
+    );
+    let resets = |b: BlockId| {
+        f.cfg.block(b).nodes.iter().any(|n| match n {
+            Node::Stmt(s) => {
+                let text = file.text(file.stmt(*s).span);
+                text.contains(&reset)
+                    || text.starts_with(&define)
+                    || text.starts_with(&assign)
+                    || text.starts_with(&declare)
+            }
+            Node::Cond(e) => file.text(file.expr(*e).span).contains(&reset),
+            _ => false,
+        })
+    };
+    for (bi, block) in f.cfg.blocks.iter().enumerate() {
+        let b = BlockId(bi as u32);
+        if b == drain_block {
+            continue;
+        }
+        let receive = block.nodes.iter().find_map(|n| {
+            let (span, e) = match n {
+                Node::Stmt(s) => match &file.stmt(*s).kind {
+                    StmtKind::Expr(e) => (file.stmt(*s).span, Some(*e)),
+                    StmtKind::Assign { rhs, .. } => (file.stmt(*s).span, rhs.first().copied()),
+                    _ => return None,
+                },
+                Node::SelectCase { clause, .. } => match &file.stmt(*clause).kind {
+                    StmtKind::CommClause { comm: Some(c), .. } => match &file.stmt(*c).kind {
+                        StmtKind::Expr(e) => (file.stmt(*c).span, Some(*e)),
+                        StmtKind::Assign { rhs, .. } => (file.stmt(*c).span, rhs.first().copied()),
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            e.filter(|e| receives_from_timer(file, *e, timer))
+                .map(|_| span)
+        });
+        let Some(span) = receive else { continue };
+        if resets(b) {
+            continue;
+        }
+        let mut seen = vec![false; f.cfg.blocks.len()];
+        let mut stack: Vec<BlockId> = block.succs.to_vec();
+        while let Some(n) = stack.pop() {
+            if n == guard_block {
+                return Some(span);
+            }
+            if seen.get(n.index()).copied().unwrap_or(true) || resets(n) {
+                continue;
+            }
+            seen[n.index()] = true;
+            stack.extend(f.cfg.block(n).succs.iter().copied());
+        }
+    }
+    None
+}
+
+/// `!t.Stop()` on a `*time.Timer`: the timer's text and the condition span.
+fn stopped_timer(
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    cond: goconc_syntax::ast::ExprId,
+) -> Option<(String, goconc_syntax::ast::Span)> {
+    let ExprKind::Unary {
+        op: goconc_syntax::ast::Op::Not,
+        x,
+    } = &file.expr(file.unparen(cond)).kind
+    else {
+        return None;
+    };
+    let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(*x)).kind else {
+        return None;
+    };
+    let ExprKind::Selector { x: timer, sel } = &file.expr(file.unparen(*fun)).kind else {
+        return None;
+    };
+    if !args.is_empty() || file.name(*sel) != "Stop" {
+        return None;
+    }
+    if !info.ty(*timer).strip_pointer().is_named("time", "Timer") {
+        return None;
+    }
+    Some((
+        file.text(file.expr(*timer).span).to_string(),
+        file.expr(cond).span,
+    ))
 }
 
 /// A channel parameter of a function that code outside the analysis may
