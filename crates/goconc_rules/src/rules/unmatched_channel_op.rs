@@ -27,6 +27,10 @@ declare_rule! {
     ///   receives from;
     /// * a goroutine parked in `select {}` or spinning in a `for {}` loop that
     ///   has no `return`, no `break` and no context or stop channel;
+    /// * a send, receive or range on an unexported channel field that
+    ///   nothing in the package ever stores a channel in (no `make`, no
+    ///   assignment, no literal): the field is nil, and nil channels block
+    ///   forever;
     /// * the timer drain `if !t.Stop() { <-t.C }` where this function may
     ///   already have received `t.C` (a `case <-t.C:` earlier in the loop)
     ///   with no `t.Reset` or new timer since: `Stop` returns false because
@@ -437,6 +441,8 @@ struct ClassFacts {
     escaped: bool,
     /// Where the channel is created (file, span), for the report.
     created: Option<(u32, Span)>,
+    /// Some `make` stores into a member of the class.
+    made: bool,
 }
 
 /// A blocking op candidate: (function, op index in `all_ops`, key).
@@ -544,6 +550,7 @@ impl Rule for UnmatchedChannelOp {
             let root = classes.find(k);
             let e = facts.entry(root).or_default();
             if *is_make {
+                e.made = true;
                 if *cap != Some(0) {
                     e.buffered = true;
                 }
@@ -593,6 +600,31 @@ impl Rule for UnmatchedChannelOp {
                 continue;
             };
             let name = program.describe_path(&c.path);
+            if !fact.made && is_own_private_field(ctx, &c.key) && !field_ever_stored(ctx, &c.key) {
+                // Nothing ever stores a channel in the field: it stays nil.
+                if !reported.insert((f.def.file, c.span)) {
+                    continue;
+                }
+                let what = match c.op {
+                    ChanOp::Send => "a send on",
+                    ChanOp::Range => "a range over",
+                    _ => "a receive from",
+                };
+                findings.push(
+                    Finding::new(
+                        Self::META.code,
+                        FileIdx(f.def.file as usize),
+                        c.span,
+                        format!(
+                            "{name} is never made: nothing in the package stores a channel in it, and {what} a nil channel blocks forever"
+                        ),
+                    )
+                    .suggest(format!(
+                        "make {name} where the value is built (make(chan T) in the constructor)"
+                    )),
+                );
+                continue;
+            }
             let message = match c.op {
                 // A package-level channel is process-wide: a worker
                 // ranging over it forever is a deliberate daemon.
@@ -643,6 +675,74 @@ impl Rule for UnmatchedChannelOp {
         check_endless_goroutines(ctx, findings);
         check_timer_drains(ctx, findings);
     }
+}
+
+/// An unexported field of a struct type declared in the package under
+/// analysis: only this package can store into it.
+fn is_own_private_field(ctx: &RuleContext<'_>, key: &ChanKey) -> bool {
+    let ChanKey::Field(owner, field) = key else {
+        return false;
+    };
+    let own = owner
+        .as_named()
+        .is_some_and(|n| ctx.model().is_some_and(|m| m.pkg.path == n.pkg));
+    own && field
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || c == '_')
+}
+
+/// Whether any source of the package may store into the field of `key`:
+/// a keyed composite literal (`&T{done: ch}`), an assignment to `x.done`,
+/// or an unkeyed literal of the owner type. Read from the syntax, so that
+/// values the model does not follow (a literal returned directly) count.
+fn field_ever_stored(ctx: &RuleContext<'_>, key: &ChanKey) -> bool {
+    let ChanKey::Field(owner, field) = key else {
+        return true;
+    };
+    let Some(owner_name) = owner.as_named().map(|n| n.name.to_string()) else {
+        return true;
+    };
+    let Some(model) = ctx.model() else {
+        return true;
+    };
+    for source in &model.pkg.files {
+        let file = &*source.ast;
+        for e in &file.exprs {
+            match &e.kind {
+                ExprKind::KeyValue { key, .. } => {
+                    if matches!(&file.expr(*key).kind, ExprKind::Ident(id) if file.name(*id) == &**field)
+                    {
+                        return true;
+                    }
+                }
+                ExprKind::CompositeLit {
+                    ty: Some(ty), elts, ..
+                } => {
+                    let unkeyed = elts
+                        .iter()
+                        .any(|el| !matches!(file.expr(*el).kind, ExprKind::KeyValue { .. }));
+                    let text = file.text(file.expr(*ty).span);
+                    if unkeyed && (text == owner_name || text.ends_with(&format!(".{owner_name}")))
+                    {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for st in &file.stmts {
+            if let StmtKind::Assign { lhs, .. } = &st.kind {
+                let stores = lhs.iter().any(|l| {
+                    matches!(&file.expr(file.unparen(*l)).kind, ExprKind::Selector { sel, .. } if file.name(*sel) == &**field)
+                });
+                if stores {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// The drain idiom `if !t.Stop() { <-t.C }` on a timer whose value this

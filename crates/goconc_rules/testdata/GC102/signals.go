@@ -100,7 +100,7 @@ type leaseKeeper struct {
 func (k *leaseKeeper) Start() {
 	go func() {
 		k.renew()
-		<-k.haltCh // want "k.haltCh is never (sent to|closed)"
+		<-k.haltCh // want "k.haltCh is never (sent to|closed|made)"
 		k.renew()
 	}()
 }
