@@ -30,9 +30,10 @@ declare_rule! {
     /// copiers, one plain `<-errc`) is not reported.
     ///
     /// The mirror case is reported too: the function waits in a plain
-    /// receive for the one goroutine it started, and that goroutine can
-    /// return without sending or closing (`if err != nil { return }` before
-    /// `close(done)`, a search that falls off the end without a result).
+    /// receive (or a `range`) for the one goroutine it started, and that
+    /// goroutine can return without sending or closing (`if err != nil {
+    /// return }` before `close(done)`, a search that falls off the end
+    /// without a result, a producer whose error path skips the close).
     /// Paths that panic, report a test failure, wait for something else
     /// first, or skip the send because the channel is `nil` do not count.
     ///
@@ -761,9 +762,15 @@ fn analyse_waiting_parent(
         return;
     }
     let parent_ops: Vec<_> = chan_ops(f, chan).collect();
-    let [(recv_block, ChanOp::Recv, false, Mode::Now, recv_span)] = parent_ops.as_slice() else {
-        return;
+    // One plain receive, or one `range` that only a close ends.
+    let (recv_block, ranging, recv_span) = match parent_ops.as_slice() {
+        [(b, ChanOp::Recv, false, Mode::Now, span)] => (b, false, span),
+        [(b, ChanOp::Range, false, Mode::Now, span)] => (b, true, span),
+        _ => return,
     };
+    if ranging && super::unmatched_channel_op::loop_has_other_exit(f, *recv_block) {
+        return;
+    }
     // The receive must come after the goroutine is started.
     let after_spawn = super::unmatched_channel_op::reach_from(f, s.block);
     let same_block_before =
@@ -787,8 +794,18 @@ fn analyse_waiting_parent(
                 if select.is_some()
                     || op.mode != Mode::Now
                     || !matches!(cop, ChanOp::Send | ChanOp::Close)
-                    || g_in_loop.get(b.index()).copied().unwrap_or(true)
                 {
+                    return;
+                }
+                // A range ends only at the close; the values before it may
+                // come from a loop.
+                if ranging {
+                    if *cop == ChanOp::Close {
+                        counterpart_blocks.insert(b);
+                    }
+                    continue;
+                }
+                if g_in_loop.get(b.index()).copied().unwrap_or(true) {
                     return;
                 }
                 counterpart_blocks.insert(b);
@@ -834,13 +851,15 @@ fn analyse_waiting_parent(
         let b = BlockId(b as u32);
         let waits = g.block_ops(b).iter().any(|(_, op)| {
             op.mode == Mode::Now
-                && matches!(
-                    op.kind,
+                && match &op.kind {
+                    // The goroutine's own sends to the ranging caller.
+                    OpKind::Chan { path: Some(p), .. } if ranging && *p == s.path => false,
                     OpKind::Chan { .. }
-                        | OpKind::Select { .. }
-                        | OpKind::WaitGroup { .. }
-                        | OpKind::Cond { .. }
-                )
+                    | OpKind::Select { .. }
+                    | OpKind::WaitGroup { .. }
+                    | OpKind::Cond { .. } => true,
+                    _ => false,
+                }
         });
         if waits || super::missing_unlock::reports_test_failure(program, g, b) {
             blocked.insert(b);
@@ -854,14 +873,21 @@ fn analyse_waiting_parent(
     }
     let name = program.describe_path(chan);
     let exit_span = return_span(g_file, g, exit_block);
+    let message = if ranging {
+        format!(
+            "range over {name} never ends: the goroutine that sends on it can return without closing it"
+        )
+    } else {
+        format!(
+            "blocks forever receiving from {name}: the goroutine that sends on it can return without sending or closing it"
+        )
+    };
     findings.push(
         Finding::new(
             AbandonedChannel::META.code,
             FileIdx(f.def.file as usize),
             *recv_span,
-            format!(
-                "blocks forever receiving from {name}: the goroutine that sends on it can return without sending or closing it"
-            ),
+            message,
         )
         .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
         .related(

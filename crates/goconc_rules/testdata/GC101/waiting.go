@@ -177,3 +177,63 @@ func firstUpdate(initial int) int {
 	go watchOnce(ctx, updates, initial)
 	return <-updates // ok: the early return waits for cancel first
 }
+
+type page struct {
+	items []string
+	next  string
+}
+
+// listAll streams pages from a background fetcher; the fetcher gives up on
+// an error without closing, and the range waits forever.
+func listAll(fetch func(token string) (page, error)) []string {
+	items := make(chan string)
+	go func() {
+		token := ""
+		for {
+			p, err := fetch(token)
+			if err != nil {
+				return
+			}
+			for _, it := range p.items {
+				items <- it
+			}
+			if p.next == "" {
+				break
+			}
+			token = p.next
+		}
+		close(items)
+	}()
+	var out []string
+	for it := range items { // want `range over items never ends: the goroutine that sends on it can return without closing it`
+		out = append(out, it)
+	}
+	return out
+}
+
+// listAllFixed closes on every path.
+func listAllFixed(fetch func(token string) (page, error)) []string {
+	items := make(chan string)
+	go func() {
+		defer close(items)
+		token := ""
+		for {
+			p, err := fetch(token)
+			if err != nil {
+				return
+			}
+			for _, it := range p.items {
+				items <- it
+			}
+			if p.next == "" {
+				return
+			}
+			token = p.next
+		}
+	}()
+	var out []string
+	for it := range items {
+		out = append(out, it)
+	}
+	return out
+}
