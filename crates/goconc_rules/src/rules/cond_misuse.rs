@@ -689,6 +689,19 @@ fn lock_for(facts: &CondFacts<'_>, site: &CondSite<'_>) -> Option<(AccessPath, L
     }
 }
 
+/// The locks held on every path to the Cond op at `site` (cached per function).
+fn held_at(
+    program: &Program,
+    site: &CondSite<'_>,
+    cache: &mut BTreeMap<FuncId, flow::HeldLocks>,
+) -> Option<flow::HeldSet> {
+    let f = site.func;
+    cache
+        .entry(f.id)
+        .or_insert_with(|| flow::HeldLocks::compute(program, f))
+        .before(program, f, site.block, site.index)
+}
+
 fn wait_without_lock(
     ctx: &RuleContext<'_>,
     facts: &CondFacts<'_>,
@@ -707,10 +720,7 @@ fn wait_without_lock(
                     || held.contains(&(p.clone(), LockKind::Read))
             })
     };
-    let held = cache
-        .entry(f.id)
-        .or_insert_with(|| flow::HeldLocks::compute(program, f))
-        .before(program, f, site.block, site.index)?;
+    let held = held_at(program, site, cache)?;
     if holds(&held, &lock, Some(&via_l)) {
         return None;
     }
@@ -810,10 +820,7 @@ fn wait_holding_other_lock(
     let (lock, _) = lock_for(facts, site)?;
     let f = site.func;
     let via_l = site.path.clone().with_field(Sym::from("L"));
-    let held = cache
-        .entry(f.id)
-        .or_insert_with(|| flow::HeldLocks::compute(program, f))
-        .before(program, f, site.block, site.index)?;
+    let held = held_at(program, site, cache)?;
     let others: Vec<(AccessPath, LockKind)> = held
         .into_iter()
         .filter(|(p, _)| !flow::same_location(program, p, &lock) && *p != via_l)

@@ -140,21 +140,7 @@ fn once_recursion(program: &Program, func: &Function, findings: &mut Vec<Finding
         if op.mode != Mode::Now {
             continue;
         }
-        let Some(start) = func
-            .block_ops(b)
-            .iter()
-            .find_map(|(_, call)| match &call.kind {
-                OpKind::Call {
-                    func_arg:
-                        Some(goconc_semantic::ops::FuncArgUse {
-                            func: goconc_semantic::ops::FuncArg::Func(target),
-                            ..
-                        }),
-                    ..
-                } if call.span == op.span => Some(*target),
-                _ => None,
-            })
-        else {
+        let Some(start) = super::waitgroup_misuse::flow::func_arg_at(func, b, op.span) else {
             continue;
         };
         let mut visited: BTreeSet<FuncId> = BTreeSet::new();
@@ -185,26 +171,11 @@ fn once_recursion(program: &Program, func: &Function, findings: &mut Vec<Finding
                     } if gop.mode == Mode::Now && depth < ONCE_DEPTH => {
                         stack.push((*c, depth + 1, via.or(Some((g.def.file, gop.span)))))
                     }
-                    OpKind::OnceDo { .. } => {
+                    OpKind::OnceDo { .. } if depth < ONCE_DEPTH => {
                         // The function another Do runs, synchronously too.
-                        for (_, call) in g.block_ops(gb) {
-                            if let OpKind::Call {
-                                func_arg:
-                                    Some(goconc_semantic::ops::FuncArgUse {
-                                        func: goconc_semantic::ops::FuncArg::Func(t),
-                                        ..
-                                    }),
-                                ..
-                            } = &call.kind
-                            {
-                                if call.span == gop.span && depth < ONCE_DEPTH {
-                                    stack.push((
-                                        *t,
-                                        depth + 1,
-                                        via.or(Some((g.def.file, gop.span))),
-                                    ));
-                                }
-                            }
+                        if let Some(t) = super::waitgroup_misuse::flow::func_arg_at(g, gb, gop.span)
+                        {
+                            stack.push((t, depth + 1, via.or(Some((g.def.file, gop.span)))));
                         }
                     }
                     _ => {}

@@ -793,23 +793,14 @@ fn done_callers<'a>(
             if !flow::same_location(program, p, wg) {
                 continue;
             }
-            for (_, call) in g.block_ops(b) {
-                if let OpKind::Call {
-                    func_arg:
-                        Some(goconc_semantic::ops::FuncArgUse {
-                            func: goconc_semantic::ops::FuncArg::Func(t),
-                            ..
-                        }),
-                    ..
-                } = &call.kind
-                {
-                    if call.span != op.span || *t == f.id || out.iter().any(|(w, _)| w.id == *t) {
-                        continue;
-                    }
-                    if let Some(worker) = program.function(*t) {
-                        out.push((worker, op.span));
-                    }
-                }
+            let Some(t) = flow::func_arg_at(g, b, op.span) else {
+                continue;
+            };
+            if t == f.id || out.iter().any(|(w, _)| w.id == t) {
+                continue;
+            }
+            if let Some(worker) = program.function(t) {
+                out.push((worker, op.span));
             }
         }
     }
@@ -1396,6 +1387,25 @@ pub(crate) mod flow {
             }
             Some(held)
         }
+    }
+
+    /// The function value handed to the call at `span` in `block` of `f`
+    /// (`once.Do(f)`, `wg.Go(f)`, `g.Go(f)`: the semantic model emits the
+    /// specific op and the call op with the same span).
+    pub(crate) fn func_arg_at(f: &Function, block: BlockId, span: Span) -> Option<FuncId> {
+        f.block_ops(block)
+            .iter()
+            .find_map(|(_, call)| match &call.kind {
+                OpKind::Call {
+                    func_arg:
+                        Some(goconc_semantic::ops::FuncArgUse {
+                            func: FuncArg::Func(target),
+                            ..
+                        }),
+                    ..
+                } if call.span == span => Some(*target),
+                _ => None,
+            })
     }
 
     /// Whether the op at `to` can execute after the op at `from` in the same
