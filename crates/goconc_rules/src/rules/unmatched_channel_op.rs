@@ -2,6 +2,8 @@
 //! with GC101 (channel identity and escape).
 
 use goconc_semantic::body::Res;
+use std::collections::BTreeMap;
+
 use goconc_semantic::cfg::{BlockId, BlockKind, Node};
 use goconc_semantic::env::Selection;
 use goconc_semantic::ops::{
@@ -26,7 +28,9 @@ declare_rule! {
     /// * a send on an unbuffered channel that no code in the package ever
     ///   receives from;
     /// * a goroutine parked in `select {}` or spinning in a `for {}` loop that
-    ///   has no `return`, no `break` and no context or stop channel;
+    ///   has no `return`, no `break` and no context or stop channel, or whose
+    ///   only way out waits on `ctx.Done()` of a context that is only ever
+    ///   `context.Background()`/`TODO()`;
     /// * a send, receive or range on an unexported channel field that
     ///   nothing in the package ever stores a channel in (no `make`, no
     ///   assignment, no literal): the field is nil, and nil channels block
@@ -1043,15 +1047,25 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
         if f.pkg != ctx.package || f.def.name.ends_with(".main") {
             continue;
         }
+        let Some((file, info)) = program.file_of(f) else {
+            continue;
+        };
         let reachable = f.cfg.reachable();
         let exits = reachable.get(f.cfg.exit.index()).copied().unwrap_or(true)
             || reachable.get(f.cfg.abort.index()).copied().unwrap_or(true);
+        // Ways out that wait on the Done channel of a context nobody can
+        // cancel (`context.Background()`) are no ways out.
+        let mut waits_forever_on: Option<(String, Span)> = None;
         if exits {
-            continue;
+            let dead = uncancellable_done_waits(ctx, f, file, info);
+            let Some((text, wait_span)) = dead.values().next().cloned() else {
+                continue;
+            };
+            if exits_avoiding(f, &|b| dead.contains_key(&b)) {
+                continue;
+            }
+            waits_forever_on = Some((text, wait_span));
         }
-        let Some((file, _)) = program.file_of(f) else {
-            continue;
-        };
         // The first reachable statement that never completes: an empty
         // select or a loop head.
         let mut at = None;
@@ -1078,8 +1092,18 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
                 }
             }
         }
-        let Some((span, why)) = at else {
-            continue;
+        let (span, why) = match (&waits_forever_on, at) {
+            (Some((text, wait_span)), _) => (
+                *wait_span,
+                format!("its only way out waits on {text}.Done(), and {text} is context.Background()/TODO(), which nothing can cancel"),
+            ),
+            (None, Some((span, why))) => (span, why.to_string()),
+            (None, None) => continue,
+        };
+        let suggestion = if waits_forever_on.is_some() {
+            "pass the goroutine a context its owner cancels on shutdown (context.WithCancel), or a stop channel it closes"
+        } else {
+            "give the goroutine a way out: return on <-ctx.Done() or on a stop channel closed by its owner"
         };
         findings.push(
             Finding::new(
@@ -1093,8 +1117,158 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
                 spawn_span,
                 "goroutine started here",
             )
-            .suggest("give the goroutine a way out: return on <-ctx.Done() or on a stop channel closed by its owner"),
+            .suggest(suggestion),
         );
+    }
+}
+
+/// Whether the normal exit (or a panic) of `f` is reachable from its entry
+/// through blocks that are not `excluded`.
+fn exits_avoiding(f: &Function, excluded: &dyn Fn(BlockId) -> bool) -> bool {
+    let mut seen = vec![false; f.cfg.blocks.len()];
+    let mut stack = vec![f.cfg.entry];
+    while let Some(b) = stack.pop() {
+        if b == f.cfg.exit || b == f.cfg.abort {
+            return true;
+        }
+        if seen.get(b.index()).copied().unwrap_or(true) || excluded(b) {
+            continue;
+        }
+        seen[b.index()] = true;
+        stack.extend(f.cfg.block(b).succs.iter().copied());
+    }
+    false
+}
+
+/// Blocks of `f` that wait on `<-X.Done()` (a select clause or a plain
+/// receive) where `X` can never be cancelled: a local set once to
+/// `context.Background()`/`TODO()`, or a field that every store in the
+/// package sets to one of those. Maps each block to (X, wait span).
+fn uncancellable_done_waits(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+) -> BTreeMap<BlockId, (String, Span)> {
+    let mut out = BTreeMap::new();
+    for (bi, block) in f.cfg.blocks.iter().enumerate() {
+        let waited = block.nodes.iter().find_map(|n| {
+            let (span, e) = match n {
+                Node::Stmt(s) => match &file.stmt(*s).kind {
+                    StmtKind::Expr(e) => (file.stmt(*s).span, *e),
+                    _ => return None,
+                },
+                Node::SelectCase { clause, .. } => match &file.stmt(*clause).kind {
+                    StmtKind::CommClause { comm: Some(c), .. } => match &file.stmt(*c).kind {
+                        StmtKind::Expr(e) => (file.stmt(*c).span, *e),
+                        StmtKind::Assign { rhs, .. } => (file.stmt(*c).span, *rhs.first()?),
+                        _ => return None,
+                    },
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let ExprKind::Unary {
+                op: goconc_syntax::ast::Op::Arrow,
+                x,
+            } = &file.expr(file.unparen(e)).kind
+            else {
+                return None;
+            };
+            let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(*x)).kind else {
+                return None;
+            };
+            let ExprKind::Selector { x: context, sel } = &file.expr(file.unparen(*fun)).kind else {
+                return None;
+            };
+            if !args.is_empty() || file.name(*sel) != "Done" {
+                return None;
+            }
+            let context = file.unparen(*context);
+            let t = info.ty(context);
+            if !(t.is_named("context", "Context")
+                || ctx.program.underlying(t).is_named("context", "Context"))
+            {
+                return None;
+            }
+            never_cancelled_context(ctx, file, info, context)
+                .then(|| (file.text(file.expr(context).span).to_string(), span))
+        });
+        if let Some(w) = waited {
+            out.insert(BlockId(bi as u32), w);
+        }
+    }
+    out
+}
+
+/// Whether the context expression `e` (a local or a field) is only ever
+/// `context.Background()` or `context.TODO()`.
+fn never_cancelled_context(
+    ctx: &RuleContext<'_>,
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    e: goconc_syntax::ast::ExprId,
+) -> bool {
+    let is_root = |file: &goconc_syntax::File, v: goconc_syntax::ast::ExprId| {
+        let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(v)).kind else {
+            return false;
+        };
+        let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
+            return false;
+        };
+        args.is_empty()
+            && matches!(file.name(*sel), "Background" | "TODO")
+            && file.text(file.expr(*x).span) == "context"
+    };
+    match &file.expr(e).kind {
+        ExprKind::Ident(_) => {
+            let goconc_semantic::body::Res::Local(id) = info.res(e) else {
+                return false;
+            };
+            let Some(local) = info.local(*id) else {
+                return false;
+            };
+            local.kind == goconc_semantic::body::LocalKind::Var
+                && !local.reassigned
+                && local.init.is_some_and(|i| is_root(file, i))
+        }
+        ExprKind::Selector { sel, .. } => {
+            let field = file.name(*sel);
+            let Some(model) = ctx.model() else {
+                return false;
+            };
+            // Every store of a field with this name, in any file.
+            let mut stores = 0;
+            for source in &model.pkg.files {
+                let f = &*source.ast;
+                for x in &f.exprs {
+                    if let ExprKind::KeyValue { key, value } = &x.kind {
+                        if matches!(&f.expr(*key).kind, ExprKind::Ident(id) if f.name(*id) == field)
+                        {
+                            if !is_root(f, *value) {
+                                return false;
+                            }
+                            stores += 1;
+                        }
+                    }
+                }
+                for st in &f.stmts {
+                    if let StmtKind::Assign { lhs, rhs, .. } = &st.kind {
+                        for (i, l) in lhs.iter().enumerate() {
+                            let stores_field = matches!(&f.expr(f.unparen(*l)).kind, ExprKind::Selector { sel, .. } if f.name(*sel) == field);
+                            if stores_field {
+                                if lhs.len() != rhs.len() || !is_root(f, rhs[i]) {
+                                    return false;
+                                }
+                                stores += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            stores > 0
+        }
+        _ => false,
     }
 }
 
