@@ -1235,7 +1235,11 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
                 .iter()
                 .filter(|u| u.op == WgOp::Done && map(&u.path).as_ref() == Some(wg))
                 .count();
-            if !all_paths || adds_itself || done_calls > 1 {
+            // A counted goroutine that starts goroutines of its own may hand
+            // them part of the count (`wg.Add(1 + n)`, one outer goroutine
+            // starting n workers that each call Done).
+            let spawns_more = !summary.spawns.is_empty();
+            if !all_paths || adds_itself || done_calls > 1 || spawns_more {
                 continue 'groups;
             }
             dones = dones.saturating_add(times);
