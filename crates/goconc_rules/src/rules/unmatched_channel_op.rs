@@ -614,19 +614,24 @@ impl Rule for UnmatchedChannelOp {
                     ChanOp::Range => "a range over",
                     _ => "a receive from",
                 };
-                findings.push(
-                    Finding::new(
-                        Self::META.code,
-                        FileIdx(f.def.file as usize),
-                        c.span,
-                        format!(
-                            "{name} is never made: nothing in the package stores a channel in it, and {what} a nil channel blocks forever"
-                        ),
-                    )
-                    .suggest(format!(
-                        "make {name} where the value is built (make(chan T) in the constructor)"
-                    )),
+                let mut finding = Finding::new(
+                    Self::META.code,
+                    FileIdx(f.def.file as usize),
+                    c.span,
+                    format!(
+                        "{name} is never made: nothing in the package stores a channel in it, and {what} a nil channel blocks forever"
+                    ),
                 );
+                if let Some((file, span)) = field_declaration(ctx, &c.key) {
+                    finding = finding.related(
+                        FileIdx(file),
+                        span,
+                        "the field is declared here; no literal, assignment or make fills it",
+                    );
+                }
+                findings.push(finding.suggest(format!(
+                    "make {name} where the value is built (make(chan T) in the constructor)"
+                )));
                 continue;
             }
             let message = match c.op {
@@ -694,6 +699,36 @@ fn is_own_private_field(ctx: &RuleContext<'_>, key: &ChanKey) -> bool {
         .chars()
         .next()
         .is_some_and(|c| c.is_lowercase() || c == '_')
+}
+
+/// Where the struct field of `key` is declared in the package (file index,
+/// span of the field's name), looked up in the owner type's declaration.
+fn field_declaration(ctx: &RuleContext<'_>, key: &ChanKey) -> Option<(usize, Span)> {
+    let ChanKey::Field(owner, field) = key else {
+        return None;
+    };
+    let owner_name = owner.as_named()?.name.to_string();
+    let model = ctx.model()?;
+    for (fi, source) in model.pkg.files.iter().enumerate() {
+        let file = &*source.ast;
+        for spec in &file.specs {
+            let goconc_syntax::ast::SpecKind::Type { name, ty, .. } = &spec.kind else {
+                continue;
+            };
+            if file.name(*name) != owner_name {
+                continue;
+            }
+            let ExprKind::StructType { fields } = &file.expr(file.unparen(*ty)).kind else {
+                continue;
+            };
+            for decl in fields.fields.iter() {
+                if let Some(id) = decl.names.iter().find(|id| file.name(**id) == &**field) {
+                    return Some((fi, id.span));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Whether any source of the package may store into the field of `key`:

@@ -11,7 +11,7 @@ type auditEvent struct {
 
 // auditLog forgot to make its channel in the constructor.
 type auditLog struct {
-	events chan auditEvent
+	events chan auditEvent // related `the field is declared here; no literal, assignment or make fills it`
 	sink   func(auditEvent)
 }
 
