@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use goconc_semantic::body::Res;
 use goconc_semantic::cfg::{BlockId, Node};
-use goconc_semantic::ops::{AccessPath, Callee, LockKind, OpKind};
+use goconc_semantic::ops::{AccessPath, Callee, LockKind, OpKind, PathElem};
 use goconc_semantic::program::Function;
 use goconc_semantic::Program;
 use goconc_syntax::ast::{BranchKind, Span, StmtId, StmtKind};
@@ -70,6 +70,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Known limitations
+    /// Locks reached through an index (`timers[i].mu`) are not checked for
+    /// double unlocks, since the index is not tracked.
     /// The analysis is path-insensitive apart from `TryLock` results: an
     /// `Unlock` guarded by the same condition as its `Lock` is not reported
     /// unless it runs on every path after the `Lock`, and a return is
@@ -508,7 +510,14 @@ impl LockVisitor for MissingUnlockVisitor<'_> {
     fn release(&mut self, event: &ReleaseEvent<'_>, state: &LockState) {
         self.releases.push((event.path.clone(), event.span));
         let fact = state.fact(event.path);
-        if fact.tentative() {
+        // Striped locks (`s.locks[i]`, `timers[j].mu`): the index is not
+        // tracked, so two elements look like one lock unlocked twice.
+        let striped = event
+            .path
+            .fields
+            .iter()
+            .any(|e| matches!(e, PathElem::Index));
+        if fact.tentative() || striped {
             return;
         }
         let held = fact.mask & mask::HELD != 0;
