@@ -302,6 +302,19 @@ pub struct FixtureStats {
     pub negatives: usize,
 }
 
+/// Runs `rule` alone on one in-memory Go file of package
+/// `example.com/app` (embedded dependency stubs only): for unit tests that
+/// look at a finding's exact message and related locations.
+pub fn check_source(rule: &dyn Rule, src: &str) -> Vec<Finding> {
+    let program = goconc_semantic::Program::from_sources(
+        &[("example.com/app", &[("a.go", src)])],
+        goconc_semantic::loader::GoEnv::embedded_only(),
+    );
+    let mut findings = Vec::new();
+    rule.check(&RuleContext::new(&program, 0), &mut findings);
+    findings
+}
+
 /// Checks a rule against its fixtures and the acceptance minimum of positive
 /// and negative cases; panics with the full mismatch list otherwise. Every
 /// rule file's tests call this. Without a Go installation the semantic

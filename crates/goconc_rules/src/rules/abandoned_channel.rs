@@ -1691,13 +1691,7 @@ mod tests {
     }
 
     fn run(src: &str) -> Vec<Finding> {
-        let program = Program::from_sources(
-            &[("example.com/app", &[("a.go", src)])],
-            goconc_semantic::loader::GoEnv::embedded_only(),
-        );
-        let mut findings = Vec::new();
-        AbandonedChannel.check(&RuleContext::new(&program, 0), &mut findings);
-        findings
+        crate::testing::check_source(&AbandonedChannel, src)
     }
 
     #[test]
