@@ -329,7 +329,7 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let stop_case = |b: BlockId| {
             lp.cfg.block(b).preds.iter().any(|&p| looped(p))
                 && !looped(b)
-                && exits_without(lp, b, &looped)
+                && path_to_exit(lp, b, &looped).is_some()
         };
         if !receives.iter().all(|r| stop_case(r.block)) {
             continue;
@@ -1151,7 +1151,7 @@ fn analyse_looping_sender(
     };
     // A sender that never returns (`for { ch <- poll() }`) is abandoned by
     // any way out of the receiving loop, even its designed ones.
-    let endless_sender = !exits_without(g, g.cfg.entry, &|_| false);
+    let endless_sender = path_to_exit(g, g.cfg.entry, &|_| false).is_none();
     let exit_block = match early_loop_exit(f, file, info, &recvs_in_loop, &counter_blocks) {
         Some(b) => b,
         None if endless_sender => match leaves_loop(f, &recvs_in_loop) {
@@ -1198,7 +1198,7 @@ fn leaves_loop(f: &Function, recvs: &[BlockId]) -> Option<BlockId> {
                 if scc.contains(&next) || next == f.cfg.abort {
                     continue;
                 }
-                if next == f.cfg.exit || exits_without(f, next, &|x| scc.contains(&x)) {
+                if next == f.cfg.exit || path_to_exit(f, next, &|x| scc.contains(&x)).is_some() {
                     return Some(b);
                 }
             }
@@ -1334,24 +1334,10 @@ fn analyse_pipeline(
 /// `avoid`; returns the block that returns. Panics and `runtime.Goexit`
 /// go to the abort block and do not count.
 fn plain_path_to_exit(g: &Function, avoid: &FxHashSet<BlockId>) -> Option<BlockId> {
-    let entry = g.cfg.entry;
-    if avoid.contains(&entry) {
+    if avoid.contains(&g.cfg.entry) {
         return None;
     }
-    let mut seen: FxHashSet<BlockId> = FxHashSet::default();
-    let mut stack = vec![entry];
-    seen.insert(entry);
-    while let Some(b) = stack.pop() {
-        for &n in &g.cfg.block(b).succs {
-            if n == g.cfg.exit {
-                return Some(b);
-            }
-            if n != g.cfg.abort && !avoid.contains(&n) && seen.insert(n) {
-                stack.push(n);
-            }
-        }
-    }
-    None
+    path_to_exit(g, g.cfg.entry, &|b| avoid.contains(&b))
 }
 
 /// `(*Worker).loop` for `example.com/pkg.(*Worker).loop`.
@@ -1363,23 +1349,28 @@ fn short_name(qualified: &str) -> &str {
     }
 }
 
-/// Whether the normal exit of `g` is reachable from `start` through blocks
-/// that are not `excluded`.
-fn exits_without(g: &Function, start: BlockId, excluded: &dyn Fn(BlockId) -> bool) -> bool {
+/// A path from `start` to the normal exit of `g` through blocks that are
+/// not `excluded` (`start` itself is taken); returns the block that
+/// returns. The abort block (panics, `runtime.Goexit`) is not an exit.
+fn path_to_exit(
+    g: &Function,
+    start: BlockId,
+    excluded: &dyn Fn(BlockId) -> bool,
+) -> Option<BlockId> {
     let mut seen: FxHashSet<BlockId> = FxHashSet::default();
     let mut stack = vec![start];
     seen.insert(start);
     while let Some(b) = stack.pop() {
         for &n in &g.cfg.block(b).succs {
             if n == g.cfg.exit {
-                return true;
+                return Some(b);
             }
             if n != g.cfg.abort && !excluded(n) && seen.insert(n) {
                 stack.push(n);
             }
         }
     }
-    false
+    None
 }
 
 /// The `return` statement ending block `b` of `g`, or the end of the body.

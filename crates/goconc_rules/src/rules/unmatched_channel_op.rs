@@ -840,6 +840,29 @@ fn check_timer_drains(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The statement (or select clause communication) of `node` and the
+/// expression it evaluates that may be a receive: `<-ch`, `v := <-ch`,
+/// `case v, ok := <-ch:`.
+fn receive_node(
+    file: &goconc_syntax::File,
+    node: &Node,
+) -> Option<(Span, goconc_syntax::ast::ExprId)> {
+    let stmt = match node {
+        Node::Stmt(s) => *s,
+        Node::SelectCase { clause, .. } => match &file.stmt(*clause).kind {
+            StmtKind::CommClause { comm: Some(c), .. } => *c,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let e = match &file.stmt(stmt).kind {
+        StmtKind::Expr(e) => *e,
+        StmtKind::Assign { rhs, .. } => *rhs.first()?,
+        _ => return None,
+    };
+    Some((file.stmt(stmt).span, e))
+}
+
 /// Whether `e` is `<-timer.C`.
 fn receives_from_timer(
     file: &goconc_syntax::File,
@@ -895,24 +918,9 @@ fn received_before(
             continue;
         }
         let receive = block.nodes.iter().find_map(|n| {
-            let (span, e) = match n {
-                Node::Stmt(s) => match &file.stmt(*s).kind {
-                    StmtKind::Expr(e) => (file.stmt(*s).span, Some(*e)),
-                    StmtKind::Assign { rhs, .. } => (file.stmt(*s).span, rhs.first().copied()),
-                    _ => return None,
-                },
-                Node::SelectCase { clause, .. } => match &file.stmt(*clause).kind {
-                    StmtKind::CommClause { comm: Some(c), .. } => match &file.stmt(*c).kind {
-                        StmtKind::Expr(e) => (file.stmt(*c).span, Some(*e)),
-                        StmtKind::Assign { rhs, .. } => (file.stmt(*c).span, rhs.first().copied()),
-                        _ => return None,
-                    },
-                    _ => return None,
-                },
-                _ => return None,
-            };
-            e.filter(|e| receives_from_timer(file, *e, timer))
-                .map(|_| span)
+            receive_node(file, n)
+                .filter(|(_, e)| receives_from_timer(file, *e, timer))
+                .map(|(span, _)| span)
         });
         let Some(span) = receive else { continue };
         if resets(b) {
@@ -1188,21 +1196,7 @@ fn uncancellable_done_waits(
     let mut out = BTreeMap::new();
     for (bi, block) in f.cfg.blocks.iter().enumerate() {
         let waited = block.nodes.iter().find_map(|n| {
-            let (span, e) = match n {
-                Node::Stmt(s) => match &file.stmt(*s).kind {
-                    StmtKind::Expr(e) => (file.stmt(*s).span, *e),
-                    _ => return None,
-                },
-                Node::SelectCase { clause, .. } => match &file.stmt(*clause).kind {
-                    StmtKind::CommClause { comm: Some(c), .. } => match &file.stmt(*c).kind {
-                        StmtKind::Expr(e) => (file.stmt(*c).span, *e),
-                        StmtKind::Assign { rhs, .. } => (file.stmt(*c).span, *rhs.first()?),
-                        _ => return None,
-                    },
-                    _ => return None,
-                },
-                _ => return None,
-            };
+            let (span, e) = receive_node(file, n)?;
             let ExprKind::Unary {
                 op: goconc_syntax::ast::Op::Arrow,
                 x,
