@@ -25,8 +25,8 @@
 //! the summary unchanged. Depth and the number of specialisations are
 //! capped; past the caps the summary is used, which only ever reports more.
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::ops::Deref;
 use std::rc::Rc;
 

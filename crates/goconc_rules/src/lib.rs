@@ -19,7 +19,7 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 use goconc_syntax::File;
 use lockstate::LockFlow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 pub use registry::{all_rules, rule_by_code, RuleMeta};

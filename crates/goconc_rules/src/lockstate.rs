@@ -24,8 +24,9 @@
 //! (direct, through a callee, deferred) and at every exit with the state
 //! after the deferred calls ran.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use goconc_semantic::cfg::{BlockId, BlockKind, Node};
 use goconc_semantic::env::{Builtin, Selection};
@@ -447,7 +448,7 @@ pub fn callee_locks_on_every_path(
     site: Span,
     kind: LockKind,
 ) -> bool {
-    let mut memo = HashMap::new();
+    let mut memo = HashMap::default();
     locks_on_every_path(program, func, site, kind, 0, &mut memo)
 }
 

@@ -8,7 +8,7 @@ use goconc_semantic::program::Function;
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprKind, Op as AstOp, Span, StmtKind};
 use goconc_syntax::File;
-use std::collections::{HashMap as FxHashMap, HashSet as FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, ChanKey, Escapes};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
@@ -162,7 +162,7 @@ impl Rule for AbandonedChannel {
             }
             let in_loop = f.cfg.in_loop();
             // One creation per variable keeps the capacity unambiguous.
-            let mut creations: std::collections::HashMap<&AccessPath, usize> = Default::default();
+            let mut creations: FxHashMap<&AccessPath, usize> = Default::default();
             for (_, _, op) in f.all_ops() {
                 if let OpKind::MakeChan { path: Some(p), .. } = &op.kind {
                     *creations.entry(p).or_default() += 1;

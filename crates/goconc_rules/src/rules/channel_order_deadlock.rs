@@ -1,6 +1,7 @@
 //! GC207 `channel-order-deadlock`.
 
-use std::collections::{BTreeMap, HashSet};
+use rustc_hash::FxHashSet as HashSet;
+use std::collections::BTreeMap;
 
 use goconc_semantic::cfg::BlockId;
 use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, LocalKey, Mode, OpKind};
@@ -136,7 +137,7 @@ impl Rule for ChannelOrderDeadlock {
     fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let program = ctx.program;
         let mut escapes: Option<Escapes> = None;
-        let mut reported: HashSet<(u32, Span)> = HashSet::new();
+        let mut reported: HashSet<(u32, Span)> = HashSet::default();
         for f in ctx.functions() {
             let made = channels_made_in(program, f);
             if made.len() < 2 {
@@ -245,7 +246,7 @@ fn local_reassigned(program: &Program, key: &LocalKey) -> bool {
 /// a channel as a parameter when it is started with it as an argument).
 fn package_keys(ctx: &RuleContext<'_>) -> HashSet<ChanKey> {
     let program = ctx.program;
-    let mut keys = HashSet::new();
+    let mut keys = HashSet::default();
     for f in ctx.functions() {
         for (_, _, op) in f.all_ops() {
             if let OpKind::MakeChan { path: Some(p), .. } = &op.kind {
@@ -479,7 +480,7 @@ fn simulate(caps: &[i64], parent: &[Step], goroutine: &[Step]) -> Option<Stuck> 
         goroutine_at: 0,
         chans: vec![(0, false); caps.len()],
     };
-    let mut seen: HashSet<State> = HashSet::new();
+    let mut seen: HashSet<State> = HashSet::default();
     let mut stack = vec![start.clone()];
     seen.insert(start);
     let mut ends: Vec<Stuck> = Vec::new();

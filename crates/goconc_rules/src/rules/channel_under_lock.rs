@@ -1,6 +1,6 @@
 //! GC204 `channel-under-lock`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use goconc_semantic::cfg::BlockId;
 use goconc_semantic::ops::{AccessPath, Callee, ChanOp, LockKind, Mode, Op, OpKind};
@@ -215,11 +215,11 @@ impl<'a> PackageIndex<'a> {
     fn build(ctx: &RuleContext<'a>) -> PackageIndex<'a> {
         let program = ctx.program;
         let funcs = production_functions(ctx);
-        let mut chans: HashMap<LockClass, Vec<ChanSite>> = HashMap::new();
-        let mut makes: HashMap<LockClass, Vec<Option<i64>>> = HashMap::new();
+        let mut chans: HashMap<LockClass, Vec<ChanSite>> = HashMap::default();
+        let mut makes: HashMap<LockClass, Vec<Option<i64>>> = HashMap::default();
         let mut locks = Vec::with_capacity(funcs.len());
         for (fi, f) in funcs.iter().enumerate() {
-            let mut own: HashMap<LockClass, Vec<LockSite>> = HashMap::new();
+            let mut own: HashMap<LockClass, Vec<LockSite>> = HashMap::default();
             for b in 0..f.cfg.blocks.len() {
                 let b = BlockId(b as u32);
                 for (i, (_, op)) in f.block_ops(b).iter().enumerate() {
@@ -437,7 +437,7 @@ impl Rule for ChannelUnderLock {
             let index = index.get_or_insert_with(|| PackageIndex::build(ctx));
             let file = FileIdx(f.def.file as usize);
             // Channel ops of each select statement, to judge the select.
-            let mut select_cases: HashMap<StmtId, Vec<&Op>> = HashMap::new();
+            let mut select_cases: HashMap<StmtId, Vec<&Op>> = HashMap::default();
             let mut ctx_spans: Vec<Span> = Vec::new();
             for (_, op) in &f.ops {
                 match &op.kind {

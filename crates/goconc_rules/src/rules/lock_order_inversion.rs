@@ -4,7 +4,8 @@
 //! (`channel_under_lock`): lock classes that identify a mutex across
 //! functions, and a must-held forward dataflow over a function's CFG.
 
-use std::collections::{BTreeMap, HashMap as FxHashMap, HashSet as FxHashSet, VecDeque};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, VecDeque};
 
 use goconc_semantic::cfg::{forward, BlockId, Lattice};
 use goconc_semantic::ops::{
@@ -1055,7 +1056,7 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
 }
 
 fn shortest_path(succ: &FxHashMap<u32, Vec<u32>>, from: u32, to: u32) -> Option<Vec<u32>> {
-    let mut prev: FxHashMap<u32, u32> = FxHashMap::new();
+    let mut prev: FxHashMap<u32, u32> = FxHashMap::default();
     let mut queue = VecDeque::from([from]);
     prev.insert(from, from);
     while let Some(n) = queue.pop_front() {
@@ -1090,7 +1091,7 @@ mod tests {
 
     #[test]
     fn shortest_path_closes_the_cycle_through_the_fewest_edges() {
-        let mut succ: FxHashMap<u32, Vec<u32>> = FxHashMap::new();
+        let mut succ: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
         succ.insert(0, vec![1]);
         succ.insert(1, vec![2, 3]);
         succ.insert(2, vec![3]);

@@ -1,7 +1,7 @@
 //! GC103 `select-without-cancel`.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use goconc_semantic::body::{FileInfo, Local, LocalKind, Res};
 use goconc_semantic::cfg::Node;

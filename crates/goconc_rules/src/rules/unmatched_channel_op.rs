@@ -14,7 +14,7 @@ use goconc_semantic::program::Function;
 use goconc_semantic::types::{Sym, Type};
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprKind, Span, StmtKind};
-use std::collections::{HashMap as FxHashMap, HashSet as FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
