@@ -122,7 +122,12 @@ pub fn analysis_pass(corpus: &AnalysisCorpus) -> (f64, usize) {
             started.elapsed().as_secs_f64(),
             program.stats.phase_times
         );
-        eprintln!("  {}", demand_profile(&program));
+        eprintln!(
+            "  modelled {} of {} functions ({:.1}%)",
+            program.stats.modelled,
+            program.stats.functions,
+            100.0 * program.stats.modelled as f64 / program.stats.functions.max(1) as f64
+        );
         for rule in goconc_rules::all_rules() {
             let rule_started = Instant::now();
             let found = goconc_rules::driver::run_rules(&program, &[rule]).len();
@@ -135,103 +140,4 @@ pub fn analysis_pass(corpus: &AnalysisCorpus) -> (f64, usize) {
     }
     let findings = goconc_rules::driver::run_rules(&program, &goconc_rules::all_rules()).len();
     (started.elapsed().as_secs_f64(), findings)
-}
-
-/// How much of the program a demand-driven build would have to model: the
-/// functions with a concurrency op or spawn of their own (with their
-/// enclosing declaration and its closures), everything those reach through
-/// static calls (their summaries are read), and the callers of functions
-/// with lock effects, spawns or WaitGroup ops (rules look at those callers)
-/// with what they reach. Printed with the phase breakdown to size that
-/// redesign against the full build.
-fn demand_profile(program: &Program) -> String {
-    use goconc_semantic::ops::{Callee, Mode, OpKind};
-    let n = program.functions.len();
-    if n == 0 {
-        return "demand: no functions".to_string();
-    }
-    let top = |start: &goconc_semantic::program::Function| -> usize {
-        let mut f = program.function(start.id).unwrap_or(start);
-        for _ in 0..64 {
-            let Some(parent) = f.def.parent else { break };
-            let Some(first) = program
-                .packages
-                .get(f.pkg as usize)
-                .and_then(|p| p.funcs.first())
-            else {
-                break;
-            };
-            match program.function(goconc_semantic::ops::FuncId(first.0 + parent)) {
-                Some(g) => f = g,
-                None => break,
-            }
-        }
-        f.id.0 as usize
-    };
-    let mut callees: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut seed_tops = vec![false; n];
-    for f in &program.functions {
-        let i = f.id.0 as usize;
-        for (_, op) in &f.ops {
-            match &op.kind {
-                OpKind::Call { callee, .. } => {
-                    if op.mode == Mode::Spawned {
-                        seed_tops[top(f)] = true;
-                    }
-                    if let Callee::Func(c) = callee {
-                        let c = c.0 as usize;
-                        if c < n {
-                            callees[i].push(c);
-                            callers[c].push(i);
-                        }
-                    }
-                }
-                _ => seed_tops[top(f)] = true,
-            }
-        }
-    }
-    let mut built: Vec<bool> = program
-        .functions
-        .iter()
-        .map(|f| seed_tops[top(f)])
-        .collect();
-    let seeds = built.iter().filter(|b| **b).count();
-    let close_over_callees = |built: &mut Vec<bool>, mut stack: Vec<usize>| {
-        while let Some(i) = stack.pop() {
-            for &c in &callees[i] {
-                if !built[c] {
-                    built[c] = true;
-                    stack.push(c);
-                }
-            }
-        }
-    };
-    let start: Vec<usize> = (0..n).filter(|&i| built[i]).collect();
-    close_over_callees(&mut built, start);
-    let forward = built.iter().filter(|b| **b).count();
-    let mut added = Vec::new();
-    for (i, summary) in program.summaries.iter().enumerate().take(n) {
-        let effectful = !summary.net_acquired.is_empty()
-            || !summary.net_released.is_empty()
-            || !summary.spawns.is_empty()
-            || !summary.wg.is_empty();
-        if effectful {
-            for &c in &callers[i] {
-                if !built[c] {
-                    built[c] = true;
-                    added.push(c);
-                }
-            }
-        }
-    }
-    close_over_callees(&mut built, added);
-    let all = built.iter().filter(|b| **b).count();
-    let pct = |k: usize| 100.0 * k as f64 / n as f64;
-    format!(
-        "demand: {n} functions; own concurrency {seeds} ({:.1}%), + callees {forward} ({:.1}%), + callers of lock/spawn/WaitGroup helpers {all} ({:.1}%)",
-        pct(seeds),
-        pct(forward),
-        pct(all)
-    )
 }

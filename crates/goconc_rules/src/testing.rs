@@ -10,7 +10,7 @@ use crate::{Finding, Rule, RuleContext};
 use goconc_semantic::loader::Loader;
 use goconc_semantic::package::PackageInput;
 use goconc_semantic::program::PackageModel;
-use goconc_semantic::Program;
+use goconc_semantic::{Modelled, Program};
 use goconc_workspace::LoadOptions;
 use regex::Regex;
 use std::fmt::Write as _;
@@ -38,8 +38,13 @@ pub struct LoadedFixture {
 }
 
 /// Loads the package in `dir` (a directory of the fixture module under
-/// `testdata/`) and builds its semantic model.
+/// `testdata/`) and builds its semantic model, the way `goconc check` does.
 pub fn load_fixture(dir: &Path) -> Result<LoadedFixture, String> {
+    load_fixture_with(dir, Modelled::Demanded)
+}
+
+/// [`load_fixture`] with a choice of which functions are modelled.
+pub fn load_fixture_with(dir: &Path, modelled: Modelled) -> Result<LoadedFixture, String> {
     let workspace = goconc_workspace::load(dir, &["."], &LoadOptions::default())
         .map_err(|err| format!("{}: {err}", dir.display()))?;
     if let Some(error) = workspace.errors.first() {
@@ -78,7 +83,7 @@ pub fn load_fixture(dir: &Path) -> Result<LoadedFixture, String> {
         .map(|input| input.import_path.clone())
         .ok_or_else(|| format!("{}: no Go package found", dir.display()))?;
     let env = crate::driver::go_env_for(&workspace.modules);
-    let program = Program::build(inputs, Arc::new(Loader::new(env)));
+    let program = Program::build_with(inputs, Arc::new(Loader::new(env)), modelled);
     let package = program
         .packages
         .iter()
@@ -209,6 +214,19 @@ pub fn check_fixture_dir(rule: &dyn Rule, dir: &Path) -> Result<FixtureStats, St
         &mut findings,
     );
     let mut problems = String::new();
+    // The demand-driven model must not change what a rule finds.
+    let full = load_fixture_with(dir, Modelled::All)?;
+    let mut full_findings: Vec<Finding> = Vec::new();
+    rule.check(
+        &RuleContext::new(&full.program, full.package),
+        &mut full_findings,
+    );
+    if full_findings != findings {
+        let _ = writeln!(
+            problems,
+            "findings differ between the demand-driven model and the full model:\n  demand: {findings:#?}\n  full: {full_findings:#?}"
+        );
+    }
     for finding in &findings {
         let Some(source) = model.pkg.files.get(finding.file.0) else {
             let _ = writeln!(problems, "finding in unknown file: {finding:?}");

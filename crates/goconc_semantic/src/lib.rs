@@ -111,6 +111,7 @@
 
 pub mod body;
 pub mod cfg;
+mod demand;
 pub mod env;
 pub mod loader;
 pub mod ops;
@@ -119,7 +120,7 @@ pub mod program;
 pub mod summary;
 pub mod types;
 
-pub use program::Program;
+pub use program::{Modelled, Program};
 
 #[cfg(test)]
 mod tests;

@@ -89,12 +89,26 @@ pub struct PackageModel {
     pub funcs: Vec<FuncId>,
 }
 
+/// Which functions get a CFG, ops and a summary.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Modelled {
+    /// Every function.
+    All,
+    /// The functions with concurrency operations, their callers and what
+    /// they reach (see the `demand` module); the others get an empty body.
+    /// Findings are the same as with [`Modelled::All`].
+    Demanded,
+}
+
 /// Build statistics.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     pub packages: usize,
     pub files: usize,
     pub functions: usize,
+    /// Functions given a CFG, ops and a summary (see the `demand` module);
+    /// the others get an empty body.
+    pub modelled: usize,
     pub blocks: usize,
     pub ops: usize,
     pub dependencies_loaded: usize,
@@ -122,9 +136,20 @@ struct Resolved {
 
 impl Program {
     /// Builds the model of `inputs` (packages to analyse), loading
-    /// dependencies through `loader`. Work is parallel per package; results
-    /// do not depend on the number of threads.
+    /// dependencies through `loader`, with CFGs, ops and summaries for the
+    /// functions the rules can need ([`Modelled::Demanded`]). Work is
+    /// parallel per package; results do not depend on the number of threads.
     pub fn build(inputs: Vec<PackageInput>, loader: Arc<Loader>) -> Program {
+        Program::build_with(inputs, loader, Modelled::Demanded)
+    }
+
+    /// [`Program::build`], choosing which functions get a CFG, ops and a
+    /// summary.
+    pub fn build_with(
+        inputs: Vec<PackageInput>,
+        loader: Arc<Loader>,
+        modelled: Modelled,
+    ) -> Program {
         let mut phase_times = Vec::new();
         let t0 = std::time::Instant::now();
         let mut inputs = inputs;
@@ -193,6 +218,27 @@ impl Program {
             })
             .collect();
 
+        // Which functions to model (see `demand`).
+        let func_of = |o: &ObjRef| -> Option<u32> {
+            let &target = by_path.get(&o.pkg)?;
+            obj_maps[target as usize]
+                .get(&o.idx)
+                .map(|&l| first_ids[target as usize] + l)
+        };
+        let demanded = match modelled {
+            Modelled::Demanded => {
+                let scans: Vec<crate::demand::PackageScan> = pkgs
+                    .par_iter()
+                    .zip(&resolved)
+                    .map(|(p, r)| crate::demand::scan_package(&env, p, &r.files, &r.defs, &func_of))
+                    .collect();
+                crate::demand::demanded(&scans, &first_ids, next as usize)
+            }
+            Modelled::All => vec![true; next as usize],
+        };
+        phase_times.push(("demand", t0.elapsed()));
+        let t0 = std::time::Instant::now();
+
         // Phase 2: CFGs and ops.
         let per_pkg: Vec<Vec<Function>> = pkgs
             .par_iter()
@@ -227,7 +273,15 @@ impl Program {
                         obj_func: &obj_func,
                     };
                     let id = FuncId(first_ids[pi] + li as u32);
-                    out.push(build_function(&ctx, file, def.clone(), id, pi as u32));
+                    let modelled = demanded.get(id.0 as usize).copied().unwrap_or(true);
+                    out.push(build_function(
+                        &ctx,
+                        file,
+                        def.clone(),
+                        id,
+                        pi as u32,
+                        modelled,
+                    ));
                 }
                 out
             })
@@ -273,6 +327,7 @@ impl Program {
             packages: program.packages.len(),
             files: program.packages.iter().map(|p| p.files.len()).sum(),
             functions: program.functions.len(),
+            modelled: demanded.iter().filter(|&&d| d).count(),
             blocks: program.functions.iter().map(|f| f.cfg.blocks.len()).sum(),
             ops: program.functions.iter().map(|f| f.ops.len()).sum(),
             dependencies_loaded: program.env.loader.loaded_count(),
@@ -284,7 +339,8 @@ impl Program {
     }
 
     /// Builds a program from in-memory sources: `(import path, [(file name, source)])`.
-    /// Convenient for tests and tools; dependencies come from `env`.
+    /// Convenient for tests and tools; dependencies come from `env`. Every
+    /// function is modelled ([`Modelled::All`]).
     pub fn from_sources(
         packages: &[(&str, &[(&str, &str)])],
         env: crate::loader::GoEnv,
@@ -314,7 +370,7 @@ impl Program {
                 }
             })
             .collect();
-        Program::build(inputs, Arc::new(Loader::new(env)))
+        Program::build_with(inputs, Arc::new(Loader::new(env)), Modelled::All)
     }
 
     /// The analysed package with import path `path`.
@@ -525,16 +581,29 @@ impl Program {
     }
 }
 
-fn build_function(ctx: &OpCtx<'_>, file: &File, def: FuncDef, id: FuncId, pkg: u32) -> Function {
-    let body: &[goconc_syntax::ast::StmtId] = match def.node {
-        FuncNode::Decl(d) => match &file.decl(d).kind {
-            DeclKind::Func { body: Some(b), .. } => &b.stmts,
-            _ => &[],
-        },
-        FuncNode::Lit(e) => match &file.expr(e).kind {
-            ExprKind::FuncLit { body, .. } => &body.stmts,
-            _ => &[],
-        },
+/// Builds a function's CFG and ops; a function outside the demand
+/// (`modelled == false`) gets the CFG of an empty body and no ops.
+fn build_function(
+    ctx: &OpCtx<'_>,
+    file: &File,
+    def: FuncDef,
+    id: FuncId,
+    pkg: u32,
+    modelled: bool,
+) -> Function {
+    let body: &[goconc_syntax::ast::StmtId] = if !modelled {
+        &[]
+    } else {
+        match def.node {
+            FuncNode::Decl(d) => match &file.decl(d).kind {
+                DeclKind::Func { body: Some(b), .. } => &b.stmts,
+                _ => &[],
+            },
+            FuncNode::Lit(e) => match &file.expr(e).kind {
+                ExprKind::FuncLit { body, .. } => &body.stmts,
+                _ => &[],
+            },
+        }
     };
     let noreturn = |call: ExprId| ctx.is_noreturn(call);
     let ends_test = |call: ExprId| ctx.ends_test(call);
