@@ -46,6 +46,13 @@ enum Command {
     Version,
 }
 
+// The analysis allocates many small, short-lived objects from rayon
+// workers; glibc's per-thread arenas grow and trim in small steps (an
+// mprotect and fresh zeroed pages each time). mimalloc keeps freed pages
+// for reuse.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match &cli.command {

@@ -198,6 +198,13 @@ impl Row {
     }
 }
 
+// The analysis allocates many small, short-lived objects from rayon
+// workers; glibc's per-thread arenas grow and trim in small steps (an
+// mprotect and fresh zeroed pages each time). mimalloc keeps freed pages
+// for reuse.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args = Args::parse();
     if let Err(err) = run(&args) {
