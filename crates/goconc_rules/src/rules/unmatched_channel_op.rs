@@ -415,16 +415,26 @@ struct Classes {
 
 impl Classes {
     fn find(&mut self, k: &ChanKey) -> ChanKey {
-        let mut cur = k.clone();
+        let mut root = k.clone();
         let mut steps = 0;
-        while let Some(p) = self.parent.get(&cur) {
-            if *p == cur || steps > 10_000 {
+        while let Some(p) = self.parent.get(&root) {
+            if *p == root || steps > 10_000 {
                 break;
             }
-            cur = p.clone();
+            root = p.clone();
             steps += 1;
         }
-        cur
+        // Path compression: point every key on the way at the root (the
+        // roots, and so the classes, stay the same).
+        let mut cur = k.clone();
+        while cur != root && steps > 1 {
+            let Some(next) = self.parent.get(&cur).cloned() else {
+                break;
+            };
+            self.parent.insert(cur, root.clone());
+            cur = next;
+        }
+        root
     }
     fn union(&mut self, a: &ChanKey, b: &ChanKey) {
         let ra = self.find(a);
