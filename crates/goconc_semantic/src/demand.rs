@@ -167,29 +167,52 @@ fn scan_file(
             mark(stmt.span, is_seed);
         }
     }
-    for (i, expr) in file.exprs.iter().enumerate() {
-        let id = goconc_syntax::ast::ExprId(i as u32);
-        let (concurrent, referenced) = match &expr.kind {
-            ExprKind::Unary { op: Op::Arrow, .. } | ExprKind::ChanType { .. } => (true, None),
-            ExprKind::Ident(_) => match info.res(id) {
-                Res::Builtin(Builtin::Close) => (true, None),
-                res @ (Res::Global(_) | Res::Foreign(_)) => (false, info.object(res)),
-                _ => (false, None),
-            },
-            ExprKind::Selector { .. } => match info.selection(id) {
-                Some(Selection::Qualified(r)) => (is_concurrency_package(&r.pkg), Some(r.clone())),
-                Some(Selection::Method { recv, func, .. }) => {
-                    (is_concurrency_type(recv), func.clone())
-                }
-                _ => (false, None),
-            },
-            _ => (false, None),
-        };
-        if concurrent {
+    // Dense tables and the selection map are walked directly (no lookup
+    // per expression); only receives and channel types need the AST.
+    for expr in &file.exprs {
+        if matches!(
+            expr.kind,
+            ExprKind::Unary { op: Op::Arrow, .. } | ExprKind::ChanType { .. }
+        ) {
             mark(expr.span, is_seed);
         }
+    }
+    let span_of = |i: usize| file.exprs.get(i).map(|e| e.span);
+    for (i, res) in info.res.iter().enumerate() {
+        let referenced = match res {
+            Res::Builtin(Builtin::Close) => {
+                if let Some(span) = span_of(i) {
+                    mark(span, is_seed);
+                }
+                continue;
+            }
+            Res::Global(_) | Res::Foreign(_) => info.object(res),
+            _ => continue,
+        };
+        let Some(span) = span_of(i) else { continue };
+        if !matches!(file.exprs.get(i).map(|e| &e.kind), Some(ExprKind::Ident(_))) {
+            continue;
+        }
         if let Some(target) = referenced.as_ref().and_then(func_of) {
-            if let Some(li) = owner(expr.span) {
+            if let Some(li) = owner(span) {
+                refs.push((li, target));
+            }
+        }
+    }
+    for (id, selection) in &info.selections {
+        let (concurrent, referenced) = match selection {
+            Selection::Qualified(r) => (is_concurrency_package(&r.pkg), Some(r)),
+            Selection::Method { recv, func, .. } => (is_concurrency_type(recv), func.as_ref()),
+            Selection::Field { .. } => continue,
+        };
+        let Some(span) = span_of(id.index()) else {
+            continue;
+        };
+        if concurrent {
+            mark(span, is_seed);
+        }
+        if let Some(target) = referenced.and_then(func_of) {
+            if let Some(li) = owner(span) {
                 refs.push((li, target));
             }
         }
