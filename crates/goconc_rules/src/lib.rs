@@ -60,6 +60,9 @@ pub struct RuleContext<'a> {
     /// Held-lock dataflow of every function of the package with lock
     /// effects, solved once and shared by the rules that need it.
     lock_flows: OnceLock<HashMap<FuncId, LockFlow<'a>>>,
+    /// References of channel variables and fields in the package's source,
+    /// found once and shared by the channel rules' escape checks.
+    chan_mentions: OnceLock<crate::rules::unmatched_channel_op::ChanMentions>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -68,7 +71,14 @@ impl<'a> RuleContext<'a> {
             program,
             package,
             lock_flows: OnceLock::new(),
+            chan_mentions: OnceLock::new(),
         }
+    }
+
+    /// Every source reference of a channel variable or field in the package.
+    pub(crate) fn chan_mentions(&self) -> &crate::rules::unmatched_channel_op::ChanMentions {
+        self.chan_mentions
+            .get_or_init(|| crate::rules::unmatched_channel_op::ChanMentions::scan(self))
     }
 
     /// The solved held-lock dataflow of `func` (a function of this package),

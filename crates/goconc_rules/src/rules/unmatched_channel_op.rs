@@ -149,29 +149,32 @@ pub(crate) struct Escapes {
     escaped: FxHashSet<ChanKey>,
 }
 
-impl Escapes {
-    /// Escape facts for the channels in `wanted` (other channels are not
-    /// looked at, which keeps the pass over the package's expressions cheap).
-    pub(crate) fn compute(ctx: &RuleContext<'_>, wanted: &FxHashSet<ChanKey>) -> Escapes {
-        let wanted_fields: FxHashSet<&str> = wanted
-            .iter()
-            .filter_map(|k| match k {
-                ChanKey::Field(_, name) => Some(&**name),
-                _ => None,
-            })
-            .collect();
+/// Every source reference of a channel variable or channel field in a
+/// package, found in one pass over its expressions and shared by the rules
+/// (through [`RuleContext::chan_mentions`]).
+#[derive(Default)]
+pub(crate) struct ChanMentions {
+    /// References per channel (the targets of `ch = make(...)` and
+    /// `s.ch = nil` are not references: they do not hand the channel out).
+    refs: FxHashMap<ChanKey, u32>,
+    /// Exported channel fields referenced by a selector.
+    exported: FxHashSet<ChanKey>,
+    /// Channel fields a struct literal makes an alias of another channel.
+    aliased: FxHashSet<ChanKey>,
+}
+
+impl ChanMentions {
+    pub(crate) fn scan(ctx: &RuleContext<'_>) -> ChanMentions {
         let program = ctx.program;
-        let mut refs: FxHashMap<ChanKey, u32> = FxHashMap::default();
-        let mut escaped: FxHashSet<ChanKey> = FxHashSet::default();
+        let mut out = ChanMentions::default();
         let Some(model) = ctx.model() else {
-            return Escapes { escaped };
+            return out;
         };
         for (fi, source) in model.pkg.files.iter().enumerate() {
             let file = &*source.ast;
             let Some(info) = model.files.get(fi) else {
                 continue;
             };
-            // `ch = make(chan T)` / `s.ch = nil` do not hand the channel out.
             let mut exempt: FxHashSet<goconc_syntax::ast::ExprId> = FxHashSet::default();
             for stmt in &file.stmts {
                 if let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind {
@@ -197,43 +200,41 @@ impl Escapes {
                     }
                 }
             }
+            // Whether each local of the file is a channel, decided once.
+            let mut local_is_chan: Vec<Option<bool>> = vec![None; info.locals.len()];
             for (i, expr) in file.exprs.iter().enumerate() {
                 let id = goconc_syntax::ast::ExprId(i as u32);
                 if let ExprKind::CompositeLit { elts, .. } = &expr.kind {
-                    field_aliases(program, file, info, id, elts, &mut escaped);
+                    field_aliases(program, file, info, id, elts, &mut out.aliased);
                 }
                 if exempt.contains(&id) {
                     continue;
                 }
                 let key = match &expr.kind {
                     ExprKind::Ident(_) => match info.res(id) {
-                        Res::Local(l)
-                            if !wanted.contains(&ChanKey::Local(LocalKey {
+                        Res::Local(l) => {
+                            let is_chan_local = match local_is_chan.get_mut(l.0 as usize) {
+                                Some(Some(known)) => *known,
+                                Some(slot) => {
+                                    let known = info
+                                        .local(*l)
+                                        .is_some_and(|local| is_chan(program, &local.ty));
+                                    *slot = Some(known);
+                                    known
+                                }
+                                None => false,
+                            };
+                            is_chan_local.then_some(ChanKey::Local(LocalKey {
                                 pkg: ctx.package,
                                 file: fi as u32,
                                 local: *l,
-                            })) =>
-                        {
-                            None
+                            }))
                         }
-                        Res::Local(l) => match info.local(*l) {
-                            Some(local) if is_chan(program, &local.ty) => {
-                                Some(ChanKey::Local(LocalKey {
-                                    pkg: ctx.package,
-                                    file: fi as u32,
-                                    local: *l,
-                                }))
-                            }
-                            _ => None,
-                        },
                         res @ Res::Global(_) if is_chan(program, info.ty(id)) => {
                             info.object(res).map(ChanKey::Global)
                         }
                         _ => None,
                     },
-                    ExprKind::Selector { sel, .. } if !wanted_fields.contains(file.name(*sel)) => {
-                        None
-                    }
                     ExprKind::Selector { x, .. } => match info.selection(id) {
                         Some(Selection::Field { embedded, name, ty }) if is_chan(program, ty) => {
                             // The type declaring the field: walk the
@@ -248,10 +249,11 @@ impl Escapes {
                             if owner.is_unknown() {
                                 None
                             } else {
+                                let key = ChanKey::Field(owner, name.clone());
                                 if name.starts_with(|c: char| c.is_uppercase()) {
-                                    escaped.insert(ChanKey::Field(owner.clone(), name.clone()));
+                                    out.exported.insert(key.clone());
                                 }
-                                Some(ChanKey::Field(owner, name.clone()))
+                                Some(key)
                             }
                         }
                         _ => None,
@@ -259,10 +261,35 @@ impl Escapes {
                     _ => None,
                 };
                 if let Some(key) = key {
-                    *refs.entry(key).or_default() += 1;
+                    *out.refs.entry(key).or_default() += 1;
                 }
             }
         }
+        out
+    }
+}
+
+impl Escapes {
+    /// Escape facts for the channels in `wanted`: a local escapes when it
+    /// is wanted, a field when a wanted key has its name, a global always,
+    /// if the source references it more often than the model accounts for.
+    pub(crate) fn compute(ctx: &RuleContext<'_>, wanted: &FxHashSet<ChanKey>) -> Escapes {
+        let wanted_fields: FxHashSet<&str> = wanted
+            .iter()
+            .filter_map(|k| match k {
+                ChanKey::Field(_, name) => Some(&**name),
+                _ => None,
+            })
+            .collect();
+        let program = ctx.program;
+        let mentions = ctx.chan_mentions();
+        let counted = |k: &ChanKey| match k {
+            ChanKey::Local(_) => wanted.contains(k),
+            ChanKey::Global(_) => true,
+            ChanKey::Field(_, name) => wanted_fields.contains(&**name),
+        };
+        let mut escaped: FxHashSet<ChanKey> = mentions.aliased.clone();
+        escaped.extend(mentions.exported.iter().filter(|k| counted(k)).cloned());
         let mut accounted: FxHashMap<ChanKey, u32> = FxHashMap::default();
         for f in ctx.functions() {
             for (_, _, op) in f.all_ops() {
@@ -294,12 +321,11 @@ impl Escapes {
                 }
             }
         }
-        for (k, n) in refs {
-            if n > accounted.get(&k).copied().unwrap_or(0) {
-                escaped.insert(k);
+        for (k, &n) in &mentions.refs {
+            if counted(k) && n > accounted.get(k).copied().unwrap_or(0) {
+                escaped.insert(k.clone());
             }
         }
-        // Globals may be used by other packages only when exported.
         Escapes { escaped }
     }
 
