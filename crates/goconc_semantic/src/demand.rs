@@ -10,8 +10,9 @@
 //!
 //! 1. **seeds**: top-level functions (with their closures) whose body has
 //!    a concurrency operation — `go`, `select`, a send or receive, a
-//!    channel type, `close`, or anything declared by `sync`, `context`,
-//!    `time`, `os/signal`, `errgroup`, `semaphore` or `rate`;
+//!    channel type, `close`, anything declared by `sync`, `context`,
+//!    `os/signal`, `errgroup`, `semaphore` or `rate`, or the timers and
+//!    sleeps of `time`;
 //! 2. the **callers** of seeds, in any analysed package;
 //! 3. everything the above **reference** (calls, method values, function
 //!    values), transitively, so every summary a modelled function reads is
@@ -46,8 +47,34 @@ fn is_concurrency_package(path: &str) -> bool {
     CONCURRENCY_PACKAGES.contains(&path)
 }
 
+/// The parts of `time` that block, start goroutines or make channels; the
+/// rest (`Now`, `Duration`, `Time`...) is everywhere and does neither.
+const TIME_CONCURRENCY: &[&str] = &[
+    "Sleep",
+    "After",
+    "AfterFunc",
+    "Tick",
+    "NewTimer",
+    "NewTicker",
+    "Timer",
+    "Ticker",
+];
+
 fn is_concurrency_type(t: &Type) -> bool {
-    t.as_named().is_some_and(|n| is_concurrency_package(&n.pkg))
+    t.as_named().is_some_and(|n| match &*n.pkg {
+        "time" => TIME_CONCURRENCY.contains(&&*n.name),
+        pkg => is_concurrency_package(pkg),
+    })
+}
+
+fn is_concurrency_object(env: &Env, r: &ObjRef) -> bool {
+    match &*r.pkg {
+        "time" => env.package(&r.pkg).is_some_and(|p| {
+            p.object(r.idx)
+                .is_some_and(|o| TIME_CONCURRENCY.contains(&&*o.name))
+        }),
+        pkg => is_concurrency_package(pkg),
+    }
 }
 
 /// What the flat scan of one package found, per function of the package.
@@ -201,7 +228,7 @@ fn scan_file(
     }
     for (id, selection) in &info.selections {
         let (concurrent, referenced) = match selection {
-            Selection::Qualified(r) => (is_concurrency_package(&r.pkg), Some(r)),
+            Selection::Qualified(r) => (is_concurrency_object(env, r), Some(r)),
             Selection::Method { recv, func, .. } => (is_concurrency_type(recv), func.as_ref()),
             Selection::Field { .. } => continue,
         };
