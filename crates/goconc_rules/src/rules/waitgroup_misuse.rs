@@ -34,7 +34,11 @@ declare_rule! {
     ///   channel that is only read after `Wait` ("channel with WaitGroup");
     /// * `wg.Wait` while the workers `range` over a channel that is closed
     ///   only after `Wait` (including `defer close(jobs)`): they never leave
-    ///   the loop, so they never call `Done`.
+    ///   the loop, so they never call `Done`;
+    /// * `wg.Wait` while the counted goroutines, wherever they were started,
+    ///   reach `Done` only after receiving from a stop channel that is
+    ///   closed (or sent to) only after `Wait` (`Close() { p.wg.Wait();
+    ///   close(p.quit) }`).
     ///
     /// `wg.Go(f)` (Go 1.25) and `errgroup.Group.Go` count for you and are
     /// never reported. An `Add` inside the goroutine followed by a check-in
@@ -622,8 +626,110 @@ fn wait_checks(
         }
         if let Some(finding) = wait_before_reading(ctx, f, file, wait, &name) {
             findings.push(finding);
+            continue;
+        }
+        if let Some(finding) = workers_stop_only_after_wait(ctx, f, file, wait, &name) {
+            findings.push(finding);
         }
     }
+}
+
+/// "Channel with WaitGroup" through a stop channel: the goroutines counted
+/// by this WaitGroup (wherever they were started) reach `Done` only after
+/// receiving from a stop channel, and every close of (or send on) that
+/// channel in the package comes after this `Wait`.
+fn workers_stop_only_after_wait(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    wait: &WgSite<'_>,
+    name: &str,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let stops = |c: ChanOp| matches!(c, ChanOp::Close | ChanOp::Send);
+    for (worker, _) in done_callers(ctx, f, wait.path) {
+        let dones: Vec<WgSite<'_>> = wg_sites(worker)
+            .into_iter()
+            .filter(|s| s.wg == WgOp::Done && flow::same_location(program, s.path, wait.path))
+            .collect();
+        if dones.is_empty() {
+            continue;
+        }
+        let receives: Vec<(&AccessPath, (BlockId, usize))> = (0..worker.cfg.blocks.len())
+            .flat_map(|b| {
+                let block = BlockId(b as u32);
+                worker
+                    .block_ops(block)
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(i, (_, op))| match &op.kind {
+                        OpKind::Chan {
+                            path: Some(p),
+                            op: ChanOp::Recv,
+                            ..
+                        } if op.mode == Mode::Now => Some((p, (block, i))),
+                        _ => None,
+                    })
+            })
+            .collect();
+        // The returns a deferred Done runs on.
+        let returns: Vec<(BlockId, usize)> = (0..worker.cfg.blocks.len())
+            .map(|b| BlockId(b as u32))
+            .filter(|b| worker.cfg.block(*b).succs.contains(&worker.cfg.exit))
+            .map(|b| (b, usize::MAX))
+            .collect();
+        for (stop, _) in &receives {
+            let guarded = |to: (BlockId, usize)| {
+                receives
+                    .iter()
+                    .any(|(p, at)| p == stop && flow::dominates(worker, *at, to))
+            };
+            let every_done_after_stop = dones.iter().all(|d| match d.op.mode {
+                Mode::Deferred => !returns.is_empty() && returns.iter().all(|r| guarded(*r)),
+                _ => guarded((d.block, d.index)),
+            });
+            if !every_done_after_stop {
+                continue;
+            }
+            if !flow::counterpart_only_after(ctx, f, stop, (wait.block, wait.index), stops, None) {
+                continue;
+            }
+            // Name the channel as this function does.
+            let own = f.ops.iter().find_map(|(_, op)| match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: c,
+                    ..
+                } if stops(*c) && flow::same_location(program, p, stop) => Some(p),
+                _ => None,
+            });
+            let stop_name = program.describe_path(own.unwrap_or(stop));
+            let mut finding = Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                wait.op.span,
+                format!(
+                    "{name}.Wait never returns: the workers return only after receiving from {stop_name}, which is closed only after Wait"
+                ),
+            );
+            if worker.pkg == ctx.package {
+                if let Some(done) = dones.first() {
+                    finding = finding.related(
+                        FileIdx(worker.def.file as usize),
+                        done.op.span,
+                        format!(
+                            "the worker gets here only after receiving from {}",
+                            program.describe_path(stop)
+                        ),
+                    );
+                }
+            }
+            return Some(finding.suggest(format!(
+                "close {stop_name} before {name}.Wait() so the workers can return"
+            )));
+        }
+    }
+    None
 }
 
 /// Whether the code at `a` and the code at `b` sit in branches of the
