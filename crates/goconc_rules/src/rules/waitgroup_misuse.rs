@@ -38,7 +38,9 @@ declare_rule! {
     /// * `wg.Wait` while the counted goroutines, wherever they were started,
     ///   reach `Done` only after receiving from a stop channel that is
     ///   closed (or sent to) only after `Wait` (`Close() { p.wg.Wait();
-    ///   close(p.quit) }`).
+    ///   close(p.quit) }`);
+    /// * a `sync.WaitGroup` passed by value to a function that calls `Done`,
+    ///   `Add` or `Wait` on its parameter: it counts on a copy.
     ///
     /// `wg.Go(f)` (Go 1.25) and `errgroup.Group.Go` count for you and are
     /// never reported. An `Add` inside the goroutine followed by a check-in
@@ -152,6 +154,97 @@ impl Rule for WaitgroupMisuse {
                     .contains(&f.id);
             wait_checks(ctx, &flags, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
+            copied_into_call(ctx, f, file, findings);
+        }
+    }
+}
+
+/// A `sync.WaitGroup` passed by value to a function that calls `Done`,
+/// `Add` or `Wait` on its parameter: the callee counts on its own copy.
+fn copied_into_call(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let Some((ast, info)) = program.file_of(f) else {
+        return;
+    };
+    for (_, op) in &f.ops {
+        let OpKind::Call {
+            callee: Callee::Func(c),
+            args,
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        let (Some(callee), Some(summary), Some(call)) =
+            (program.function(*c), program.summary(*c), op.expr)
+        else {
+            continue;
+        };
+        let ExprKind::Call {
+            args: arg_exprs, ..
+        } = &ast.expr(ast.unparen(call)).kind
+        else {
+            continue;
+        };
+        for (i, (arg, arg_expr)) in args.iter().zip(arg_exprs.iter()).enumerate() {
+            // The argument's own type, not its location's: `&wg` shares
+            // wg's path but is a pointer.
+            let by_value = matches!(info.ty(*arg_expr), goconc_semantic::types::Type::Named(n) if n.is("sync", "WaitGroup"));
+            let (Some(arg), true) = (arg, by_value) else {
+                continue;
+            };
+            if callee.def.sig.variadic && i + 1 >= callee.def.params.len() {
+                continue;
+            }
+            let Some(&param) = callee.def.params.get(i) else {
+                continue;
+            };
+            let param = Base::Local(goconc_semantic::ops::LocalKey {
+                pkg: callee.pkg,
+                file: callee.def.file,
+                local: param,
+            });
+            let Some(used) = summary
+                .wg
+                .iter()
+                .find(|u| u.path.base == param && u.path.fields.is_empty() && u.op != WgOp::Go)
+            else {
+                continue;
+            };
+            let wg = program.describe_path(arg);
+            let (what, effect) = match used.op {
+                WgOp::Done => ("Done", format!("{wg}.Wait() never returns")),
+                WgOp::Wait => (
+                    "Wait",
+                    "it waits on a counter nothing else touches".to_string(),
+                ),
+                _ => ("Add", format!("{wg}.Wait() does not wait for it")),
+            };
+            let mut finding = Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                op.span,
+                format!(
+                    "{wg} is passed by value to {}: its {what} works on a copy, so {effect}",
+                    crate::lockstate::short_name(callee)
+                ),
+            );
+            if callee.pkg == ctx.package {
+                let label = match used.op {
+                    WgOp::Done => "the worker's Done runs on its copy".to_string(),
+                    WgOp::Wait => "the Wait runs on the copy".to_string(),
+                    _ => "the Add runs on the copy".to_string(),
+                };
+                finding = finding.related(FileIdx(callee.def.file as usize), used.span, label);
+            }
+            findings.push(finding.suggest(format!(
+                "pass a pointer (*sync.WaitGroup, &{wg}) or let a closure capture {wg}; a WaitGroup must not be copied after first use"
+            )));
         }
     }
 }
