@@ -62,6 +62,13 @@ declare_rule! {
     /// channels of that element type with plain sends (never with a close
     /// or a non-blocking send).
     ///
+    /// And a function that returns a channel fed by the one goroutine it
+    /// starts, when that goroutine closes the channel on some paths but can
+    /// return on another without closing it (a parse or read error) and
+    /// without first waiting on a select, another channel or a context: a
+    /// caller ranging over the returned channel waits forever. Leaving on
+    /// cancellation is the caller's contract and is not reported.
+    ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
     /// caller has returned, nobody ever will: the goroutine, its stack and
@@ -193,6 +200,7 @@ impl Rule for AbandonedChannel {
                     if cap == 0 {
                         analyse_handed_off_reply(ctx, f, &chan, findings);
                     }
+                    analyse_returned_stream(ctx, f, &chan, &in_loop, &mut reported, findings);
                     continue;
                 }
                 let make_block = f.all_ops().find_map(|(b, _, op)| match &op.kind {
@@ -743,6 +751,129 @@ fn analyse_channel(
             .suggest(suggestion),
         );
     }
+}
+
+/// A function that returns a channel fed by the one goroutine it starts:
+/// the goroutine closes the channel on some paths (so callers are meant to
+/// range until it is closed) but can return on another path without
+/// closing it, and without first waiting on anything (a select, another
+/// channel, a context) that marks a cancellation the caller watches too.
+fn analyse_returned_stream(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    chan: &AccessPath,
+    in_loop: &[bool],
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let Some((f_file, f_info)) = program.file_of(f) else {
+        return;
+    };
+    let Base::Local(key) = &chan.base else {
+        return;
+    };
+    if !chan.fields.is_empty() || key.file != f.def.file {
+        return;
+    }
+    let returned = f.cfg.blocks.iter().flat_map(|b| &b.nodes).any(|n| {
+        let Node::Stmt(stmt) = n else { return false };
+        let StmtKind::Return { results } = &f_file.stmt(*stmt).kind else {
+            return false;
+        };
+        results.iter().any(|r| {
+            let r = f_file.unparen(*r);
+            matches!(f_file.expr(r).kind, ExprKind::Ident(_))
+                && *f_info.res(r) == goconc_semantic::body::Res::Local(key.local)
+        })
+    });
+    if !returned || chan_ops(f, chan).next().is_some() {
+        return;
+    }
+    let spawned = spawned_users(program, f, chan, in_loop);
+    let [s] = spawned.as_slice() else { return };
+    if s.in_loop {
+        return;
+    }
+    let g = s.target;
+    let mut closes: FxHashSet<BlockId> = FxHashSet::default();
+    let mut close_span = None;
+    for (b, _, op) in g.all_ops() {
+        match &op.kind {
+            OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Close,
+                ..
+            } if *p == s.path => {
+                if op.mode != Mode::Now {
+                    return;
+                }
+                closes.insert(b);
+                close_span.get_or_insert(op.span);
+            }
+            // A callee handed the channel may close it.
+            OpKind::Call { recv, args, .. }
+                if recv.as_ref() == Some(&s.path)
+                    || args.iter().any(|a| a.as_ref() == Some(&s.path)) =>
+            {
+                return;
+            }
+            _ => {}
+        }
+    }
+    let Some(close_span) = close_span else { return };
+    let mut blocked = closes;
+    for b in 0..g.cfg.blocks.len() {
+        let b = BlockId(b as u32);
+        let waits = g.block_ops(b).iter().any(|(_, op)| {
+            op.mode == Mode::Now
+                && match &op.kind {
+                    // Its own sends are what the callers range over.
+                    OpKind::Chan { path: Some(p), .. } if *p == s.path => false,
+                    OpKind::Chan { .. }
+                    | OpKind::Select { .. }
+                    | OpKind::WaitGroup { .. }
+                    | OpKind::Cond { .. }
+                    | OpKind::CtxObserve { .. } => true,
+                    _ => false,
+                }
+        });
+        if waits || super::missing_unlock::reports_test_failure(program, g, b) {
+            blocked.insert(b);
+        }
+    }
+    let Some(exit_block) = plain_path_to_exit(g, &blocked) else {
+        return;
+    };
+    let Some((g_file, _)) = program.file_of(g) else {
+        return;
+    };
+    let exit_span = return_span(g_file, g, exit_block);
+    if g.pkg != ctx.package || !reported.insert((g.def.file, exit_span)) {
+        return;
+    }
+    let name = program.describe_path(chan);
+    let g_name = program.describe_path(&s.path);
+    findings.push(
+        Finding::new(
+            AbandonedChannel::META.code,
+            FileIdx(g.def.file as usize),
+            exit_span,
+            format!(
+                "the goroutine feeding {g_name} returns here without closing it: {} returns {name} to its callers, and a range over it never ends",
+                crate::lockstate::short_name(f)
+            ),
+        )
+        .related(
+            FileIdx(g.def.file as usize),
+            close_span,
+            format!("{g_name} is closed only on the other paths"),
+        )
+        .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
+        .suggest(format!(
+            "close {g_name} on every path of the goroutine (`defer close({g_name})` at its top), and send the error on a separate channel if callers need it"
+        )),
+    );
 }
 
 /// The mirror case: `f` waits in a plain receive for the one goroutine it
