@@ -46,7 +46,11 @@ declare_rule! {
     /// that arrive through a parameter of an exported function and are
     /// passed down. Blocking forever in `func main` is intended and not
     /// reported either, nor is an endless goroutine started under a
-    /// package-level `sync.Once` (one janitor per process).
+    /// package-level `sync.Once` (one janitor per process). Endless
+    /// goroutines are reported when they are started per instance (from a
+    /// method) or from a function that takes a `context.Context` (they are
+    /// scoped to it and ignore it); a parameterless top-level function run
+    /// as a goroutine serves the whole process and is not reported.
     ///
     /// ## Why is this bad?
     /// Every goroutine needs a lifecycle: somebody must be able to end it.
@@ -1118,7 +1122,7 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
         let process_wide =
             f.def.parent.is_none() && f.def.recv.is_none() && f.def.params.is_empty();
         if process_wide
-            || !started_per_instance(program, spawner)
+            || !(started_per_instance(program, spawner) || started_with_context(program, spawner))
             || started_once_per_process(program, spawner)
         {
             continue;
@@ -1376,6 +1380,37 @@ fn started_per_instance(program: &Program, spawner: FuncId) -> bool {
         let Some(f) = cur else { return false };
         let Some(parent) = f.def.parent else {
             return f.def.recv.is_some();
+        };
+        let first = program
+            .packages
+            .get(f.pkg as usize)
+            .and_then(|p| p.funcs.first())
+            .map_or(0, |id| id.0);
+        cur = program.function(FuncId(first + parent));
+    }
+    false
+}
+
+/// Whether the spawner or a function enclosing it takes a
+/// `context.Context`: what it starts is scoped to that context, not to the
+/// process.
+fn started_with_context(program: &Program, spawner: FuncId) -> bool {
+    let mut cur = program.function(spawner);
+    for _ in 0..64 {
+        let Some(f) = cur else { return false };
+        let takes_context = f.def.params.iter().any(|&l| {
+            program
+                .packages
+                .get(f.pkg as usize)
+                .and_then(|p| p.files.get(f.def.file as usize))
+                .and_then(|info| info.local(l))
+                .is_some_and(|local| local.ty.is_named("context", "Context"))
+        });
+        if takes_context {
+            return true;
+        }
+        let Some(parent) = f.def.parent else {
+            return false;
         };
         let first = program
             .packages

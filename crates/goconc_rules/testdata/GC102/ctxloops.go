@@ -1,0 +1,68 @@
+package gc102
+
+import (
+	"context"
+	"log"
+	"time"
+)
+
+// Functions that take a context start goroutines scoped to it: a goroutine
+// that loops forever and never looks at the context outlives every caller.
+
+type heartbeatSink interface {
+	Beat(node string) error
+}
+
+// startHeartbeat takes ctx but its goroutine never watches it.
+func startHeartbeat(ctx context.Context, node string, sink heartbeatSink) {
+	go func() {
+		for { // want `goroutine never exits: this loop has no exit`
+			select {
+			case <-time.After(5 * time.Second):
+				if err := sink.Beat(node); err != nil {
+					log.Printf("heartbeat: %v", err)
+				}
+			}
+		}
+	}()
+}
+
+// Fixed: the loop returns when the context ends.
+func startHeartbeatScoped(ctx context.Context, node string, sink heartbeatSink) {
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for { // ok: returns on ctx.Done()
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_ = sink.Beat(node)
+			}
+		}
+	}()
+}
+
+// A process-wide daemon started from a context-taking setup function: a
+// top-level function without parameters serves the whole process.
+func logUptime() {
+	start := time.Now()
+	for { // ok: process-wide daemon
+		time.Sleep(time.Minute)
+		log.Printf("up %s", time.Since(start))
+	}
+}
+
+func setupDiagnostics(ctx context.Context) {
+	_ = ctx
+	go logUptime()
+}
+
+// A worker that ranges over its input ends when the input is closed.
+func startIndexer(ctx context.Context, docs <-chan string, index func(string)) {
+	go func() {
+		for d := range docs { // ok: ends when docs is closed
+			index(d)
+		}
+	}()
+}
