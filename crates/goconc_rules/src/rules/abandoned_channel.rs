@@ -1505,7 +1505,7 @@ fn path_to_exit(
 }
 
 /// The `return` statement ending block `b` of `g`, or the end of the body.
-fn return_span(file: &File, g: &Function, b: BlockId) -> Span {
+pub(crate) fn return_span(file: &File, g: &Function, b: BlockId) -> Span {
     let blk = g.cfg.block(b);
     blk.nodes
         .iter()

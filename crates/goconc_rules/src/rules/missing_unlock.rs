@@ -33,6 +33,13 @@ declare_rule! {
     /// `lockShard`, `LockAll`) returns holding the locks it takes by
     /// contract: its returns are not reported, its unlocks still are.
     ///
+    /// A buffered channel used as a semaphore is a lock too: a function that
+    /// takes a token (`p.slots <- struct{}{}` on a field or package-level
+    /// channel made with a capacity) and gives it back (`<-p.slots`) is
+    /// reported at a `return` between the two that skips the receive.
+    /// Tokens given back in a defer, or by a goroutine the function starts,
+    /// are understood.
+    ///
     /// ## Why is this bad?
     /// A mutex left locked on an error path wedges the component: the next
     /// caller blocks in `Lock` forever, and so does everything queued behind
@@ -129,6 +136,258 @@ impl Rule for MissingUnlock {
             visitor.report_exits();
             visitor.report_continues();
             findings.extend(visitor.findings);
+        }
+        channel_tokens::check(ctx, findings);
+    }
+}
+
+/// Buffered channels used as semaphores (`sem <- struct{}{}` takes a token,
+/// `<-sem` gives it back) in one function: a return between the two keeps
+/// the token.
+mod channel_tokens {
+    use goconc_semantic::cfg::BlockId;
+    use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, Mode, OpKind};
+    use goconc_semantic::package::ObjNode;
+    use goconc_semantic::program::Function;
+    use goconc_syntax::ast::{ExprKind, SpecKind};
+
+    use super::MissingUnlock;
+    use crate::rules::waitgroup_misuse::flow::same_location;
+    use crate::{FileIdx, Finding, RuleContext};
+
+    pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        for f in ctx.functions() {
+            for (b, index, send_span, chan) in plain_sends(f) {
+                if chan.fields.is_empty() && !matches!(chan.base, Base::Global(_)) {
+                    continue;
+                }
+                let releases = |op: &goconc_semantic::ops::Op| match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: ChanOp::Recv,
+                        ..
+                    } => same_location(program, p, chan),
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        recv,
+                        args,
+                        ..
+                    } => program.summary(*c).is_some_and(|s| {
+                        s.chans.iter().any(|u| {
+                            u.op == ChanOp::Recv
+                                && program
+                                    .substitute(*c, &u.path, recv.as_ref(), args)
+                                    .is_some_and(|p| same_location(program, &p, chan))
+                        })
+                    }),
+                    _ => false,
+                };
+                let mut released_at = None;
+                let mut deferred = false;
+                for (_, _, op) in f.all_ops() {
+                    if !releases(op) {
+                        continue;
+                    }
+                    match op.mode {
+                        Mode::Deferred => deferred = true,
+                        Mode::Now => {
+                            released_at.get_or_insert(op.span);
+                        }
+                        Mode::Spawned => {}
+                    }
+                }
+                // Released elsewhere (a goroutine, a callback) or on every
+                // path (deferred): nothing to report here.
+                let Some(released_at) = released_at else {
+                    continue;
+                };
+                if deferred || !buffered(ctx, chan) {
+                    continue;
+                }
+                let Some(exit_block) =
+                    leaking_exit(f, b, index, &|op| op.mode == Mode::Now && releases(op))
+                else {
+                    continue;
+                };
+                let Some((file, _)) = program.file_of(f) else {
+                    continue;
+                };
+                let name = program.describe_path(chan);
+                let at = crate::rules::abandoned_channel::return_span(file, f, exit_block);
+                let here = FileIdx(f.def.file as usize);
+                findings.push(
+                    Finding::new(
+                        MissingUnlock::META.code,
+                        here,
+                        at,
+                        format!(
+                            "{name} token is not given back on this path: the function returns without receiving from {name}; once every token is lost, each send on {name} blocks forever"
+                        ),
+                    )
+                    .related(here, send_span, "the token is taken here")
+                    .related(here, released_at, "the token is given back here on the other paths")
+                    .suggest(format!(
+                        "give the token back on every path: `defer func() {{ <-{name} }}()` right after the send"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Plain (not select) sends of `f` on a channel path: block, op index,
+    /// span, path.
+    fn plain_sends(f: &Function) -> Vec<(BlockId, usize, goconc_syntax::ast::Span, &AccessPath)> {
+        let mut out = Vec::new();
+        for bi in 0..f.cfg.blocks.len() {
+            let b = BlockId(bi as u32);
+            for (i, (_, op)) in f.block_ops(b).iter().enumerate() {
+                if let OpKind::Chan {
+                    path: Some(p),
+                    op: ChanOp::Send,
+                    select: None,
+                    ..
+                } = &op.kind
+                {
+                    if op.mode == Mode::Now {
+                        out.push((b, i, op.span, p));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A block that returns, reachable from op `index` of `start` without
+    /// passing an op that `releases` (panics do not count).
+    fn leaking_exit(
+        f: &Function,
+        start: BlockId,
+        index: usize,
+        releases: &dyn Fn(&goconc_semantic::ops::Op) -> bool,
+    ) -> Option<BlockId> {
+        let releases_in =
+            |b: BlockId, from: usize| f.block_ops(b).iter().skip(from).any(|(_, op)| releases(op));
+        if releases_in(start, index + 1) {
+            return None;
+        }
+        let mut seen = vec![false; f.cfg.blocks.len()];
+        let mut stack = vec![start];
+        while let Some(b) = stack.pop() {
+            if seen.get(b.index()).copied().unwrap_or(true) {
+                continue;
+            }
+            seen[b.index()] = true;
+            let block = f.cfg.block(b);
+            if block.succs.contains(&f.cfg.exit) {
+                return Some(b);
+            }
+            for &s in &block.succs {
+                if s != f.cfg.abort && s != start && !releases_in(s, 0) {
+                    stack.push(s);
+                }
+            }
+        }
+        None
+    }
+
+    /// Every channel stored in this location has room for a token: each
+    /// `make` of it has a capacity other than 0 (a package-level variable's
+    /// initialiser counts), and there is at least one.
+    fn buffered(ctx: &RuleContext<'_>, chan: &AccessPath) -> bool {
+        let program = ctx.program;
+        let mut found = false;
+        for g in ctx.functions() {
+            for (_, op) in &g.ops {
+                if let OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } = &op.kind
+                {
+                    if same_location(program, p, chan) {
+                        if *cap == Some(0) {
+                            return false;
+                        }
+                        found = true;
+                    }
+                }
+            }
+        }
+        if found {
+            return true;
+        }
+        // `&pool{slots: make(chan struct{}, n)}` returned or passed directly.
+        if let (Some((owner, field)), Some(model)) = (program.field_owner(chan), ctx.model()) {
+            let mut verdict = None;
+            for (fi, info) in model.files.iter().enumerate() {
+                let Some(source) = model.pkg.files.get(fi) else {
+                    continue;
+                };
+                let file = &*source.ast;
+                for (i, expr) in file.exprs.iter().enumerate() {
+                    let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                        continue;
+                    };
+                    let lit = goconc_syntax::ast::ExprId(i as u32);
+                    if info.ty(lit).strip_pointer() != &owner {
+                        continue;
+                    }
+                    for &elt in elts.iter() {
+                        let ExprKind::KeyValue { key, value } = &file.expr(elt).kind else {
+                            continue;
+                        };
+                        if file.text(file.expr(*key).span) != &*field {
+                            continue;
+                        }
+                        match make_capacity(file, *value) {
+                            Some(true) if verdict.is_none() => verdict = Some(true),
+                            Some(true) => {}
+                            _ => return false,
+                        }
+                    }
+                }
+            }
+            return verdict.unwrap_or(false);
+        }
+        // `var sem = make(chan struct{}, 4)`.
+        let Base::Global(r) = &chan.base else {
+            return false;
+        };
+        if !chan.fields.is_empty() {
+            return false;
+        }
+        let Some(pkg) = program.env.package(&r.pkg) else {
+            return false;
+        };
+        let Some(obj) = pkg.object(r.idx) else {
+            return false;
+        };
+        let ObjNode::Spec { spec, index } = obj.node else {
+            return false;
+        };
+        let Some(file) = pkg.file(obj.file) else {
+            return false;
+        };
+        let SpecKind::Value { values, .. } = &file.spec(spec).kind else {
+            return false;
+        };
+        let Some(&value) = values.get(index as usize) else {
+            return false;
+        };
+        make_capacity(file, value).unwrap_or(false)
+    }
+
+    /// For `make(chan T, n)`: whether `n` is there and not a literal 0;
+    /// `None` when the expression is not a `make`.
+    fn make_capacity(
+        file: &goconc_syntax::File,
+        value: goconc_syntax::ast::ExprId,
+    ) -> Option<bool> {
+        match &file.expr(file.unparen(value)).kind {
+            ExprKind::Call { fun, args, .. } if file.text(file.expr(*fun).span) == "make" => Some(
+                args.get(1)
+                    .is_some_and(|cap| file.text(file.expr(*cap).span) != "0"),
+            ),
+            _ => None,
         }
     }
 }
