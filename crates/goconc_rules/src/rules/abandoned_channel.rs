@@ -827,16 +827,16 @@ fn analyse_returned_stream(
         let b = BlockId(b as u32);
         let waits = g.block_ops(b).iter().any(|(_, op)| {
             op.mode == Mode::Now
-                && match &op.kind {
-                    // Its own sends are what the callers range over.
-                    OpKind::Chan { path: Some(p), .. } if *p == s.path => false,
+                && matches!(
+                    &op.kind,
+                    // A path that sends on the channel hands its caller a
+                    // value (an error, a result) before it stops.
                     OpKind::Chan { .. }
-                    | OpKind::Select { .. }
-                    | OpKind::WaitGroup { .. }
-                    | OpKind::Cond { .. }
-                    | OpKind::CtxObserve { .. } => true,
-                    _ => false,
-                }
+                        | OpKind::Select { .. }
+                        | OpKind::WaitGroup { .. }
+                        | OpKind::Cond { .. }
+                        | OpKind::CtxObserve { .. }
+                )
         });
         if waits || super::missing_unlock::reports_test_failure(program, g, b) {
             blocked.insert(b);

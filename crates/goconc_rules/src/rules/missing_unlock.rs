@@ -36,9 +36,11 @@ declare_rule! {
     /// A buffered channel used as a semaphore is a lock too: a function that
     /// takes a token (`p.slots <- struct{}{}` on a field or package-level
     /// channel made with a capacity) and gives it back (`<-p.slots`) is
-    /// reported at a `return` between the two that skips the receive.
-    /// Tokens given back in a defer, or by a goroutine the function starts,
-    /// are understood.
+    /// reported at a `return` between the two that skips the receive. Only
+    /// `chan struct{}`/`chan bool` channels whose plain receive runs after
+    /// the send count; tokens given back in a defer or by a goroutine the
+    /// function starts are understood, and a channel drained in a `select`
+    /// is a signal, not a semaphore.
     ///
     /// ## Why is this bad?
     /// A mutex left locked on an error path wedges the component: the next
@@ -159,7 +161,18 @@ mod channel_tokens {
         let program = ctx.program;
         for f in ctx.functions() {
             for (b, index, send_span, chan) in plain_sends(f) {
-                if chan.fields.is_empty() && !matches!(chan.base, Base::Global(_)) {
+                if (chan.fields.is_empty() && !matches!(chan.base, Base::Global(_)))
+                    || chan.fields.contains(&goconc_semantic::ops::PathElem::Index)
+                {
+                    continue;
+                }
+                // A receive in a select (`select { case <-ch: default: }`)
+                // drains a signal channel; a semaphore is given back with a
+                // plain receive.
+                let drained_in_select = f.all_ops().any(|(_, _, op)| {
+                    matches!(&op.kind, OpKind::Chan { path: Some(p), op: ChanOp::Recv, select: Some(_), .. } if same_location(program, p, chan))
+                });
+                if drained_in_select {
                     continue;
                 }
                 let releases = |op: &goconc_semantic::ops::Op| match &op.kind {
@@ -202,7 +215,12 @@ mod channel_tokens {
                 let Some(released_at) = released_at else {
                     continue;
                 };
-                if deferred || !buffered(ctx, chan) {
+                if deferred || !token_type(program, chan) || !buffered(ctx, chan) {
+                    continue;
+                }
+                // The token is given back after it is taken: a receive
+                // before the send (draining an old value) is not a release.
+                if !released_after(f, b, index, &|op| op.mode == Mode::Now && releases(op)) {
                     continue;
                 }
                 let Some(exit_block) =
@@ -233,6 +251,40 @@ mod channel_tokens {
                 );
             }
         }
+    }
+
+    /// Semaphore tokens carry nothing: `chan struct{}` or `chan bool`.
+    fn token_type(program: &goconc_semantic::Program, chan: &AccessPath) -> bool {
+        let t = program.underlying(&program.path_type(chan));
+        let Some((_, elem)) = t.as_chan() else {
+            return false;
+        };
+        match program.underlying(elem) {
+            goconc_semantic::types::Type::Struct(st) => st.fields.is_empty(),
+            goconc_semantic::types::Type::Basic(goconc_semantic::types::Basic::Bool) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether some op that `releases` runs only after op `index` of
+    /// `start`: every path to it passes the send (take, then give back).
+    fn released_after(
+        f: &Function,
+        start: BlockId,
+        index: usize,
+        releases: &dyn Fn(&goconc_semantic::ops::Op) -> bool,
+    ) -> bool {
+        (0..f.cfg.blocks.len()).any(|b| {
+            let block = BlockId(b as u32);
+            f.block_ops(block).iter().enumerate().any(|(i, (_, op))| {
+                releases(op)
+                    && crate::rules::waitgroup_misuse::flow::dominates(
+                        f,
+                        (start, index),
+                        (block, i),
+                    )
+            })
+        })
     }
 
     /// Plain (not select) sends of `f` on a channel path: block, op index,

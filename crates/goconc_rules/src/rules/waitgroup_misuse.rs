@@ -727,6 +727,22 @@ fn wait_checks(
     }
 }
 
+/// Whether `op` starts `target` as a goroutine (`go`, `errgroup.Go`,
+/// `wg.Go`).
+fn starts(op: &Op, target: FuncId) -> bool {
+    let OpKind::Call {
+        callee, func_arg, ..
+    } = &op.kind
+    else {
+        return false;
+    };
+    (op.mode == Mode::Spawned && *callee == Callee::Func(target))
+        || func_arg.as_ref().is_some_and(|fa| {
+            (fa.spawned || op.mode == Mode::Spawned)
+                && fa.func == goconc_semantic::ops::FuncArg::Func(target)
+        })
+}
+
 /// "Channel with WaitGroup" through a stop channel: the goroutines counted
 /// by this WaitGroup (wherever they were started) reach `Done` only after
 /// receiving from a stop channel, and every close of (or send on) that
@@ -741,6 +757,25 @@ fn workers_stop_only_after_wait(
     let program = ctx.program;
     let stops = |c: ChanOp| matches!(c, ChanOp::Close | ChanOp::Send);
     for (worker, _) in done_callers(ctx, f, wait.path) {
+        // Workers this function starts only after the Wait belong to a
+        // later phase of a reused WaitGroup.
+        let spawns: Vec<(BlockId, usize)> = (0..f.cfg.blocks.len())
+            .flat_map(|b| {
+                let block = BlockId(b as u32);
+                f.block_ops(block)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, op))| starts(op, worker.id))
+                    .map(move |(i, _)| (block, i))
+            })
+            .collect();
+        if !spawns.is_empty()
+            && !spawns
+                .iter()
+                .any(|s| flow::may_run_after(f, *s, (wait.block, wait.index)))
+        {
+            continue;
+        }
         let dones: Vec<WgSite<'_>> = wg_sites(worker)
             .into_iter()
             .filter(|s| s.wg == WgOp::Done && flow::same_location(program, s.path, wait.path))

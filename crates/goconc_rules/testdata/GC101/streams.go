@@ -135,3 +135,19 @@ func sampleValues(values []int) <-chan int {
 	}()
 	return out
 }
+
+// The error path sends the error before it stops: a caller reads one value
+// (the error, or the zero value when the channel is closed).
+func acceptOnce(accept func() (io.Closer, error)) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		c, err := accept()
+		if err != nil {
+			errc <- err
+			return // ok: the error was sent
+		}
+		defer c.Close()
+		close(errc)
+	}()
+	return errc
+}

@@ -89,3 +89,43 @@ func (h *handoff) pingPong(fail bool) error {
 	<-h.ready
 	return nil
 }
+
+// A notification channel, drained without blocking: not a semaphore.
+type leaderWatch struct {
+	changed chan struct{}
+}
+
+func newLeaderWatch() *leaderWatch { return &leaderWatch{changed: make(chan struct{}, 1)} }
+
+func (w *leaderWatch) notifyAndCheck(stale func() bool) bool {
+	w.changed <- struct{}{}
+	if stale() {
+		return false // ok: a signal, drained below when it matters
+	}
+	select {
+	case <-w.changed:
+	default:
+	}
+	return true
+}
+
+// A test gate opened and closed by different commands of one loop.
+type deleteGate struct {
+	sema chan struct{}
+}
+
+func newDeleteGate() *deleteGate { return &deleteGate{sema: make(chan struct{}, 1)} }
+
+func (g *deleteGate) run(cmds []string) error {
+	for _, cmd := range cmds {
+		switch cmd {
+		case "unblock":
+			g.sema <- struct{}{}
+		case "block":
+			<-g.sema
+		case "fail":
+			return errors.New("failed") // ok: the gate is not a token this function took
+		}
+	}
+	return nil
+}

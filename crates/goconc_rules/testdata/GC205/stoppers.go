@@ -211,3 +211,34 @@ func (p *feedPoller) Shutdown(cancel context.CancelFunc) {
 	p.wg.Wait() // ok: the context is cancelled first
 	close(p.quit)
 }
+
+// One WaitGroup reused for two phases: the stoppable workers are started
+// only after the first Wait, which waits for the loaders alone.
+func loadThenServe(load func(int), serve func()) {
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func(part int) {
+			defer wg.Done()
+			load(part)
+		}(i)
+	}
+	wg.Wait() // ok: the serving workers do not exist yet
+	stop := make(chan struct{})
+	wg.Add(2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					serve()
+				}
+			}
+		}()
+	}
+	close(stop)
+	wg.Wait()
+}
