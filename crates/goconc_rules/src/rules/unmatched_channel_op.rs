@@ -1122,7 +1122,7 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
         let process_wide =
             f.def.parent.is_none() && f.def.recv.is_none() && f.def.params.is_empty();
         if process_wide
-            || !(started_per_instance(program, spawner) || started_with_context(program, spawner))
+            || !(started_per_instance(program, spawner) || started_with_context(ctx, spawner))
             || started_once_per_process(program, spawner)
         {
             continue;
@@ -1393,12 +1393,14 @@ fn started_per_instance(program: &Program, spawner: FuncId) -> bool {
 
 /// Whether the spawner or a function enclosing it takes a
 /// `context.Context`: what it starts is scoped to that context, not to the
-/// process.
-fn started_with_context(program: &Program, spawner: FuncId) -> bool {
+/// process. An unexported function that every caller hands
+/// `context.Background()`/`TODO()` is process-scoped after all.
+fn started_with_context(ctx: &RuleContext<'_>, spawner: FuncId) -> bool {
+    let program = ctx.program;
     let mut cur = program.function(spawner);
     for _ in 0..64 {
         let Some(f) = cur else { return false };
-        let takes_context = f.def.params.iter().any(|&l| {
+        let context_param = f.def.params.iter().position(|&l| {
             program
                 .packages
                 .get(f.pkg as usize)
@@ -1406,8 +1408,8 @@ fn started_with_context(program: &Program, spawner: FuncId) -> bool {
                 .and_then(|info| info.local(l))
                 .is_some_and(|local| local.ty.is_named("context", "Context"))
         });
-        if takes_context {
-            return true;
+        if let Some(index) = context_param {
+            return !only_given_root_contexts(ctx, f, index);
         }
         let Some(parent) = f.def.parent else {
             return false;
@@ -1420,6 +1422,60 @@ fn started_with_context(program: &Program, spawner: FuncId) -> bool {
         cur = program.function(FuncId(first + parent));
     }
     false
+}
+
+/// `f` is an unexported top-level function, called at least once in the
+/// package, and every call passes `context.Background()` or
+/// `context.TODO()` as argument `index`.
+fn only_given_root_contexts(ctx: &RuleContext<'_>, f: &Function, index: usize) -> bool {
+    let program = ctx.program;
+    let exported = f
+        .def
+        .name
+        .rsplit('.')
+        .next()
+        .is_some_and(|n| n.starts_with(|c: char| c.is_uppercase()));
+    if f.def.parent.is_some() || f.def.recv.is_some() || exported {
+        return false;
+    }
+    let mut calls = 0;
+    for g in ctx.functions() {
+        let Some((file, _)) = program.file_of(g) else {
+            continue;
+        };
+        for (_, op) in &g.ops {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if *c != f.id {
+                continue;
+            }
+            let Some(call) = op.expr else { return false };
+            let ExprKind::Call { args, .. } = &file.expr(file.unparen(call)).kind else {
+                return false;
+            };
+            let root = args.get(index).is_some_and(|&a| {
+                let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(a)).kind else {
+                    return false;
+                };
+                let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
+                    return false;
+                };
+                args.is_empty()
+                    && matches!(file.name(*sel), "Background" | "TODO")
+                    && file.text(file.expr(*x).span) == "context"
+            });
+            if !root {
+                return false;
+            }
+            calls += 1;
+        }
+    }
+    calls > 0
 }
 
 /// The `for` statement whose loop head is `head`: the innermost `for`

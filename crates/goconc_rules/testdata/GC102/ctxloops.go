@@ -66,3 +66,25 @@ func startIndexer(ctx context.Context, docs <-chan string, index func(string)) {
 		}
 	}()
 }
+
+// A command's body that takes a context but is only ever handed
+// context.TODO(): its progress printer lives as long as the command (the
+// process), like a daemon.
+func mirrorKeys(ctx context.Context, copyAll func(context.Context) (int, error)) error {
+	var copied int
+	go func() {
+		for { // ok: every caller passes context.TODO(); process-scoped
+			time.Sleep(30 * time.Second)
+			log.Printf("copied %d keys", copied)
+		}
+	}()
+	n, err := copyAll(ctx)
+	copied = n
+	return err
+}
+
+func mirrorCommand(copyAll func(context.Context) (int, error)) {
+	if err := mirrorKeys(context.TODO(), copyAll); err != nil {
+		log.Fatal(err)
+	}
+}
