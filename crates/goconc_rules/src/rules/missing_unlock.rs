@@ -40,7 +40,9 @@ declare_rule! {
     /// `chan struct{}`/`chan bool` channels whose plain receive runs after
     /// the send count; tokens given back in a defer or by a goroutine the
     /// function starts are understood, and a channel drained in a `select`
-    /// is a signal, not a semaphore.
+    /// is a signal, not a semaphore. Likewise a `semaphore.Weighted`: a
+    /// return after a successful `Acquire`/`TryAcquire` that skips the
+    /// `Release` the function does on its other paths.
     ///
     /// ## Why is this bad?
     /// A mutex left locked on an error path wedges the component: the next
@@ -140,6 +142,173 @@ impl Rule for MissingUnlock {
             findings.extend(visitor.findings);
         }
         channel_tokens::check(ctx, findings);
+        weighted_semaphores::check(ctx, findings);
+    }
+}
+
+/// `semaphore.Weighted` acquired and released in one function: a return
+/// after a successful `Acquire`/`TryAcquire` that skips the `Release`.
+mod weighted_semaphores {
+    use goconc_semantic::cfg::{BlockId, Node};
+    use goconc_semantic::ops::{AccessPath, Mode, Op, OpKind};
+    use goconc_semantic::program::Function;
+    use goconc_syntax::ast::ExprKind;
+
+    use super::MissingUnlock;
+    use crate::rules::waitgroup_misuse::flow::{dominates, same_location};
+    use crate::{FileIdx, Finding, RuleContext};
+
+    const WEIGHTED: (&str, &str) = ("golang.org/x/sync/semaphore", "Weighted");
+
+    /// The method a call op invokes on a `*semaphore.Weighted`, with the
+    /// semaphore's path.
+    fn method<'a>(
+        program: &goconc_semantic::Program,
+        f: &Function,
+        op: &'a Op,
+    ) -> Option<(&'static str, &'a AccessPath)> {
+        let OpKind::Call {
+            recv: Some(recv), ..
+        } = &op.kind
+        else {
+            return None;
+        };
+        let (file, info) = program.file_of(f)?;
+        let ExprKind::Call { fun, .. } = &file.expr(file.unparen(op.expr?)).kind else {
+            return None;
+        };
+        let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
+            return None;
+        };
+        if !info.ty(*x).is_named(WEIGHTED.0, WEIGHTED.1) {
+            return None;
+        }
+        let name = match file.name(*sel) {
+            "Acquire" => "Acquire",
+            "TryAcquire" => "TryAcquire",
+            "Release" => "Release",
+            _ => return None,
+        };
+        Some((name, recv))
+    }
+
+    pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+        let program = ctx.program;
+        for f in ctx.functions() {
+            let Some((file, _)) = program.file_of(f) else {
+                continue;
+            };
+            let mut acquires = Vec::new();
+            for bi in 0..f.cfg.blocks.len() {
+                let b = BlockId(bi as u32);
+                for (i, (_, op)) in f.block_ops(b).iter().enumerate() {
+                    if op.mode != Mode::Now {
+                        continue;
+                    }
+                    if let Some(("Acquire" | "TryAcquire", sem)) = method(program, f, op) {
+                        acquires.push((b, i, sem, op));
+                    }
+                }
+            }
+            for (b, index, sem, acquire) in acquires {
+                let is_release = |op: &Op| matches!(method(program, f, op), Some(("Release", p)) if same_location(program, p, sem));
+                let mut released_at = None;
+                let mut deferred = false;
+                for (rb, ri, op) in (0..f.cfg.blocks.len()).flat_map(|x| {
+                    let blk = BlockId(x as u32);
+                    f.block_ops(blk)
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, (_, op))| (blk, i, op))
+                }) {
+                    if !is_release(op) {
+                        continue;
+                    }
+                    match op.mode {
+                        Mode::Deferred => deferred = true,
+                        Mode::Now if dominates(f, (b, index), (rb, ri)) => {
+                            released_at.get_or_insert(op.span);
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(released_at) = released_at else {
+                    continue;
+                };
+                if deferred {
+                    continue;
+                }
+                // Where the function goes once the acquire succeeded: past
+                // the `if err != nil` / `if !TryAcquire` right after it.
+                let block = f.cfg.block(b);
+                let releases_later = f
+                    .block_ops(b)
+                    .iter()
+                    .skip(index + 1)
+                    .any(|(_, op)| is_release(op));
+                if releases_later {
+                    continue;
+                }
+                let starts: Vec<BlockId> = match (block.nodes.last(), block.succs.as_slice()) {
+                    (Some(Node::Cond(c)), [then, els]) => {
+                        let text = file.text(file.expr(*c).span);
+                        let failed_then =
+                            text.contains("!= nil") || text.trim_start().starts_with('!');
+                        vec![if failed_then { *els } else { *then }]
+                    }
+                    _ => block.succs.to_vec(),
+                };
+                let Some(exit_block) = leaking_exit(f, &starts, &is_release) else {
+                    continue;
+                };
+                let name = program.describe_path(sem);
+                let here = FileIdx(f.def.file as usize);
+                let at = crate::rules::abandoned_channel::return_span(file, f, exit_block);
+                findings.push(
+                    Finding::new(
+                        MissingUnlock::META.code,
+                        here,
+                        at,
+                        format!(
+                            "{name} is not released on this path: the function returns after a successful Acquire without {name}.Release; the weight is lost for good and later Acquire calls block"
+                        ),
+                    )
+                    .related(here, acquire.span, "acquired here")
+                    .related(here, released_at, "released here on the other paths")
+                    .suggest(format!(
+                        "`defer {name}.Release(n)` right after the successful Acquire"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// A returning block reachable from `starts` without passing a release.
+    fn leaking_exit(
+        f: &Function,
+        starts: &[BlockId],
+        is_release: &dyn Fn(&Op) -> bool,
+    ) -> Option<BlockId> {
+        let mut seen = vec![false; f.cfg.blocks.len()];
+        let mut stack: Vec<BlockId> = starts.to_vec();
+        while let Some(b) = stack.pop() {
+            if b == f.cfg.abort || seen.get(b.index()).copied().unwrap_or(true) {
+                continue;
+            }
+            seen[b.index()] = true;
+            if f.block_ops(b).iter().any(|(_, op)| is_release(op)) {
+                continue;
+            }
+            let block = f.cfg.block(b);
+            if b == f.cfg.exit {
+                continue;
+            }
+            if block.succs.contains(&f.cfg.exit) {
+                return Some(b);
+            }
+            stack.extend(block.succs.iter().copied());
+        }
+        None
     }
 }
 
