@@ -1278,17 +1278,6 @@ fn never_cancelled_context(
     info: &goconc_semantic::body::FileInfo,
     e: goconc_syntax::ast::ExprId,
 ) -> bool {
-    let is_root = |file: &goconc_syntax::File, v: goconc_syntax::ast::ExprId| {
-        let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(v)).kind else {
-            return false;
-        };
-        let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
-            return false;
-        };
-        args.is_empty()
-            && matches!(file.name(*sel), "Background" | "TODO")
-            && file.text(file.expr(*x).span) == "context"
-    };
     match &file.expr(e).kind {
         ExprKind::Ident(_) => {
             let goconc_semantic::body::Res::Local(id) = info.res(e) else {
@@ -1299,7 +1288,7 @@ fn never_cancelled_context(
             };
             local.kind == goconc_semantic::body::LocalKind::Var
                 && !local.reassigned
-                && local.init.is_some_and(|i| is_root(file, i))
+                && local.init.is_some_and(|i| root_context_call(file, i))
         }
         ExprKind::Selector { sel, .. } => {
             let field = file.name(*sel);
@@ -1314,7 +1303,7 @@ fn never_cancelled_context(
                     if let ExprKind::KeyValue { key, value } = &x.kind {
                         if matches!(&f.expr(*key).kind, ExprKind::Ident(id) if f.name(*id) == field)
                         {
-                            if !is_root(f, *value) {
+                            if !root_context_call(f, *value) {
                                 return false;
                             }
                             stores += 1;
@@ -1326,7 +1315,7 @@ fn never_cancelled_context(
                         for (i, l) in lhs.iter().enumerate() {
                             let stores_field = matches!(&f.expr(f.unparen(*l)).kind, ExprKind::Selector { sel, .. } if f.name(*sel) == field);
                             if stores_field {
-                                if lhs.len() != rhs.len() || !is_root(f, rhs[i]) {
+                                if lhs.len() != rhs.len() || !root_context_call(f, rhs[i]) {
                                     return false;
                                 }
                                 stores += 1;
@@ -1424,6 +1413,19 @@ fn started_with_context(ctx: &RuleContext<'_>, spawner: FuncId) -> bool {
     false
 }
 
+/// `context.Background()` or `context.TODO()`.
+fn root_context_call(file: &goconc_syntax::File, e: goconc_syntax::ast::ExprId) -> bool {
+    let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(e)).kind else {
+        return false;
+    };
+    let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
+        return false;
+    };
+    args.is_empty()
+        && matches!(file.name(*sel), "Background" | "TODO")
+        && file.text(file.expr(*x).span) == "context"
+}
+
 /// `f` is an unexported top-level function, called at least once in the
 /// package, and every call passes `context.Background()` or
 /// `context.TODO()` as argument `index`.
@@ -1458,18 +1460,7 @@ fn only_given_root_contexts(ctx: &RuleContext<'_>, f: &Function, index: usize) -
             let ExprKind::Call { args, .. } = &file.expr(file.unparen(call)).kind else {
                 return false;
             };
-            let root = args.get(index).is_some_and(|&a| {
-                let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(a)).kind else {
-                    return false;
-                };
-                let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
-                    return false;
-                };
-                args.is_empty()
-                    && matches!(file.name(*sel), "Background" | "TODO")
-                    && file.text(file.expr(*x).span) == "context"
-            });
-            if !root {
+            if !args.get(index).is_some_and(|&a| root_context_call(file, a)) {
                 return false;
             }
             calls += 1;
