@@ -96,7 +96,12 @@ pub enum Modelled {
     All,
     /// The functions with concurrency operations, their callers and what
     /// they reach (see the `demand` module); the others get an empty body.
-    /// Findings are the same as with [`Modelled::All`].
+    /// Findings are the same as with [`Modelled::All`], and so are the
+    /// concurrency facts of every modelled function's summary (locks,
+    /// channels, WaitGroups, spawns, context use, blocking). Two
+    /// bookkeeping fields differ: an unmodelled function never has
+    /// `never_returns`, and `unknown_calls` does not count interface calls
+    /// made inside unmodelled callees.
     Demanded,
 }
 
