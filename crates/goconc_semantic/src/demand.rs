@@ -11,8 +11,9 @@
 //! 1. **seeds**: top-level functions (with their closures) whose body has
 //!    a concurrency operation — `go`, `select`, a send or receive, a
 //!    channel type, `close`, anything declared by `sync`, `context`,
-//!    `os/signal`, `errgroup`, `semaphore` or `rate`, or the timers and
-//!    sleeps of `time`;
+//!    `os/signal`, `errgroup`, `semaphore` or `rate` (also a field or
+//!    package-level variable of such a type), or the timers and sleeps of
+//!    `time`;
 //! 2. the **callers** of seeds, in any analysed package;
 //! 3. everything the above **reference** (calls, method values, function
 //!    values), transitively, so every summary a modelled function reads is
@@ -213,7 +214,15 @@ fn scan_file(
                 }
                 continue;
             }
-            Res::Global(_) | Res::Foreign(_) => info.object(res),
+            Res::Global(_) | Res::Foreign(_) => {
+                // A package-level context, WaitGroup or Mutex variable.
+                if is_concurrency_type(info.ty(goconc_syntax::ast::ExprId(i as u32))) {
+                    if let Some(span) = span_of(i) {
+                        mark(span, is_seed);
+                    }
+                }
+                info.object(res)
+            }
             _ => continue,
         };
         let Some(span) = span_of(i) else { continue };
@@ -230,7 +239,9 @@ fn scan_file(
         let (concurrent, referenced) = match selection {
             Selection::Qualified(r) => (is_concurrency_object(env, r), Some(r)),
             Selection::Method { recv, func, .. } => (is_concurrency_type(recv), func.as_ref()),
-            Selection::Field { .. } => continue,
+            // `s.ctx` handed to a library call observes it; `s.mu` may be
+            // passed to a helper that locks it.
+            Selection::Field { ty, .. } => (is_concurrency_type(ty), None),
         };
         let Some(span) = span_of(id.index()) else {
             continue;
