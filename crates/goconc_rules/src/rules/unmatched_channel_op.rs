@@ -1362,20 +1362,26 @@ fn started_once_per_process(program: &Program, spawner: FuncId) -> bool {
     })
 }
 
+/// The function a closure is defined in.
+fn enclosing<'p>(program: &'p Program, f: &Function) -> Option<&'p Function> {
+    let parent = f.def.parent?;
+    let first = program
+        .packages
+        .get(f.pkg as usize)
+        .and_then(|p| p.funcs.first())
+        .map_or(0, |id| id.0);
+    program.function(FuncId(first + parent))
+}
+
 /// Whether `spawner` (or the declared function enclosing it) is a method.
 fn started_per_instance(program: &Program, spawner: FuncId) -> bool {
     let mut cur = program.function(spawner);
     for _ in 0..64 {
         let Some(f) = cur else { return false };
-        let Some(parent) = f.def.parent else {
+        if f.def.parent.is_none() {
             return f.def.recv.is_some();
-        };
-        let first = program
-            .packages
-            .get(f.pkg as usize)
-            .and_then(|p| p.funcs.first())
-            .map_or(0, |id| id.0);
-        cur = program.function(FuncId(first + parent));
+        }
+        cur = enclosing(program, f);
     }
     false
 }
@@ -1400,15 +1406,7 @@ fn started_with_context(ctx: &RuleContext<'_>, spawner: FuncId) -> bool {
         if let Some(index) = context_param {
             return !only_given_root_contexts(ctx, f, index);
         }
-        let Some(parent) = f.def.parent else {
-            return false;
-        };
-        let first = program
-            .packages
-            .get(f.pkg as usize)
-            .and_then(|p| p.funcs.first())
-            .map_or(0, |id| id.0);
-        cur = program.function(FuncId(first + parent));
+        cur = enclosing(program, f);
     }
     false
 }
