@@ -82,12 +82,13 @@ fn is_concurrency_object(env: &Env, r: &ObjRef) -> bool {
 pub(crate) struct PackageScan {
     /// Package-local index of the top-level function enclosing each function.
     pub top: Vec<u32>,
-    /// Top-level functions (package-local index) with a concurrency op.
-    pub seeds: Vec<u32>,
+    /// By package-local index, set on top-level functions only: it (or one
+    /// of its closures) has a concurrency op.
+    pub is_seed: Vec<bool>,
     /// `(referencing top-level function, referenced function's global id)`.
     pub refs: Vec<(u32, u32)>,
-    /// Top-level functions that (or whose closures) take a function parameter.
-    pub takes_funcs: Vec<u32>,
+    /// Like `is_seed`: it (or one of its closures) takes a function parameter.
+    pub takes_func: Vec<bool>,
 }
 
 /// Scans one package. `func_of` maps an object to its global function id.
@@ -114,18 +115,21 @@ pub(crate) fn scan_package(
         .collect();
     let mut is_seed = vec![false; defs.len()];
     let mut refs = Vec::new();
-    for (fi, info) in files.iter().enumerate() {
+    // Top-level functions of each file, by span.
+    let mut tops_by_file: Vec<Vec<(Span, u32)>> = vec![Vec::new(); files.len()];
+    for (li, d) in defs.iter().enumerate() {
+        if top[li] == li as u32 {
+            if let Some(tops) = tops_by_file.get_mut(d.file as usize) {
+                tops.push((d.span, li as u32));
+            }
+        }
+    }
+    for (fi, (info, tops)) in files.iter().zip(&mut tops_by_file).enumerate() {
         let Some(file) = pkg.file(fi as u32) else {
             continue;
         };
-        // Top-level functions of this file by span.
-        let mut tops: Vec<(Span, u32)> = defs
-            .iter()
-            .enumerate()
-            .filter(|(li, d)| d.file == fi as u32 && top[*li] == *li as u32)
-            .map(|(li, d)| (d.span, li as u32))
-            .collect();
         tops.sort_by_key(|(span, _)| span.start);
+        let tops = &*tops;
         let owner = |span: Span| -> Option<u32> {
             let i = tops.partition_point(|(s, _)| s.start <= span.start);
             let (s, li) = *tops.get(i.checked_sub(1)?)?;
@@ -154,14 +158,10 @@ pub(crate) fn scan_package(
         }
     }
     PackageScan {
-        takes_funcs: (0..defs.len() as u32)
-            .filter(|&li| takes_func[li as usize])
-            .collect(),
         top,
-        seeds: (0..defs.len() as u32)
-            .filter(|&li| is_seed[li as usize])
-            .collect(),
+        is_seed,
         refs,
+        takes_func,
     }
 }
 
@@ -291,27 +291,21 @@ pub(crate) fn demanded(scans: &[PackageScan], first_ids: &[u32], total: usize) -
             incoming[to as usize].push(from);
         }
     }
-    let mut seed = vec![false; total];
+    // Per-package flags laid end to end are the global ones (packages'
+    // functions are numbered consecutively).
+    let mut seed: Vec<bool> = scans
+        .iter()
+        .flat_map(|s| s.is_seed.iter().copied())
+        .collect();
     // Functions whose summary can carry something: they reach a seed, or
     // they may call a function argument (whose effects the caller's
     // summary takes on).
-    let mut carries = vec![false; total];
-    for (pi, scan) in scans.iter().enumerate() {
-        for &li in &scan.seeds {
-            if let Some(g) = global_top(pi, li) {
-                if let Some(slot) = seed.get_mut(g as usize) {
-                    *slot = true;
-                }
-            }
-        }
-        for &li in &scan.takes_funcs {
-            if let Some(g) = global_top(pi, li) {
-                if let Some(slot) = carries.get_mut(g as usize) {
-                    *slot = true;
-                }
-            }
-        }
-    }
+    let mut carries: Vec<bool> = scans
+        .iter()
+        .flat_map(|s| s.takes_func.iter().copied())
+        .collect();
+    seed.resize(total, false);
+    carries.resize(total, false);
     // Everything that reaches a seed.
     let mut reaches = seed.clone();
     let mut stack: Vec<u32> = (0..total as u32).filter(|&g| seed[g as usize]).collect();

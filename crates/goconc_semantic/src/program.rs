@@ -223,13 +223,14 @@ impl Program {
             })
             .collect();
 
-        // Which functions to model (see `demand`).
+        // The function (global id) an object of an analysed package declares.
         let func_of = |o: &ObjRef| -> Option<u32> {
             let &target = by_path.get(&o.pkg)?;
             obj_maps[target as usize]
                 .get(&o.idx)
                 .map(|&l| first_ids[target as usize] + l)
         };
+        // Which functions to model (see `demand`).
         let demanded = match modelled {
             Modelled::Demanded => {
                 let scans: Vec<crate::demand::PackageScan> = pkgs
@@ -261,12 +262,7 @@ impl Program {
                             .get(&(def.file, e))
                             .map(|&l| FuncId(first_ids[pi] + l))
                     };
-                    let obj_func = |o: &ObjRef| {
-                        let &target = by_path.get(&o.pkg)?;
-                        obj_maps[target as usize]
-                            .get(&o.idx)
-                            .map(|&l| FuncId(first_ids[target as usize] + l))
-                    };
+                    let obj_func = |o: &ObjRef| func_of(o).map(FuncId);
                     let ctx = OpCtx {
                         env: &env,
                         pkg: p,
