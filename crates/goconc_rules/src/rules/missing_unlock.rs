@@ -146,6 +146,33 @@ impl Rule for MissingUnlock {
     }
 }
 
+/// A block that returns, reachable from `starts` (themselves included)
+/// without passing a block with an op that `releases`; panics do not
+/// count. Shared by the semaphore checks.
+fn exit_skipping(
+    f: &Function,
+    starts: &[BlockId],
+    releases: &dyn Fn(&goconc_semantic::ops::Op) -> bool,
+) -> Option<BlockId> {
+    let mut seen = vec![false; f.cfg.blocks.len()];
+    let mut stack: Vec<BlockId> = starts.to_vec();
+    while let Some(b) = stack.pop() {
+        if b == f.cfg.abort || b == f.cfg.exit || seen.get(b.index()).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[b.index()] = true;
+        if f.block_ops(b).iter().any(|(_, op)| releases(op)) {
+            continue;
+        }
+        let block = f.cfg.block(b);
+        if block.succs.contains(&f.cfg.exit) {
+            return Some(b);
+        }
+        stack.extend(block.succs.iter().copied());
+    }
+    None
+}
+
 /// `semaphore.Weighted` acquired and released in one function: a return
 /// after a successful `Acquire`/`TryAcquire` that skips the `Release`.
 mod weighted_semaphores {
@@ -258,7 +285,7 @@ mod weighted_semaphores {
                     }
                     _ => block.succs.to_vec(),
                 };
-                let Some(exit_block) = leaking_exit(f, &starts, &is_release) else {
+                let Some(exit_block) = super::exit_skipping(f, &starts, &is_release) else {
                     continue;
                 };
                 let name = program.describe_path(sem);
@@ -281,34 +308,6 @@ mod weighted_semaphores {
                 );
             }
         }
-    }
-
-    /// A returning block reachable from `starts` without passing a release.
-    fn leaking_exit(
-        f: &Function,
-        starts: &[BlockId],
-        is_release: &dyn Fn(&Op) -> bool,
-    ) -> Option<BlockId> {
-        let mut seen = vec![false; f.cfg.blocks.len()];
-        let mut stack: Vec<BlockId> = starts.to_vec();
-        while let Some(b) = stack.pop() {
-            if b == f.cfg.abort || seen.get(b.index()).copied().unwrap_or(true) {
-                continue;
-            }
-            seen[b.index()] = true;
-            if f.block_ops(b).iter().any(|(_, op)| is_release(op)) {
-                continue;
-            }
-            let block = f.cfg.block(b);
-            if b == f.cfg.exit {
-                continue;
-            }
-            if block.succs.contains(&f.cfg.exit) {
-                return Some(b);
-            }
-            stack.extend(block.succs.iter().copied());
-        }
-        None
     }
 }
 
@@ -392,10 +391,25 @@ mod channel_tokens {
                 if !released_after(f, b, index, &|op| op.mode == Mode::Now && releases(op)) {
                     continue;
                 }
-                let Some(exit_block) =
-                    leaking_exit(f, b, index, &|op| op.mode == Mode::Now && releases(op))
-                else {
+                let given_back =
+                    |op: &goconc_semantic::ops::Op| op.mode == Mode::Now && releases(op);
+                // Given back later in the send's own block: no path skips it.
+                if f.block_ops(b)
+                    .iter()
+                    .skip(index + 1)
+                    .any(|(_, op)| given_back(op))
+                {
                     continue;
+                }
+                let exit_block = if f.cfg.block(b).succs.contains(&f.cfg.exit) {
+                    b
+                } else {
+                    let Some(exit_block) =
+                        super::exit_skipping(f, &f.cfg.block(b).succs, &given_back)
+                    else {
+                        continue;
+                    };
+                    exit_block
                 };
                 let Some((file, _)) = program.file_of(f) else {
                     continue;
@@ -477,39 +491,6 @@ mod channel_tokens {
             }
         }
         out
-    }
-
-    /// A block that returns, reachable from op `index` of `start` without
-    /// passing an op that `releases` (panics do not count).
-    fn leaking_exit(
-        f: &Function,
-        start: BlockId,
-        index: usize,
-        releases: &dyn Fn(&goconc_semantic::ops::Op) -> bool,
-    ) -> Option<BlockId> {
-        let releases_in =
-            |b: BlockId, from: usize| f.block_ops(b).iter().skip(from).any(|(_, op)| releases(op));
-        if releases_in(start, index + 1) {
-            return None;
-        }
-        let mut seen = vec![false; f.cfg.blocks.len()];
-        let mut stack = vec![start];
-        while let Some(b) = stack.pop() {
-            if seen.get(b.index()).copied().unwrap_or(true) {
-                continue;
-            }
-            seen[b.index()] = true;
-            let block = f.cfg.block(b);
-            if block.succs.contains(&f.cfg.exit) {
-                return Some(b);
-            }
-            for &s in &block.succs {
-                if s != f.cfg.abort && s != start && !releases_in(s, 0) {
-                    stack.push(s);
-                }
-            }
-        }
-        None
     }
 
     /// Every channel stored in this location has room for a token: each
