@@ -3,8 +3,9 @@
 //! root, against parsing the same files alone. Sources are read into memory
 //! first so neither side pays for I/O; the workspace walk is not timed.
 //! With `GOCONC_BENCH_PHASES=1` each analysis pass also prints the semantic
-//! build phases and the time of each rule run on its own (that extra work is
-//! inside the timed pass, so use it for breakdowns, not for the ratio).
+//! build phases, the share of functions modelled and the time of each rule
+//! run on its own (that extra work is inside the timed pass, so use it for
+//! breakdowns, not for the ratio).
 
 use std::path::Path;
 use std::sync::Arc;
