@@ -30,7 +30,9 @@ declare_rule! {
     /// copiers, one plain `<-errc`) is not reported.
     ///
     /// The mirror case is reported too: the function waits in a plain
-    /// receive (or a `range`) for the one goroutine it started, and that
+    /// receive, a `range`, or a select loop that only one case leaves (no
+    /// default, no timer or cancellation case) for the one goroutine it
+    /// started, and that
     /// goroutine can return without sending or closing (`if err != nil {
     /// return }` before `close(done)`, a search that falls off the end
     /// without a result, a producer whose error path skips the close).
@@ -893,11 +895,22 @@ fn analyse_waiting_parent(
         return;
     }
     let parent_ops: Vec<_> = chan_ops(f, chan).collect();
-    // One plain receive, or one `range` that only a close ends.
+    // One plain receive, one `range` that only a close ends, or one case
+    // of a select loop that only this case leaves.
     let (recv_block, ranging, recv_span) = match parent_ops.as_slice() {
         [(b, ChanOp::Recv, false, Mode::Now, span)] => (b, false, span),
         [(b, ChanOp::Range, false, Mode::Now, span)] => (b, true, span),
+        [(b, ChanOp::Recv, true, Mode::Now, span)] => (b, false, span),
         _ => return,
+    };
+    // For a select: the channels its other cases receive from. The
+    // goroutine's sends on them are taken by the loop, not waits.
+    let select_feeds = match parent_ops.as_slice() {
+        [(b, _, true, _, _)] => match only_exit_of_select_loop(ctx, f, *b) {
+            Some(feeds) => feeds,
+            None => return,
+        },
+        _ => Vec::new(),
     };
     if ranging && super::unmatched_channel_op::loop_has_other_exit(f, *recv_block) {
         return;
@@ -985,6 +998,13 @@ fn analyse_waiting_parent(
                 && match &op.kind {
                     // The goroutine's own sends to the ranging caller.
                     OpKind::Chan { path: Some(p), .. } if ranging && *p == s.path => false,
+                    // Sends the caller's select loop takes.
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: ChanOp::Send,
+                        select: None,
+                        ..
+                    } if s.path == *chan && select_feeds.contains(p) => false,
                     OpKind::Chan { .. }
                     | OpKind::Select { .. }
                     | OpKind::WaitGroup { .. }
@@ -1008,6 +1028,10 @@ fn analyse_waiting_parent(
         format!(
             "range over {name} never ends: the goroutine that sends on it can return without closing it"
         )
+    } else if !select_feeds.is_empty() || parent_ops.iter().any(|(_, _, sel, _, _)| *sel) {
+        format!(
+            "this select loop ends only when {name} is closed or sent to, and the goroutine that does it can return without it: the loop then blocks forever"
+        )
     } else {
         format!(
             "blocks forever receiving from {name}: the goroutine that sends on it can return without sending or closing it"
@@ -1030,6 +1054,68 @@ fn analyse_waiting_parent(
             "close {name} on every path of the goroutine (defer close({name})) or send the error too; or select on ctx.Done() next to the receive"
         )),
     );
+}
+
+/// `block` is the case of a select on one channel. The select has no
+/// default and no cancellation or timer case, it sits in a loop, and every
+/// path from it to the normal exit of `f` goes through this case: the loop
+/// ends only when this channel delivers. Returns the channels the other
+/// cases receive from (None when the select does not qualify).
+fn only_exit_of_select_loop(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    block: BlockId,
+) -> Option<Vec<AccessPath>> {
+    let program = ctx.program;
+    let (file, info) = program.file_of(f)?;
+    let Some(Node::SelectCase { select, .. }) = f.cfg.blocks.get(block.index())?.nodes.first()
+    else {
+        return None;
+    };
+    let select = *select;
+    let entry = f.all_ops().find_map(|(b, _, op)| match &op.kind {
+        OpKind::Select {
+            stmt, has_default, ..
+        } if *stmt == select => Some((b, *has_default)),
+        _ => None,
+    });
+    let (entry, false) = entry? else {
+        return None;
+    };
+    if !f.cfg.in_loop().get(entry.index()).copied().unwrap_or(false) {
+        return None;
+    }
+    let mut feeds = Vec::new();
+    for (b, data) in f.cfg.blocks.iter().enumerate() {
+        let b = BlockId(b as u32);
+        let Some(Node::SelectCase { select: s, .. }) = data.nodes.first() else {
+            continue;
+        };
+        if *s != select || b == block {
+            continue;
+        }
+        if clause_kind(f, file, info, b) != Some(ClauseKind::Other) {
+            return None;
+        }
+        for (_, op) in f.block_ops(b) {
+            if let OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Recv,
+                select: Some(s),
+                ..
+            } = &op.kind
+            {
+                if *s == select {
+                    feeds.push(p.clone());
+                }
+            }
+        }
+    }
+    // Every way from the select to the exit passes through `block`.
+    if path_to_exit(f, entry, &|x| x == block).is_some() {
+        return None;
+    }
+    Some(feeds)
 }
 
 /// A reply channel handed off: `f` creates an unbuffered channel, sends
