@@ -2,12 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use goconc_semantic::body::Res;
 use goconc_semantic::cfg::{BlockId, BlockKind};
 use goconc_semantic::ops::{AccessPath, Base, FuncId, LockKind, LockOp, Mode, OpKind, PathElem};
 use goconc_semantic::program::Function;
 use goconc_semantic::types::Type;
 use goconc_semantic::Program;
-use goconc_syntax::ast::{Span, StmtKind};
+use goconc_syntax::ast::{ExprKind, Span, StmtKind};
 use goconc_syntax::File;
 
 use crate::lockstate::{
@@ -26,6 +27,12 @@ declare_rule! {
     /// recursive `RLock`. A lock counts as held when it is held on every
     /// path to the second acquisition, or when a loop iteration comes back
     /// to the `Lock` still holding it (a `continue` that skips the `Unlock`).
+    /// A lock reached back through a child of the locked object counts as
+    /// the held one: with `h.mu` held, `s` taken from `h` (`for _, s :=
+    /// range h.sessions`, `s := h.sessions[id]`) and `s.hub.mu` the same
+    /// field of the same type as `h.mu`, children point back to their
+    /// owner, so `s.detach()` locking `s.hub.mu` waits for itself (a child
+    /// of the owner's own type, as in a tree, is not reported).
     /// It also reports `once.Do(f)` where `f` reaches `Do` on the same Once
     /// again (a lazy getter called from its own initializer): the Once holds
     /// its mutex while `f` runs.
@@ -410,6 +417,125 @@ impl DoubleLockVisitor<'_> {
     }
 }
 
+impl DoubleLockVisitor<'_> {
+    /// A lock reached back through a child of the object whose lock is
+    /// held: `s.mu` is held, `c` is taken from `s` (`for _, c := range
+    /// s.conns`, `c := s.conns[id]`) and `c.srv.mu` is the same field of
+    /// the same type as `s.mu`. Children point back to the object that
+    /// holds them, so `c.srv` is `s` and the Lock waits for itself.
+    fn back_pointer(&mut self, event: &AcquireEvent<'_>, state: &LockState) {
+        if event.kind != LockKind::Write || event.path.fields.len() < 2 {
+            return;
+        }
+        let Base::Local(child) = &event.path.base else {
+            return;
+        };
+        let program = self.program;
+        let Some(owner) = program.field_owner(event.path) else {
+            return;
+        };
+        // The child itself must be of another type: a tree node locking
+        // its children (same type) takes different mutexes by design.
+        let child_type = program.path_type(&AccessPath {
+            base: event.path.base.clone(),
+            fields: Default::default(),
+        });
+        if child_type.strip_pointer() == &owner.0 || child_type.is_unknown() {
+            return;
+        }
+        let Some((file, info)) = program.file_of(self.func) else {
+            return;
+        };
+        let Some(local) = program
+            .packages
+            .get(child.pkg as usize)
+            .and_then(|p| p.files.get(child.file as usize))
+            .and_then(|f| f.local(child.local))
+        else {
+            return;
+        };
+        if local.reassigned || child.file != self.func.def.file {
+            return;
+        }
+        // Where the child comes from: the range it is the value of, or
+        // its initialiser.
+        let source = file
+            .stmts
+            .iter()
+            .find_map(|stmt| match &stmt.kind {
+                StmtKind::Range {
+                    value: Some(v), x, ..
+                } if file.expr(*v).span == local.span => Some(*x),
+                _ => None,
+            })
+            .or(local.init);
+        let Some(source) = source else {
+            return;
+        };
+        // The root local of a selector/index chain (`s.conns`, `s.conns[id]`).
+        let mut root = file.unparen(source);
+        while let ExprKind::Selector { x, .. } | ExprKind::Index { x, .. } = &file.expr(root).kind {
+            root = file.unparen(*x);
+        }
+        if root == file.unparen(source) {
+            return;
+        }
+        let Res::Local(root_local) = info.res(root) else {
+            return;
+        };
+        let held = state.held().find(|(path, kind, fact)| {
+            *kind == LockKind::Write
+                && fact.must_held() == Some(LockKind::Write)
+                && !fact.tentative()
+                && path.fields.len() == 1
+                && matches!(&path.base, Base::Local(k) if k.local == *root_local && k.file == child.file && k.pkg == child.pkg)
+                && program.field_owner(path).as_ref() == Some(&owner)
+        });
+        let Some((held_path, _, held_fact)) = held else {
+            return;
+        };
+        if !self.seen.insert((event.span, event.path.clone())) {
+            return;
+        }
+        let name = describe_lock(program, self.func, event.path);
+        let held_name = describe_lock(program, self.func, held_path);
+        let via = match event.origin {
+            Origin::Callee { callee, .. } => format!("; {} acquires it", self.name_of(callee)),
+            Origin::Direct => String::new(),
+        };
+        let file_idx = self.file();
+        let mut finding = Finding::new(
+            "GC201",
+            file_idx,
+            event.span,
+            format!(
+                "{name} is most likely {held_name}, which is already locked: {} is taken from {} and points back to it{via}",
+                local.name(file),
+                file.text(file.expr(source).span),
+            ),
+        )
+        .related(file_idx, held_fact.site, format!("{held_name} locked here"));
+        if let Origin::Callee { callee, inner } = event.origin {
+            for (f, span) in self.chain(callee, inner, event.kind) {
+                let Some(function) = program.function(f) else {
+                    break;
+                };
+                if function.pkg != self.package {
+                    break;
+                }
+                finding = finding.related(
+                    FileIdx(function.def.file as usize),
+                    span,
+                    format!("{} acquires {name} here", short_name(function)),
+                );
+            }
+        }
+        self.findings.push(finding.suggest(format!(
+            "release {held_name} before calling into the children (copy them out under the lock), or give the child a variant that expects its owner's lock held"
+        )));
+    }
+}
+
 impl LockVisitor for DoubleLockVisitor<'_> {
     fn acquire(&mut self, event: &AcquireEvent<'_>, state: &LockState) {
         // Striped locks (`s.locks[i]`): the index is not tracked.
@@ -444,7 +570,10 @@ impl LockVisitor for DoubleLockVisitor<'_> {
                     LockKind::Read
                 }
             }
-            None => return,
+            None => {
+                self.back_pointer(event, state);
+                return;
+            }
         };
         // A callee that takes the lock only on some of its paths (`if
         // !hasLock { mu.Lock() }`) is called with the lock held by design.
