@@ -98,6 +98,8 @@ pub(crate) fn scan_package(
     files: &[FileInfo],
     defs: &[FuncDef],
     func_of: &(dyn Fn(&ObjRef) -> Option<u32> + Sync),
+    bindings: &rustc_hash::FxHashMap<crate::fieldfuncs::FieldKey, crate::fieldfuncs::Binding>,
+    first_id: u32,
 ) -> PackageScan {
     // The top-level function of each function: follow the parent chain
     // (bounded, so a malformed chain cannot loop).
@@ -136,6 +138,26 @@ pub(crate) fn scan_package(
             (span.end <= s.end).then_some(li)
         };
         scan_file(env, file, info, &owner, func_of, &mut is_seed, &mut refs);
+        // Calls through a field bound to a closure reference the closure.
+        if !bindings.is_empty() {
+            for id in info.selections.keys() {
+                let Some((key, _)) = crate::fieldfuncs::field_key(info, file, *id) else {
+                    continue;
+                };
+                if let (Some(b), Some(li)) = (bindings.get(&key), owner(file.expr(*id).span)) {
+                    refs.push((li, first_id + b.func));
+                }
+            }
+        }
+    }
+    // A bound closure is always modelled (it is rare, and its callers find
+    // it only through the field).
+    for b in bindings.values() {
+        if let Some(&t) = top.get(b.func as usize) {
+            if let Some(slot) = is_seed.get_mut(t as usize) {
+                *slot = true;
+            }
+        }
     }
     // Closures in package-level initialisers have no declaration to hang
     // on: always model them.

@@ -113,6 +113,7 @@ pub mod body;
 pub mod cfg;
 mod demand;
 pub mod env;
+mod fieldfuncs;
 pub mod loader;
 pub mod ops;
 pub mod package;

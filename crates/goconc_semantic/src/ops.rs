@@ -304,6 +304,9 @@ pub(crate) struct OpCtx<'a> {
     pub lit_func: &'a dyn Fn(ExprId) -> Option<FuncId>,
     /// Maps an object of an analysed package to its FuncId.
     pub obj_func: &'a dyn Fn(&ObjRef) -> Option<FuncId>,
+    /// The closure bound to a function-typed field of this package (see
+    /// the `fieldfuncs` module).
+    pub field_func: &'a dyn Fn(&crate::fieldfuncs::FieldKey) -> Option<FuncId>,
 }
 
 fn is_sync(t: &Type, name: &str) -> bool {
@@ -478,6 +481,10 @@ impl OpCtx<'_> {
                     method: name.clone(),
                     recv: recv.clone(),
                 },
+                Some(Selection::Field { .. }) => crate::fieldfuncs::field_key(self.info, file, fun)
+                    .and_then(|(key, _)| (self.field_func)(&key))
+                    .map(Callee::Func)
+                    .unwrap_or(Callee::Dynamic),
                 _ => Callee::Dynamic,
             },
             // Generic instantiation `F[int](x)`.
@@ -974,6 +981,13 @@ impl OpCtx<'_> {
         let callee = self.callee(fun);
         let funu = file.unparen(fun);
         let recv = self.receiver_path(funu).or_else(|| {
+            // A closure bound to a field runs on the field's owner.
+            if matches!(callee, Callee::Func(_))
+                && matches!(self.info.selection(funu), Some(Selection::Field { .. }))
+            {
+                let (_, owner) = crate::fieldfuncs::field_key(self.info, file, funu)?;
+                return self.access_path(owner);
+            }
             // Receiver of a method value stored in a local (`f := s.m; f()`).
             let Res::Local(l) = self.info.res(funu) else {
                 return None;

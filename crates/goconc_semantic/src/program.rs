@@ -132,6 +132,10 @@ pub struct Program {
     pub summaries: Vec<Summary>,
     pub stats: Stats,
     by_path: FxHashMap<Sym, u32>,
+    /// Closures bound to a function-typed field (see the `fieldfuncs`
+    /// module): the captured local that is the receiver of a call through
+    /// the field.
+    bound_receivers: FxHashMap<FuncId, crate::body::LocalId>,
 }
 
 struct Resolved {
@@ -223,6 +227,18 @@ impl Program {
             })
             .collect();
 
+        // Closures bound to function-typed fields, per package.
+        let bindings: Vec<FxHashMap<crate::fieldfuncs::FieldKey, crate::fieldfuncs::Binding>> =
+            pkgs.par_iter()
+                .zip(&resolved)
+                .map(|(p, r)| crate::fieldfuncs::package_bindings(p, &r.files, &r.defs))
+                .collect();
+        let mut bound_receivers: FxHashMap<FuncId, crate::body::LocalId> = FxHashMap::default();
+        for (pi, b) in bindings.iter().enumerate() {
+            for binding in b.values() {
+                bound_receivers.insert(FuncId(first_ids[pi] + binding.func), binding.owner);
+            }
+        }
         // The function (global id) an object of an analysed package declares.
         let func_of = |o: &ObjRef| -> Option<u32> {
             let &target = by_path.get(&o.pkg)?;
@@ -236,7 +252,18 @@ impl Program {
                 let scans: Vec<crate::demand::PackageScan> = pkgs
                     .par_iter()
                     .zip(&resolved)
-                    .map(|(p, r)| crate::demand::scan_package(&env, p, &r.files, &r.defs, &func_of))
+                    .enumerate()
+                    .map(|(pi, (p, r))| {
+                        crate::demand::scan_package(
+                            &env,
+                            p,
+                            &r.files,
+                            &r.defs,
+                            &func_of,
+                            &bindings[pi],
+                            first_ids[pi],
+                        )
+                    })
                     .collect();
                 crate::demand::demanded(&scans, &first_ids, next as usize)
             }
@@ -263,6 +290,9 @@ impl Program {
                             .map(|&l| FuncId(first_ids[pi] + l))
                     };
                     let obj_func = |o: &ObjRef| func_of(o).map(FuncId);
+                    let field_func = |k: &crate::fieldfuncs::FieldKey| {
+                        bindings[pi].get(k).map(|b| FuncId(first_ids[pi] + b.func))
+                    };
                     let ctx = OpCtx {
                         env: &env,
                         pkg: p,
@@ -272,6 +302,7 @@ impl Program {
                         file_index: def.file,
                         lit_func: &lit_func,
                         obj_func: &obj_func,
+                        field_func: &field_func,
                     };
                     let id = FuncId(first_ids[pi] + li as u32);
                     let modelled = demanded.get(id.0 as usize).copied().unwrap_or(true);
@@ -320,6 +351,7 @@ impl Program {
             summaries: Vec::new(),
             stats: Stats::default(),
             by_path,
+            bound_receivers,
         };
         let (summaries, sccs, capped) = compute_summaries(&program);
         program.summaries = summaries;
@@ -460,6 +492,13 @@ impl Program {
                 return None;
             }
             return args.get(i).cloned().flatten().map(|a| path.rebase(&a));
+        }
+        // A closure called through the field it is bound to: the captured
+        // owner is the object the field was called on.
+        if let (Some(r), Some(&owner)) = (recv, self.bound_receivers.get(&callee)) {
+            if owner == key.local {
+                return Some(path.rebase(r));
+            }
         }
         // A variable captured by a closure lives in an enclosing function:
         // it means the same thing in the caller (the parent or a sibling).

@@ -1187,3 +1187,52 @@ fn goroot_packages_resolve() {
         .iter()
         .any(|a| prog.describe_path(&a.path) == "c.mu"));
 }
+
+const CALLBACKS: &str = r#"
+package app
+
+import "sync"
+
+type Store struct {
+	mu       sync.Mutex
+	n        int
+	onChange func()
+	hook     func()
+	twice    func()
+}
+
+func (s *Store) Touch() {
+	s.onChange()
+	s.hook()
+	s.twice()
+}
+
+func (s *Store) SetHook(h func()) { s.hook = h }
+
+func wire(s *Store) {
+	s.onChange = func() {
+		s.mu.Lock()
+		s.n++
+		s.mu.Unlock()
+	}
+	s.twice = func() { s.mu.Lock(); s.mu.Unlock() }
+	s.twice = func() {}
+}
+"#;
+
+#[test]
+fn field_bound_closures_are_static_calls_on_the_owner() {
+    let prog = build(CALLBACKS);
+    let touch = prog
+        .summary(func(&prog, "Store.Touch").id)
+        .expect("summary");
+    // Only onChange has a single closure capturing its owner; the hook
+    // comes from a parameter and twice has two closures.
+    let described: Vec<String> = touch
+        .acquires
+        .iter()
+        .map(|a| prog.describe_path(&a.path))
+        .collect();
+    assert_eq!(described, vec!["s.mu"]);
+    assert_eq!(touch.unknown_calls, 2, "{touch:?}");
+}

@@ -84,7 +84,10 @@ declare_rule! {
     /// Locks are matched by access path (`s.mu`), so two different objects
     /// reached through the same path in a loop are treated as the same lock
     /// only when the loop comes back to the same `Lock`. Calls through
-    /// interfaces and function values are not followed. A lock held on only
+    /// interfaces and function values are not followed, except a callback
+    /// field that its package assigns exactly one closure capturing the
+    /// field's owner (`c.onChange = func(k string) { ... c.Get(k) ... }`):
+    /// a call through that field runs the closure on the owner. A lock held on only
     /// some paths to the second `Lock` is not reported. Element locks of
     /// striped tables (`s.locks[i]`) are not compared (the index is not
     /// tracked). A recursive `RLock` is reported only when the package also
@@ -409,6 +412,12 @@ impl DoubleLockVisitor<'_> {
         out
     }
 
+    fn is_closure(&self, f: FuncId) -> bool {
+        self.program
+            .function(f)
+            .is_some_and(|f| f.def.parent.is_some())
+    }
+
     fn name_of(&self, f: FuncId) -> String {
         self.program
             .function(f)
@@ -611,6 +620,14 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         let message = match event.origin {
             Origin::Direct if event.deferred => format!("{message} when this deferred call runs"),
             Origin::Direct => message,
+            Origin::Callee { callee, .. } if self.is_closure(callee) => format!(
+                "{message}{}: the function literal it runs acquires it",
+                if event.deferred {
+                    " when this deferred call runs"
+                } else {
+                    ""
+                },
+            ),
             Origin::Callee { callee, .. } => format!(
                 "{message}{}: {} acquires it",
                 if event.deferred {
@@ -654,6 +671,9 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         let suggestion = match (held, event.kind, event.origin) {
             (LockKind::Read, LockKind::Write, _) => format!(
                 "release the read lock before taking {name} for writing, then re-check the state under the write lock"
+            ),
+            (_, _, Origin::Callee { callee, .. }) if self.is_closure(callee) => format!(
+                "do not run callbacks while holding {name}: copy the callback under the lock, release {name}, then call it"
             ),
             (_, _, Origin::Callee { callee, .. }) if event.deferred => format!(
                 "defer {}() before `defer Unlock` so it runs after {name} is released, or call a variant that expects the lock held",
