@@ -30,8 +30,10 @@ declare_rule! {
     /// * a `return` in a counted goroutine that skips `Done`;
     /// * a constant `wg.Add(n)` that cannot match the number of goroutines
     ///   that call `Done`;
-    /// * `wg.Wait` while the workers are blocked sending on an unbuffered
-    ///   channel that is only read after `Wait` ("channel with WaitGroup");
+    /// * `wg.Wait` (or an errgroup's `g.Wait`) while the workers, started
+    ///   with `go` or run by `g.Go`/`wg.Go`, are blocked sending on an
+    ///   unbuffered channel that is only read after `Wait` ("channel with
+    ///   WaitGroup");
     /// * `wg.Wait` while the workers `range` over a channel that is closed
     ///   only after `Wait` (including `defer close(jobs)`): they never leave
     ///   the loop, so they never call `Done`;
@@ -1156,34 +1158,66 @@ fn wait_before_reading(
     name: &str,
 ) -> Option<Finding> {
     let program = ctx.program;
-    for (_, op) in &f.ops {
-        let OpKind::Call {
-            callee: Callee::Func(worker),
-            recv,
-            args,
-            ..
-        } = &op.kind
-        else {
-            continue;
-        };
-        if op.mode != Mode::Spawned {
-            continue;
+    // Workers: goroutines whose Done counts on the group, and functions the
+    // group runs itself (`g.Go(f)`, `wg.Go(f)`), which it marks done when
+    // they return.
+    let mut workers: Vec<Worker<'_>> = Vec::new();
+    for (b, _, op) in f.all_ops() {
+        match &op.kind {
+            OpKind::Call {
+                callee: Callee::Func(worker),
+                recv,
+                args,
+                ..
+            } if op.mode == Mode::Spawned => {
+                let Some(summary) = program.summary(*worker) else {
+                    continue;
+                };
+                let counted = summary.wg.iter().any(|u| {
+                    u.op == WgOp::Done
+                        && program
+                            .substitute(*worker, &u.path, recv.as_ref(), args)
+                            .as_ref()
+                            == Some(wait.path)
+                });
+                if counted {
+                    workers.push(Worker {
+                        start: op,
+                        func: *worker,
+                        recv: recv.clone(),
+                        args: args.clone(),
+                        run_by_group: false,
+                    });
+                }
+            }
+            OpKind::WaitGroup {
+                path: Some(p),
+                op: WgOp::Go,
+            } if op.mode == Mode::Now && flow::same_location(program, p, wait.path) => {
+                if let Some(t) = flow::func_arg_at(f, b, op.span) {
+                    workers.push(Worker {
+                        start: op,
+                        func: t,
+                        recv: None,
+                        args: Vec::new(),
+                        run_by_group: true,
+                    });
+                }
+            }
+            _ => {}
         }
+    }
+    for w in &workers {
+        let (op, worker, recv, args, run_by_group) =
+            (w.start, &w.func, &w.recv, &w.args, w.run_by_group);
         let Some(summary) = program.summary(*worker) else {
             continue;
         };
-        let counted = summary.wg.iter().any(|u| {
-            u.op == WgOp::Done
-                && program
-                    .substitute(*worker, &u.path, recv.as_ref(), args)
-                    .as_ref()
-                    == Some(wait.path)
-        });
-        if !counted {
-            continue;
-        }
-        if let Some(finding) = workers_range_until_close(ctx, f, file, wait, name, op, *worker) {
-            return Some(finding);
+        if !run_by_group {
+            if let Some(finding) = workers_range_until_close(ctx, f, file, wait, name, op, *worker)
+            {
+                return Some(finding);
+            }
         }
         for send in summary
             .chans
@@ -1199,9 +1233,12 @@ fn wait_before_reading(
             if !flow::received_only_after(ctx, f, &chan, (wait.block, wait.index)) {
                 continue;
             }
-            if !program
-                .function(*worker)
-                .is_some_and(|w| sends_before_done(w, &send.path, send.via.is_some()))
+            // A function the group runs is done when it returns, after
+            // its sends.
+            if !run_by_group
+                && !program
+                    .function(*worker)
+                    .is_some_and(|w| sends_before_done(w, &send.path, send.via.is_some()))
             {
                 continue;
             }
@@ -1230,6 +1267,17 @@ fn wait_before_reading(
         }
     }
     None
+}
+
+/// A worker counted by a WaitGroup or errgroup (see [`wait_before_reading`]).
+struct Worker<'a> {
+    /// The `go` call or the `g.Go(f)` op that starts it.
+    start: &'a Op,
+    func: FuncId,
+    recv: Option<AccessPath>,
+    args: Vec<Option<AccessPath>>,
+    /// Run by the group (`g.Go(f)`): done when it returns.
+    run_by_group: bool,
 }
 
 /// "Channel with WaitGroup", the other way round: the workers started by

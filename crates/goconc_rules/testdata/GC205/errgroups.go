@@ -80,3 +80,83 @@ func (ix *searchIndex) Tokenize(ctx context.Context, docs []string) ([][]string,
 	}
 	return out, g.Wait()
 }
+
+// A group whose functions hand results over an unbuffered channel that is
+// read only after the group's Wait: the first function blocks on its send,
+// and Wait waits for it forever.
+
+type priceQuote struct {
+	sku   string
+	cents int
+}
+
+func quoteAll(ctx context.Context, skus []string, quote func(context.Context, string) int) ([]priceQuote, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	quotes := make(chan priceQuote)
+	for _, sku := range skus {
+		g.Go(func() error {
+			quotes <- priceQuote{sku: sku, cents: quote(ctx, sku)}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil { // want `g.Wait never returns: workers are blocked sending to quotes, which is read only after Wait`
+		return nil, err
+	}
+	close(quotes)
+	var out []priceQuote
+	for q := range quotes {
+		out = append(out, q)
+	}
+	return out, nil
+}
+
+// quoteAllConcurrently closes the channel after Wait in its own goroutine
+// and reads while the functions run.
+func quoteAllConcurrently(ctx context.Context, skus []string, quote func(context.Context, string) int) ([]priceQuote, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	quotes := make(chan priceQuote)
+	for _, sku := range skus {
+		g.Go(func() error {
+			select {
+			case quotes <- priceQuote{sku: sku, cents: quote(ctx, sku)}:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}
+	var waitErr error
+	waited := make(chan struct{})
+	go func() {
+		waitErr = g.Wait() // ok: the caller reads quotes while the group runs
+		close(quotes)
+		close(waited)
+	}()
+	var out []priceQuote
+	for q := range quotes {
+		out = append(out, q)
+	}
+	<-waited
+	return out, waitErr
+}
+
+// quoteAllBuffered gives every function a slot.
+func quoteAllBuffered(ctx context.Context, skus []string, quote func(context.Context, string) int) ([]priceQuote, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	quotes := make(chan priceQuote, len(skus))
+	for _, sku := range skus {
+		g.Go(func() error {
+			quotes <- priceQuote{sku: sku, cents: quote(ctx, sku)}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil { // ok: the buffer holds every result
+		return nil, err
+	}
+	close(quotes)
+	var out []priceQuote
+	for q := range quotes {
+		out = append(out, q)
+	}
+	return out, nil
+}
