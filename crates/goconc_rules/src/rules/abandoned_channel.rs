@@ -21,6 +21,12 @@ declare_rule! {
     /// it has received every value (or before it sends the value the
     /// goroutine waits for). The stuck goroutine blocks forever.
     ///
+    /// A channel field counts as the function's own when the function is
+    /// its only receiver, the goroutines it starts are its only senders,
+    /// nothing else in the package touches it and every `make` of it has
+    /// the same constant capacity (`return &pool{results: make(chan
+    /// error)}` in a constructor).
+    ///
     /// The classic shapes: a result channel made unbuffered, a worker
     /// goroutine that sends its result, and a caller that selects on the
     /// result or a timeout; and first-response-wins fan-out where N
@@ -151,8 +157,18 @@ impl Rule for AbandonedChannel {
     fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let program = ctx.program;
         let mut escapes: Option<Escapes> = None;
+        let mut field_escapes: Option<Escapes> = None;
+        let mut field_caps: Option<FxHashMap<ChanKey, Option<i64>>> = None;
         let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
         for f in ctx.functions() {
+            analyse_owned_fields(
+                ctx,
+                f,
+                &mut field_escapes,
+                &mut field_caps,
+                &mut reported,
+                findings,
+            );
             let makes: Vec<(AccessPath, i64)> = f
                 .all_ops()
                 .filter_map(|(_, _, op)| match &op.kind {
@@ -230,6 +246,163 @@ impl Rule for AbandonedChannel {
         }
         check_stop_requests(ctx, findings);
     }
+}
+
+/// Channel fields that one function owns for the duration of a call: it
+/// receives from `s.results`, the goroutines it starts are the senders, and
+/// nothing else in the package touches the field (every `make` of it has
+/// the same constant capacity, in a constructor). Such a field is analysed
+/// like a local channel: a receiving loop that returns early strands the
+/// remaining senders.
+fn analyse_owned_fields(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    field_escapes: &mut Option<Escapes>,
+    field_caps: &mut Option<FxHashMap<ChanKey, Option<i64>>>,
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let mut received: Vec<&AccessPath> = f
+        .all_ops()
+        .filter_map(|(_, _, op)| match &op.kind {
+            OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Recv | ChanOp::Range,
+                ..
+            } if !p.fields.is_empty() && matches!(p.base, Base::Local(_)) => Some(p),
+            _ => None,
+        })
+        .collect();
+    if received.is_empty() {
+        return;
+    }
+    received.sort_by_key(|p| format!("{p:?}"));
+    received.dedup();
+    let in_loop = f.cfg.in_loop();
+    for chan in received {
+        let Some(key @ ChanKey::Field(..)) = chan_key(program, chan) else {
+            continue;
+        };
+        let caps = field_caps.get_or_insert_with(|| {
+            // The capacity of every field make in the package (None when
+            // they disagree or are not constant).
+            let mut caps: FxHashMap<ChanKey, Option<i64>> = FxHashMap::default();
+            let mut record = |k: ChanKey, cap: Option<i64>| {
+                caps.entry(k)
+                    .and_modify(|c| {
+                        if *c != cap {
+                            *c = None
+                        }
+                    })
+                    .or_insert(cap);
+            };
+            for g in ctx.functions() {
+                for (_, _, op) in g.all_ops() {
+                    if let OpKind::MakeChan {
+                        path: Some(p), cap, ..
+                    } = &op.kind
+                    {
+                        if !p.fields.is_empty() {
+                            if let Some(k) = chan_key(program, p) {
+                                record(k, *cap);
+                            }
+                        }
+                    }
+                }
+            }
+            // Literals not stored through a path (`return &Pool{results:
+            // make(chan error)}`) make no op: read them from the source.
+            if let Some(model) = ctx.model() {
+                for (fi, info) in model.files.iter().enumerate() {
+                    let Some(file) = model.pkg.file(fi as u32) else {
+                        continue;
+                    };
+                    for (i, expr) in file.exprs.iter().enumerate() {
+                        let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                            continue;
+                        };
+                        for &el in elts {
+                            let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
+                                continue;
+                            };
+                            let ExprKind::Call { fun, args, .. } =
+                                &file.expr(file.unparen(*value)).kind
+                            else {
+                                continue;
+                            };
+                            if !matches!(
+                                info.res(file.unparen(*fun)),
+                                goconc_semantic::body::Res::Builtin(
+                                    goconc_semantic::env::Builtin::Make
+                                )
+                            ) || !is_chan_type(program, info.ty(file.unparen(*value)))
+                            {
+                                continue;
+                            }
+                            let cap = match args.get(1) {
+                                None => Some(0),
+                                Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
+                            };
+                            let owner = info
+                                .ty(goconc_syntax::ast::ExprId(i as u32))
+                                .strip_pointer()
+                                .clone();
+                            if owner.is_unknown() {
+                                continue;
+                            }
+                            if let ExprKind::Ident(name) = &file.expr(*key).kind {
+                                record(ChanKey::Field(owner, file.name(*name).into()), cap);
+                            }
+                        }
+                    }
+                }
+            }
+            caps
+        });
+        let Some(&Some(cap)) = caps.get(&key) else {
+            continue;
+        };
+        let spawned = spawned_users(program, f, chan, &in_loop);
+        if spawned.is_empty() {
+            continue;
+        }
+        // Nothing but `f` and the goroutines it starts uses the field.
+        let spawned_ids: FxHashSet<FuncId> = spawned.iter().map(|s| s.target.id).collect();
+        let foreign_use = ctx.functions().any(|g| {
+            g.id != f.id
+                && !spawned_ids.contains(&g.id)
+                && g.all_ops().any(|(_, _, op)| match &op.kind {
+                    OpKind::Chan { path: Some(p), .. } => {
+                        chan_key(program, p).as_ref() == Some(&key)
+                    }
+                    OpKind::Call { args, recv, .. } => args
+                        .iter()
+                        .chain(std::iter::once(recv))
+                        .flatten()
+                        .any(|a| chan_key(program, a).as_ref() == Some(&key)),
+                    _ => false,
+                })
+        });
+        if foreign_use {
+            continue;
+        }
+        let esc = field_escapes.get_or_insert_with(|| {
+            let wanted = caps.keys().cloned().collect();
+            Escapes::compute(ctx, &wanted)
+        });
+        if esc.escapes(&key) {
+            continue;
+        }
+        analyse_channel(ctx, f, chan, cap, &spawned, reported, findings);
+    }
+}
+
+fn is_chan_type(program: &Program, t: &goconc_semantic::types::Type) -> bool {
+    matches!(
+        program.underlying(t),
+        goconc_semantic::types::Type::Chan(..)
+    )
 }
 
 /// One op on a channel stored in a struct field.
