@@ -64,8 +64,9 @@ declare_rule! {
     /// is unbuffered, receives not on channels known to be buffered (result
     /// slots and semaphores filled under a state protocol), and only for
     /// channels of the checked package's own types and variables. A
-    /// counterpart that does its side of the channel while holding the same
-    /// lock (a token handed over under the lock), or inside a callee that
+    /// counterpart that does its side of the channel while holding a lock
+    /// of the same field (a token handed over under a per-object lock;
+    /// the two objects may differ), or inside a callee that
     /// also takes that lock, or a callee that both sends and receives on the
     /// channel (a semaphore helper), does not count. Channels handed over
     /// through function values or interfaces are not followed. A `select` is
@@ -287,6 +288,61 @@ impl<'a> PackageIndex<'a> {
             }
             locks.push(own);
         }
+        // Package-level channels made in their declaration (`var events =
+        // make(chan string)`) have no op in any function.
+        if let Some(model) = ctx.model() {
+            for (fi, info) in model.files.iter().enumerate() {
+                let Some(file) = model.pkg.file(fi as u32) else {
+                    continue;
+                };
+                for spec in &file.specs {
+                    let goconc_syntax::ast::SpecKind::Value { names, values, .. } = &spec.kind
+                    else {
+                        continue;
+                    };
+                    if names.len() != values.len() {
+                        continue;
+                    }
+                    for (name, &value) in names.iter().zip(values.iter()) {
+                        let value = file.unparen(value);
+                        let goconc_syntax::ast::ExprKind::Call { fun, args, .. } =
+                            &file.expr(value).kind
+                        else {
+                            continue;
+                        };
+                        let is_make = matches!(
+                            info.res(file.unparen(*fun)),
+                            goconc_semantic::body::Res::Builtin(
+                                goconc_semantic::env::Builtin::Make
+                            )
+                        );
+                        let is_chan = args.first().is_some_and(|t| {
+                            matches!(
+                                file.expr(file.unparen(*t)).kind,
+                                goconc_syntax::ast::ExprKind::ChanType { .. }
+                            )
+                        });
+                        if !is_make || !is_chan {
+                            continue;
+                        }
+                        let Some(idx) = model.pkg.lookup(file.name(*name)) else {
+                            continue;
+                        };
+                        let cap = match args.get(1) {
+                            None => Some(0),
+                            Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
+                        };
+                        makes
+                            .entry(LockClass::Global(goconc_semantic::package::ObjRef {
+                                pkg: model.pkg.path.clone(),
+                                idx,
+                            }))
+                            .or_default()
+                            .push(cap);
+                    }
+                }
+            }
+        }
         let in_loop = vec![None; funcs.len()];
         let held_in = vec![None; funcs.len()];
         PackageIndex {
@@ -343,7 +399,12 @@ impl<'a> PackageIndex<'a> {
             // The counterpart does its side while holding the lock itself: the
             // two sides are serialised by the lock, and the value is handed
             // over by whoever holds it (a token protocol), not across it.
-            if self.holds_at(program, c.func, c.block, c.index, lock) {
+            // That needs two mutexes of the same class (per-object fields):
+            // a package-level or captured local mutex is one mutex, and two
+            // goroutines cannot both hold it across the hand-off.
+            if matches!(lock, LockClass::Field(..))
+                && self.holds_at(program, c.func, c.block, c.index, lock)
+            {
                 continue;
             }
             let f = self.funcs[c.func];
