@@ -673,7 +673,7 @@ impl LockVisitor for DoubleLockVisitor<'_> {
                 "release the read lock before taking {name} for writing, then re-check the state under the write lock"
             ),
             (_, _, Origin::Callee { callee, .. }) if self.is_closure(callee) => format!(
-                "do not run callbacks while holding {name}: copy the callback under the lock, release {name}, then call it"
+                "release {name} before calling the function literal (copy what it needs under the lock), or let it expect {name} held instead of locking it"
             ),
             (_, _, Origin::Callee { callee, .. }) if event.deferred => format!(
                 "defer {}() before `defer Unlock` so it runs after {name} is released, or call a variant that expects the lock held",

@@ -27,6 +27,10 @@ declare_rule! {
     ///   package ever closes (or sends to);
     /// * a send on an unbuffered channel that no code in the package ever
     ///   receives from;
+    /// * the first send or receive on an unbuffered local channel that only
+    ///   the goroutine creating it ever uses (no closure, call or other
+    ///   variable sees it, and it is never closed): `errc := make(chan
+    ///   error); errc <- flush(); return <-errc` has no partner for the send;
     /// * a goroutine parked in `select {}` or spinning in a `for {}` loop that
     ///   has no `return`, no `break` and no context or stop channel, or whose
     ///   only way out waits on `ctx.Done()` of a context that is only ever
@@ -723,6 +727,154 @@ impl Rule for UnmatchedChannelOp {
         }
         check_endless_goroutines(ctx, findings);
         check_timer_drains(ctx, findings);
+        check_single_goroutine_channels(ctx, findings);
+    }
+}
+
+/// An unbuffered channel that only the goroutine creating it ever touches:
+/// no closure, callee, goroutine or other variable sees it, and it is never
+/// closed. Its first plain send (or receive) can never meet a partner:
+/// `ch := make(chan int); ch <- 1; <-ch` blocks on the send forever.
+fn check_single_goroutine_channels(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut escapes: Option<Escapes> = None;
+    for f in ctx.functions() {
+        let makes: Vec<(&AccessPath, Span)> = f
+            .all_ops()
+            .filter_map(|(_, _, op)| match &op.kind {
+                OpKind::MakeChan {
+                    path: Some(p),
+                    cap: Some(0),
+                    ..
+                } if p.fields.is_empty() && matches!(p.base, Base::Local(_)) => Some((p, op.span)),
+                _ => None,
+            })
+            .collect();
+        for &(chan, made_at) in &makes {
+            if makes.iter().filter(|(p, _)| *p == chan).count() != 1 {
+                continue;
+            }
+            // Only `f` itself uses it: plain sends and receives, no close,
+            // no call or closure that could hand it to another goroutine.
+            let mut first: Option<(BlockId, Span, ChanOp)> = None;
+            let mut shared = false;
+            for (b, _, op) in f.all_ops() {
+                match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: cop,
+                        select,
+                        ..
+                    } if p == chan => {
+                        if *cop == ChanOp::Close || select.is_some() || op.mode != Mode::Now {
+                            shared = true;
+                        } else if first.is_none_or(|(_, s, _)| op.span.start < s.start) {
+                            first = Some((b, op.span, *cop));
+                        }
+                    }
+                    OpKind::Call { recv, args, .. }
+                        if args
+                            .iter()
+                            .chain(std::iter::once(recv))
+                            .flatten()
+                            .any(|a| a.base == chan.base) =>
+                    {
+                        shared = true
+                    }
+                    _ => {}
+                }
+            }
+            // With only sends (or only receives) the unmatched-op check
+            // above already reports it.
+            let dirs = |wanted: ChanOp| {
+                f.all_ops().any(|(_, _, op)| {
+                    matches!(&op.kind, OpKind::Chan { path: Some(p), op: c, .. }
+                        if p == chan && (*c == wanted || (wanted == ChanOp::Recv && *c == ChanOp::Range)))
+                })
+            };
+            if shared || !dirs(ChanOp::Send) || !dirs(ChanOp::Recv) {
+                continue;
+            }
+            let Some((block, span, op)) = first else {
+                continue;
+            };
+            // Closures nested in `f` see its locals.
+            let mut stack: Vec<FuncId> = f.closures.clone();
+            let mut seen = 0usize;
+            while let Some(id) = stack.pop() {
+                seen += 1;
+                if seen > 10_000 {
+                    shared = true;
+                    break;
+                }
+                let Some(g) = program.function(id) else {
+                    continue;
+                };
+                stack.extend(g.closures.iter().copied());
+                let mentions = g.all_ops().any(|(_, _, op)| match &op.kind {
+                    OpKind::Chan { path: Some(p), .. } => p.base == chan.base,
+                    OpKind::Call { recv, args, .. } => args
+                        .iter()
+                        .chain(std::iter::once(recv))
+                        .flatten()
+                        .any(|a| a.base == chan.base),
+                    _ => false,
+                });
+                if mentions {
+                    shared = true;
+                    break;
+                }
+            }
+            if shared || !reach_from(f, f.cfg.entry).contains(&block) {
+                continue;
+            }
+            let Some(key) = chan_key(program, chan) else {
+                continue;
+            };
+            let esc = escapes.get_or_insert_with(|| {
+                let wanted = ctx
+                    .functions()
+                    .flat_map(|g| g.all_ops())
+                    .filter_map(|(_, _, op)| match &op.kind {
+                        OpKind::MakeChan { path: Some(p), .. } if p.fields.is_empty() => {
+                            chan_key(program, p)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                Escapes::compute(ctx, &wanted)
+            });
+            if esc.escapes(&key) {
+                continue;
+            }
+            let name = program.describe_path(chan);
+            let (message, suggestion) = match op {
+                ChanOp::Send => (
+                    format!("send on {name} blocks forever: {name} is unbuffered and only this goroutine uses it, so nothing can receive"),
+                    format!("receive from {name} in another goroutine, or make it buffered (make(chan T, 1)) if this goroutine is meant to read it back"),
+                ),
+                _ => (
+                    format!("receive from {name} blocks forever: {name} is unbuffered and only this goroutine uses it, so nothing can send"),
+                    format!("send to {name} from the goroutine that produces the value, or drop the channel"),
+                ),
+            };
+            findings.push(
+                Finding::new(
+                    UnmatchedChannelOp::META.code,
+                    FileIdx(f.def.file as usize),
+                    span,
+                    message,
+                )
+                .related(
+                    FileIdx(f.def.file as usize),
+                    made_at,
+                    format!(
+                        "{name} is created here, unbuffered, and never handed to another goroutine"
+                    ),
+                )
+                .suggest(suggestion),
+            );
+        }
     }
 }
 
