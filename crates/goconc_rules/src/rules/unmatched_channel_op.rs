@@ -24,7 +24,9 @@ declare_rule! {
     /// complete, and goroutines that can never exit:
     ///
     /// * a `for v := range ch` (or `<-ch`) on a channel that no code in the
-    ///   package ever closes (or sends to);
+    ///   package ever closes (or sends to), and likewise a goroutine's
+    ///   endless `for { v := <-ch; ... }` loop with no way out on a channel
+    ///   nothing closes: it blocks forever once the senders stop;
     /// * a send on an unbuffered channel that no code in the package ever
     ///   receives from;
     /// * the first send or receive on an unbuffered local channel that only
@@ -636,6 +638,7 @@ impl Rule for UnmatchedChannelOp {
             }
         }
         let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
+        let mut goroutine_ids: Option<FxHashMap<FuncId, (Span, FuncId)>> = None;
         for c in &candidates {
             let root = classes.find(&c.key);
             let Some(fact) = facts.get(&root) else {
@@ -690,6 +693,20 @@ impl Rule for UnmatchedChannelOp {
                 ChanOp::Recv if fact.closes == 0 && fact.sends == 0 => {
                     format!("receive from {name} blocks forever: {name} is never sent to or closed")
                 }
+                // `for { v := <-ch; ... }` in a goroutine, with no way out of
+                // the loop: the same as a range that never ends.
+                ChanOp::Recv
+                    if fact.closes == 0
+                        && !matches!(c.key, ChanKey::Global(_))
+                        && endless_receive_loop(f, c.block)
+                        && goroutine_ids
+                            .get_or_insert_with(|| goroutine_targets(ctx))
+                            .contains_key(&f.id) =>
+                {
+                    format!(
+                        "receive loop on {name} never ends: {name} is never closed and the loop has no other way out, so this goroutine blocks here forever once the senders stop"
+                    )
+                }
                 ChanOp::Send if fact.recvs == 0 && fact.closes == 0 && !fact.buffered => {
                     format!("send on {name} is never received")
                 }
@@ -698,8 +715,10 @@ impl Rule for UnmatchedChannelOp {
             if !reported.insert((f.def.file, c.span)) {
                 continue;
             }
+            // The endless receive loop reads like a range.
+            let as_range = c.op == ChanOp::Range || (c.op == ChanOp::Recv && fact.sends > 0);
             let suggestion = match c.op {
-                ChanOp::Range => format!(
+                _ if as_range => format!(
                     "close {name} exactly once when the last value has been sent (the sender owns the channel)"
                 ),
                 ChanOp::Recv => format!("close {name} (or send to it) on every path, or select on ctx.Done() as well"),
@@ -714,7 +733,7 @@ impl Rule for UnmatchedChannelOp {
             if let Some((file, span)) = fact.created {
                 let what = match c.op {
                     ChanOp::Send => "nothing in the package receives from it",
-                    ChanOp::Range => "nothing in the package closes it",
+                    _ if as_range => "nothing in the package closes it",
                     _ => "nothing in the package sends to or closes it",
                 };
                 finding = finding.related(
@@ -876,6 +895,22 @@ fn check_single_goroutine_channels(ctx: &RuleContext<'_>, findings: &mut Vec<Fin
             );
         }
     }
+}
+
+/// Block `b` lies in a loop that nothing leaves: no block of the loop has a
+/// successor outside it (other than a panic).
+fn endless_receive_loop(f: &Function, b: BlockId) -> bool {
+    let scc = loop_blocks(f, b);
+    if scc.len() < 2 && !f.cfg.block(b).succs.contains(&b) {
+        return false;
+    }
+    scc.iter().all(|&x| {
+        f.cfg
+            .block(x)
+            .succs
+            .iter()
+            .all(|n| scc.contains(n) || *n == f.cfg.abort)
+    })
 }
 
 /// An unexported field of a struct type declared in the package under
