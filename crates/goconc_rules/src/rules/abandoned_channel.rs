@@ -57,6 +57,12 @@ declare_rule! {
     /// all when the sender never returns): a stage that watches `ctx` only
     /// while it waits for input still parks forever in its plain send.
     ///
+    /// And a producer goroutine whose plain send on an unbuffered channel
+    /// field feeds a consumer loop that leaves for good on a closed stop
+    /// channel (`case <-w.stopCh: return` with `close(w.stopCh)` in
+    /// `Stop`): after `Stop` nothing receives again, and the producer,
+    /// which does not watch the stop channel, blocks on its next send.
+    ///
     /// And a stop request sent on an unbuffered channel field
     /// (`w.stopCh <- struct{}{}`) whose only receiver is a goroutine's
     /// select loop that returns on it, when that loop can also return
@@ -245,6 +251,7 @@ impl Rule for AbandonedChannel {
             }
         }
         check_stop_requests(ctx, findings);
+        check_oblivious_producers(ctx, findings);
     }
 }
 
@@ -403,6 +410,204 @@ fn is_chan_type(program: &Program, t: &goconc_semantic::types::Type) -> bool {
         program.underlying(t),
         goconc_semantic::types::Type::Chan(..)
     )
+}
+
+/// A producer goroutine that sends on a channel field in a loop with plain
+/// sends, while every receive of that field is a case of a select loop that
+/// leaves for good on a stop channel (`case <-w.stopCh: return`, with
+/// `close(w.stopCh)` in the package). Once the stop channel is closed
+/// nothing receives again, and the producer blocks forever on its next
+/// send: it never looks at the stop channel itself.
+fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut ops: FxHashMap<ChanKey, Vec<SelectableOp>> = FxHashMap::default();
+    let mut caps: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
+    for f in ctx.functions() {
+        for (b, _, op) in f.all_ops() {
+            match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: cop,
+                    select,
+                    ..
+                } if !p.fields.is_empty() => {
+                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
+                        ops.entry(k).or_default().push(SelectableOp {
+                            func: f.id,
+                            block: b,
+                            op: *cop,
+                            select: *select,
+                            mode: op.mode,
+                            span: op.span,
+                        });
+                    }
+                }
+                OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } if !p.fields.is_empty() => {
+                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
+                        caps.entry(k).or_default().push(*cap);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let closed: FxHashSet<&ChanKey> = ops
+        .iter()
+        .filter(|(_, v)| v.iter().any(|o| o.op == ChanOp::Close))
+        .map(|(k, _)| k)
+        .collect();
+    if closed.is_empty() {
+        return;
+    }
+    let mut keys: Vec<&ChanKey> = ops
+        .keys()
+        .filter(|k| {
+            // Unbuffered: a buffer lets request/response producers (send,
+            // then wait for the reply or their own stop) get away with it.
+            caps.get(*k)
+                .is_some_and(|c| !c.is_empty() && c.iter().all(|c| *c == Some(0)))
+        })
+        .collect();
+    if keys.is_empty() {
+        return;
+    }
+    keys.sort_by_key(|k| ops[*k].first().map(|o| (o.func, o.span.start)));
+    let mut escapes: Option<Escapes> = None;
+    let mut goroutines: Option<FxHashMap<FuncId, (Span, FuncId)>> = None;
+    for key in keys {
+        let key_ops = &ops[key];
+        let receives: Vec<_> = key_ops
+            .iter()
+            .filter(|o| matches!(o.op, ChanOp::Recv | ChanOp::Range))
+            .collect();
+        let sends: Vec<_> = key_ops
+            .iter()
+            .filter(|o| o.op == ChanOp::Send && o.select.is_none() && o.mode == Mode::Now)
+            .collect();
+        if receives.is_empty() || sends.is_empty() || closed.contains(key) {
+            continue;
+        }
+        // Every receive: a case of a select loop whose stop case receives
+        // from a closed channel field and leaves the loop.
+        let mut stop: Option<(FuncId, Span)> = None;
+        let all_stoppable = receives.iter().all(|r| {
+            let Some(select) = r.select else { return false };
+            let Some(rf) = program.function(r.func) else {
+                return false;
+            };
+            let in_loop = rf.cfg.in_loop();
+            let looped = |b: BlockId| in_loop.get(b.index()).copied().unwrap_or(false);
+            if !looped(r.block) {
+                return false;
+            }
+            let found = rf.all_ops().find_map(|(b, _, op)| match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: ChanOp::Recv,
+                    select: Some(s),
+                    ..
+                } if *s == select
+                    && b != r.block
+                    && chan_key(program, p).is_some_and(|k| closed.contains(&k))
+                    && !looped(b)
+                    && path_to_exit(rf, b, &looped).is_some() =>
+                {
+                    Some(op.span)
+                }
+                _ => None,
+            });
+            if let Some(span) = found {
+                stop.get_or_insert((rf.id, span));
+                true
+            } else {
+                false
+            }
+        });
+        let Some((stop_func, stop_span)) = stop else {
+            continue;
+        };
+        if !all_stoppable {
+            continue;
+        }
+        let esc = escapes.get_or_insert_with(|| {
+            let wanted = ops.keys().cloned().collect();
+            Escapes::compute(ctx, &wanted)
+        });
+        if esc.escapes(key) {
+            continue;
+        }
+        let goroutines =
+            goroutines.get_or_insert_with(|| super::unmatched_channel_op::goroutine_targets(ctx));
+        let mut reported: FxHashSet<FuncId> = FxHashSet::default();
+        for send in sends {
+            let Some(sf) = program.function(send.func) else {
+                continue;
+            };
+            if sf.pkg != ctx.package
+                || !goroutines.contains_key(&sf.id)
+                || receives.iter().any(|r| r.func == sf.id)
+                || !sf
+                    .cfg
+                    .in_loop()
+                    .get(send.block.index())
+                    .copied()
+                    .unwrap_or(false)
+                || !reported.insert(sf.id)
+            {
+                continue;
+            }
+            let Some(stopper) = program.function(stop_func) else {
+                continue;
+            };
+            let name = match sf.all_ops().find_map(|(_, _, op)| match &op.kind {
+                OpKind::Chan { path: Some(p), .. } if op.span == send.span => Some(p.clone()),
+                _ => None,
+            }) {
+                Some(p) => program.describe_path(&p),
+                None => "the channel".to_string(),
+            };
+            let loop_name = short_name(&stopper.def.name);
+            let stop_name = stopper
+                .all_ops()
+                .find_map(|(_, _, op)| match &op.kind {
+                    OpKind::Chan { path: Some(p), .. } if op.span == stop_span => {
+                        Some(program.describe_path(p))
+                    }
+                    _ => None,
+                })
+                .unwrap_or_else(|| "the stop channel".to_string());
+            findings.push(
+                Finding::new(
+                    AbandonedChannel::META.code,
+                    FileIdx(sf.def.file as usize),
+                    send.span,
+                    format!(
+                        "send on {name} blocks forever once {loop_name} has stopped: its only receiver leaves for good when {stop_name} is closed, and this send does not watch {stop_name}"
+                    ),
+                )
+                .related(
+                    FileIdx(stopper.def.file as usize),
+                    stop_span,
+                    format!("{loop_name} stops receiving here, for good"),
+                )
+                .suggest(format!(
+                    "send in a select that also returns when {stop_name} is closed (or on ctx.Done()): select {{ case {name} <- v: case <-{stop_name}: return }}"
+                )),
+            );
+        }
+    }
+}
+
+/// A channel op on a field, with the select it belongs to.
+struct SelectableOp {
+    func: FuncId,
+    block: BlockId,
+    op: ChanOp,
+    select: Option<goconc_syntax::ast::StmtId>,
+    mode: Mode,
+    span: Span,
 }
 
 /// One op on a channel stored in a struct field.
