@@ -1128,12 +1128,32 @@ impl<'a> Walker<'a> {
                 self.set_type(l, lt, false);
             }
         } else {
-            for &l in lhs {
+            for (i, &l) in lhs.iter().enumerate() {
                 self.expr(l, None);
                 if let ExprKind::Ident(_) = file.expr(l).kind {
                     if let Some(Res::Local(lid)) = self.info.res.get(l.index()).cloned() {
+                        // `var walk func(n *Node); walk = func(n *Node) {...}`:
+                        // the one assignment of a function literal to a
+                        // variable declared without a value (in the same
+                        // function) names the literal, so a recursive
+                        // closure's calls resolve.
+                        let lit = (lhs.len() == rhs.len())
+                            .then(|| rhs.get(i).map(|&r| file.unparen(r)))
+                            .flatten()
+                            .filter(|&r| matches!(file.expr(r).kind, ExprKind::FuncLit { .. }));
+                        let cur_func = self.cur_func;
                         if let Some(loc) = self.info.locals.get_mut(lid.0 as usize) {
-                            loc.reassigned = true;
+                            let first_binding = loc.kind == LocalKind::Var
+                                && loc.init.is_none()
+                                && loc.func_lit.is_none()
+                                && !loc.reassigned
+                                && Some(loc.func) == cur_func;
+                            match lit {
+                                Some(r) if first_binding && op == AssignOp::Assign => {
+                                    loc.func_lit = Some(r);
+                                }
+                                _ => loc.reassigned = true,
+                            }
                         }
                     }
                 }

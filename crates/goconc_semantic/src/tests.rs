@@ -1236,3 +1236,43 @@ fn field_bound_closures_are_static_calls_on_the_owner() {
     assert_eq!(described, vec!["s.mu"]);
     assert_eq!(touch.unknown_calls, 2, "{touch:?}");
 }
+
+const VAR_FUNCS: &str = r#"
+package app
+
+import "sync"
+
+var mu sync.Mutex
+
+func walkOnce() {
+	var walk func(n int)
+	walk = func(n int) {
+		if n == 0 {
+			mu.Lock()
+			mu.Unlock()
+			return
+		}
+		walk(n - 1)
+	}
+	walk(3)
+}
+
+func walkTwice() {
+	var step func()
+	step = func() { mu.Lock(); mu.Unlock() }
+	step = func() {}
+	step()
+}
+"#;
+
+#[test]
+fn variables_assigned_one_function_literal_resolve_to_it() {
+    let prog = build(VAR_FUNCS);
+    let once = prog.summary(func(&prog, "walkOnce").id).expect("summary");
+    assert_eq!(once.acquires.len(), 1, "{once:?}");
+    assert_eq!(prog.describe_path(&once.acquires[0].path), "app.mu");
+    // Assigned twice: the call stays dynamic.
+    let twice = prog.summary(func(&prog, "walkTwice").id).expect("summary");
+    assert!(twice.acquires.is_empty(), "{twice:?}");
+    assert_eq!(twice.unknown_calls, 1);
+}

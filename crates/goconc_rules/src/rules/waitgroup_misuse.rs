@@ -27,6 +27,10 @@ declare_rule! {
     /// * `wg.Wait` in a goroutine that must itself call `wg.Done`;
     /// * `wg.Wait` while holding a mutex that a counted goroutine acquires
     ///   (also `errgroup.Group.Wait` and functions run by `wg.Go`/`g.Go`);
+    /// * `g.Go` inside a function that the same errgroup runs, after
+    ///   `g.SetLimit(n)`: `Go` blocks while the group is full, and when every
+    ///   slot holds a function waiting in its own nested `Go`, nothing
+    ///   finishes (`TryGo` is fine);
     /// * a `return` in a counted goroutine that skips `Done`;
     /// * a constant `wg.Add(n)` that cannot match the number of goroutines
     ///   that call `Done`;
@@ -157,6 +161,137 @@ impl Rule for WaitgroupMisuse {
             wait_checks(ctx, &flags, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
             copied_into_call(ctx, f, file, findings);
+            nested_go_under_limit(ctx, f, file, findings);
+        }
+    }
+}
+
+/// How many calls deep [`nested_go_under_limit`] looks for the nested `Go`.
+const NESTED_GO_DEPTH: u32 = 4;
+
+/// Whether the call at `span` is a `TryGo` (never blocks) rather than `Go`.
+fn is_try_go(file: &File, span: goconc_syntax::ast::Span) -> bool {
+    let text = file.text(span);
+    text.split('(')
+        .next()
+        .is_some_and(|callee| callee.ends_with("TryGo"))
+}
+
+/// `g.SetLimit(n)` then `g.Go(f)` where `f` (or what it calls) runs
+/// `g.Go` again: `Go` blocks while the group is full, and once every slot
+/// holds a function waiting in its own nested `Go`, nothing finishes.
+fn nested_go_under_limit(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let Some((ast, _)) = program.file_of(f) else {
+        return;
+    };
+    // `g.SetLimit(n)` with a limit that is not known to be negative (no limit).
+    let limits: Vec<(&AccessPath, goconc_syntax::ast::Span)> = f
+        .all_ops()
+        .filter_map(|(_, _, op)| match &op.kind {
+            OpKind::Call {
+                callee: Callee::External(r),
+                recv: Some(g),
+                ..
+            } if op.mode == Mode::Now && &*r.pkg == "golang.org/x/sync/errgroup" => {
+                let name = program
+                    .env
+                    .package(&r.pkg)
+                    .and_then(|p| p.object(r.idx).map(|o| o.name.clone()))?;
+                if &*name != "SetLimit" {
+                    return None;
+                }
+                let negative = op
+                    .expr
+                    .and_then(|e| match &ast.expr(e).kind {
+                        goconc_syntax::ast::ExprKind::Call { args, .. } => args.first().copied(),
+                        _ => None,
+                    })
+                    .and_then(|a| program.const_int(f, a))
+                    .is_some_and(|n| n < 0);
+                (!negative).then_some((g, op.span))
+            }
+            _ => None,
+        })
+        .collect();
+    if limits.is_empty() {
+        return;
+    }
+    let mut reported: std::collections::BTreeSet<(FuncId, goconc_syntax::ast::Span)> =
+        Default::default();
+    for (b, _, op) in f.all_ops() {
+        let OpKind::WaitGroup {
+            path: Some(g),
+            op: WgOp::Go,
+        } = &op.kind
+        else {
+            continue;
+        };
+        let Some(&(_, limit_span)) = limits
+            .iter()
+            .find(|(l, _)| flow::same_location(program, l, g))
+        else {
+            continue;
+        };
+        let Some(start) = flow::func_arg_at(f, b, op.span) else {
+            continue;
+        };
+        // Walk the function the group runs and its synchronous callees.
+        let mut stack = vec![(start, 0u32)];
+        let mut visited: std::collections::BTreeSet<FuncId> = Default::default();
+        while let Some((id, depth)) = stack.pop() {
+            if !visited.insert(id) {
+                continue;
+            }
+            let Some(inner) = program.function(id) else {
+                continue;
+            };
+            let Some((inner_ast, _)) = program.file_of(inner) else {
+                continue;
+            };
+            for (_, _, iop) in inner.all_ops() {
+                match &iop.kind {
+                    OpKind::WaitGroup {
+                        path: Some(p),
+                        op: WgOp::Go,
+                    } if iop.mode == Mode::Now
+                        && flow::same_location(program, p, g)
+                        && !is_try_go(inner_ast, iop.span) =>
+                    {
+                        if inner.pkg != ctx.package || !reported.insert((inner.id, iop.span)) {
+                            continue;
+                        }
+                        let name = program.describe_path(g);
+                        findings.push(
+                            Finding::new(
+                                WaitgroupMisuse::META.code,
+                                FileIdx(inner.def.file as usize),
+                                iop.span,
+                                format!(
+                                    "{name}.Go can block forever: it runs inside a function that {name} itself runs, and {name} has a limit; once every slot holds a function waiting here, none can finish"
+                                ),
+                            )
+                            .related(file, limit_span, format!("{name}.SetLimit bounds the group here"))
+                            .related(file, op.span, format!("{name} runs the enclosing function here"))
+                            .suggest(format!(
+                                "use {name}.TryGo and do the work inline when it returns false, or give the nested work its own group"
+                            )),
+                        );
+                    }
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        ..
+                    } if iop.mode == Mode::Now && depth < NESTED_GO_DEPTH => {
+                        stack.push((*c, depth + 1));
+                    }
+                    _ => {}
+                }
+            }
         }
     }
 }
