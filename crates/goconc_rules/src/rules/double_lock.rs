@@ -34,8 +34,9 @@ declare_rule! {
     /// owner, so `s.detach()` locking `s.hub.mu` waits for itself (a child
     /// of the owner's own type, as in a tree, is not reported).
     /// It also reports `once.Do(f)` where `f` reaches `Do` on the same Once
-    /// again (a lazy getter called from its own initializer): the Once holds
-    /// its mutex while `f` runs.
+    /// again (a lazy getter called from its own initializer), directly or
+    /// in a goroutine `f` starts and then waits for (a plain receive or
+    /// `wg.Wait` in `f`): the Once holds its mutex while `f` runs.
     ///
     /// ## Why is this bad?
     /// `sync.Mutex` and `sync.RWMutex` are not reentrant: the second `Lock`
@@ -133,8 +134,8 @@ impl Rule for DoubleLock {
     }
 }
 
-/// A call site: file index and span.
-type CallAt = (u32, Span);
+/// A call site: file index, span, and whether it starts a goroutine.
+type CallAt = (u32, Span, bool);
 
 /// How many calls deep [`once_recursion`] follows the function a `Do` runs.
 const ONCE_DEPTH: u32 = 4;
@@ -164,6 +165,23 @@ fn once_recursion(program: &Program, func: &Function, findings: &mut Vec<Finding
             let Some(g) = program.function(id) else {
                 continue;
             };
+            // A function that waits (a plain receive, `wg.Wait`) may be
+            // waiting for the goroutines it starts: follow those too.
+            let waits = g.all_ops().any(|(_, _, w)| {
+                w.mode == Mode::Now
+                    && matches!(
+                        &w.kind,
+                        OpKind::Chan {
+                            op: goconc_semantic::ops::ChanOp::Recv
+                                | goconc_semantic::ops::ChanOp::Range,
+                            select: None,
+                            ..
+                        } | OpKind::WaitGroup {
+                            op: goconc_semantic::ops::WgOp::Wait,
+                            ..
+                        }
+                    )
+            });
             for (gb, _, gop) in g.all_ops() {
                 match &gop.kind {
                     OpKind::OnceDo { path: Some(other) }
@@ -178,14 +196,20 @@ fn once_recursion(program: &Program, func: &Function, findings: &mut Vec<Finding
                     OpKind::Call {
                         callee: goconc_semantic::ops::Callee::Func(c),
                         ..
-                    } if gop.mode == Mode::Now && depth < ONCE_DEPTH => {
-                        stack.push((*c, depth + 1, via.or(Some((g.def.file, gop.span)))))
+                    } if (gop.mode == Mode::Now || (gop.mode == Mode::Spawned && waits))
+                        && depth < ONCE_DEPTH =>
+                    {
+                        stack.push((
+                            *c,
+                            depth + 1,
+                            via.or(Some((g.def.file, gop.span, gop.mode == Mode::Spawned))),
+                        ))
                     }
                     OpKind::OnceDo { .. } if depth < ONCE_DEPTH => {
                         // The function another Do runs, synchronously too.
                         if let Some(t) = super::waitgroup_misuse::flow::func_arg_at(g, gb, gop.span)
                         {
-                            stack.push((t, depth + 1, via.or(Some((g.def.file, gop.span)))));
+                            stack.push((t, depth + 1, via.or(Some((g.def.file, gop.span, false)))));
                         }
                     }
                     _ => {}
@@ -204,11 +228,15 @@ fn once_recursion(program: &Program, func: &Function, findings: &mut Vec<Finding
                 "{name}.Do never returns: the function it runs reaches {name}.Do again while the first call still holds the Once"
             ),
         );
-        if let Some((file, span)) = via {
+        if let Some((file, span, spawned)) = via {
             finding = finding.related(
                 FileIdx(file as usize),
                 span,
-                "the function run by Do makes this call",
+                if spawned {
+                    "the function run by Do starts this goroutine and waits for it"
+                } else {
+                    "the function run by Do makes this call"
+                },
             );
         }
         findings.push(

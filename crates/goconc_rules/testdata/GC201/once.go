@@ -88,3 +88,47 @@ func (t *twoOnces) Client() string {
 	t.clientOnce.Do(func() { t.client = "client for " + t.Config() })
 	return t.client
 }
+
+// dialer connects once; the connect function waits for a goroutine that
+// reads the address through the same lazy getter.
+type dialer struct {
+	once sync.Once
+	addr string
+	conn string
+}
+
+func (d *dialer) Addr() string {
+	d.once.Do(func() { d.addr = os.Getenv("DIAL_ADDR") })
+	return d.addr
+}
+
+func (d *dialer) Conn() string {
+	d.once.Do(func() { // want `d.once.Do never returns: the function it runs reaches d.once.Do again`
+		done := make(chan struct{})
+		go func() {
+			d.conn = "tcp://" + d.Addr()
+			close(done)
+		}()
+		<-done
+	})
+	return d.conn
+}
+
+// dialerAsync starts the goroutine without waiting for it.
+type dialerAsync struct {
+	once  sync.Once
+	addr  string
+	ready chan string
+}
+
+func (d *dialerAsync) Addr() string {
+	d.once.Do(func() { d.addr = os.Getenv("DIAL_ADDR") })
+	return d.addr
+}
+
+func (d *dialerAsync) Start() {
+	d.once.Do(func() { // ok: the goroutine's Do waits until this one returns, which it does
+		d.ready = make(chan string, 1)
+		go func() { d.ready <- d.Addr() }()
+	})
+}
