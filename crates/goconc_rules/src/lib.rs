@@ -63,6 +63,8 @@ pub struct RuleContext<'a> {
     /// References of channel variables and fields in the package's source,
     /// found once and shared by the channel rules' escape checks.
     chan_mentions: OnceLock<crate::rules::unmatched_channel_op::ChanMentions>,
+    /// Functions of the package with a WaitGroup or errgroup op.
+    wait_group_users: OnceLock<Vec<&'a Function>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -72,7 +74,21 @@ impl<'a> RuleContext<'a> {
             package,
             lock_flows: OnceLock::new(),
             chan_mentions: OnceLock::new(),
+            wait_group_users: OnceLock::new(),
         }
+    }
+
+    /// The package's functions with a WaitGroup (or errgroup) operation.
+    pub(crate) fn wait_group_users(&self) -> &[&'a Function] {
+        self.wait_group_users.get_or_init(|| {
+            self.functions()
+                .filter(|f| {
+                    f.ops.iter().any(|(_, op)| {
+                        matches!(op.kind, goconc_semantic::ops::OpKind::WaitGroup { .. })
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Every source reference of a channel variable or field in the package.

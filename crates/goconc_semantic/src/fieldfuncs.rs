@@ -148,7 +148,16 @@ pub(crate) fn package_bindings(
                 }
             }
         }
-        // `T{onChange: f}` also fills the field.
+    }
+    // Most packages bind nothing: skip the scan of every expression.
+    if !found.values().any(Option::is_some) {
+        return FxHashMap::default();
+    }
+    // `T{onChange: f}` also fills the field.
+    for (fi, info) in files.iter().enumerate() {
+        let Some(file) = pkg.file(fi as u32) else {
+            continue;
+        };
         for expr in &file.exprs {
             if let ExprKind::KeyValue { key, .. } = &expr.kind {
                 if matches!(info.res(*key), Res::FieldKey) {

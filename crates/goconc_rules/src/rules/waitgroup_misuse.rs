@@ -1124,7 +1124,7 @@ fn done_callers<'a>(
 ) -> Vec<(&'a Function, goconc_syntax::ast::Span)> {
     let program = ctx.program;
     let mut out = Vec::new();
-    for g in ctx.functions() {
+    for &g in ctx.wait_group_users() {
         if g.id == f.id {
             continue;
         }
@@ -1152,7 +1152,7 @@ fn done_callers<'a>(
     }
     // Functions handed to `wg.Go(f)` / `errgroup.Group.Go(f)` on the same
     // group: the group marks them done when they return.
-    for g in ctx.functions() {
+    for &g in ctx.wait_group_users() {
         for (b, _, op) in g.all_ops() {
             let OpKind::WaitGroup {
                 path: Some(p),
