@@ -26,7 +26,10 @@ declare_rule! {
     /// * `wg.Add` inside the spawned goroutine (it races with `Wait`);
     /// * `wg.Wait` in a goroutine that must itself call `wg.Done`;
     /// * `wg.Wait` while holding a mutex that a counted goroutine acquires
-    ///   (also `errgroup.Group.Wait` and functions run by `wg.Go`/`g.Go`);
+    ///   (also `errgroup.Group.Wait` and functions run by `wg.Go`/`g.Go`),
+    ///   including a hand-rolled in-flight call where the waited-for call
+    ///   is another invocation of the same function that takes the mutex
+    ///   before its `Done`;
     /// * `g.Go` inside a function that the same errgroup runs, after
     ///   `g.SetLimit(n)`: `Go` blocks while the group is full, and when every
     ///   slot holds a function waiting in its own nested `Go`, nothing
@@ -1240,6 +1243,88 @@ fn wait_while_holding(
             return Some(finding.suggest(format!(
                 "release {lock_name} before {name}.Wait() (or do not take {lock_name} in the workers)"
             )));
+        }
+    }
+    concurrent_call_needs_lock(ctx, f, file, wait, name, held)
+}
+
+/// The "in-flight call" shape (a hand-rolled singleflight): one branch of
+/// `f` waits on the WaitGroup of a call another invocation started, while
+/// holding a lock; the other branch, run by that invocation, takes the same
+/// lock before it calls `Done` on a WaitGroup of the same field. Two
+/// concurrent calls of `f` then wait for each other.
+fn concurrent_call_needs_lock(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    wait: &WgSite<'_>,
+    name: &str,
+    held: &flow::HeldSet,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let class = program.field_owner(wait.path)?;
+    let sites = wg_sites(f);
+    let at_wait = (wait.block, wait.index);
+    let dones: Vec<&WgSite<'_>> = sites
+        .iter()
+        .filter(|d| {
+            d.wg == WgOp::Done
+                && d.op.mode == Mode::Now
+                && program.field_owner(d.path).as_ref() == Some(&class)
+                && !flow::may_run_after(f, at_wait, (d.block, d.index))
+        })
+        .collect();
+    if dones.is_empty() {
+        return None;
+    }
+    for (lock, kind) in held {
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (i, (_, op)) in f.block_ops(block).iter().enumerate() {
+                let OpKind::Lock {
+                    path: Some(p),
+                    op: lop,
+                } = &op.kind
+                else {
+                    continue;
+                };
+                let writes = matches!(lop, goconc_semantic::ops::LockOp::Lock);
+                let reads = matches!(lop, goconc_semantic::ops::LockOp::RLock);
+                if op.mode != Mode::Now
+                    || !(writes || (reads && *kind == goconc_semantic::ops::LockKind::Write))
+                    || !flow::same_location(program, p, lock)
+                {
+                    continue;
+                }
+                // Only on the other invocation's path: this acquisition
+                // cannot lead to the Wait, and it leads to a Done.
+                let at = (block, i);
+                if flow::may_run_after(f, at, at_wait) {
+                    continue;
+                }
+                let Some(done) = dones
+                    .iter()
+                    .find(|d| flow::may_run_after(f, at, (d.block, d.index)))
+                else {
+                    continue;
+                };
+                let lock_name = program.describe_path(lock);
+                return Some(
+                    Finding::new(
+                        WaitgroupMisuse::META.code,
+                        file,
+                        wait.op.span,
+                        format!(
+                            "{name}.Wait while holding {lock_name}: the call being waited for is another invocation of this function, which takes {lock_name} before its Done"
+                        ),
+                    )
+                    .related(file, op.span, format!("the other invocation acquires {lock_name} here"))
+                    .related(file, done.op.span, "and calls Done only after it")
+                    .suggest(format!(
+                        "release {lock_name} before {name}.Wait() and re-check the state under the lock afterwards"
+                    )),
+                );
+            }
         }
     }
     None
