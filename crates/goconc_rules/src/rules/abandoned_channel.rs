@@ -63,6 +63,13 @@ declare_rule! {
     /// `Stop`): after `Stop` nothing receives again, and the producer,
     /// which does not watch the stop channel, blocks on its next send.
     ///
+    /// And a `Stop` that closes a quit channel and then waits for the
+    /// goroutine's done channel, while that goroutine can be parked in a
+    /// plain send on an unbuffered channel field that only code outside
+    /// the package receives (`t.lines` handed out by an accessor): once the
+    /// consumer stops reading, the goroutine never sees the quit channel
+    /// and `Stop` waits forever.
+    ///
     /// And a stop request sent on an unbuffered channel field
     /// (`w.stopCh <- struct{}{}`) whose only receiver is a goroutine's
     /// select loop that returns on it, when that loop can also return
@@ -252,6 +259,7 @@ impl Rule for AbandonedChannel {
         }
         check_stop_requests(ctx, findings);
         check_oblivious_producers(ctx, findings);
+        check_stop_waits_for_sender(ctx, findings);
     }
 }
 
@@ -598,6 +606,179 @@ fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>)
             );
         }
     }
+}
+
+/// `Stop` closes a quit channel and then waits for the goroutine to close
+/// its done channel, but the goroutine can be parked in a plain send on a
+/// channel field that only code outside the package receives from (an
+/// unbuffered `t.out` handed out by an accessor). Once the consumer stops
+/// reading, the goroutine never gets back to its `case <-t.quit`, and Stop
+/// waits forever.
+fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut field_ops: FxHashMap<ChanKey, Vec<SelectableOp>> = FxHashMap::default();
+    let mut caps: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
+    for f in ctx.functions() {
+        for (b, _, op) in f.all_ops() {
+            match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: cop,
+                    select,
+                    ..
+                } if !p.fields.is_empty() => {
+                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
+                        field_ops.entry(k).or_default().push(SelectableOp {
+                            func: f.id,
+                            block: b,
+                            op: *cop,
+                            select: *select,
+                            mode: op.mode,
+                            span: op.span,
+                        });
+                    }
+                }
+                OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } if !p.fields.is_empty() => {
+                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
+                        caps.entry(k).or_default().push(*cap);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let closes = |k: &ChanKey, by: &dyn Fn(FuncId) -> bool| {
+        field_ops
+            .get(k)
+            .is_some_and(|ops| ops.iter().any(|o| o.op == ChanOp::Close && by(o.func)))
+    };
+    let mut goroutines: Option<FxHashMap<FuncId, (Span, FuncId)>> = None;
+    let mut keys: Vec<&ChanKey> = field_ops.keys().collect();
+    keys.sort_by_key(|k| field_ops[*k].first().map(|o| (o.func, o.span.start)));
+    for out in keys {
+        let out_ops = &field_ops[out];
+        // Unbuffered, sent here, never received in the package.
+        let unbuffered = caps
+            .get(out)
+            .is_some_and(|c| !c.is_empty() && c.iter().all(|c| *c == Some(0)));
+        if !unbuffered
+            || out_ops
+                .iter()
+                .any(|o| matches!(o.op, ChanOp::Recv | ChanOp::Range | ChanOp::Close))
+        {
+            continue;
+        }
+        for send in out_ops
+            .iter()
+            .filter(|o| o.op == ChanOp::Send && o.select.is_none() && o.mode == Mode::Now)
+        {
+            let Some(g) = program.function(send.func) else {
+                continue;
+            };
+            if g.pkg != ctx.package
+                || !g
+                    .cfg
+                    .in_loop()
+                    .get(send.block.index())
+                    .copied()
+                    .unwrap_or(false)
+                || !goroutines
+                    .get_or_insert_with(|| super::unmatched_channel_op::goroutine_targets(ctx))
+                    .contains_key(&g.id)
+            {
+                continue;
+            }
+            // The stop channels the goroutine watches in a select, closed
+            // by another function; and the channels it closes when done.
+            let quit: Vec<(&ChanKey, Span)> = field_ops
+                .iter()
+                .filter(|(k, _)| *k != out)
+                .filter_map(|(k, ops)| {
+                    let watched = ops
+                        .iter()
+                        .find(|o| o.func == g.id && o.op == ChanOp::Recv && o.select.is_some())?;
+                    closes(k, &|f| f != g.id).then_some((k, watched.span))
+                })
+                .collect();
+            let done: Vec<&ChanKey> = field_ops
+                .keys()
+                .filter(|k| *k != out && closes(k, &|f| f == g.id))
+                .collect();
+            if quit.is_empty() || done.is_empty() {
+                continue;
+            }
+            // A stopper: closes a quit channel, then waits on a done one.
+            let stopper = quit.iter().find_map(|(q, watched)| {
+                field_ops[*q]
+                    .iter()
+                    .filter(|c| c.op == ChanOp::Close && c.func != g.id && c.mode == Mode::Now)
+                    .find_map(|c| {
+                        let sf = program.function(c.func)?;
+                        let index = op_index_in_block(sf, c.block, c.span)?;
+                        done.iter().find_map(|d| {
+                            field_ops[*d]
+                                .iter()
+                                .filter(|w| {
+                                    w.func == c.func
+                                        && w.op == ChanOp::Recv
+                                        && w.select.is_none()
+                                        && w.mode == Mode::Now
+                                })
+                                .find(|w| {
+                                    op_index_in_block(sf, w.block, w.span).is_some_and(|wi| {
+                                        super::waitgroup_misuse::flow::may_run_after(
+                                            sf,
+                                            (c.block, index),
+                                            (w.block, wi),
+                                        )
+                                    })
+                                })
+                                .map(|w| (sf, c.span, w.span, *watched))
+                        })
+                    })
+            });
+            let Some((sf, close_span, wait_span, watched)) = stopper else {
+                continue;
+            };
+            let describe = |f: &Function, span: Span| {
+                f.all_ops()
+                    .find_map(|(_, _, op)| match &op.kind {
+                        OpKind::Chan { path: Some(p), .. } if op.span == span => {
+                            Some(program.describe_path(p))
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "the channel".to_string())
+            };
+            let name = describe(g, send.span);
+            let quit_name = describe(g, watched);
+            let stop_name = short_name(&sf.def.name);
+            findings.push(
+                Finding::new(
+                    AbandonedChannel::META.code,
+                    FileIdx(g.def.file as usize),
+                    send.span,
+                    format!(
+                        "send on {name} can park this goroutine for good: only code outside the package receives it, and while parked it never sees {quit_name} closed, so {stop_name} waits forever for it"
+                    ),
+                )
+                .related(FileIdx(g.def.file as usize), watched, format!("{quit_name} is watched only here"))
+                .related(FileIdx(sf.def.file as usize), close_span, format!("{stop_name} closes {quit_name}"))
+                .related(FileIdx(sf.def.file as usize), wait_span, "and then waits for the goroutine here")
+                .suggest(format!(
+                    "send in a select that also returns on {quit_name}: select {{ case {name} <- v: case <-{quit_name}: return }}"
+                )),
+            );
+            break;
+        }
+    }
+}
+
+/// The index of the op at `span` among the ops of block `b`.
+fn op_index_in_block(f: &Function, b: BlockId, span: Span) -> Option<usize> {
+    f.block_ops(b).iter().position(|(_, op)| op.span == span)
 }
 
 /// A channel op on a field, with the select it belongs to.
