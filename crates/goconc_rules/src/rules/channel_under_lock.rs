@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use goconc_semantic::cfg::BlockId;
-use goconc_semantic::ops::{AccessPath, Callee, ChanOp, LockKind, Mode, Op, OpKind};
+use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, LockKind, LockOp, Mode, Op, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::types::Type;
 use goconc_semantic::Program;
@@ -26,6 +26,15 @@ declare_rule! {
     /// counterpart is found among the package's functions and goroutines
     /// that use the same channel (the same field of the same type); its lock
     /// acquisitions are followed through calls.
+    ///
+    ///
+    /// A publisher's plain send to its subscribers' channels while it holds
+    /// the lock guarding the subscriber set (`for _, ch := range p.subs {
+    /// ch <- msg }` under `p.mu`) is reported too, when the subscriber
+    /// channels are made unbuffered and an exported method takes that lock
+    /// for writing (`Unsubscribe`): the subscribers are outside the package,
+    /// and one that calls that method instead of receiving deadlocks with
+    /// the publisher.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when a receiver is ready (and a
@@ -448,6 +457,134 @@ impl<'a> PackageIndex<'a> {
     }
 }
 
+/// A publisher's plain send to one of its subscribers' channels while it
+/// holds the lock that guards the subscriber set: `for _, ch := range
+/// b.subs { ch <- msg }` under `b.mu`, where the subscriber channels are
+/// made unbuffered and an exported method takes `b.mu` for writing
+/// (`Unsubscribe`). A subscriber that calls that method instead of
+/// receiving waits for the lock, and the publisher waits for it.
+fn subscriber_send(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    op: &Op,
+    chan: &AccessPath,
+    held: &HeldLocks,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let Base::Local(k) = &chan.base else {
+        return None;
+    };
+    if !chan.fields.is_empty() {
+        return None;
+    }
+    let (ast, info) = program.file_of(f)?;
+    let local = program
+        .packages
+        .get(k.pkg as usize)?
+        .files
+        .get(k.file as usize)?
+        .local(k.local)?;
+    if local.reassigned {
+        return None;
+    }
+    // The channel is an element of a collection field: the value of a
+    // range over it, or an index into it.
+    let source = ast
+        .stmts
+        .iter()
+        .find_map(|stmt| match &stmt.kind {
+            goconc_syntax::ast::StmtKind::Range {
+                value: Some(v), x, ..
+            } if ast.expr(*v).span == local.span => Some(*x),
+            _ => None,
+        })
+        .or_else(|| {
+            local
+                .init
+                .and_then(|i| match &ast.expr(ast.unparen(i)).kind {
+                    goconc_syntax::ast::ExprKind::Index { x, .. } => Some(*x),
+                    _ => None,
+                })
+        })?;
+    let source = ast.unparen(source);
+    let goconc_syntax::ast::ExprKind::Selector { x: owner_expr, .. } = &ast.expr(source).kind
+    else {
+        return None;
+    };
+    let goconc_semantic::body::Res::Local(owner) = info.res(ast.unparen(*owner_expr)) else {
+        return None;
+    };
+    let chan_ty = local.ty.clone();
+    if !matches!(program.underlying(&chan_ty), Type::Chan(..)) {
+        return None;
+    }
+    // The held lock is a field of the same owner.
+    let (lock, _) = held.locks.keys().find(|(p, _)| {
+        p.fields.len() == 1
+            && matches!(&p.base, Base::Local(l) if l.local == *owner && l.file == k.file && l.pkg == k.pkg)
+    })?;
+    let lock_class_of = lock_class(program, lock)?;
+    // Subscriber channels are made unbuffered, everywhere in the package.
+    let mut makes = ctx
+        .functions()
+        .flat_map(|g| g.all_ops())
+        .filter_map(|(_, _, o)| match &o.kind {
+            OpKind::MakeChan { cap, ty, .. }
+                if program.underlying(ty) == program.underlying(&chan_ty) =>
+            {
+                Some(*cap)
+            }
+            _ => None,
+        })
+        .peekable();
+    makes.peek()?;
+    if !makes.all(|c| c == Some(0)) {
+        return None;
+    }
+    // An exported method takes the lock for writing.
+    let writer = production_functions(ctx).into_iter().find(|g| {
+        g.def.parent.is_none()
+            && g.def.recv.is_some()
+            && short_func_name(g)
+                .rsplit('.')
+                .next()
+                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+            && g.id != f.id
+            && g.all_ops().any(|(_, _, o)| {
+                o.mode == Mode::Now
+                    && matches!(&o.kind, OpKind::Lock { path: Some(p), op: LockOp::Lock }
+                        if lock_class(program, p).as_ref() == Some(&lock_class_of))
+            })
+    })?;
+    let lock_name = display_path(ctx, lock);
+    let writer_name = short_func_name(writer).to_string();
+    let lock_span = held
+        .locks
+        .iter()
+        .find(|((p, _), _)| p == lock)
+        .map(|(_, s)| *s)?;
+    Some(
+        Finding::new(
+            ChannelUnderLock::META.code,
+            file,
+            op.span,
+            format!(
+                "blocking send to a subscriber channel while holding {lock_name}: a subscriber that calls {writer_name} (which takes {lock_name}) instead of receiving waits for the lock while this send waits for it"
+            ),
+        )
+        .related(file, lock_span, format!("{lock_name} is acquired here"))
+        .related(
+            FileIdx(writer.def.file as usize),
+            writer.def.span,
+            format!("{writer_name} takes {lock_name} for writing"),
+        )
+        .suggest(format!(
+            "copy the subscriber channels under {lock_name}, release it, then send; or send in a select with a default or a timeout (drop or buffer for slow subscribers)"
+        )),
+    )
+}
+
 /// Whether the op at `to` can run after the op at `from` in `f`.
 fn reaches(f: &Function, from: (BlockId, usize), to: (BlockId, usize)) -> bool {
     if from.0 == to.0 && from.1 < to.1 {
@@ -523,6 +660,10 @@ impl Rule for ChannelUnderLock {
                     } => {
                         if let Some(b) = blocked(ctx, index, fi, p, *cop, held) {
                             found.push(report(file, op.span, &b, false));
+                        } else if *cop == ChanOp::Send {
+                            if let Some(finding) = subscriber_send(ctx, f, file, op, p, held) {
+                                found.push(finding);
+                            }
                         }
                     }
                     OpKind::Select {
