@@ -75,9 +75,12 @@ declare_rule! {
     /// channels of the checked package's own types and variables. A
     /// counterpart that does its side of the channel while holding a lock
     /// of the same field (a token handed over under a per-object lock;
-    /// the two objects may differ), or inside a callee that
-    /// also takes that lock, or a callee that both sends and receives on the
-    /// channel (a semaphore helper), does not count. Channels handed over
+    /// the two objects may differ) does not count, unless on both sides
+    /// the lock and an unbuffered channel are fields of the same object
+    /// (`q.mu` with `q.out`: the same channel means the same mutex). Nor
+    /// does one that does its side inside a callee that also takes that
+    /// lock, or a callee that both sends and receives on the channel (a
+    /// semaphore helper). Channels handed over
     /// through function values or interfaces are not followed. A `select` is
     /// reported when its other cases can only be cancellation
     /// (`<-ctx.Done()`). Functions in `_test.go` files are neither checked
@@ -121,6 +124,8 @@ fn dir_of(op: ChanOp) -> Option<Dir> {
 /// point of its CFG.
 #[derive(Clone, Debug)]
 struct ChanSite {
+    /// The channel as this function names it.
+    path: AccessPath,
     func: usize,
     file: FileIdx,
     func_name: String,
@@ -222,6 +227,28 @@ impl<'a> PackageIndex<'a> {
             .any(|(p, _)| lock_class(program, p).as_ref() == Some(lock))
     }
 
+    /// Like [`Self::holds_at`], and the lock and the channel at that op are
+    /// fields of the same object (`q.mu` held while using `q.out`).
+    fn holds_own_lock_at(&mut self, program: &Program, site: &ChanSite, lock: &LockClass) -> bool {
+        let Some(&f) = self.funcs.get(site.func) else {
+            return false;
+        };
+        let Some(slot) = self.held_in.get_mut(site.func) else {
+            return false;
+        };
+        let block_in = slot.get_or_insert_with(|| held_at_blocks(program, f));
+        let Some(Some(start)) = block_in.get(site.block.index()) else {
+            return false;
+        };
+        let mut st = start.clone();
+        for (_, op) in f.block_ops(site.block).iter().take(site.index) {
+            st.step(program, op);
+        }
+        st.locks.keys().any(|(p, _)| {
+            lock_class(program, p).as_ref() == Some(lock) && same_owner(p, &site.path)
+        })
+    }
+
     fn build(ctx: &RuleContext<'a>) -> PackageIndex<'a> {
         let program = ctx.program;
         let funcs = production_functions(ctx);
@@ -272,6 +299,7 @@ impl<'a> PackageIndex<'a> {
                             (b, i)
                         };
                         chans.entry(class).or_default().push(ChanSite {
+                            path: p.clone(),
                             func: fi,
                             file: FileIdx(f.def.file as usize),
                             func_name: short_func_name(f).to_string(),
@@ -298,12 +326,61 @@ impl<'a> PackageIndex<'a> {
             locks.push(own);
         }
         // Package-level channels made in their declaration (`var events =
-        // make(chan string)`) have no op in any function.
+        // make(chan string)`), and fields made in a literal that is not
+        // stored through a path (`return &T{ch: make(chan X, 1)}`), have no
+        // MakeChan op.
         if let Some(model) = ctx.model() {
             for (fi, info) in model.files.iter().enumerate() {
                 let Some(file) = model.pkg.file(fi as u32) else {
                     continue;
                 };
+                for (i, expr) in file.exprs.iter().enumerate() {
+                    let goconc_syntax::ast::ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                        continue;
+                    };
+                    for &el in elts {
+                        let goconc_syntax::ast::ExprKind::KeyValue { key, value } =
+                            &file.expr(el).kind
+                        else {
+                            continue;
+                        };
+                        let value = file.unparen(*value);
+                        let goconc_syntax::ast::ExprKind::Call { fun, args, .. } =
+                            &file.expr(value).kind
+                        else {
+                            continue;
+                        };
+                        let is_make = matches!(
+                            info.res(file.unparen(*fun)),
+                            goconc_semantic::body::Res::Builtin(
+                                goconc_semantic::env::Builtin::Make
+                            )
+                        );
+                        if !is_make || !matches!(program.underlying(info.ty(value)), Type::Chan(..))
+                        {
+                            continue;
+                        }
+                        let owner = info
+                            .ty(goconc_syntax::ast::ExprId(i as u32))
+                            .strip_pointer()
+                            .clone();
+                        let goconc_syntax::ast::ExprKind::Ident(name) = &file.expr(*key).kind
+                        else {
+                            continue;
+                        };
+                        if owner.is_unknown() {
+                            continue;
+                        }
+                        let cap = match args.get(1) {
+                            None => Some(0),
+                            Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
+                        };
+                        makes
+                            .entry(LockClass::Field(owner, file.name(*name).into()))
+                            .or_default()
+                            .push(cap);
+                    }
+                }
                 for spec in &file.specs {
                     let goconc_syntax::ast::SpecKind::Value { names, values, .. } = &spec.kind
                     else {
@@ -380,6 +457,7 @@ impl<'a> PackageIndex<'a> {
     /// Finds a goroutine on the other side of `chan` (opposite direction,
     /// another function) that acquires `lock` (conflicting with `kind`) on
     /// its way to the channel operation, or between two of them in a loop.
+    #[allow(clippy::too_many_arguments)]
     fn blocking_counterpart(
         &mut self,
         program: &Program,
@@ -388,6 +466,7 @@ impl<'a> PackageIndex<'a> {
         dir: Dir,
         lock: &LockClass,
         kind: LockKind,
+        own_lock_here: bool,
     ) -> Option<(ChanSite, LockSite)> {
         let sites = self.chans.get(chan)?.clone();
         for c in sites.iter().cloned() {
@@ -411,8 +490,15 @@ impl<'a> PackageIndex<'a> {
             // That needs two mutexes of the same class (per-object fields):
             // a package-level or captured local mutex is one mutex, and two
             // goroutines cannot both hold it across the hand-off.
+            // Two fields of one object (`q.mu` and `q.out` on both sides)
+            // are one mutex too: the channel is the same, so is its owner.
+            // (Only for a channel made unbuffered: a buffered slot filled
+            // and drained under the lock is a protocol that works.)
             if matches!(lock, LockClass::Field(..))
                 && self.holds_at(program, c.func, c.block, c.index, lock)
+                && !(own_lock_here
+                    && self.is_unbuffered(chan)
+                    && self.holds_own_lock_at(program, &c, lock))
             {
                 continue;
             }
@@ -790,7 +876,7 @@ fn blocked(
             continue;
         };
         if let Some((counterpart, counterpart_lock)) =
-            index.blocking_counterpart(program, func, &chan, dir, &lock, *kind)
+            index.blocking_counterpart(program, func, &chan, dir, &lock, *kind, same_owner(h, path))
         {
             return Some(Blocked {
                 chan: display_path(ctx, path),
@@ -803,6 +889,15 @@ fn blocked(
         }
     }
     None
+}
+
+/// Whether two field paths are fields of the same object: the same base
+/// and the same fields up to the last one (`q.mu` and `q.out`).
+fn same_owner(a: &AccessPath, b: &AccessPath) -> bool {
+    match (a.fields.split_last(), b.fields.split_last()) {
+        (Some((_, pa)), Some((_, pb))) => a.base == b.base && pa == pb,
+        _ => false,
+    }
 }
 
 /// Whether a channel class belongs to the checked package (a field of one
