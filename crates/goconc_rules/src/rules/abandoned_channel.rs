@@ -213,20 +213,7 @@ impl Rule for AbandonedChannel {
                 let Some(key) = chan_key(program, &chan) else {
                     continue;
                 };
-                let esc = escapes.get_or_insert_with(|| {
-                    // Every local channel created in the package.
-                    let wanted = ctx
-                        .functions()
-                        .flat_map(|g| g.all_ops())
-                        .filter_map(|(_, _, op)| match &op.kind {
-                            OpKind::MakeChan { path: Some(p), .. } if p.fields.is_empty() => {
-                                chan_key(program, p)
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    Escapes::compute(ctx, &wanted)
-                });
+                let esc = escapes.get_or_insert_with(|| Escapes::of_local_channels(ctx));
                 if esc.escapes(&key) {
                     if cap == 0 {
                         analyse_handed_off_reply(ctx, f, &chan, findings);
@@ -428,39 +415,7 @@ fn is_chan_type(program: &Program, t: &goconc_semantic::types::Type) -> bool {
 /// send: it never looks at the stop channel itself.
 fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let mut ops: FxHashMap<ChanKey, Vec<SelectableOp>> = FxHashMap::default();
-    let mut caps: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
-    for f in ctx.functions() {
-        for (b, _, op) in f.all_ops() {
-            match &op.kind {
-                OpKind::Chan {
-                    path: Some(p),
-                    op: cop,
-                    select,
-                    ..
-                } if !p.fields.is_empty() => {
-                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
-                        ops.entry(k).or_default().push(SelectableOp {
-                            func: f.id,
-                            block: b,
-                            op: *cop,
-                            select: *select,
-                            mode: op.mode,
-                            span: op.span,
-                        });
-                    }
-                }
-                OpKind::MakeChan {
-                    path: Some(p), cap, ..
-                } if !p.fields.is_empty() => {
-                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
-                        caps.entry(k).or_default().push(*cap);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    let (ops, caps) = field_chan_ops(ctx);
     let closed: FxHashSet<&ChanKey> = ops
         .iter()
         .filter(|(_, v)| v.iter().any(|o| o.op == ChanOp::Close))
@@ -616,39 +571,7 @@ fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>)
 /// waits forever.
 fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let mut field_ops: FxHashMap<ChanKey, Vec<SelectableOp>> = FxHashMap::default();
-    let mut caps: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
-    for f in ctx.functions() {
-        for (b, _, op) in f.all_ops() {
-            match &op.kind {
-                OpKind::Chan {
-                    path: Some(p),
-                    op: cop,
-                    select,
-                    ..
-                } if !p.fields.is_empty() => {
-                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
-                        field_ops.entry(k).or_default().push(SelectableOp {
-                            func: f.id,
-                            block: b,
-                            op: *cop,
-                            select: *select,
-                            mode: op.mode,
-                            span: op.span,
-                        });
-                    }
-                }
-                OpKind::MakeChan {
-                    path: Some(p), cap, ..
-                } if !p.fields.is_empty() => {
-                    if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
-                        caps.entry(k).or_default().push(*cap);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    let (field_ops, caps) = field_chan_ops(ctx);
     let closes = |k: &ChanKey, by: &dyn Fn(FuncId) -> bool| {
         field_ops
             .get(k)
@@ -781,33 +704,16 @@ fn op_index_in_block(f: &Function, b: BlockId, span: Span) -> Option<usize> {
     f.block_ops(b).iter().position(|(_, op)| op.span == span)
 }
 
-/// A channel op on a field, with the select it belongs to.
-struct SelectableOp {
-    func: FuncId,
-    block: BlockId,
-    op: ChanOp,
-    select: Option<goconc_syntax::ast::StmtId>,
-    mode: Mode,
-    span: Span,
-}
+/// Every op on a channel field in the package, by field, and the
+/// capacities of every `make` of each field (through a path).
+type FieldChanOps = (
+    FxHashMap<ChanKey, Vec<SelectableOp>>,
+    FxHashMap<ChanKey, Vec<Option<i64>>>,
+);
 
-/// One op on a channel stored in a struct field.
-struct FieldOp {
-    func: FuncId,
-    block: BlockId,
-    op: ChanOp,
-    in_select: bool,
-    mode: Mode,
-    span: Span,
-}
-
-/// Stop requests: `Stop` sends on an unbuffered channel field whose only
-/// receiver is the select loop of a goroutine (`case <-w.stopCh: return`).
-/// When that loop can also return another way (its input closed, an error,
-/// the context), a later `Stop` blocks forever: nobody will ever receive.
-fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
     let program = ctx.program;
-    let mut ops: FxHashMap<ChanKey, Vec<FieldOp>> = FxHashMap::default();
+    let mut ops: FxHashMap<ChanKey, Vec<SelectableOp>> = FxHashMap::default();
     let mut makes: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
     for f in ctx.functions() {
         for (b, _, op) in f.all_ops() {
@@ -819,11 +725,11 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     ..
                 } if !p.fields.is_empty() => {
                     if let Some(k @ ChanKey::Field(..)) = chan_key(program, p) {
-                        ops.entry(k).or_default().push(FieldOp {
+                        ops.entry(k).or_default().push(SelectableOp {
                             func: f.id,
                             block: b,
                             op: *cop,
-                            in_select: select.is_some(),
+                            select: *select,
                             mode: op.mode,
                             span: op.span,
                         });
@@ -840,6 +746,26 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             }
         }
     }
+    (ops, makes)
+}
+
+/// A channel op on a field, with the select it belongs to.
+struct SelectableOp {
+    func: FuncId,
+    block: BlockId,
+    op: ChanOp,
+    select: Option<goconc_syntax::ast::StmtId>,
+    mode: Mode,
+    span: Span,
+}
+
+/// Stop requests: `Stop` sends on an unbuffered channel field whose only
+/// receiver is the select loop of a goroutine (`case <-w.stopCh: return`).
+/// When that loop can also return another way (its input closed, an error,
+/// the context), a later `Stop` blocks forever: nobody will ever receive.
+fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let (ops, makes) = field_chan_ops(ctx);
     let mut keys: Vec<&ChanKey> = ops
         .keys()
         .filter(|k| {
@@ -866,11 +792,11 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         {
             continue;
         }
-        let sends: Vec<&FieldOp> = key_ops
+        let sends: Vec<&SelectableOp> = key_ops
             .iter()
-            .filter(|o| o.op == ChanOp::Send && !o.in_select)
+            .filter(|o| o.op == ChanOp::Send && o.select.is_none())
             .collect();
-        let receives: Vec<&FieldOp> = key_ops
+        let receives: Vec<&SelectableOp> = key_ops
             .iter()
             .filter(|o| matches!(o.op, ChanOp::Recv | ChanOp::Range))
             .collect();
@@ -879,7 +805,7 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             || receives.is_empty()
             || receives
                 .iter()
-                .any(|r| !r.in_select || r.func != receives[0].func)
+                .any(|r| r.select.is_none() || r.func != receives[0].func)
         {
             continue;
         }

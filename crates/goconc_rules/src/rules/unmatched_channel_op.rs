@@ -339,6 +339,22 @@ impl Escapes {
         Escapes { escaped }
     }
 
+    /// Escape facts for every local channel the package creates.
+    pub(crate) fn of_local_channels(ctx: &RuleContext<'_>) -> Escapes {
+        let program = ctx.program;
+        let wanted = ctx
+            .functions()
+            .flat_map(|g| g.all_ops())
+            .filter_map(|(_, _, op)| match &op.kind {
+                OpKind::MakeChan { path: Some(p), .. } if p.fields.is_empty() => {
+                    chan_key(program, p)
+                }
+                _ => None,
+            })
+            .collect();
+        Escapes::compute(ctx, &wanted)
+    }
+
     pub(crate) fn escapes(&self, key: &ChanKey) -> bool {
         self.escaped.contains(key)
     }
@@ -850,19 +866,7 @@ fn check_single_goroutine_channels(ctx: &RuleContext<'_>, findings: &mut Vec<Fin
             let Some(key) = chan_key(program, chan) else {
                 continue;
             };
-            let esc = escapes.get_or_insert_with(|| {
-                let wanted = ctx
-                    .functions()
-                    .flat_map(|g| g.all_ops())
-                    .filter_map(|(_, _, op)| match &op.kind {
-                        OpKind::MakeChan { path: Some(p), .. } if p.fields.is_empty() => {
-                            chan_key(program, p)
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                Escapes::compute(ctx, &wanted)
-            });
+            let esc = escapes.get_or_insert_with(|| Escapes::of_local_channels(ctx));
             if esc.escapes(&key) {
                 continue;
             }
