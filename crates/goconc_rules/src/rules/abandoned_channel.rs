@@ -314,51 +314,9 @@ fn analyse_owned_fields(
                 }
             }
             // Literals not stored through a path (`return &Pool{results:
-            // make(chan error)}`) make no op: read them from the source.
-            if let Some(model) = ctx.model() {
-                for (fi, info) in model.files.iter().enumerate() {
-                    let Some(file) = model.pkg.file(fi as u32) else {
-                        continue;
-                    };
-                    for (i, expr) in file.exprs.iter().enumerate() {
-                        let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
-                            continue;
-                        };
-                        for &el in elts {
-                            let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
-                                continue;
-                            };
-                            let ExprKind::Call { fun, args, .. } =
-                                &file.expr(file.unparen(*value)).kind
-                            else {
-                                continue;
-                            };
-                            if !matches!(
-                                info.res(file.unparen(*fun)),
-                                goconc_semantic::body::Res::Builtin(
-                                    goconc_semantic::env::Builtin::Make
-                                )
-                            ) || !is_chan_type(program, info.ty(file.unparen(*value)))
-                            {
-                                continue;
-                            }
-                            let cap = match args.get(1) {
-                                None => Some(0),
-                                Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
-                            };
-                            let owner = info
-                                .ty(goconc_syntax::ast::ExprId(i as u32))
-                                .strip_pointer()
-                                .clone();
-                            if owner.is_unknown() {
-                                continue;
-                            }
-                            if let ExprKind::Ident(name) = &file.expr(*key).kind {
-                                record(ChanKey::Field(owner, file.name(*name).into()), cap);
-                            }
-                        }
-                    }
-                }
+            // make(chan error)}`) make no op.
+            for (owner, field, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
+                record(ChanKey::Field(owner, field), cap);
             }
             caps
         });
@@ -398,13 +356,6 @@ fn analyse_owned_fields(
         }
         analyse_channel(ctx, f, chan, cap, &spawned, reported, findings);
     }
-}
-
-fn is_chan_type(program: &Program, t: &goconc_semantic::types::Type) -> bool {
-    matches!(
-        program.underlying(t),
-        goconc_semantic::types::Type::Chan(..)
-    )
 }
 
 /// A producer goroutine that sends on a channel field in a loop with plain

@@ -334,53 +334,6 @@ impl<'a> PackageIndex<'a> {
                 let Some(file) = model.pkg.file(fi as u32) else {
                     continue;
                 };
-                for (i, expr) in file.exprs.iter().enumerate() {
-                    let goconc_syntax::ast::ExprKind::CompositeLit { elts, .. } = &expr.kind else {
-                        continue;
-                    };
-                    for &el in elts {
-                        let goconc_syntax::ast::ExprKind::KeyValue { key, value } =
-                            &file.expr(el).kind
-                        else {
-                            continue;
-                        };
-                        let value = file.unparen(*value);
-                        let goconc_syntax::ast::ExprKind::Call { fun, args, .. } =
-                            &file.expr(value).kind
-                        else {
-                            continue;
-                        };
-                        let is_make = matches!(
-                            info.res(file.unparen(*fun)),
-                            goconc_semantic::body::Res::Builtin(
-                                goconc_semantic::env::Builtin::Make
-                            )
-                        );
-                        if !is_make || !matches!(program.underlying(info.ty(value)), Type::Chan(..))
-                        {
-                            continue;
-                        }
-                        let owner = info
-                            .ty(goconc_syntax::ast::ExprId(i as u32))
-                            .strip_pointer()
-                            .clone();
-                        let goconc_syntax::ast::ExprKind::Ident(name) = &file.expr(*key).kind
-                        else {
-                            continue;
-                        };
-                        if owner.is_unknown() {
-                            continue;
-                        }
-                        let cap = match args.get(1) {
-                            None => Some(0),
-                            Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
-                        };
-                        makes
-                            .entry(LockClass::Field(owner, file.name(*name).into()))
-                            .or_default()
-                            .push(cap);
-                    }
-                }
                 for spec in &file.specs {
                     let goconc_syntax::ast::SpecKind::Value { names, values, .. } = &spec.kind
                     else {
@@ -390,33 +343,13 @@ impl<'a> PackageIndex<'a> {
                         continue;
                     }
                     for (name, &value) in names.iter().zip(values.iter()) {
-                        let value = file.unparen(value);
-                        let goconc_syntax::ast::ExprKind::Call { fun, args, .. } =
-                            &file.expr(value).kind
-                        else {
+                        let Some(cap) = super::unmatched_channel_op::made_channel_capacity(
+                            program, file, info, value,
+                        ) else {
                             continue;
                         };
-                        let is_make = matches!(
-                            info.res(file.unparen(*fun)),
-                            goconc_semantic::body::Res::Builtin(
-                                goconc_semantic::env::Builtin::Make
-                            )
-                        );
-                        let is_chan = args.first().is_some_and(|t| {
-                            matches!(
-                                file.expr(file.unparen(*t)).kind,
-                                goconc_syntax::ast::ExprKind::ChanType { .. }
-                            )
-                        });
-                        if !is_make || !is_chan {
-                            continue;
-                        }
                         let Some(idx) = model.pkg.lookup(file.name(*name)) else {
                             continue;
-                        };
-                        let cap = match args.get(1) {
-                            None => Some(0),
-                            Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
                         };
                         makes
                             .entry(LockClass::Global(goconc_semantic::package::ObjRef {
@@ -428,6 +361,12 @@ impl<'a> PackageIndex<'a> {
                     }
                 }
             }
+        }
+        for (owner, field, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
+            makes
+                .entry(LockClass::Field(owner, field))
+                .or_default()
+                .push(cap);
         }
         let in_loop = vec![None; funcs.len()];
         let held_in = vec![None; funcs.len()];

@@ -360,6 +360,75 @@ impl Escapes {
     }
 }
 
+/// The capacity of `make(chan T[, n])` at `e` (`Some(None)` when `n` is not
+/// a literal); `None` when `e` is not such a call.
+pub(crate) fn made_channel_capacity(
+    program: &Program,
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    e: goconc_syntax::ast::ExprId,
+) -> Option<Option<i64>> {
+    let e = file.unparen(e);
+    let ExprKind::Call { fun, args, .. } = &file.expr(e).kind else {
+        return None;
+    };
+    let is_make = matches!(
+        info.res(file.unparen(*fun)),
+        Res::Builtin(goconc_semantic::env::Builtin::Make)
+    );
+    let is_chan = matches!(program.underlying(info.ty(e)), Type::Chan(..))
+        || args
+            .first()
+            .is_some_and(|t| matches!(file.expr(file.unparen(*t)).kind, ExprKind::ChanType { .. }));
+    if !is_make || !is_chan {
+        return None;
+    }
+    Some(match args.get(1) {
+        None => Some(0),
+        Some(c) => file.text(file.expr(*c).span).parse::<i64>().ok(),
+    })
+}
+
+/// Channel fields made in a composite literal (`&T{ch: make(chan X, 1)}`),
+/// wherever the literal goes: (owner type, field, capacity). A literal that
+/// is returned directly has no MakeChan op.
+pub(crate) fn literal_field_makes(ctx: &RuleContext<'_>) -> Vec<(Type, Sym, Option<i64>)> {
+    let program = ctx.program;
+    let mut out = Vec::new();
+    let Some(model) = ctx.model() else {
+        return out;
+    };
+    for (fi, info) in model.files.iter().enumerate() {
+        let Some(file) = model.pkg.file(fi as u32) else {
+            continue;
+        };
+        for (i, expr) in file.exprs.iter().enumerate() {
+            let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                continue;
+            };
+            for &el in elts {
+                let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
+                    continue;
+                };
+                let Some(cap) = made_channel_capacity(program, file, info, *value) else {
+                    continue;
+                };
+                let ExprKind::Ident(name) = &file.expr(*key).kind else {
+                    continue;
+                };
+                let owner = info
+                    .ty(goconc_syntax::ast::ExprId(i as u32))
+                    .strip_pointer()
+                    .clone();
+                if !owner.is_unknown() {
+                    out.push((owner, file.name(*name).into(), cap));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A struct literal that stores a channel it did not just create
 /// (`&pipe{rx: ch}`) makes the field an alias of another channel.
 fn field_aliases(
