@@ -475,23 +475,9 @@ fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>)
             let Some(stopper) = program.function(stop_func) else {
                 continue;
             };
-            let name = match sf.all_ops().find_map(|(_, _, op)| match &op.kind {
-                OpKind::Chan { path: Some(p), .. } if op.span == send.span => Some(p.clone()),
-                _ => None,
-            }) {
-                Some(p) => program.describe_path(&p),
-                None => "the channel".to_string(),
-            };
+            let name = chan_name_at(program, sf, send.span);
             let loop_name = short_name(&stopper.def.name);
-            let stop_name = stopper
-                .all_ops()
-                .find_map(|(_, _, op)| match &op.kind {
-                    OpKind::Chan { path: Some(p), .. } if op.span == stop_span => {
-                        Some(program.describe_path(p))
-                    }
-                    _ => None,
-                })
-                .unwrap_or_else(|| "the stop channel".to_string());
+            let stop_name = chan_name_at(program, stopper, stop_span);
             findings.push(
                 Finding::new(
                     AbandonedChannel::META.code,
@@ -616,18 +602,8 @@ fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding
             let Some((sf, close_span, wait_span, watched)) = stopper else {
                 continue;
             };
-            let describe = |f: &Function, span: Span| {
-                f.all_ops()
-                    .find_map(|(_, _, op)| match &op.kind {
-                        OpKind::Chan { path: Some(p), .. } if op.span == span => {
-                            Some(program.describe_path(p))
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or_else(|| "the channel".to_string())
-            };
-            let name = describe(g, send.span);
-            let quit_name = describe(g, watched);
+            let name = chan_name_at(program, g, send.span);
+            let quit_name = chan_name_at(program, g, watched);
             let stop_name = short_name(&sf.def.name);
             findings.push(
                 Finding::new(
@@ -648,6 +624,16 @@ fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding
             break;
         }
     }
+}
+
+/// How the channel of `f`'s channel op at `span` is written (`w.events`).
+fn chan_name_at(program: &Program, f: &Function, span: Span) -> String {
+    f.all_ops()
+        .find_map(|(_, _, op)| match &op.kind {
+            OpKind::Chan { path: Some(p), .. } if op.span == span => Some(program.describe_path(p)),
+            _ => None,
+        })
+        .unwrap_or_else(|| "the channel".to_string())
 }
 
 /// The index of the op at `span` among the ops of block `b`.
@@ -804,13 +790,7 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             if sf.pkg != ctx.package || !reported_funcs.insert(send.func) {
                 continue;
             }
-            let name = match sf.all_ops().find_map(|(_, _, op)| match &op.kind {
-                OpKind::Chan { path: Some(p), .. } if op.span == send.span => Some(p.clone()),
-                _ => None,
-            }) {
-                Some(p) => program.describe_path(&p),
-                None => "the channel".to_string(),
-            };
+            let name = chan_name_at(program, sf, send.span);
             findings.push(
                 Finding::new(
                     AbandonedChannel::META.code,

@@ -440,6 +440,27 @@ impl DoubleLockVisitor<'_> {
         out
     }
 
+    /// Adds the call chain down to a callee's acquisition as related
+    /// locations (within this package).
+    fn with_chain(&self, mut finding: Finding, event: &AcquireEvent<'_>, name: &str) -> Finding {
+        if let Origin::Callee { callee, inner } = event.origin {
+            for (f, span) in self.chain(callee, inner, event.kind) {
+                let Some(function) = self.program.function(f) else {
+                    break;
+                };
+                if function.pkg != self.package {
+                    break;
+                }
+                finding = finding.related(
+                    FileIdx(function.def.file as usize),
+                    span,
+                    format!("{} acquires {name} here", short_name(function)),
+                );
+            }
+        }
+        finding
+    }
+
     fn is_closure(&self, f: FuncId) -> bool {
         self.program
             .function(f)
@@ -552,21 +573,7 @@ impl DoubleLockVisitor<'_> {
             ),
         )
         .related(file_idx, held_fact.site, format!("{held_name} locked here"));
-        if let Origin::Callee { callee, inner } = event.origin {
-            for (f, span) in self.chain(callee, inner, event.kind) {
-                let Some(function) = program.function(f) else {
-                    break;
-                };
-                if function.pkg != self.package {
-                    break;
-                }
-                finding = finding.related(
-                    FileIdx(function.def.file as usize),
-                    span,
-                    format!("{} acquires {name} here", short_name(function)),
-                );
-            }
-        }
+        finding = self.with_chain(finding, event, &name);
         self.findings.push(finding.suggest(format!(
             "release {held_name} before calling into the children (copy them out under the lock), or give the child a variant that expects its owner's lock held"
         )));
@@ -681,21 +688,7 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         } else {
             finding = finding.related(file, event.span, held_msg);
         }
-        if let Origin::Callee { callee, inner } = event.origin {
-            for (f, span) in self.chain(callee, inner, event.kind) {
-                let Some(function) = self.program.function(f) else {
-                    break;
-                };
-                if function.pkg != self.package {
-                    break;
-                }
-                finding = finding.related(
-                    FileIdx(function.def.file as usize),
-                    span,
-                    format!("{} acquires {name} here", short_name(function)),
-                );
-            }
-        }
+        finding = self.with_chain(finding, event, &name);
         let suggestion = match (held, event.kind, event.origin) {
             (LockKind::Read, LockKind::Write, _) => format!(
                 "release the read lock before taking {name} for writing, then re-check the state under the write lock"
