@@ -3,7 +3,7 @@
 use goconc_semantic::body::FileInfo;
 use goconc_semantic::cfg::{BlockId, BlockKind, Node};
 use goconc_semantic::env::Selection;
-use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncArg, FuncId, Mode, OpKind};
+use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncArg, FuncId, Mode, Op, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprKind, Op as AstOp, Span, StmtKind};
@@ -768,20 +768,10 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         }
         // Another way out of the loop goroutine: a path to its return that
         // never takes the stop case (and does not fail a test).
-        let mut avoid: FxHashSet<BlockId> = receives.iter().map(|r| r.block).collect();
-        for b in 0..lp.cfg.blocks.len() {
-            let b = BlockId(b as u32);
-            if super::missing_unlock::reports_test_failure(program, lp, b) {
-                avoid.insert(b);
-            }
-        }
-        let Some(other_exit) = plain_path_to_exit(lp, &avoid) else {
+        let avoid: FxHashSet<BlockId> = receives.iter().map(|r| r.block).collect();
+        let Some(exit_span) = return_avoiding(program, lp, avoid, &|_| false) else {
             continue;
         };
-        let Some((lp_file, _)) = program.file_of(lp) else {
-            continue;
-        };
-        let exit_span = return_span(lp_file, lp, other_exit);
         let mut reported_funcs: FxHashSet<FuncId> = FxHashSet::default();
         for send in sends {
             let Some(sf) = program.function(send.func) else {
@@ -1240,33 +1230,21 @@ fn analyse_returned_stream(
         }
     }
     let Some(close_span) = close_span else { return };
-    let mut blocked = closes;
-    for b in 0..g.cfg.blocks.len() {
-        let b = BlockId(b as u32);
-        let waits = g.block_ops(b).iter().any(|(_, op)| {
-            op.mode == Mode::Now
-                && matches!(
-                    &op.kind,
-                    // A path that sends on the channel hands its caller a
-                    // value (an error, a result) before it stops.
-                    OpKind::Chan { .. }
-                        | OpKind::Select { .. }
-                        | OpKind::WaitGroup { .. }
-                        | OpKind::Cond { .. }
-                        | OpKind::CtxObserve { .. }
-                )
-        });
-        if waits || super::missing_unlock::reports_test_failure(program, g, b) {
-            blocked.insert(b);
-        }
-    }
-    let Some(exit_block) = plain_path_to_exit(g, &blocked) else {
+    let waits = |op: &Op| {
+        matches!(
+            &op.kind,
+            // A path that sends on the channel hands its caller a value (an
+            // error, a result) before it stops.
+            OpKind::Chan { .. }
+                | OpKind::Select { .. }
+                | OpKind::WaitGroup { .. }
+                | OpKind::Cond { .. }
+                | OpKind::CtxObserve { .. }
+        )
+    };
+    let Some(exit_span) = return_avoiding(program, g, closes, &waits) else {
         return;
     };
-    let Some((g_file, _)) = program.file_of(g) else {
-        return;
-    };
-    let exit_span = return_span(g_file, g, exit_block);
     if g.pkg != ctx.package || !reported.insert((g.def.file, exit_span)) {
         return;
     }
@@ -1406,40 +1384,29 @@ fn analyse_waiting_parent(
     // A path that first waits for something else (a select, another
     // channel, a WaitGroup) is usually released by the caller later; a
     // path that reports a test failure fails the test anyway.
-    let mut blocked = counterpart_blocks.clone();
-    for b in 0..g.cfg.blocks.len() {
-        let b = BlockId(b as u32);
-        let waits = g.block_ops(b).iter().any(|(_, op)| {
-            op.mode == Mode::Now
-                && match &op.kind {
-                    // The goroutine's own sends to the ranging caller.
-                    OpKind::Chan { path: Some(p), .. } if ranging && *p == s.path => false,
-                    // Sends the caller's select loop takes.
-                    OpKind::Chan {
-                        path: Some(p),
-                        op: ChanOp::Send,
-                        select: None,
-                        ..
-                    } if s.path == *chan && select_feeds.contains(p) => false,
-                    OpKind::Chan { .. }
-                    | OpKind::Select { .. }
-                    | OpKind::WaitGroup { .. }
-                    | OpKind::Cond { .. } => true,
-                    _ => false,
-                }
-        });
-        if waits || super::missing_unlock::reports_test_failure(program, g, b) {
-            blocked.insert(b);
-        }
-    }
-    let Some(exit_block) = plain_path_to_exit(g, &blocked) else {
+    let waits = |op: &Op| match &op.kind {
+        // The goroutine's own sends to the ranging caller.
+        OpKind::Chan { path: Some(p), .. } if ranging && *p == s.path => false,
+        // Sends the caller's select loop takes.
+        OpKind::Chan {
+            path: Some(p),
+            op: ChanOp::Send,
+            select: None,
+            ..
+        } if s.path == *chan && select_feeds.contains(p) => false,
+        OpKind::Chan { .. }
+        | OpKind::Select { .. }
+        | OpKind::WaitGroup { .. }
+        | OpKind::Cond { .. } => true,
+        _ => false,
+    };
+    let Some(exit_span) = return_avoiding(program, g, counterpart_blocks, &waits) else {
         return;
     };
     if f.pkg != ctx.package || !reported.insert((f.def.file, *recv_span)) {
         return;
     }
     let name = program.describe_path(chan);
-    let exit_span = return_span(g_file, g, exit_block);
     let message = if ranging {
         format!(
             "range over {name} never ends: the goroutine that sends on it can return without closing it"
@@ -1961,6 +1928,30 @@ fn analyse_pipeline(
             )),
         );
     }
+}
+
+/// The `return` of `g` (or the end of its body) reached from its entry
+/// without passing `avoid`, a block with an op that `waits` (done now), or
+/// a block that reports a test failure (the test fails anyway).
+fn return_avoiding(
+    program: &Program,
+    g: &Function,
+    mut avoid: FxHashSet<BlockId>,
+    waits: &dyn Fn(&Op) -> bool,
+) -> Option<Span> {
+    for b in 0..g.cfg.blocks.len() {
+        let b = BlockId(b as u32);
+        let waits_here = g
+            .block_ops(b)
+            .iter()
+            .any(|(_, op)| op.mode == Mode::Now && waits(op));
+        if waits_here || super::missing_unlock::reports_test_failure(program, g, b) {
+            avoid.insert(b);
+        }
+    }
+    let exit_block = plain_path_to_exit(g, &avoid)?;
+    let (file, _) = program.file_of(g)?;
+    Some(return_span(file, g, exit_block))
 }
 
 /// A path from the entry of `g` to its normal exit that meets none of
