@@ -63,6 +63,8 @@ pub struct RuleContext<'a> {
     /// References of channel variables and fields in the package's source,
     /// found once and shared by the channel rules' escape checks.
     chan_mentions: OnceLock<crate::rules::unmatched_channel_op::ChanMentions>,
+    /// Which of the package's local channels escape, shared by the leak rules.
+    local_chan_escapes: OnceLock<crate::rules::unmatched_channel_op::Escapes>,
     /// Functions of the package with a WaitGroup or errgroup op.
     wait_group_users: OnceLock<Vec<&'a Function>>,
 }
@@ -74,6 +76,7 @@ impl<'a> RuleContext<'a> {
             package,
             lock_flows: OnceLock::new(),
             chan_mentions: OnceLock::new(),
+            local_chan_escapes: OnceLock::new(),
             wait_group_users: OnceLock::new(),
         }
     }
@@ -95,6 +98,12 @@ impl<'a> RuleContext<'a> {
     pub(crate) fn chan_mentions(&self) -> &crate::rules::unmatched_channel_op::ChanMentions {
         self.chan_mentions
             .get_or_init(|| crate::rules::unmatched_channel_op::ChanMentions::scan(self))
+    }
+
+    /// Escape facts for every local channel the package creates.
+    pub(crate) fn local_chan_escapes(&self) -> &crate::rules::unmatched_channel_op::Escapes {
+        self.local_chan_escapes
+            .get_or_init(|| crate::rules::unmatched_channel_op::Escapes::of_local_channels(self))
     }
 
     /// The solved held-lock dataflow of `func` (a function of this package),

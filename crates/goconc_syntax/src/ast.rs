@@ -711,6 +711,49 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// The bytes of a source file. Valid UTF-8 (nearly every file) is checked
+/// once, when the file is read, so that [`File::text`] is a slice rather
+/// than a validation per identifier; it dereferences to the bytes either way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source(SourceRepr);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum SourceRepr {
+    Text(Box<str>),
+    Bytes(Box<[u8]>),
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source(SourceRepr::Text(Box::from("")))
+    }
+}
+
+impl From<Vec<u8>> for Source {
+    fn from(bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => Source(SourceRepr::Text(text.into_boxed_str())),
+            Err(err) => Source(SourceRepr::Bytes(err.into_bytes().into_boxed_slice())),
+        }
+    }
+}
+
+impl From<&[u8]> for Source {
+    fn from(bytes: &[u8]) -> Self {
+        Source::from(bytes.to_vec())
+    }
+}
+
+impl std::ops::Deref for Source {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            SourceRepr::Text(text) => text.as_bytes(),
+            SourceRepr::Bytes(bytes) => bytes,
+        }
+    }
+}
+
 /// A parsed Go source file: the arenas, the top-level structure, the comments
 /// and the syntax errors. Parsing never fails: a file with errors still has
 /// every declaration that could be recovered.
@@ -718,7 +761,7 @@ pub struct SyntaxError {
 pub struct File {
     /// The raw source bytes (Go source is UTF-8; invalid bytes are reported
     /// as syntax errors and kept as they are so that offsets stay exact).
-    pub source: Box<[u8]>,
+    pub source: Source,
     /// Offset of the `package` keyword (`None` if missing).
     pub package_kw: Option<u32>,
     /// The package name (`None` if missing).
@@ -754,10 +797,14 @@ impl File {
     /// The source text of `span`. Returns `""` for a span that is out of range
     /// or does not lie on UTF-8 boundaries (only possible with invalid input).
     pub fn text(&self, span: Span) -> &str {
-        self.source
-            .get(span.start as usize..span.end as usize)
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .unwrap_or("")
+        let range = span.start as usize..span.end as usize;
+        match &self.source.0 {
+            SourceRepr::Text(text) => text.get(range).unwrap_or(""),
+            SourceRepr::Bytes(bytes) => bytes
+                .get(range)
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                .unwrap_or(""),
+        }
     }
 
     /// The name of an identifier.

@@ -40,7 +40,7 @@ pub fn parse_file_with(source: Vec<u8>, options: ParseOptions) -> File {
                     u32::MAX - 1
                 ),
             }],
-            source: source.into_boxed_slice(),
+            source: ast::Source::from(source),
             ..File::default()
         };
     }
@@ -57,7 +57,7 @@ pub fn parse_file_with(source: Vec<u8>, options: ParseOptions) -> File {
         stmts: parsed.stmts,
         decl_nodes: parsed.decl_nodes,
         specs: parsed.specs,
-        source: source.into_boxed_slice(),
+        source: ast::Source::from(source),
         line_index,
     }
 }

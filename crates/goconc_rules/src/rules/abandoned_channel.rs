@@ -169,7 +169,6 @@ impl Rule for AbandonedChannel {
 
     fn check(&self, ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let program = ctx.program;
-        let mut escapes: Option<Escapes> = None;
         let mut field_escapes: Option<Escapes> = None;
         let mut field_caps: Option<FxHashMap<ChanKey, Option<i64>>> = None;
         let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
@@ -213,7 +212,7 @@ impl Rule for AbandonedChannel {
                 let Some(key) = chan_key(program, &chan) else {
                     continue;
                 };
-                let esc = escapes.get_or_insert_with(|| Escapes::of_local_channels(ctx));
+                let esc = ctx.local_chan_escapes();
                 if esc.escapes(&key) {
                     if cap == 0 {
                         analyse_handed_off_reply(ctx, f, &chan, findings);

@@ -171,6 +171,9 @@ pub(crate) struct ChanMentions {
     exported: FxHashSet<ChanKey>,
     /// Channel fields a struct literal makes an alias of another channel.
     aliased: FxHashSet<ChanKey>,
+    /// References the model accounts for: channel ops, and channels passed
+    /// to analysed functions (except into a variadic tail).
+    accounted: FxHashMap<ChanKey, u32>,
 }
 
 impl ChanMentions {
@@ -275,38 +278,12 @@ impl ChanMentions {
                 }
             }
         }
-        out
-    }
-}
-
-impl Escapes {
-    /// Escape facts for the channels in `wanted`: a local escapes when it
-    /// is wanted, a field when a wanted key has its name, a global always,
-    /// if the source references it more often than the model accounts for.
-    pub(crate) fn compute(ctx: &RuleContext<'_>, wanted: &FxHashSet<ChanKey>) -> Escapes {
-        let wanted_fields: FxHashSet<&str> = wanted
-            .iter()
-            .filter_map(|k| match k {
-                ChanKey::Field(_, name) => Some(&**name),
-                _ => None,
-            })
-            .collect();
-        let program = ctx.program;
-        let mentions = ctx.chan_mentions();
-        let counted = |k: &ChanKey| match k {
-            ChanKey::Local(_) => wanted.contains(k),
-            ChanKey::Global(_) => true,
-            ChanKey::Field(_, name) => wanted_fields.contains(&**name),
-        };
-        let mut escaped: FxHashSet<ChanKey> = mentions.aliased.clone();
-        escaped.extend(mentions.exported.iter().filter(|k| counted(k)).cloned());
-        let mut accounted: FxHashMap<ChanKey, u32> = FxHashMap::default();
         for f in ctx.functions() {
             for (_, _, op) in f.all_ops() {
                 match &op.kind {
                     OpKind::Chan { path: Some(p), .. } => {
                         if let Some(k) = chan_key(program, p) {
-                            *accounted.entry(k).or_default() += 1;
+                            *out.accounted.entry(k).or_default() += 1;
                         }
                     }
                     OpKind::Call {
@@ -323,7 +300,7 @@ impl Escapes {
                                 continue;
                             }
                             if let Some(k) = chan_key(program, p) {
-                                *accounted.entry(k).or_default() += 1;
+                                *out.accounted.entry(k).or_default() += 1;
                             }
                         }
                     }
@@ -331,8 +308,32 @@ impl Escapes {
                 }
             }
         }
+        out
+    }
+}
+
+impl Escapes {
+    /// Escape facts for the channels in `wanted`: a local escapes when it
+    /// is wanted, a field when a wanted key has its name, a global always,
+    /// if the source references it more often than the model accounts for.
+    pub(crate) fn compute(ctx: &RuleContext<'_>, wanted: &FxHashSet<ChanKey>) -> Escapes {
+        let wanted_fields: FxHashSet<&str> = wanted
+            .iter()
+            .filter_map(|k| match k {
+                ChanKey::Field(_, name) => Some(&**name),
+                _ => None,
+            })
+            .collect();
+        let mentions = ctx.chan_mentions();
+        let counted = |k: &ChanKey| match k {
+            ChanKey::Local(_) => wanted.contains(k),
+            ChanKey::Global(_) => true,
+            ChanKey::Field(_, name) => wanted_fields.contains(&**name),
+        };
+        let mut escaped: FxHashSet<ChanKey> = mentions.aliased.clone();
+        escaped.extend(mentions.exported.iter().filter(|k| counted(k)).cloned());
         for (k, &n) in &mentions.refs {
-            if counted(k) && n > accounted.get(k).copied().unwrap_or(0) {
+            if counted(k) && n > mentions.accounted.get(k).copied().unwrap_or(0) {
                 escaped.insert(k.clone());
             }
         }
@@ -841,7 +842,6 @@ impl Rule for UnmatchedChannelOp {
 /// `ch := make(chan int); ch <- 1; <-ch` blocks on the send forever.
 fn check_single_goroutine_channels(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let mut escapes: Option<Escapes> = None;
     for f in ctx.functions() {
         let makes: Vec<(&AccessPath, Span)> = f
             .all_ops()
@@ -935,7 +935,7 @@ fn check_single_goroutine_channels(ctx: &RuleContext<'_>, findings: &mut Vec<Fin
             let Some(key) = chan_key(program, chan) else {
                 continue;
             };
-            let esc = escapes.get_or_insert_with(|| Escapes::of_local_channels(ctx));
+            let esc = ctx.local_chan_escapes();
             if esc.escapes(&key) {
                 continue;
             }
