@@ -122,6 +122,53 @@ impl<'a> RuleContext<'a> {
             .get(&func.id)
     }
 
+    /// Whether `func` is test-driving code: it is in a `_test.go` file and
+    /// is not (a closure of) a method of a type declared for the test. Test
+    /// functions, benchmarks, examples, helpers taking a `testing` handle and
+    /// other plain functions drive goroutines and locks deliberately (lock in
+    /// one order to set up, in another to assert) and are bounded by the test
+    /// timeout. Methods of types declared in test files (fakes, servers,
+    /// reproductions of a production type) are code like any other.
+    pub fn is_test_driver(&self, func: &Function) -> bool {
+        let Some(model) = self.model() else {
+            return false;
+        };
+        let in_test_file = model
+            .pkg
+            .files
+            .get(func.def.file as usize)
+            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+        if !in_test_file {
+            return false;
+        }
+        let mut top = func;
+        for _ in 0..64 {
+            let Some(parent) = top
+                .def
+                .parent
+                .and_then(|p| model.funcs.get(p as usize))
+                .and_then(|&id| self.program.function(id))
+            else {
+                break;
+            };
+            top = parent;
+        }
+        if top.def.recv.is_none() {
+            return true;
+        }
+        let name = crate::lockstate::short_name(top);
+        let test_entry = ["Test", "Benchmark", "Fuzz", "Example"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
+        let takes_testing = top.def.sig.params.iter().any(|t| {
+            let t = t.strip_pointer();
+            ["T", "B", "F", "TB"]
+                .iter()
+                .any(|name| t.is_named("testing", name))
+        });
+        test_entry || takes_testing
+    }
+
     /// The package being checked.
     pub fn model(&self) -> Option<&'a PackageModel> {
         self.program.packages.get(self.package as usize)

@@ -83,8 +83,9 @@ declare_rule! {
     /// semaphore helper). Channels handed over
     /// through function values or interfaces are not followed. A `select` is
     /// reported when its other cases can only be cancellation
-    /// (`<-ctx.Done()`). Functions in `_test.go` files are neither checked
-    /// nor used as counterparts.
+    /// (`<-ctx.Done()`). Test drivers (in `_test.go` files, everything but
+    /// the methods of types declared there) are neither checked nor used as
+    /// counterparts.
     pub struct ChannelUnderLock {
         code: "GC204",
         name: "channel-under-lock",

@@ -102,8 +102,11 @@ declare_rule! {
     /// handshake completed") are still reported; only flags passed as
     /// constant arguments are evaluated. Locks taken through
     /// interface calls, function values, deferred calls or `sync.Once.Do`
-    /// callbacks are not followed. Functions in `_test.go` files contribute
-    /// no edges.
+    /// callbacks are not followed. Test drivers contribute no edges: in
+    /// `_test.go` files only methods of types declared there (fakes, or a
+    /// reproduction of a production type) count, not test functions, plain
+    /// helpers or anything taking a `*testing.T`; and a test file's
+    /// two-instance helper (`got.equal(want)`) is not reported.
     pub struct LockOrderInversion {
         code: "GC202",
         name: "lock-order-inversion",
@@ -318,18 +321,18 @@ pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {
     text
 }
 
-/// The package's functions outside `_test.go` files. Tests drive goroutines
-/// and locks deliberately (lock in one order to set up, in another to
-/// assert), so their nestings are neither findings nor evidence.
+/// Whether `f` is declared in a `_test.go` file.
+fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
+    ctx.model()
+        .and_then(|m| m.pkg.files.get(f.def.file as usize))
+        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+}
+
+/// The package's functions that are not test drivers (see
+/// [`RuleContext::is_test_driver`]): their nestings are neither findings nor
+/// evidence.
 pub(crate) fn production_functions<'a>(ctx: &RuleContext<'a>) -> Vec<&'a Function> {
-    let model = ctx.model();
-    ctx.functions()
-        .filter(|f| {
-            !model
-                .and_then(|m| m.pkg.files.get(f.def.file as usize))
-                .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
-        })
-        .collect()
+    ctx.functions().filter(|f| !ctx.is_test_driver(f)).collect()
 }
 
 /// Short display name of a function (`(*Server).Stop`, `Serve.func1`).
@@ -470,8 +473,11 @@ impl Rule for LockOrderInversion {
                             gates: held_classes.clone(),
                         };
                         if from == to {
+                            // Test files call their comparison helpers
+                            // (`a.equal(b)`) in one fixed order.
                             if !via_call
                                 && *hspan != Span::default()
+                                && !in_test_file(ctx, f)
                                 && distinct_params(f, h, &acq)
                                 && pair_may_be_swapped(program, f, h, &acq)
                             {

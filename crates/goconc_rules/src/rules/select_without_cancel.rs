@@ -41,7 +41,10 @@ declare_rule! {
     /// range element) when every `make` of that field in the package is
     /// buffered with a constant capacity ≥ 1 (a one-shot reply that cannot
     /// block); and a loop receiving from a `chan os.Signal`, the process's
-    /// root signal handler, which lives as long as the process.
+    /// root signal handler, which lives as long as the process. Test
+    /// drivers (test functions, and plain functions of `_test.go` files) are
+    /// bounded by the test timeout and are not checked; methods of types
+    /// declared in test files are.
     ///
     /// ## Why is this bad?
     /// The playbook rule is that every goroutine's lifecycle is tied to a
@@ -117,13 +120,9 @@ impl Rule for SelectWithoutCancel {
             let Some((file, info)) = program.file_of(f) else {
                 continue;
             };
-            // Tests bound every wait with the test timeout and their
+            // Test drivers bound every wait with the test timeout and their
             // goroutines die with the test binary.
-            let is_test = ctx
-                .model()
-                .and_then(|m| m.pkg.files.get(f.def.file as usize))
-                .is_some_and(|pf| pf.path.to_string_lossy().ends_with("_test.go"));
-            if is_test {
+            if ctx.is_test_driver(f) {
                 continue;
             }
             // Only functions with a blocking channel op in a loop pay for
