@@ -16,6 +16,8 @@ use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, StmtKind};
 use goconc_syntax::File;
 
 use super::waitgroup_misuse::flow;
+
+mod wakeups;
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -39,6 +41,14 @@ declare_rule! {
     ///   block on the second lock and the waiter sleeps forever;
     /// * a `Signal`/`Broadcast` that can never reach a waiter: nothing in the
     ///   package waits on that Cond.
+    /// * a change that can release the waiters of a `for <pred> { c.Wait() }`
+    ///   loop, made without `Signal`/`Broadcast` of `c` in the function, its
+    ///   callees or its callers: setting the flag of `!q.closed`, appending
+    ///   to the queue of `len(q.items) == 0`, freeing a slot for
+    ///   `r.count == len(r.buf)` while signalling only the other Cond;
+    /// * `Signal` after a change that releases every waiter at once (a flag,
+    ///   a new threshold for `x.applied < rev`) when goroutines started in a
+    ///   loop wait there: `Signal` wakes only one of them.
     ///
     /// ## Why is this bad?
     /// `Wait` atomically unlocks `L` and suspends: called without `L` it
@@ -84,7 +94,10 @@ declare_rule! {
     /// assignments in the package; Conds built elsewhere (struct literals,
     /// other packages) are only checked for the loop and wake-up rules.
     /// "Can never wake/reach" is only reported for unexported struct fields
-    /// that never leave the package.
+    /// that never leave the package; so are missing wake-ups, and only for
+    /// predicate terms of the plain shapes above (other terms are ignored).
+    /// Writes by test drivers and to values the function has just built are
+    /// not wake-up points.
     pub struct CondMisuse {
         code: "GC206",
         name: "cond-misuse",
@@ -282,6 +295,7 @@ impl Rule for CondMisuse {
                 findings.push(finding);
             }
         }
+        wakeups::check(ctx, &facts, findings);
     }
 }
 

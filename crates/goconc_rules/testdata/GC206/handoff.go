@@ -193,7 +193,7 @@ func (l *readyLatch) Open() {
 	l.mu.Lock()
 	l.open = true
 	l.mu.Unlock()
-	l.cond.Signal() // ok: Await checks l.open before waiting, an early Signal is harmless
+	l.cond.Broadcast() // ok: Await checks l.open before waiting, an early Broadcast is harmless
 }
 
 // Await blocks until Open.

@@ -1,0 +1,656 @@
+//! Wake-ups the waiters of a Cond depend on: every change that can make a
+//! wait loop's predicate false must be followed by `Signal`/`Broadcast` of
+//! that Cond, and a change that releases every waiter at once (a flag, a
+//! threshold) needs `Broadcast`, not `Signal`.
+//!
+//! The predicate of `for <pred> { x.cond.Wait() }` is split into terms over
+//! fields of the Cond's owner type; each write to such a field is classified
+//! (set a flag, grow, shrink, assign) and matched against the terms it can
+//! falsify. Only the plain shapes are understood (`!x.closed`,
+//! `len(x.queue) == 0`, `x.count == len(x.buf)`, `x.applied < rev`); other
+//! terms are ignored, so an unknown predicate never produces a finding.
+
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use goconc_semantic::body::{FileInfo, Res};
+use goconc_semantic::env::Builtin;
+use goconc_semantic::ops::{Callee, CondOp, FuncArg, FuncId, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::{Sym, Type};
+use goconc_semantic::Program;
+use goconc_syntax::ast::{AssignOp, ExprId, ExprKind, LitKind, Op as AstOp, Span, StmtKind};
+use goconc_syntax::File;
+
+use super::{field_key_of_expr, is_private_field, CondFacts, CondKey, CondMisuse};
+use crate::{FileIdx, Finding, RuleContext};
+
+/// What a wait loop waits for, on one field of the Cond's owner.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Term {
+    /// `x.f` (`waits_while` true) or `!x.f` (false).
+    Flag { waits_while: bool },
+    /// `len(x.f) == 0`, `x.f == 0`: waits for something to be added.
+    Empty,
+    /// `x.f == len(x.buf)`, `x.f >= max`: waits for room.
+    Full,
+    /// `x.f < target`: waits for a value to reach a threshold.
+    Below,
+    /// `x.f != v`, `x.f == state`: waits for a new value to be stored
+    /// (counting up or down says nothing about reaching `v`).
+    Changed,
+}
+
+/// How a statement changes a field.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Change {
+    SetBool(bool),
+    /// `++`, `+=`, `append`, a map insert.
+    Grow,
+    /// `--`, `-=`, re-slicing, `delete`, reset to zero/nil/empty.
+    Shrink,
+    /// Any other assignment.
+    Assign,
+}
+
+fn falsifies(term: Term, change: Change) -> bool {
+    match (term, change) {
+        (Term::Flag { waits_while }, Change::SetBool(v)) => v != waits_while,
+        (Term::Flag { .. }, Change::Assign) => true,
+        (Term::Empty | Term::Below, Change::Grow | Change::Assign) => true,
+        (Term::Full, Change::Shrink | Change::Assign) => true,
+        (Term::Changed, Change::Assign | Change::SetBool(_)) => true,
+        _ => false,
+    }
+}
+
+/// A change that can release every waiter at once, not just one.
+fn releases_all(term: Term, change: Change) -> bool {
+    matches!(
+        (term, change),
+        (Term::Flag { .. }, Change::SetBool(_)) | (Term::Below, Change::Assign)
+    )
+}
+
+struct WaitLoop<'a> {
+    cond: CondKey,
+    waiter: &'a Function,
+    wait_span: Span,
+    field: Sym,
+    term: Term,
+}
+
+struct Write<'a> {
+    func: &'a Function,
+    /// The written field as the source names it (`q.shutdown`).
+    name: String,
+    owner: String,
+    field: Sym,
+    change: Change,
+    span: Span,
+}
+
+pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut loops: Vec<WaitLoop<'_>> = Vec::new();
+    for site in &facts.sites {
+        if site.op != CondOp::Wait
+            || !is_private_field(ctx, &site.key)
+            || facts.escapes.contains(&site.key)
+            || !facts.signalled.contains_key(&site.key)
+        {
+            continue;
+        }
+        let CondKey::Field(owner, _) = &site.key else {
+            continue;
+        };
+        let Some((file, info)) = program.file_of(site.func) else {
+            continue;
+        };
+        let Some(pred) = innermost_for_cond(file, site.func.def.span, site.span) else {
+            continue;
+        };
+        let mut terms = Vec::new();
+        collect_terms(program, file, info, pred, &mut terms);
+        for (key, term) in terms {
+            let CondKey::Field(term_owner, field) = key else {
+                continue;
+            };
+            if term_owner == *owner {
+                loops.push(WaitLoop {
+                    cond: site.key.clone(),
+                    waiter: site.func,
+                    wait_span: site.span,
+                    field,
+                    term,
+                });
+            }
+        }
+    }
+    if loops.is_empty() {
+        return;
+    }
+    let fields: FxHashSet<&str> = loops.iter().map(|l| &*l.field).collect();
+    let writes = collect_writes(ctx, &fields);
+    let waiters: BTreeSet<(FuncId, &CondKey)> =
+        loops.iter().map(|l| (l.waiter.id, &l.cond)).collect();
+    let mut reported: BTreeSet<(FuncId, &CondKey)> = BTreeSet::new();
+    for write in &writes {
+        for lp in &loops {
+            let CondKey::Field(owner, _) = &lp.cond else {
+                continue;
+            };
+            if write.field != lp.field
+                || write.owner != *owner
+                || !falsifies(lp.term, write.change)
+                || waiters.contains(&(write.func.id, &lp.cond))
+                || reported.contains(&(write.func.id, &lp.cond))
+            {
+                continue;
+            }
+            let cond_name = cond_display(program, facts, &lp.cond);
+            let signal = wakes(ctx, write.func, &lp.cond, facts, 2);
+            if signal.is_none() && !callers_wake(ctx, write.func, &lp.cond, facts) {
+                reported.insert((write.func.id, &lp.cond));
+                findings.push(
+                    Finding::new(
+                        CondMisuse::META.code,
+                        FileIdx(write.func.def.file as usize),
+                        write.span,
+                        format!(
+                            "{} changes {}, which {} waits for in a {cond_name}.Wait loop, without {cond_name}.Signal or Broadcast: the waiters sleep through the change",
+                            super::short_name(write.func),
+                            write.name,
+                            super::short_name(lp.waiter)
+                        ),
+                    )
+                    .related(
+                        FileIdx(lp.waiter.def.file as usize),
+                        lp.wait_span,
+                        format!("waits here until {} changes", write.name),
+                    )
+                    .suggest(format!(
+                        "call {cond_name}.Broadcast() after changing {} (with the lock held or just after releasing it)",
+                        write.name
+                    )),
+                );
+                continue;
+            }
+            let Some((signal_span, CondOp::Signal)) = signal else {
+                continue;
+            };
+            if !releases_all(lp.term, write.change)
+                || in_loop_at(write.func, signal_span)
+                || started_by(ctx, write.func, lp.waiter)
+                || !has_many_waiters(ctx, lp.waiter)
+            {
+                continue;
+            }
+            reported.insert((write.func.id, &lp.cond));
+            findings.push(
+                Finding::new(
+                    CondMisuse::META.code,
+                    FileIdx(write.func.def.file as usize),
+                    signal_span,
+                    format!(
+                        "{cond_name}.Signal wakes one waiter, but changing {} releases every goroutine waiting in {}: the others sleep on",
+                        write.name,
+                        super::short_name(lp.waiter)
+                    ),
+                )
+                .related(
+                    FileIdx(write.func.def.file as usize),
+                    write.span,
+                    format!("{} changes here", write.name),
+                )
+                .related(
+                    FileIdx(lp.waiter.def.file as usize),
+                    lp.wait_span,
+                    "several goroutines can wait here",
+                )
+                .suggest(format!("use {cond_name}.Broadcast()")),
+            );
+        }
+    }
+}
+
+fn cond_display(program: &Program, facts: &CondFacts<'_>, key: &CondKey) -> String {
+    facts
+        .sites
+        .iter()
+        .find(|s| s.key == *key)
+        .map(|s| program.describe_path(s.path))
+        .unwrap_or_else(|| "the Cond".to_string())
+}
+
+/// The condition of the innermost `for cond { ... }` of `func_span` around `at`.
+fn innermost_for_cond(file: &File, func_span: Span, at: Span) -> Option<ExprId> {
+    let mut best: Option<(Span, ExprId)> = None;
+    for stmt in &file.stmts {
+        let StmtKind::For {
+            cond: Some(cond), ..
+        } = &stmt.kind
+        else {
+            continue;
+        };
+        let span = stmt.span;
+        if span.start < func_span.start || span.end > func_span.end {
+            continue;
+        }
+        if span.start > at.start || span.end < at.end {
+            continue;
+        }
+        if file.expr(*cond).span.end > at.start {
+            continue;
+        }
+        if best.is_none_or(|(b, _)| span.start >= b.start && span.end <= b.end) {
+            best = Some((span, *cond));
+        }
+    }
+    best.map(|(_, cond)| cond)
+}
+
+/// The field a predicate operand reads: `x.f` or `len(x.f)`.
+fn state_field(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Option<CondKey> {
+    let e = file.unparen(e);
+    match &file.expr(e).kind {
+        ExprKind::Selector { .. } => field_key_of_expr(program, file, info, e),
+        ExprKind::Call { fun, args, .. } if args.len() == 1 => match info.res(file.unparen(*fun)) {
+            Res::Builtin(Builtin::Len) => field_key_of_expr(program, file, info, args[0]),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_int_literal(file: &File, e: ExprId, value: &str) -> bool {
+    matches!(&file.expr(file.unparen(e)).kind, ExprKind::BasicLit(lit)
+        if lit.kind == LitKind::Int && file.text(lit.span) == value)
+}
+
+fn is_len_or_cap(file: &File, info: &FileInfo, e: ExprId) -> bool {
+    matches!(&file.expr(file.unparen(e)).kind, ExprKind::Call { fun, .. }
+        if matches!(info.res(file.unparen(*fun)), Res::Builtin(Builtin::Len | Builtin::Cap)))
+}
+
+fn collect_terms(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    e: ExprId,
+    out: &mut Vec<(CondKey, Term)>,
+) {
+    let e = file.unparen(e);
+    match &file.expr(e).kind {
+        ExprKind::Binary {
+            x,
+            op: AstOp::LAnd | AstOp::LOr,
+            y,
+            ..
+        } => {
+            collect_terms(program, file, info, *x, out);
+            collect_terms(program, file, info, *y, out);
+        }
+        ExprKind::Unary { op: AstOp::Not, x } => {
+            if let Some(key) = bool_field(program, file, info, *x) {
+                out.push((key, Term::Flag { waits_while: false }));
+            }
+        }
+        ExprKind::Selector { .. } => {
+            if let Some(key) = bool_field(program, file, info, e) {
+                out.push((key, Term::Flag { waits_while: true }));
+            }
+        }
+        ExprKind::Binary { x, op, y, .. } => {
+            let left = state_field(program, file, info, *x);
+            let right = state_field(program, file, info, *y);
+            if let Some(key) = left {
+                out.push((key, compare_term(file, info, *op, *y)));
+            }
+            if let Some(key) = right {
+                let mirrored = match op {
+                    AstOp::Lss => AstOp::Gtr,
+                    AstOp::Gtr => AstOp::Lss,
+                    AstOp::Leq => AstOp::Geq,
+                    AstOp::Geq => AstOp::Leq,
+                    other => *other,
+                };
+                out.push((key, compare_term(file, info, mirrored, *x)));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn bool_field(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Option<CondKey> {
+    let e = file.unparen(e);
+    if !matches!(
+        program.env.underlying(info.ty(e)),
+        Type::Basic(goconc_semantic::types::Basic::Bool)
+    ) {
+        return None;
+    }
+    field_key_of_expr(program, file, info, e)
+}
+
+/// The term for `field <op> other`.
+fn compare_term(file: &File, info: &FileInfo, op: AstOp, other: ExprId) -> Term {
+    let zero = is_int_literal(file, other, "0");
+    match op {
+        AstOp::Eql if zero => Term::Empty,
+        AstOp::Eql if is_len_or_cap(file, info, other) => Term::Full,
+        AstOp::Leq if zero => Term::Empty,
+        AstOp::Lss if is_int_literal(file, other, "1") => Term::Empty,
+        AstOp::Lss | AstOp::Leq => Term::Below,
+        AstOp::Gtr | AstOp::Geq => Term::Full,
+        // `for x.pending != 0`: waits for the count to drain.
+        AstOp::Neq if zero => Term::Full,
+        _ => Term::Changed,
+    }
+}
+
+/// Every write to a field named in `fields`, with the function around it.
+fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Write<'a>> {
+    let program = ctx.program;
+    let mut by_file: FxHashMap<u32, Vec<&'a Function>> = FxHashMap::default();
+    for f in ctx.functions() {
+        by_file.entry(f.def.file).or_default().push(f);
+    }
+    let mut out = Vec::new();
+    let mut file_ids: Vec<u32> = by_file.keys().copied().collect();
+    file_ids.sort_unstable();
+    for file_id in file_ids {
+        let funcs = &by_file[&file_id];
+        let Some((file, info)) = funcs.first().and_then(|f| program.file_of(f)) else {
+            continue;
+        };
+        let innermost = |span: Span| -> Option<&'a Function> {
+            funcs
+                .iter()
+                .filter(|f| f.def.span.start <= span.start && span.end <= f.def.span.end)
+                .min_by_key(|f| f.def.span.end - f.def.span.start)
+                .copied()
+        };
+        let mut push = |target: ExprId, change: Change, span: Span| {
+            let Some(CondKey::Field(owner, field)) = field_key_of_expr(program, file, info, target)
+            else {
+                return;
+            };
+            if !fields.contains(&*field) || writes_fresh_value(file, info, target) {
+                return;
+            }
+            if let Some(func) = innermost(span).filter(|f| !ctx.is_test_driver(f)) {
+                out.push(Write {
+                    func,
+                    name: file.text(file.expr(target).span).to_string(),
+                    owner,
+                    field,
+                    change,
+                    span,
+                });
+            }
+        };
+        for stmt in &file.stmts {
+            match &stmt.kind {
+                StmtKind::Assign { lhs, op, rhs, .. } => {
+                    for (i, &l) in lhs.iter().enumerate() {
+                        let l = file.unparen(l);
+                        if let ExprKind::Index { x, .. } = &file.expr(l).kind {
+                            if matches!(program.env.underlying(info.ty(*x)), Type::Map(_)) {
+                                push(*x, Change::Grow, stmt.span);
+                            }
+                            continue;
+                        }
+                        let change = match op {
+                            AssignOp::Compound(AstOp::Add) => Change::Grow,
+                            AssignOp::Compound(AstOp::Sub) => Change::Shrink,
+                            AssignOp::Compound(_) => Change::Assign,
+                            AssignOp::Assign | AssignOp::Define => match rhs.get(i) {
+                                Some(&r) if lhs.len() == rhs.len() => {
+                                    classify_value(file, info, l, r)
+                                }
+                                _ => Change::Assign,
+                            },
+                        };
+                        push(l, change, stmt.span);
+                    }
+                }
+                StmtKind::IncDec { x, inc } => {
+                    let change = if *inc { Change::Grow } else { Change::Shrink };
+                    push(file.unparen(*x), change, stmt.span);
+                }
+                StmtKind::Expr(e) => {
+                    if let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(*e)).kind {
+                        if matches!(
+                            info.res(file.unparen(*fun)),
+                            Res::Builtin(Builtin::Delete | Builtin::Clear)
+                        ) {
+                            if let Some(&target) = args.first() {
+                                push(file.unparen(target), Change::Shrink, stmt.span);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// How `target = value` changes the field.
+fn classify_value(file: &File, info: &FileInfo, target: ExprId, value: ExprId) -> Change {
+    let value = file.unparen(value);
+    let same =
+        |e: ExprId| file.text(file.expr(file.unparen(e)).span) == file.text(file.expr(target).span);
+    match &file.expr(value).kind {
+        ExprKind::Ident(id) if matches!(info.res(value), Res::Predeclared) => {
+            match file.name(*id) {
+                "true" => Change::SetBool(true),
+                "false" => Change::SetBool(false),
+                "nil" => Change::Shrink,
+                _ => Change::Assign,
+            }
+        }
+        ExprKind::BasicLit(_) if is_int_literal(file, value, "0") => Change::Shrink,
+        ExprKind::Call { fun, args, .. } => match info.res(file.unparen(*fun)) {
+            Res::Builtin(Builtin::Append) if args.first().is_some_and(|&a| same(a)) => Change::Grow,
+            Res::Builtin(Builtin::Make) => Change::Shrink,
+            _ => Change::Assign,
+        },
+        ExprKind::Slice { x, .. } if same(*x) => Change::Shrink,
+        ExprKind::CompositeLit { elts, .. } if elts.is_empty() => Change::Shrink,
+        _ => Change::Assign,
+    }
+}
+
+/// `x.f = v` where `x` is a local holding a value the function has just
+/// built (`x := &T{}`): nobody can be waiting on it yet.
+fn writes_fresh_value(file: &File, info: &FileInfo, target: ExprId) -> bool {
+    let ExprKind::Selector { x, .. } = &file.expr(target).kind else {
+        return false;
+    };
+    let Res::Local(l) = info.res(file.unparen(*x)) else {
+        return false;
+    };
+    let Some(init) = info.local(*l).and_then(|local| local.init) else {
+        return false;
+    };
+    let mut init = file.unparen(init);
+    if let ExprKind::Unary { op: AstOp::And, x } = &file.expr(init).kind {
+        init = file.unparen(*x);
+    }
+    match &file.expr(init).kind {
+        ExprKind::CompositeLit { .. } => true,
+        ExprKind::Call { fun, .. } => {
+            matches!(info.res(file.unparen(*fun)), Res::Builtin(Builtin::New))
+        }
+        _ => false,
+    }
+}
+
+/// Where `func` (or a callee, `depth` levels down) signals or broadcasts
+/// `cond`; a Broadcast is preferred over a Signal.
+fn wakes(
+    ctx: &RuleContext<'_>,
+    func: &Function,
+    cond: &CondKey,
+    facts: &CondFacts<'_>,
+    depth: u32,
+) -> Option<(Span, CondOp)> {
+    let own = facts
+        .sites
+        .iter()
+        .filter(|s| s.func.id == func.id && s.key == *cond && s.op != CondOp::Wait)
+        .min_by_key(|s| (s.op == CondOp::Signal, s.span.start));
+    if let Some(site) = own {
+        return Some((site.span, site.op));
+    }
+    // A method value handed to a timer or callback (`c.Broadcast`).
+    if mentions_signal(ctx.program, func, cond) {
+        return Some((func.def.span, CondOp::Broadcast));
+    }
+    if depth == 0 {
+        return None;
+    }
+    for (_, _, op) in func.all_ops() {
+        let OpKind::Call {
+            callee: Callee::Func(c),
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        let Some(callee) = ctx.program.function(*c) else {
+            continue;
+        };
+        if callee.pkg == func.pkg && wakes(ctx, callee, cond, facts, depth - 1).is_some() {
+            return Some((op.span, CondOp::Broadcast));
+        }
+    }
+    None
+}
+
+/// `func`'s source mentions `x.cond.Signal`/`Broadcast` without calling it
+/// (a method value handed to a timer or callback); such mentions have no
+/// site of their own.
+fn mentions_signal(program: &Program, func: &Function, cond: &CondKey) -> bool {
+    let Some((file, info)) = program.file_of(func) else {
+        return false;
+    };
+    let span = func.def.span;
+    file.exprs.iter().any(|e| {
+        let ExprKind::Selector { x, sel } = &e.kind else {
+            return false;
+        };
+        e.span.start >= span.start
+            && e.span.end <= span.end
+            && matches!(file.name(*sel), "Signal" | "Broadcast")
+            && field_key_of_expr(program, file, info, *x).as_ref() == Some(cond)
+    })
+}
+
+/// Every in-package caller of `func` wakes `cond` (a `...Locked` helper
+/// whose caller broadcasts after it returns); a closure's enclosing function
+/// counts as its caller.
+fn callers_wake(
+    ctx: &RuleContext<'_>,
+    func: &Function,
+    cond: &CondKey,
+    facts: &CondFacts<'_>,
+) -> bool {
+    let mut callers: Vec<&Function> = Vec::new();
+    for g in ctx.functions() {
+        let calls = g.all_ops().any(|(_, _, op)| match &op.kind {
+            OpKind::Call {
+                callee, func_arg, ..
+            } => {
+                *callee == Callee::Func(func.id)
+                    || func_arg
+                        .as_ref()
+                        .is_some_and(|fa| fa.func == FuncArg::Func(func.id))
+            }
+            _ => false,
+        });
+        if calls {
+            callers.push(g);
+        }
+    }
+    if let Some(parent) = func.def.parent.and_then(|p| {
+        ctx.model()
+            .and_then(|m| m.funcs.get(p as usize))
+            .and_then(|&id| ctx.program.function(id))
+    }) {
+        callers.push(parent);
+    }
+    !callers.is_empty()
+        && callers
+            .iter()
+            .all(|g| g.id != func.id && wakes(ctx, g, cond, facts, 2).is_some())
+}
+
+/// `func` is a closure of `waiter`: the waiter started its own signaller,
+/// a one-to-one handshake.
+fn started_by(ctx: &RuleContext<'_>, func: &Function, waiter: &Function) -> bool {
+    let mut cur = func;
+    for _ in 0..64 {
+        let Some(parent) = cur.def.parent.and_then(|p| {
+            ctx.model()
+                .and_then(|m| m.funcs.get(p as usize))
+                .and_then(|&id| ctx.program.function(id))
+        }) else {
+            return false;
+        };
+        if parent.id == waiter.id {
+            return true;
+        }
+        cur = parent;
+    }
+    false
+}
+
+fn in_loop_at(func: &Function, span: Span) -> bool {
+    let in_loop = func.cfg.in_loop();
+    func.all_ops()
+        .find(|(_, _, op)| op.span == span)
+        .is_some_and(|(b, _, _)| in_loop.get(b.index()).copied().unwrap_or(false))
+}
+
+/// Several goroutines can wait in `waiter` at once: a goroutine started in
+/// a loop calls it. (An exported waiter alone is no evidence: `Close` that
+/// waits for a worker is typically called once.)
+fn has_many_waiters(ctx: &RuleContext<'_>, waiter: &Function) -> bool {
+    let calls_waiter = |g: &Function| {
+        g.id == waiter.id
+            || g.all_ops().any(|(_, _, op)| {
+                matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == waiter.id)
+            })
+    };
+    ctx.functions().any(|g| {
+        let in_loop = g.cfg.in_loop();
+        g.all_ops().any(|(b, _, op)| {
+            if op.mode != goconc_semantic::ops::Mode::Spawned
+                || !in_loop.get(b.index()).copied().unwrap_or(false)
+            {
+                return false;
+            }
+            let target = match &op.kind {
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    ..
+                } => Some(*c),
+                OpKind::Call {
+                    func_arg: Some(fa), ..
+                } => match fa.func {
+                    FuncArg::Func(t) => Some(t),
+                    _ => None,
+                },
+                _ => None,
+            };
+            target
+                .and_then(|t| ctx.program.function(t))
+                .is_some_and(calls_waiter)
+        })
+    })
+}

@@ -1,0 +1,313 @@
+package gc206
+
+import (
+	"sync"
+	"time"
+)
+
+// A controller work queue. Workers wait in Get until there is a key or the
+// queue is shut down, but ShutDown only sets the flag: workers already
+// parked in Wait are never woken, and RunWorkers' wg.Wait hangs.
+type keyQueue struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	keys     []string
+	shutdown bool
+}
+
+func newKeyQueue() *keyQueue {
+	q := &keyQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *keyQueue) Add(key string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.keys = append(q.keys, key) // ok: Add signals after adding
+	q.cond.Signal()
+}
+
+// Requeue puts a key back for another attempt but forgets the wake-up: a
+// worker that is already waiting does not see the key.
+func (q *keyQueue) Requeue(key string) {
+	q.mu.Lock()
+	q.keys = append(q.keys, key) // want "Requeue changes q.keys, which Get waits for in a q.cond.Wait loop, without q.cond.Signal or Broadcast"
+	q.mu.Unlock()
+}
+
+func (q *keyQueue) Get() (string, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.keys) == 0 && !q.shutdown {
+		q.cond.Wait() // related "waits here"
+	}
+	if len(q.keys) == 0 {
+		return "", false
+	}
+	key := q.keys[0]
+	q.keys = q.keys[1:] // ok: the waiter itself consumes the key
+	return key, true
+}
+
+func (q *keyQueue) ShutDown() {
+	q.mu.Lock()
+	q.shutdown = true // want "ShutDown changes q.shutdown, which Get waits for in a q.cond.Wait loop"
+	q.mu.Unlock()
+}
+
+func (q *keyQueue) RunWorkers(n int, process func(string)) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				key, ok := q.Get()
+				if !ok {
+					return
+				}
+				process(key)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// The fixed queue: shutting down broadcasts, through a helper that callers
+// follow with the wake-up.
+type fixedKeyQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	keys   []string
+	closed bool
+}
+
+func newFixedKeyQueue() *fixedKeyQueue {
+	q := &fixedKeyQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *fixedKeyQueue) Get() (string, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.keys) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if q.closed {
+		return "", false
+	}
+	key := q.keys[0]
+	q.keys = q.keys[1:]
+	return key, true
+}
+
+// closeLocked expects q.mu held; its caller broadcasts once it returns.
+func (q *fixedKeyQueue) closeLocked() {
+	q.closed = true // ok: the only caller broadcasts after the call
+	q.keys = nil    // ok: emptying the queue never releases a waiter
+}
+
+func (q *fixedKeyQueue) Close() {
+	q.mu.Lock()
+	q.closeLocked()
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+func (q *fixedKeyQueue) Put(key string) {
+	q.mu.Lock()
+	q.keys = append(q.keys, key) // ok: one key, one Signal
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// A bounded log buffer with two Conds. Pop frees a slot but signals
+// notEmpty, the Cond of the readers, instead of notFull: a writer blocked
+// in Push on a full buffer is never woken.
+type logRing struct {
+	mu       sync.Mutex
+	notEmpty *sync.Cond
+	notFull  *sync.Cond
+	buf      [][]byte
+	head     int
+	count    int
+	closed   bool
+}
+
+func newLogRing(size int) *logRing {
+	r := &logRing{buf: make([][]byte, size)}
+	r.notEmpty = sync.NewCond(&r.mu)
+	r.notFull = sync.NewCond(&r.mu)
+	r.count = 0 // ok: nobody waits on a buffer that is being built
+	return r
+}
+
+func (r *logRing) Push(rec []byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.count == len(r.buf) && !r.closed {
+		r.notFull.Wait()
+	}
+	if r.closed {
+		return false
+	}
+	r.buf[(r.head+r.count)%len(r.buf)] = rec
+	r.count++ // ok: a push only fills the buffer further for other writers
+	r.notEmpty.Signal()
+	return true
+}
+
+func (r *logRing) Pop() ([]byte, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.count == 0 && !r.closed {
+		r.notEmpty.Wait()
+	}
+	if r.count == 0 {
+		return nil, false
+	}
+	rec := r.buf[r.head]
+	r.head = (r.head + 1) % len(r.buf)
+	r.count-- // want "Pop changes r.count, which Push waits for in a r.notFull.Wait loop"
+	r.notEmpty.Signal()
+	return rec, true
+}
+
+func (r *logRing) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.notEmpty.Broadcast()
+	r.notFull.Broadcast()
+	r.mu.Unlock()
+}
+
+// Readers wait until the store has applied their revision. Apply wakes a
+// single waiter, but a new applied revision can release all of them: the
+// other readers stay blocked until some later Apply.
+type appliedIndex struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	applied int64
+}
+
+func newAppliedIndex() *appliedIndex {
+	a := &appliedIndex{}
+	a.cond = sync.NewCond(&a.mu)
+	return a
+}
+
+func (a *appliedIndex) Apply(rev int64) {
+	a.mu.Lock()
+	if rev > a.applied {
+		a.applied = rev
+	}
+	a.mu.Unlock()
+	a.cond.Signal() // want "a.cond.Signal wakes one waiter, but changing a.applied releases every goroutine waiting in WaitApplied"
+}
+
+func (a *appliedIndex) WaitApplied(rev int64) int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.applied < rev {
+		a.cond.Wait()
+	}
+	return a.applied
+}
+
+// serveReads answers each read once the store has caught up: one waiting
+// goroutine per read.
+func serveReads(a *appliedIndex, revs []int64, answer func(int64)) {
+	for _, rev := range revs {
+		go func(rev int64) { answer(a.WaitApplied(rev)) }(rev)
+	}
+}
+
+// A job scheduler: Schedule counts a job in, the worker counts it out and
+// broadcasts, and WaitFinish waits for the count to drain. Counting in
+// never releases WaitFinish, so Schedule needs no wake-up.
+type jobCounter struct {
+	mu       sync.Mutex
+	finished *sync.Cond
+	pending  int
+	jobs     chan func()
+}
+
+func newJobCounter() *jobCounter {
+	c := &jobCounter{jobs: make(chan func(), 16)}
+	c.finished = sync.NewCond(&c.mu)
+	go c.run()
+	return c
+}
+
+func (c *jobCounter) Schedule(job func()) {
+	c.mu.Lock()
+	c.pending++ // ok: a new job only keeps WaitFinish waiting
+	c.mu.Unlock()
+	c.jobs <- job
+}
+
+func (c *jobCounter) run() {
+	for job := range c.jobs {
+		job()
+		c.mu.Lock()
+		c.pending--
+		c.finished.Broadcast()
+		c.mu.Unlock()
+	}
+}
+
+func (c *jobCounter) WaitFinish() {
+	c.mu.Lock()
+	for c.pending != 0 {
+		c.finished.Wait()
+	}
+	c.mu.Unlock()
+}
+
+// One waiter only: the flusher goroutine waits for the dirty flag, and the
+// writer's Signal is enough to wake it.
+type dirtyFlusher struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	dirty bool
+	stop  bool
+}
+
+func newDirtyFlusher() *dirtyFlusher {
+	f := &dirtyFlusher{}
+	f.cond = sync.NewCond(&f.mu)
+	go f.loop()
+	return f
+}
+
+func (f *dirtyFlusher) MarkDirty() {
+	f.mu.Lock()
+	f.dirty = true
+	f.mu.Unlock()
+	f.cond.Signal() // ok: a single flusher goroutine waits
+}
+
+func (f *dirtyFlusher) Stop() {
+	f.mu.Lock()
+	f.stop = true
+	f.mu.Unlock()
+	f.cond.Signal() // ok: a single flusher goroutine waits
+}
+
+func (f *dirtyFlusher) loop() {
+	for {
+		f.mu.Lock()
+		for !f.dirty && !f.stop {
+			f.cond.Wait()
+		}
+		stop := f.stop
+		f.dirty = false
+		f.mu.Unlock()
+		if stop {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
