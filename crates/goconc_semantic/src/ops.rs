@@ -309,6 +309,44 @@ pub(crate) struct OpCtx<'a> {
     pub field_func: &'a dyn Fn(&crate::fieldfuncs::FieldKey) -> Option<FuncId>,
 }
 
+/// Standard-library functions that call their function argument before
+/// returning, in the caller's goroutine (sorting, searching, filtering,
+/// tree walks).
+fn calls_func_arg_synchronously(pkg: &str, name: &str) -> bool {
+    match pkg {
+        "sort" => matches!(name, "Slice" | "SliceStable" | "Search" | "Find"),
+        "slices" => matches!(
+            name,
+            "SortFunc"
+                | "SortStableFunc"
+                | "IsSortedFunc"
+                | "IndexFunc"
+                | "ContainsFunc"
+                | "DeleteFunc"
+                | "EqualFunc"
+                | "CompactFunc"
+                | "BinarySearchFunc"
+                | "MaxFunc"
+                | "MinFunc"
+        ),
+        "strings" | "bytes" => matches!(
+            name,
+            "Map"
+                | "IndexFunc"
+                | "LastIndexFunc"
+                | "TrimFunc"
+                | "TrimLeftFunc"
+                | "TrimRightFunc"
+                | "FieldsFunc"
+                | "ContainsFunc"
+        ),
+        "maps" => matches!(name, "DeleteFunc" | "EqualFunc"),
+        "path/filepath" => matches!(name, "Walk" | "WalkDir"),
+        "io/fs" => name == "WalkDir",
+        _ => false,
+    }
+}
+
 fn is_sync(t: &Type, name: &str) -> bool {
     t.is_named("sync", name)
 }
@@ -1168,6 +1206,23 @@ impl OpCtx<'_> {
                 }
             }
         }
+        // Library functions that call their function argument before they
+        // return (`sort.Slice(xs, less)`): the argument runs here, in this
+        // goroutine, with whatever locks the caller holds.
+        let runs_arg_now = match (&callee, &func_arg) {
+            (
+                Callee::External(r),
+                Some(FuncArgUse {
+                    func: FuncArg::Func(target),
+                    spawned: false,
+                    ..
+                }),
+            ) => self
+                .object_name(r)
+                .filter(|(pkg, name)| calls_func_arg_synchronously(pkg, name))
+                .map(|_| *target),
+            _ => None,
+        };
         let ctx_args = args
             .iter()
             .enumerate()
@@ -1192,6 +1247,20 @@ impl OpCtx<'_> {
             span,
             expr: Some(call),
         });
+        if let Some(target) = runs_arg_now {
+            out.push(Op {
+                kind: OpKind::Call {
+                    callee: Callee::Func(target),
+                    recv: None,
+                    args: Vec::new(),
+                    func_arg: None,
+                    ctx_args: Default::default(),
+                },
+                mode,
+                span,
+                expr: Some(call),
+            });
+        }
     }
 }
 

@@ -88,7 +88,11 @@ declare_rule! {
     /// interfaces and function values are not followed, except a callback
     /// field that its package assigns exactly one closure capturing the
     /// field's owner (`c.onChange = func(k string) { ... c.Get(k) ... }`):
-    /// a call through that field runs the closure on the owner. A lock held on only
+    /// a call through that field runs the closure on the owner; and a
+    /// function literal handed to a standard-library function that calls
+    /// it before returning (`sort.Slice`, `slices.SortFunc`,
+    /// `strings.FieldsFunc`, `filepath.WalkDir`...), which runs under the
+    /// caller's locks. A lock held on only
     /// some paths to the second `Lock` is not reported. Element locks of
     /// striped tables (`s.locks[i]`) are not compared (the index is not
     /// tracked). A recursive `RLock` is reported only when the package also
