@@ -40,7 +40,10 @@ declare_rule! {
     /// request each iteration (`req.done <- err` for `req := queue[0]` or a
     /// range element) when every `make` of that field in the package is
     /// buffered with a constant capacity ≥ 1 (a one-shot reply that cannot
-    /// block); and a loop receiving from a `chan os.Signal`, the process's
+    /// block), including a fan-out to registered waiters
+    /// (`for _, w := range call.waiters { w <- res }`) when every channel
+    /// appended to that waiter list is made buffered; and a loop receiving
+    /// from a `chan os.Signal`, the process's
     /// root signal handler, which lives as long as the process. Test
     /// drivers (test functions, and plain functions of `_test.go` files) are
     /// bounded by the test timeout and are not checked; methods of types
@@ -1011,13 +1014,19 @@ fn sends_one_shot_completion(
         return false;
     };
     let through_fields_only = path.fields.iter().all(|e| matches!(e, PathElem::Field(_)));
-    if key.pkg != f.pkg || key.file != f.def.file || path.fields.is_empty() || !through_fields_only
-    {
+    if key.pkg != f.pkg || key.file != f.def.file || !through_fields_only {
         return false;
     }
     let Some(request) = info.local(key.local) else {
         return false;
     };
+    if path.fields.is_empty() {
+        // `for _, w := range x.waiters { w <- result }`: one reply per
+        // registered waiter, each into its own buffered channel.
+        return !request.reassigned
+            && ranged_waiter_field(file, info, request)
+                .is_some_and(|(owner, field)| scan.field_always_buffered(&owner, &field));
+    }
     if !differs_each_iteration(file, request, send) {
         return false;
     }
@@ -1085,17 +1094,7 @@ fn stores_only_buffered_makes(
     let mut stores = 0usize;
     for (source, info) in model.pkg.files.iter().zip(&model.files) {
         let file = &*source.ast;
-        let buffered = |value: ExprId| -> bool {
-            let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(value)).kind else {
-                return false;
-            };
-            matches!(info.res(file.unparen(*fun)), Res::Builtin(Builtin::Make))
-                && args.len() == 2
-                && args.get(1).is_some_and(|cap| {
-                    goconc_semantic::body::const_int(&program.env, &model.pkg, file, info, *cap)
-                        .is_some_and(|n| n >= 1)
-                })
-        };
+        let buffered = |value: ExprId| buffered_value(program, model, file, info, field, value, 0);
         for (index, expr) in file.exprs.iter().enumerate() {
             let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
                 continue;
@@ -1154,6 +1153,96 @@ fn stores_only_buffered_makes(
         }
     }
     stores > 0
+}
+
+/// Whether `value`, stored in channel field `field` (or in a slice field
+/// of channels), is buffered: `make(chan T, n)` with constant n ≥ 1, a
+/// variable initialised once with one, or, for a waiter list,
+/// `append(x.field, ch)` / `[]chan T{ch}` of such channels.
+fn buffered_value(
+    program: &Program,
+    model: &PackageModel,
+    file: &File,
+    info: &FileInfo,
+    field: &Sym,
+    value: ExprId,
+    depth: u32,
+) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let value = file.unparen(value);
+    let recurse = |e: ExprId| buffered_value(program, model, file, info, field, e, depth + 1);
+    match &file.expr(value).kind {
+        ExprKind::Call {
+            fun,
+            args,
+            ellipsis,
+        } => match info.res(file.unparen(*fun)) {
+            Res::Builtin(Builtin::Make) => {
+                args.len() == 2
+                    && args.get(1).is_some_and(|cap| {
+                        goconc_semantic::body::const_int(&program.env, &model.pkg, file, info, *cap)
+                            .is_some_and(|n| n >= 1)
+                    })
+            }
+            Res::Builtin(Builtin::Append) => {
+                let appends_to_field = args.first().is_some_and(|&list| {
+                    matches!(&file.expr(file.unparen(list)).kind,
+                        ExprKind::Selector { sel, .. } if **field == *file.name(*sel))
+                });
+                ellipsis.is_none()
+                    && appends_to_field
+                    && args.len() >= 2
+                    && args.iter().skip(1).all(|&a| recurse(a))
+            }
+            _ => false,
+        },
+        ExprKind::CompositeLit { elts, .. } => {
+            matches!(program.underlying(info.ty(value)), Type::Slice(_))
+                && !elts.is_empty()
+                && elts.iter().all(|&e| match &file.expr(e).kind {
+                    ExprKind::KeyValue { value, .. } => recurse(*value),
+                    _ => recurse(e),
+                })
+        }
+        ExprKind::Ident(_) => match info.res(value) {
+            Res::Local(l) => info
+                .local(*l)
+                .filter(|local| !local.reassigned)
+                .and_then(|local| local.init)
+                .is_some_and(recurse),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The field a waiter-list loop ranges over: `for _, w := range x.waiters`
+/// or over a copy taken first (`waiters := x.waiters`). `local` is the
+/// range value.
+fn ranged_waiter_field(file: &File, info: &FileInfo, local: &Local) -> Option<(Type, Sym)> {
+    let ranged = file.stmts.iter().find_map(|stmt| match &stmt.kind {
+        StmtKind::Range {
+            value: Some(v), x, ..
+        } if file.expr(*v).span == local.span => Some(*x),
+        _ => None,
+    })?;
+    let mut list = file.unparen(ranged);
+    if let Res::Local(l) = info.res(list) {
+        let copy = info.local(*l).filter(|c| !c.reassigned)?;
+        list = file.unparen(copy.init?);
+    }
+    let ExprKind::Selector { x, .. } = &file.expr(list).kind else {
+        return None;
+    };
+    let Some(Selection::Field { embedded, name, .. }) = info.selection(list) else {
+        return None;
+    };
+    if !embedded.is_empty() {
+        return None;
+    }
+    Some((info.ty(*x).strip_pointer().clone(), name.clone()))
 }
 
 #[cfg(test)]
