@@ -122,6 +122,12 @@ impl<'a> RuleContext<'a> {
             .get(&func.id)
     }
 
+    /// The function a closure of this package is declared in.
+    pub fn parent(&self, func: &Function) -> Option<&'a Function> {
+        let id = *self.model()?.funcs.get(func.def.parent? as usize)?;
+        self.program.function(id)
+    }
+
     /// Whether `func` is test-driving code: it is in a `_test.go` file and
     /// is not (a closure of) a method of a type declared for the test. Test
     /// functions, benchmarks, examples, helpers taking a `testing` handle and
@@ -143,12 +149,7 @@ impl<'a> RuleContext<'a> {
         }
         let mut top = func;
         for _ in 0..64 {
-            let Some(parent) = top
-                .def
-                .parent
-                .and_then(|p| model.funcs.get(p as usize))
-                .and_then(|&id| self.program.function(id))
-            else {
+            let Some(parent) = self.parent(top) else {
                 break;
             };
             top = parent;

@@ -577,11 +577,7 @@ fn callers_wake(
             callers.push(g);
         }
     }
-    if let Some(parent) = func.def.parent.and_then(|p| {
-        ctx.model()
-            .and_then(|m| m.funcs.get(p as usize))
-            .and_then(|&id| ctx.program.function(id))
-    }) {
+    if let Some(parent) = ctx.parent(func) {
         callers.push(parent);
     }
     !callers.is_empty()
@@ -595,11 +591,7 @@ fn callers_wake(
 fn started_by(ctx: &RuleContext<'_>, func: &Function, waiter: &Function) -> bool {
     let mut cur = func;
     for _ in 0..64 {
-        let Some(parent) = cur.def.parent.and_then(|p| {
-            ctx.model()
-                .and_then(|m| m.funcs.get(p as usize))
-                .and_then(|&id| ctx.program.function(id))
-        }) else {
+        let Some(parent) = ctx.parent(cur) else {
             return false;
         };
         if parent.id == waiter.id {
