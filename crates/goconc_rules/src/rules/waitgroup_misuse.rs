@@ -8,7 +8,7 @@ use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncId, Mode, Op, O
 use goconc_semantic::package::ObjKind;
 use goconc_semantic::program::Function;
 use goconc_semantic::Program;
-use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
+use goconc_syntax::ast::{BranchKind, ExprId, ExprKind, Span, StmtKind};
 use goconc_syntax::File;
 
 use crate::constflags::ConstFlags;
@@ -24,7 +24,10 @@ declare_rule! {
     /// reports:
     ///
     /// * `wg.Add` inside the spawned goroutine (it races with `Wait`);
-    /// * `wg.Wait` in a goroutine that must itself call `wg.Done`;
+    /// * `wg.Wait` in a goroutine that must itself call `wg.Done`, also
+    ///   through a callee (a worker that calls `r.Stop()`, which waits on
+    ///   `r.wg`); calls passing a literal `true`/`false` are not followed,
+    ///   since the flag may select the branch that does not wait;
     /// * `wg.Wait` while holding a mutex that a counted goroutine acquires
     ///   (also `errgroup.Group.Wait` and functions run by `wg.Go`/`g.Go`),
     ///   including a hand-rolled in-flight call where the waited-for call
@@ -37,6 +40,10 @@ declare_rule! {
     /// * a `return` in a counted goroutine that skips `Done`;
     /// * a constant `wg.Add(n)` that cannot match the number of goroutines
     ///   that call `Done`;
+    /// * `wg.Add(len(items))` followed by a loop over `items` that can skip
+    ///   starting the goroutine that calls `Done` (`continue`, `break` or
+    ///   `return` before the `go`, or the `go` inside an `if`), unless the
+    ///   loop settles the count itself (`wg.Done()` on the skip path);
     /// * `wg.Wait` (or an errgroup's `g.Wait`) while the workers, started
     ///   with `go` or run by `g.Go`/`wg.Go`, are blocked sending on an
     ///   unbuffered channel that is only read after `Wait` ("channel with
@@ -148,6 +155,7 @@ impl Rule for WaitgroupMisuse {
             if is_spawned {
                 add_inside_goroutine(ctx, f, file, findings);
                 done_missing_on_path(ctx, f, file, findings);
+                waits_for_itself_via_call(program, f, file, findings);
             }
             let may_be_counted = is_spawned
                 || called
@@ -163,6 +171,7 @@ impl Rule for WaitgroupMisuse {
                     .contains(&f.id);
             wait_checks(ctx, &flags, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
+            add_len_loop_skips(program, f, file, findings);
             copied_into_call(ctx, f, file, findings);
             nested_go_under_limit(ctx, f, file, findings);
         }
@@ -1620,6 +1629,273 @@ fn op_before_done(worker: &Function, chan: &AccessPath, via_callee: bool, wanted
     dones.iter().all(|d| {
         d.op.mode == Mode::Deferred || !flow::may_run_after(worker, (d.block, d.index), send)
     })
+}
+
+/// A counted goroutine calls a function that waits on the goroutine's own
+/// group (a worker that calls `r.Stop()` on too many failures, where `Stop`
+/// does `r.wg.Wait()`): its own `Done` runs only after that Wait returns,
+/// so the Wait never does.
+fn waits_for_itself_via_call(
+    program: &Program,
+    f: &Function,
+    file: FileIdx,
+    findings: &mut Vec<Finding>,
+) {
+    let sites = wg_sites(f);
+    for done in sites.iter().filter(|s| s.wg == WgOp::Done) {
+        // `wg.Done(); ...; wg.Wait()` in a callee is a barrier, not a self-wait.
+        let checked_in_before = |at: (BlockId, usize)| {
+            sites.iter().any(|s| {
+                s.path == done.path
+                    && s.wg == WgOp::Done
+                    && s.op.mode == Mode::Now
+                    && flow::may_run_after(f, (s.block, s.index), at)
+            })
+        };
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                if op.mode != Mode::Now
+                    || checked_in_before((block, index))
+                    || passes_constant_flag(program, f, op)
+                {
+                    continue;
+                }
+                let done_after = done.op.mode == Mode::Deferred
+                    || flow::may_run_after(f, (block, index), (done.block, done.index));
+                if !done_after {
+                    continue;
+                }
+                let (Some(summary), Some(callee)) = (program.summary(*c), program.function(*c))
+                else {
+                    continue;
+                };
+                let Some(wait) = summary.wg.iter().find(|u| {
+                    u.op == WgOp::Wait
+                        && program
+                            .substitute(*c, &u.path, recv.as_ref(), args)
+                            .as_ref()
+                            == Some(done.path)
+                }) else {
+                    continue;
+                };
+                let name = program.describe_path(done.path);
+                let callee_name = crate::lockstate::short_name(callee);
+                let through = wait
+                    .via
+                    .and_then(|v| program.function(v))
+                    .map(|via| format!(" (through {})", crate::lockstate::short_name(via)))
+                    .unwrap_or_default();
+                findings.push(
+                    Finding::new(
+                        WaitgroupMisuse::META.code,
+                        file,
+                        op.span,
+                        format!(
+                            "{callee_name} waits on {name}{through}, but this goroutine is counted by {name} and calls Done only after {callee_name} returns: the counter never reaches zero"
+                        ),
+                    )
+                    .related(file, done.op.span, "this goroutine's own Done")
+                    .related(
+                        FileIdx(callee.def.file as usize),
+                        wait.span,
+                        format!("{callee_name} waits for every goroutine of {name} here"),
+                    )
+                    .suggest(format!(
+                        "make that call from a goroutine that {name} does not count (`go ...`), or only signal shutdown here and let the owner wait"
+                    )),
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// Whether the call `op` passes a literal `true`/`false`: the callee may
+/// take its waiting branch only for the other value (`stop(deleting)`), and
+/// summaries do not evaluate flags for WaitGroup waits.
+fn passes_constant_flag(program: &Program, f: &Function, op: &Op) -> bool {
+    let Some((file, info)) = program.file_of(f) else {
+        return true;
+    };
+    let Some(ExprKind::Call { args, .. }) = op.expr.map(|e| &file.expr(e).kind) else {
+        return false;
+    };
+    args.iter().any(|&a| {
+        let a = file.unparen(a);
+        matches!(&file.expr(a).kind, ExprKind::Ident(id)
+            if matches!(info.res(a), Res::Predeclared) && matches!(file.name(*id), "true" | "false"))
+    })
+}
+
+/// `wg.Add(len(items))` up front, then a loop over `items` that can skip
+/// starting the goroutine that calls `Done` (`continue` on a disabled
+/// item, the `go` inside an `if`): Wait waits for goroutines that never
+/// started.
+fn add_len_loop_skips(program: &Program, f: &Function, file: FileIdx, findings: &mut Vec<Finding>) {
+    let Some((ast, info)) = program.file_of(f) else {
+        return;
+    };
+    let sites = wg_sites(f);
+    for add in sites
+        .iter()
+        .filter(|s| matches!(s.wg, WgOp::Add(None)) && s.op.mode == Mode::Now)
+    {
+        let Some(ExprKind::Call { args, .. }) = add.op.expr.map(|e| &ast.expr(e).kind) else {
+            continue;
+        };
+        let [count] = args.as_slice() else { continue };
+        let count_text = ast.text(ast.expr(ast.unparen(*count)).span);
+        let counted = match &ast.expr(ast.unparen(*count)).kind {
+            ExprKind::Call { fun, args, .. } if args.len() == 1 => matches!(
+                info.res(ast.unparen(*fun)),
+                Res::Builtin(goconc_semantic::env::Builtin::Len)
+            )
+            .then(|| ast.text(ast.expr(ast.unparen(args[0])).span)),
+            _ => None,
+        };
+        let Some(counted) = counted else { continue };
+        // The loop over exactly the counted collection, after the Add.
+        let Some(body) = ast.stmts.iter().find_map(|stmt| match &stmt.kind {
+            StmtKind::Range { x, body, .. }
+                if stmt.span.start > add.op.span.end
+                    && stmt.span.end <= f.def.span.end
+                    && ast.text(ast.expr(ast.unparen(*x)).span) == counted =>
+            {
+                Some(body)
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        let inside =
+            |outer: Span, inner: Span| outer.start <= inner.start && inner.end <= outer.end;
+        // The goroutines of the loop that call Done on this group.
+        let counted_spawn = f.ops.iter().find_map(|(_, op)| {
+            if op.mode != Mode::Spawned || !inside(body.span, op.span) {
+                return None;
+            }
+            let OpKind::Call {
+                callee,
+                recv,
+                args,
+                func_arg,
+                ..
+            } = &op.kind
+            else {
+                return None;
+            };
+            let target = match (callee, func_arg) {
+                (Callee::Func(t), _) => *t,
+                (_, Some(fa)) => match fa.func {
+                    goconc_semantic::ops::FuncArg::Func(t) => t,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let summary = program.summary(target)?;
+            summary
+                .wg_done_all_paths
+                .iter()
+                .any(|p| {
+                    program.substitute(target, p, recv.as_ref(), args).as_ref() == Some(add.path)
+                })
+                .then_some(op.span)
+        });
+        let Some(spawn) = counted_spawn else { continue };
+        // A Done or a negative Add in the loop itself settles skipped items.
+        let settles = sites.iter().any(|s| {
+            s.path == add.path
+                && s.op.mode == Mode::Now
+                && inside(body.span, s.op.span)
+                && matches!(s.wg, WgOp::Done | WgOp::Add(_))
+                && s.op.span != add.op.span
+        });
+        if settles {
+            continue;
+        }
+        let go_stmt = ast
+            .stmts
+            .iter()
+            .find(|stmt| matches!(stmt.kind, StmtKind::Go { .. }) && inside(stmt.span, spawn));
+        let Some(go_stmt) = go_stmt else { continue };
+        // Nested functions and loops own their statements; a `break` in a
+        // switch or select leaves only that statement.
+        let nested: Vec<(Span, bool)> = ast
+            .stmts
+            .iter()
+            .filter(|stmt| inside(body.span, stmt.span) && stmt.span != body.span)
+            .filter_map(|stmt| match &stmt.kind {
+                StmtKind::For { .. } | StmtKind::Range { .. } => Some((stmt.span, true)),
+                StmtKind::Switch { .. } | StmtKind::TypeSwitch { .. } | StmtKind::Select { .. } => {
+                    Some((stmt.span, false))
+                }
+                _ => None,
+            })
+            .chain(ast.exprs.iter().filter_map(|e| {
+                (matches!(e.kind, ExprKind::FuncLit { .. }) && inside(body.span, e.span))
+                    .then_some((e.span, true))
+            }))
+            .collect();
+        let skip = ast.stmts.iter().find(|stmt| {
+            if !inside(body.span, stmt.span) || stmt.span.start > go_stmt.span.start {
+                return false;
+            }
+            let leaves = match &stmt.kind {
+                StmtKind::Branch {
+                    kind: BranchKind::Continue,
+                    label: None,
+                } => Some(true),
+                StmtKind::Branch {
+                    kind: BranchKind::Break,
+                    label: None,
+                } => Some(false),
+                StmtKind::Return { .. } => {
+                    return !nested.iter().any(|(span, owns)| {
+                        *owns && inside(*span, stmt.span) && span.start > body.span.start
+                    })
+                }
+                _ => None,
+            };
+            let Some(is_continue) = leaves else {
+                return false;
+            };
+            !nested.iter().any(|(span, loop_or_func)| {
+                inside(*span, stmt.span) && (*loop_or_func || !is_continue)
+            })
+        });
+        let conditional = !body.stmts.iter().any(|&s| ast.stmt(s).span == go_stmt.span);
+        let (skip_span, how) = match skip {
+            Some(stmt) => (stmt.span, "skips it"),
+            None if conditional => (go_stmt.span, "starts it only on some iterations"),
+            None => continue,
+        };
+        let name = program.describe_path(add.path);
+        findings.push(
+            Finding::new(
+                WaitgroupMisuse::META.code,
+                file,
+                add.op.span,
+                format!(
+                    "{name}.Add({count_text}) counts every element, but the loop that starts the goroutines {how}: {name}.Wait waits for goroutines that never started"
+                ),
+            )
+            .related(file, skip_span, "an iteration can end here without starting the goroutine")
+            .related(file, spawn, "the goroutine that calls Done")
+            .suggest(format!(
+                "call {name}.Add(1) right before each go statement (or use {name}.Go), or call {name}.Done() on the paths that skip it"
+            )),
+        );
+    }
 }
 
 /// A constant `wg.Add(n)` that differs from the number of goroutines that
