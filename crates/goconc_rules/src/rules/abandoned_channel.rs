@@ -13,6 +13,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, ChanKey, Escapes};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
+mod streams;
+mod waiters;
+
 declare_rule! {
     /// ## What it does
     /// Finds goroutines that send to (or receive from) a channel whose only
@@ -89,6 +92,21 @@ declare_rule! {
     /// without first waiting on a select, another channel or a context: a
     /// caller ranging over the returned channel waits forever. Leaving on
     /// cancellation is the caller's contract and is not reported.
+    ///
+    /// And a waiter list: callers register an unbuffered reply channel in
+    /// a slice field (`call.waiters = append(call.waiters, ch)` or
+    /// `&call{waiters: []chan T{ch}}`) and wait on it in a select that can
+    /// give up (`case <-ctx.Done()`, a timer, `default`), while a producer
+    /// answers every registered waiter with a plain send
+    /// (`for _, w := range call.waiters { w <- res }`): the answer to a
+    /// waiter that left blocks the producer forever.
+    ///
+    /// And a returned stream: a function returns an unbuffered channel fed
+    /// by the one goroutine it starts with plain sends in a loop, and a
+    /// caller in the package (`ch := w.Watch(ctx, rev)`) receives from it in
+    /// a loop that can stop early (`case <-ctx.Done(): return`, a timer, or
+    /// a `return` inside a `range`). The feeder, parked in its send, never
+    /// sees the cancellation it checks between values.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
@@ -218,6 +236,9 @@ impl Rule for AbandonedChannel {
                         analyse_handed_off_reply(ctx, f, &chan, findings);
                     }
                     analyse_returned_stream(ctx, f, &chan, &in_loop, &mut reported, findings);
+                    if cap == 0 {
+                        streams::check(ctx, f, &chan, &in_loop, &mut reported, findings);
+                    }
                     continue;
                 }
                 let make_block = f.all_ops().find_map(|(b, _, op)| match &op.kind {
@@ -246,6 +267,7 @@ impl Rule for AbandonedChannel {
         check_stop_requests(ctx, findings);
         check_oblivious_producers(ctx, findings);
         check_stop_waits_for_sender(ctx, findings);
+        waiters::check(ctx, findings);
     }
 }
 
@@ -1165,6 +1187,30 @@ fn analyse_channel(
 /// range until it is closed) but can return on another path without
 /// closing it, and without first waiting on anything (a select, another
 /// channel, a context) that marks a cancellation the caller watches too.
+/// Whether `f` returns its local channel `chan` (`return out`).
+fn returns_local(program: &Program, f: &Function, chan: &AccessPath) -> bool {
+    let Some((file, info)) = program.file_of(f) else {
+        return false;
+    };
+    let Base::Local(key) = &chan.base else {
+        return false;
+    };
+    if !chan.fields.is_empty() || key.file != f.def.file {
+        return false;
+    }
+    f.cfg.blocks.iter().flat_map(|b| &b.nodes).any(|n| {
+        let Node::Stmt(stmt) = n else { return false };
+        let StmtKind::Return { results } = &file.stmt(*stmt).kind else {
+            return false;
+        };
+        results.iter().any(|r| {
+            let r = file.unparen(*r);
+            matches!(file.expr(r).kind, ExprKind::Ident(_))
+                && *info.res(r) == goconc_semantic::body::Res::Local(key.local)
+        })
+    })
+}
+
 fn analyse_returned_stream(
     ctx: &RuleContext<'_>,
     f: &Function,
@@ -1174,27 +1220,7 @@ fn analyse_returned_stream(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    let Some((f_file, f_info)) = program.file_of(f) else {
-        return;
-    };
-    let Base::Local(key) = &chan.base else {
-        return;
-    };
-    if !chan.fields.is_empty() || key.file != f.def.file {
-        return;
-    }
-    let returned = f.cfg.blocks.iter().flat_map(|b| &b.nodes).any(|n| {
-        let Node::Stmt(stmt) = n else { return false };
-        let StmtKind::Return { results } = &f_file.stmt(*stmt).kind else {
-            return false;
-        };
-        results.iter().any(|r| {
-            let r = f_file.unparen(*r);
-            matches!(f_file.expr(r).kind, ExprKind::Ident(_))
-                && *f_info.res(r) == goconc_semantic::body::Res::Local(key.local)
-        })
-    });
-    if !returned || chan_ops(f, chan).next().is_some() {
+    if !returns_local(program, f, chan) || chan_ops(f, chan).next().is_some() {
         return;
     }
     let spawned = spawned_users(program, f, chan, in_loop);

@@ -1221,7 +1221,11 @@ fn buffered_value(
 /// The field a waiter-list loop ranges over: `for _, w := range x.waiters`
 /// or over a copy taken first (`waiters := x.waiters`). `local` is the
 /// range value.
-fn ranged_waiter_field(file: &File, info: &FileInfo, local: &Local) -> Option<(Type, Sym)> {
+pub(crate) fn ranged_waiter_field(
+    file: &File,
+    info: &FileInfo,
+    local: &Local,
+) -> Option<(Type, Sym)> {
     let ranged = file.stmts.iter().find_map(|stmt| match &stmt.kind {
         StmtKind::Range {
             value: Some(v), x, ..
