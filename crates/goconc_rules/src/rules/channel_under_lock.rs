@@ -27,11 +27,12 @@ declare_rule! {
     /// that use the same channel (the same field of the same type); its lock
     /// acquisitions are followed through calls.
     ///
-    ///
     /// A publisher's plain send to its subscribers' channels while it holds
     /// the lock guarding the subscriber set (`for _, ch := range p.subs {
-    /// ch <- msg }` under `p.mu`) is reported too, when the subscriber
-    /// channels are made unbuffered and an exported method takes that lock
+    /// ch <- msg }`, or `s.ch <- msg` for subscription records `s`, under
+    /// `p.mu`) is reported too, when the subscriber channels (that channel
+    /// field, for records, wherever it is made, composite literals
+    /// included) are made unbuffered and an exported method takes that lock
     /// for writing (`Unsubscribe`): the subscribers are outside the package,
     /// and one that calls that method instead of receiving deadlocks with
     /// the publisher.
@@ -485,7 +486,8 @@ impl<'a> PackageIndex<'a> {
 
 /// A publisher's plain send to one of its subscribers' channels while it
 /// holds the lock that guards the subscriber set: `for _, ch := range
-/// b.subs { ch <- msg }` under `b.mu`, where the subscriber channels are
+/// b.subs { ch <- msg }` (or `s.ch <- msg` for a subscription record `s`)
+/// under `b.mu`, where the subscriber channels are
 /// made unbuffered and an exported method takes `b.mu` for writing
 /// (`Unsubscribe`). A subscriber that calls that method instead of
 /// receiving waits for the lock, and the publisher waits for it.
@@ -501,7 +503,9 @@ fn subscriber_send(
     let Base::Local(k) = &chan.base else {
         return None;
     };
-    if !chan.fields.is_empty() {
+    // The subscriber's channel itself (`ch <- msg`), or its channel field
+    // (`s.ch <- msg` for `s` a subscription record).
+    if chan.fields.len() > 1 {
         return None;
     }
     let (ast, info) = program.file_of(f)?;
@@ -541,7 +545,7 @@ fn subscriber_send(
     let goconc_semantic::body::Res::Local(owner) = info.res(ast.unparen(*owner_expr)) else {
         return None;
     };
-    let chan_ty = local.ty.clone();
+    let chan_ty = program.path_type(chan);
     if !matches!(program.underlying(&chan_ty), Type::Chan(..)) {
         return None;
     }
@@ -552,17 +556,39 @@ fn subscriber_send(
     })?;
     let lock_class_of = lock_class(program, lock)?;
     // Subscriber channels are made unbuffered, everywhere in the package.
+    // Channel fields made in composite literals
+    // (`&subscription{ch: make(chan T)}`) have no make op of their own.
+    // For a channel field, only the makes of that field count.
+    let field = if chan.fields.is_empty() {
+        None
+    } else {
+        Some(program.field_owner(chan)?)
+    };
+    let literal_makes: Vec<Option<i64>> = match &field {
+        None => Vec::new(),
+        Some((owner, name)) => super::unmatched_channel_op::literal_field_makes(ctx)
+            .into_iter()
+            .filter(|(o, f, _)| o.strip_pointer() == owner.strip_pointer() && f == name)
+            .map(|(_, _, cap)| cap)
+            .collect(),
+    };
     let mut makes = ctx
         .functions()
         .flat_map(|g| g.all_ops())
         .filter_map(|(_, _, o)| match &o.kind {
-            OpKind::MakeChan { cap, ty, .. }
-                if program.underlying(ty) == program.underlying(&chan_ty) =>
-            {
-                Some(*cap)
+            OpKind::MakeChan { cap, ty, path } => {
+                let same = match &field {
+                    None => program.underlying(ty) == program.underlying(&chan_ty),
+                    Some(f) => path
+                        .as_ref()
+                        .and_then(|p| program.field_owner(p))
+                        .is_some_and(|(o, n)| o.strip_pointer() == f.0.strip_pointer() && n == f.1),
+                };
+                same.then_some(*cap)
             }
             _ => None,
         })
+        .chain(literal_makes)
         .peekable();
     makes.peek()?;
     if !makes.all(|c| c == Some(0)) {
