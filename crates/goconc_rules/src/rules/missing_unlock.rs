@@ -44,6 +44,12 @@ declare_rule! {
     /// return after a successful `Acquire`/`TryAcquire` that skips the
     /// `Release` the function does on its other paths.
     ///
+    /// A recovered panic is a path too: a call of a function value (a
+    /// handler, a callback) between `Lock` and a plain `Unlock`
+    /// is reported when a caller in the package recovers panics (a deferred
+    /// `recover()`), since it carries on with the mutex locked. A recovering
+    /// test function counts only for code declared in test files.
+    ///
     /// ## Why is this bad?
     /// A mutex left locked on an error path wedges the component: the next
     /// caller blocks in `Lock` forever, and so does everything queued behind
@@ -143,8 +149,11 @@ impl Rule for MissingUnlock {
         }
         channel_tokens::check(ctx, findings);
         weighted_semaphores::check(ctx, findings);
+        recovered_panics::check(ctx, findings);
     }
 }
+
+mod recovered_panics;
 
 /// A block that returns, reachable from `starts` (themselves included)
 /// without passing a block with an op that `releases`; panics do not

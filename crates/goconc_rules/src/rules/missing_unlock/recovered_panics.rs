@@ -1,0 +1,139 @@
+//! A mutex held across a call of a function value (a handler, a callback)
+//! and released by a plain `Unlock` after it, in a
+//! function whose caller recovers panics: when the callback panics, the
+//! caller carries on with the mutex still locked, and the next `Lock`
+//! blocks forever.
+
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::env::Builtin;
+use goconc_semantic::ops::{Callee, FuncArg, FuncId, LockOp, Mode, OpKind};
+use rustc_hash::FxHashSet;
+
+use super::MissingUnlock;
+use crate::rules::waitgroup_misuse::flow;
+use crate::{FileIdx, Finding, RuleContext};
+
+pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let recovering = recovering_functions(ctx);
+    if recovering.is_empty() {
+        return;
+    }
+    for f in ctx.functions() {
+        // A test that recovers an expected panic says nothing about
+        // production code; a reproduction test with its own copy of the
+        // type (both in test files) does.
+        let in_test_file = ctx
+            .model()
+            .and_then(|m| m.pkg.files.get(f.def.file as usize))
+            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+        let Some(recoverer) = ctx.functions().find(|g| {
+            recovering.contains(&g.id)
+                && (in_test_file || !ctx.is_test_driver(g))
+                && g.all_ops().any(|(_, _, op)| {
+                    op.mode == Mode::Now
+                        && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == f.id)
+                })
+        }) else {
+            continue;
+        };
+        let unlocks: Vec<_> = f
+            .all_ops()
+            .filter_map(|(_, _, op)| match &op.kind {
+                OpKind::Lock {
+                    path: Some(p),
+                    op: LockOp::Unlock | LockOp::RUnlock,
+                } => Some((p, op.mode)),
+                _ => None,
+            })
+            .collect();
+        if unlocks.is_empty() {
+            continue;
+        }
+        let held = flow::HeldLocks::compute(program, f);
+        'calls: for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+                let OpKind::Call { callee, .. } = &op.kind else {
+                    continue;
+                };
+                // Function values are the callbacks and handlers whose
+                // panics callers recover; interface calls mostly reach the
+                // package's own implementations.
+                if op.mode != Mode::Now || !matches!(callee, Callee::Dynamic) {
+                    continue;
+                }
+                let Some(locks) = held.before(program, f, block, index) else {
+                    continue;
+                };
+                // A lock released by a deferred Unlock survives a panic.
+                let Some((lock, _)) = locks.iter().find(|(p, _)| {
+                    !unlocks
+                        .iter()
+                        .any(|(u, mode)| *u == p && *mode == Mode::Deferred)
+                        && unlocks
+                            .iter()
+                            .any(|(u, mode)| *u == p && *mode == Mode::Now)
+                }) else {
+                    continue;
+                };
+                let name = program.describe_path(lock);
+                let recoverer_name = crate::lockstate::short_name(recoverer);
+                findings.push(
+                    Finding::new(
+                        MissingUnlock::META.code,
+                        FileIdx(f.def.file as usize),
+                        op.span,
+                        format!(
+                            "{name} stays locked if this call panics: {recoverer_name} recovers the panic and carries on, and the next {name}.Lock() blocks forever"
+                        ),
+                    )
+                    .related(
+                        FileIdx(recoverer.def.file as usize),
+                        recoverer.def.span,
+                        format!("{recoverer_name} recovers panics from this call"),
+                    )
+                    .suggest(format!(
+                        "release {name} with `defer {name}.Unlock()` right after locking it, or call the callback after unlocking"
+                    )),
+                );
+                break 'calls;
+            }
+        }
+    }
+}
+
+/// Functions with a deferred call that runs `recover()`.
+fn recovering_functions(ctx: &RuleContext<'_>) -> FxHashSet<FuncId> {
+    let calls_recover = |id: FuncId| {
+        ctx.program.function(id).is_some_and(|g| {
+            g.all_ops().any(|(_, _, op)| {
+                matches!(
+                    &op.kind,
+                    OpKind::Call {
+                        callee: Callee::Builtin(Builtin::Recover),
+                        ..
+                    }
+                )
+            })
+        })
+    };
+    ctx.functions()
+        .filter(|f| {
+            f.all_ops().any(|(_, _, op)| {
+                op.mode == Mode::Deferred
+                    && match &op.kind {
+                        OpKind::Call {
+                            callee: Callee::Func(c),
+                            ..
+                        } => calls_recover(*c),
+                        OpKind::Call {
+                            func_arg: Some(fa), ..
+                        } => matches!(fa.func, FuncArg::Func(c) if calls_recover(c)),
+                        _ => false,
+                    }
+            })
+        })
+        .map(|f| f.id)
+        .collect()
+}
