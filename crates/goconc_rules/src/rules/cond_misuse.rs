@@ -42,13 +42,15 @@ declare_rule! {
     /// * a `Signal`/`Broadcast` that can never reach a waiter: nothing in the
     ///   package waits on that Cond.
     /// * a change that can release the waiters of a `for <pred> { c.Wait() }`
-    ///   loop, made without `Signal`/`Broadcast` of `c` in the function, its
+    ///   loop (also a bail-out flag in its body, `if q.closed { return }`),
+    ///   made without `Signal`/`Broadcast` of `c` in the function, its
     ///   callees or its callers: setting the flag of `!q.closed`, appending
     ///   to the queue of `len(q.items) == 0`, freeing a slot for
     ///   `r.count == len(r.buf)` while signalling only the other Cond;
     /// * `Signal` after a change that releases every waiter at once (a flag,
-    ///   a new threshold for `x.applied < rev`) when goroutines started in a
-    ///   loop wait there: `Signal` wakes only one of them.
+    ///   a new threshold for `x.applied < rev`) when several goroutines wait
+    ///   there (started in a loop, or per call of an exported method) and
+    ///   no waiter takes the condition for itself (a lock built on a Cond).
     ///
     /// ## Why is this bad?
     /// `Wait` atomically unlocks `L` and suspends: called without `L` it

@@ -108,11 +108,19 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
         let Some((file, info)) = program.file_of(site.func) else {
             continue;
         };
-        let Some(pred) = innermost_for_cond(file, site.func.def.span, site.span) else {
+        let Some((cond, body)) = innermost_for(file, site.func.def.span, site.span) else {
+            continue;
+        };
+        // A bail-out in the body (`if q.closed { return }`) counts next to
+        // a loop condition; a `for {}` loop with exits only in its body is
+        // woken by many events the model cannot see (a connection's reader
+        // broadcasting on its way out), so its terms are left alone.
+        let Some(pred) = cond else {
             continue;
         };
         let mut terms = Vec::new();
         collect_terms(program, file, info, pred, &mut terms);
+        exit_terms(program, file, info, body, site.span, &mut terms);
         for (key, term) in terms {
             let CondKey::Field(term_owner, field) = key else {
                 continue;
@@ -180,7 +188,14 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
             let Some((signal_span, CondOp::Signal)) = signal else {
                 continue;
             };
+            // A waiter that takes the condition for itself (`for
+            // vs.writing { Wait() }; vs.writing = true`) is a lock built on
+            // the Cond: only one waiter can proceed, Signal is right.
+            let consumed = writes.iter().any(|w| {
+                w.func.id == lp.waiter.id && w.field == lp.field && w.owner == write.owner
+            });
             if !releases_all(lp.term, write.change)
+                || consumed
                 || in_loop_at(write.func, signal_span)
                 || started_by(ctx, write.func, lp.waiter)
                 || !has_many_waiters(ctx, lp.waiter)
@@ -224,31 +239,91 @@ fn cond_display(program: &Program, facts: &CondFacts<'_>, key: &CondKey) -> Stri
         .unwrap_or_else(|| "the Cond".to_string())
 }
 
-/// The condition of the innermost `for cond { ... }` of `func_span` around `at`.
-fn innermost_for_cond(file: &File, func_span: Span, at: Span) -> Option<ExprId> {
-    let mut best: Option<(Span, ExprId)> = None;
+/// The condition (if any) and body of the innermost `for` loop of
+/// `func_span` around `at`.
+fn innermost_for(
+    file: &File,
+    func_span: Span,
+    at: Span,
+) -> Option<(Option<ExprId>, &goconc_syntax::ast::Block)> {
+    let mut best: Option<(Span, Option<ExprId>, &goconc_syntax::ast::Block)> = None;
     for stmt in &file.stmts {
-        let StmtKind::For {
-            cond: Some(cond), ..
-        } = &stmt.kind
-        else {
+        let StmtKind::For { cond, body, .. } = &stmt.kind else {
             continue;
         };
         let span = stmt.span;
         if span.start < func_span.start || span.end > func_span.end {
             continue;
         }
-        if span.start > at.start || span.end < at.end {
+        if body.span.start > at.start || body.span.end < at.end {
             continue;
         }
-        if file.expr(*cond).span.end > at.start {
-            continue;
-        }
-        if best.is_none_or(|(b, _)| span.start >= b.start && span.end <= b.end) {
-            best = Some((span, *cond));
+        if best.is_none_or(|(b, ..)| span.start >= b.start && span.end <= b.end) {
+            best = Some((span, *cond, body));
         }
     }
-    best.map(|(_, cond)| cond)
+    best.map(|(_, cond, body)| (cond, body))
+}
+
+/// Terms of the loop's exits before the wait: `if q.closed { return }` in
+/// the body keeps the loop waiting while `q.closed` is false. Only a single
+/// flag (`x.f`, `!x.f`) is read from such a condition.
+fn exit_terms(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    body: &goconc_syntax::ast::Block,
+    wait: Span,
+    out: &mut Vec<(CondKey, Term)>,
+) {
+    for &stmt in body.stmts.iter() {
+        let stmt = file.stmt(stmt);
+        if stmt.span.start >= wait.start {
+            break;
+        }
+        let StmtKind::If { cond, body, .. } = &stmt.kind else {
+            continue;
+        };
+        let leaves = body.stmts.iter().any(|&s| {
+            matches!(
+                file.stmt(s).kind,
+                StmtKind::Return { .. }
+                    | StmtKind::Branch {
+                        kind: goconc_syntax::ast::BranchKind::Break,
+                        ..
+                    }
+            )
+        });
+        if leaves {
+            exit_flags(program, file, info, *cond, out);
+        }
+    }
+}
+
+fn exit_flags(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    e: ExprId,
+    out: &mut Vec<(CondKey, Term)>,
+) {
+    let e = file.unparen(e);
+    // A disjunction (`len(cc.streams) == 0 || cc.closed`) says nothing
+    // certain about one flag: the writer may set it only when another
+    // disjunct already holds.
+    match &file.expr(e).kind {
+        ExprKind::Unary { op: AstOp::Not, x } => {
+            if let Some(key) = bool_field(program, file, info, *x) {
+                out.push((key, Term::Flag { waits_while: true }));
+            }
+        }
+        ExprKind::Selector { .. } => {
+            if let Some(key) = bool_field(program, file, info, e) {
+                out.push((key, Term::Flag { waits_while: false }));
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The field a predicate operand reads: `x.f` or `len(x.f)`.
@@ -609,21 +684,44 @@ fn in_loop_at(func: &Function, span: Span) -> bool {
         .is_some_and(|(b, _, _)| in_loop.get(b.index()).copied().unwrap_or(false))
 }
 
-/// Several goroutines can wait in `waiter` at once: a goroutine started in
-/// a loop calls it. (An exported waiter alone is no evidence: `Close` that
-/// waits for a worker is typically called once.)
+/// Several goroutines can wait in `waiter` at once: a goroutine that
+/// reaches it (directly or through one call) is started in a loop, or by an
+/// exported method, which callers can run again and again (an `Attach`
+/// per session). An exported waiter alone is no evidence: `Close` that
+/// waits for a worker is typically called once.
 fn has_many_waiters(ctx: &RuleContext<'_>, waiter: &Function) -> bool {
-    let calls_waiter = |g: &Function| {
+    let calls = |g: &Function, target: FuncId| {
+        g.all_ops().any(|(_, _, op)| {
+            matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == target)
+        })
+    };
+    let reaches_waiter = |g: &Function| {
         g.id == waiter.id
-            || g.all_ops().any(|(_, _, op)| {
-                matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == waiter.id)
+            || calls(g, waiter.id)
+            || g.all_ops().any(|(_, _, op)| match &op.kind {
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    ..
+                } if op.mode == goconc_semantic::ops::Mode::Now => ctx
+                    .program
+                    .function(*c)
+                    .is_some_and(|h| h.pkg == g.pkg && calls(h, waiter.id)),
+                _ => false,
             })
     };
     ctx.functions().any(|g| {
         let in_loop = g.cfg.in_loop();
+        // An exported method, run again per session on the same object;
+        // constructors (plain functions) start one waiter per new object.
+        let exported = g.def.parent.is_none()
+            && g.def.recv.is_some()
+            && super::short_name(g)
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase);
         g.all_ops().any(|(b, _, op)| {
             if op.mode != goconc_semantic::ops::Mode::Spawned
-                || !in_loop.get(b.index()).copied().unwrap_or(false)
+                || !(exported || in_loop.get(b.index()).copied().unwrap_or(false))
             {
                 return false;
             }
@@ -642,7 +740,7 @@ fn has_many_waiters(ctx: &RuleContext<'_>, waiter: &Function) -> bool {
             };
             target
                 .and_then(|t| ctx.program.function(t))
-                .is_some_and(calls_waiter)
+                .is_some_and(reaches_waiter)
         })
     })
 }
