@@ -45,10 +45,12 @@ declare_rule! {
     /// `Release` the function does on its other paths.
     ///
     /// A recovered panic is a path too: a call of a function value (a
-    /// handler, a callback) between `Lock` and a plain `Unlock`
-    /// is reported when a caller in the package recovers panics (a deferred
-    /// `recover()`), since it carries on with the mutex locked. A recovering
-    /// test function counts only for code declared in test files.
+    /// handler, a callback) or of an interface method no type of the
+    /// package implements (a plugin) between `Lock` and a plain `Unlock`
+    /// is reported when the function itself or a caller in the package
+    /// recovers panics (a deferred `recover()`), since it carries on with
+    /// the mutex locked. A recovering test function counts only for code
+    /// declared in test files.
     ///
     /// ## Why is this bad?
     /// A mutex left locked on an error path wedges the component: the next

@@ -137,3 +137,63 @@ func (w *poolWorker) run() {
 		}
 	}()
 }
+
+// A metrics agent runs third-party input plugins and isolates itself from
+// their panics, but records the run under its lock around the plugin call:
+// after a recovered panic the lock stays held and Status blocks forever.
+type metricInput interface {
+	Name() string
+	Collect(into map[string]float64) error
+}
+
+type metricsAgent struct {
+	mu      sync.Mutex
+	lastErr map[string]error
+	values  map[string]float64
+}
+
+func (a *metricsAgent) collectOnce(in metricInput) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("input %s panicked: %v", in.Name(), r)
+		}
+	}()
+	a.mu.Lock()
+	err = in.Collect(a.values) // want "a.mu stays locked if this call panics: collectOnce recovers the panic"
+	a.lastErr[in.Name()] = err
+	a.mu.Unlock()
+	return err
+}
+
+func (a *metricsAgent) Status() map[string]error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]error, len(a.lastErr))
+	for k, v := range a.lastErr {
+		out[k] = v
+	}
+	return out
+}
+
+// The pool's lock is a sync.Locker (a spin lock from another package):
+// locking it is an interface call, but a lock operation, not a callback.
+type lockerPool struct {
+	lock sync.Locker
+	idle []int
+}
+
+func (p *lockerPool) put(slot int) {
+	p.lock.Lock() // ok: the Locker's own Lock is not code that may panic under the lock
+	p.idle = append(p.idle, slot)
+	p.lock.Unlock()
+}
+
+func (p *lockerPool) serve(slot int, task func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Printf("task panicked: %v", r)
+		}
+	}()
+	task()
+	p.put(slot)
+}

@@ -19,6 +19,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     if recovering.is_empty() {
         return;
     }
+    let implemented: FxHashSet<&str> = ctx
+        .functions()
+        .filter(|g| g.def.recv.is_some() && g.def.parent.is_none())
+        .map(crate::lockstate::short_name)
+        .collect();
     for f in ctx.functions() {
         // A test that recovers an expected panic says nothing about
         // production code; a reproduction test with its own copy of the
@@ -27,14 +32,21 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             .model()
             .and_then(|m| m.pkg.files.get(f.def.file as usize))
             .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
-        let Some(recoverer) = ctx.functions().find(|g| {
-            recovering.contains(&g.id)
-                && (in_test_file || !ctx.is_test_driver(g))
-                && g.all_ops().any(|(_, _, op)| {
-                    op.mode == Mode::Now
-                        && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == f.id)
-                })
-        }) else {
+        // The function itself recovers (and returns normally, locked), or
+        // a caller does.
+        let recoverer = if recovering.contains(&f.id) {
+            Some(f)
+        } else {
+            ctx.functions().find(|g| {
+                recovering.contains(&g.id)
+                    && (in_test_file || !ctx.is_test_driver(g))
+                    && g.all_ops().any(|(_, _, op)| {
+                        op.mode == Mode::Now
+                            && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == f.id)
+                    })
+            })
+        };
+        let Some(recoverer) = recoverer else {
             continue;
         };
         let unlocks: Vec<_> = f
@@ -58,9 +70,20 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     continue;
                 };
                 // Function values are the callbacks and handlers whose
-                // panics callers recover; interface calls mostly reach the
-                // package's own implementations.
-                if op.mode != Mode::Now || !matches!(callee, Callee::Dynamic) {
+                // panics callers recover; so are interface methods that no
+                // type of the package implements (plugins). Interfaces the
+                // package implements itself mostly reach its own code.
+                // The call of a `sync.Locker`'s own Lock/Unlock is a lock op.
+                let is_lock_op = f.block_ops(block).iter().any(|(_, other)| {
+                    other.span == op.span && matches!(other.kind, OpKind::Lock { .. })
+                });
+                let unknown_code = !is_lock_op
+                    && match callee {
+                        Callee::Dynamic => true,
+                        Callee::Interface { method, .. } => !implemented.contains(&**method),
+                        _ => false,
+                    };
+                if op.mode != Mode::Now || !unknown_code {
                     continue;
                 }
                 let Some(locks) = held.before(program, f, block, index) else {
