@@ -27,6 +27,11 @@ declare_rule! {
     /// recursive `RLock`. A lock counts as held when it is held on every
     /// path to the second acquisition, or when a loop iteration comes back
     /// to the `Lock` still holding it (a `continue` that skips the `Unlock`).
+    /// A callee that takes the lock only on some of its paths is reported
+    /// too (`if r.lease.epoch != 0 { return ... r.currentEpoch() }`), unless
+    /// a function on its chain takes a `bool` parameter: then the lock is
+    /// taken by a caller-supplied flag (`if !hasLock { c.mu.Lock() }`) and
+    /// callers holding it are expected.
     /// A lock reached back through a child of the locked object counts as
     /// the held one: with `h.mu` held, `s` taken from `h` (`for _, s :=
     /// range h.sessions`, `s := h.sessions[id]`) and `s.hub.mu` the same
@@ -626,8 +631,13 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         // A callee that takes the lock only on some of its paths (`if
         // !hasLock { mu.Lock() }`) is called with the lock held by design.
         // (Checked after the cheap held test: the walk is the costly part.)
+        // That design shows in a flag the callee takes (`hasLock bool`);
+        // a branch on other state (`if r.lease.epoch != 0 { ...
+        // r.currentEpoch() }`) just makes the second acquisition conditional.
         if let Origin::Callee { callee, inner } = event.origin {
-            if !callee_locks_on_every_path(self.program, callee, inner, event.kind) {
+            if !callee_locks_on_every_path(self.program, callee, inner, event.kind)
+                && chain_takes_flag(self.program, callee, inner, 0)
+            {
                 return;
             }
         }
@@ -713,6 +723,41 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         finding = finding.suggest(suggestion);
         self.findings.push(finding);
     }
+}
+
+/// Whether a function on the chain through which `func` acquires the lock
+/// at `site` takes a `bool` parameter (a "caller already holds it" flag).
+fn chain_takes_flag(program: &Program, func: FuncId, site: Span, depth: u32) -> bool {
+    let Some(function) = program.function(func) else {
+        return true;
+    };
+    let takes_bool = function.def.sig.params.iter().any(|t| {
+        matches!(
+            program.env.underlying(t),
+            goconc_semantic::types::Type::Basic(goconc_semantic::types::Basic::Bool)
+        )
+    });
+    if takes_bool {
+        return true;
+    }
+    if depth >= 6 {
+        return true;
+    }
+    let Some(summary) = program.summary(func) else {
+        return true;
+    };
+    summary
+        .acquires
+        .iter()
+        .filter(|a| a.span == site)
+        .filter_map(|a| a.via)
+        .any(|next| {
+            program.summary(next).is_none_or(|s| {
+                s.acquires
+                    .iter()
+                    .any(|deeper| chain_takes_flag(program, next, deeper.span, depth + 1))
+            })
+        })
 }
 
 #[cfg(test)]
