@@ -38,6 +38,16 @@ declare_rule! {
     /// field of the same type as `h.mu`, children point back to their
     /// owner, so `s.detach()` locking `s.hub.mu` waits for itself (a child
     /// of the owner's own type, as in a tree, is not reported).
+    /// It also reports a registered callback called under the registry's
+    /// lock (`for _, h := range s.handlers { h(old, cur) }` with `s.mu`
+    /// held, or `s.hook(k)`) when a handler the package registers through
+    /// a registering method (`AddHandler(h)` storing `h` in that field)
+    /// locks that same lock of the object it is registered on: a closure
+    /// capturing the registry (`reg.OnUpdate(func(e) { reg.Lookup(e) })`),
+    /// or a method value whose receiver was built holding it (`c :=
+    /// &T{store: store}; store.AddHandler(c.onPod)`). A handler that locks
+    /// another object of the same type (a child notifying its parent) is
+    /// not reported.
     /// It also reports `once.Do(f)` where `f` reaches `Do` on the same Once
     /// again (a lazy getter called from its own initializer), directly or
     /// in a goroutine `f` starts and then waits for (a plain receive or
@@ -140,8 +150,11 @@ impl Rule for DoubleLock {
         for func in ctx.functions() {
             once_recursion(ctx.program, func, findings);
         }
+        callbacks::check(ctx, findings);
     }
 }
+
+mod callbacks;
 
 /// A call site: file index, span, and whether it starts a goroutine.
 type CallAt = (u32, Span, bool);

@@ -72,7 +72,8 @@ func (c *hookedLRU) Remove(key string) {
 	c.onEvict(key) // want `c.mu is already locked: the function literal it runs acquires it`
 }
 
-// A hook set by callers: its target is not known, so no finding.
+// A hook set through a setter: wirePluggable registers, on p itself, a
+// hook that reads p, so Put locks p.mu twice.
 type pluggableStore struct {
 	mu     sync.Mutex
 	values map[string]string
@@ -92,7 +93,7 @@ func (p *pluggableStore) Put(key, value string) {
 	defer p.mu.Unlock()
 	p.values[key] = value
 	if p.hook != nil {
-		p.hook(key) // ok: the hook comes from a caller (dynamic)
+		p.hook(key) // want "p.mu is already locked when this registered callback runs"
 	}
 }
 

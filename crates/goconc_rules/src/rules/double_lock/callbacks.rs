@@ -1,0 +1,371 @@
+//! Registered callbacks run under the registry's own lock: `Upsert` holds
+//! `s.mu` and calls every handler in `s.handlers`, and a handler the
+//! package registers (`store.AddHandler(c.onPodUpdate)`, a closure passed
+//! to `OnUpdate`) calls back into a method that locks the same kind of
+//! mutex (`c.store.ListByNode` locks a `PodStore`'s `mu`). When the handler
+//! was registered on this very store, the update locks `s.mu` twice.
+//!
+//! Only handlers that lock the very object they are registered on count:
+//! a closure capturing the registry (`reg.OnUpdate(func(e) { reg.Lookup(..) })`),
+//! or a method value whose receiver was built holding it
+//! (`c := &NodeLifecycle{store: store}; store.AddHandler(c.onPodUpdate)`).
+//! A handler of one object that locks another of the same type (a child
+//! balancer notifying its parent) is not reported.
+
+use goconc_semantic::body::{FileInfo, FuncNode, Res};
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::env::{Builtin, Selection};
+use goconc_semantic::ops::{Callee, FuncId, Mode, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::{Sym, Type};
+use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
+use goconc_syntax::File;
+
+use crate::rules::lock_order_inversion::{lock_class, LockClass};
+use crate::rules::waitgroup_misuse::flow;
+use crate::{FileIdx, Finding, RuleContext};
+
+pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let funcs: Vec<&Function> = ctx.functions().collect();
+    let mut registrations: Option<Vec<Registration>> = None;
+    for f in &funcs {
+        let dynamic_calls = f.all_ops().any(|(_, _, op)| {
+            op.mode == Mode::Now
+                && matches!(
+                    op.kind,
+                    OpKind::Call {
+                        callee: Callee::Dynamic,
+                        ..
+                    }
+                )
+        });
+        if !dynamic_calls {
+            continue;
+        }
+        let Some((file, info)) = program.file_of(f) else {
+            continue;
+        };
+        let mut held: Option<flow::HeldLocks> = None;
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+                let OpKind::Call {
+                    callee: Callee::Dynamic,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                if op.mode != Mode::Now {
+                    continue;
+                }
+                let Some(ExprKind::Call { fun, .. }) = op.expr.map(|e| &file.expr(e).kind) else {
+                    continue;
+                };
+                let Some(field) = callback_field(file, info, *fun) else {
+                    continue;
+                };
+                let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
+                let Some(locks) = held.before(program, f, block, index) else {
+                    continue;
+                };
+                let classes: Vec<(LockClass, String)> = locks
+                    .iter()
+                    .filter_map(|(p, _)| {
+                        let class = lock_class(program, p)?;
+                        (!matches!(class, LockClass::Local(_)))
+                            .then(|| (class, program.describe_path(p)))
+                    })
+                    .collect();
+                if classes.is_empty() {
+                    continue;
+                }
+                let regs = registrations.get_or_insert_with(|| collect_registrations(ctx, &funcs));
+                // The held lock is the registry's own field `lock_field`.
+                let found = regs.iter().filter(|r| r.field == field).find_map(|r| {
+                    let (_, name) = classes.iter().find(|(c, _)| {
+                        matches!(c, LockClass::Field(owner, lock)
+                            if owner.strip_pointer() == field.0.strip_pointer() && *lock == r.lock_field)
+                    })?;
+                    let span = program
+                        .summary(r.handler)?
+                        .acquires
+                        .iter()
+                        .find(|a| a.path.fields.last() == Some(&goconc_semantic::ops::PathElem::Field(r.lock_field.clone())))?
+                        .span;
+                    Some((r.handler, r.at, span, name.clone()))
+                });
+                let Some((handler, registered_at, acquired_at, lock_name)) = found else {
+                    continue;
+                };
+                let Some(handler_fn) = program.function(handler) else {
+                    continue;
+                };
+                let handler_name = crate::lockstate::short_name(handler_fn);
+                findings.push(
+                    Finding::new(
+                        "GC201",
+                        FileIdx(f.def.file as usize),
+                        op.span,
+                        format!(
+                            "{lock_name} is already locked when this registered callback runs, and the callback {handler_name} locks a mutex of the same kind: when it was registered on this object, {lock_name} is locked twice"
+                        ),
+                    )
+                    .related(
+                        FileIdx(handler_fn.def.file as usize),
+                        registered_at,
+                        format!("{handler_name} is registered here"),
+                    )
+                    .related(
+                        FileIdx(handler_fn.def.file as usize),
+                        acquired_at,
+                        format!("{handler_name} acquires it here"),
+                    )
+                    .suggest(format!(
+                        "copy the callbacks under {lock_name}, release it, then call them; or document that callbacks must not call back into the object"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// The callback field a called function value comes from: `x.onChange`,
+/// the range value of `for _, h := range x.handlers`, or a local
+/// initialised from either (`h := x.handlers[i]`).
+fn callback_field(file: &File, info: &FileInfo, fun: ExprId) -> Option<(Type, Sym)> {
+    let fun = file.unparen(fun);
+    match &file.expr(fun).kind {
+        ExprKind::Selector { .. } => field_of(file, info, fun),
+        ExprKind::Ident(_) => {
+            let Res::Local(l) = info.res(fun) else {
+                return None;
+            };
+            let local = info.local(*l).filter(|local| !local.reassigned)?;
+            let source = file
+                .stmts
+                .iter()
+                .find_map(|stmt| match &stmt.kind {
+                    StmtKind::Range {
+                        value: Some(v), x, ..
+                    } if file.expr(*v).span == local.span => Some(*x),
+                    _ => None,
+                })
+                .or(local.init)?;
+            let mut source = file.unparen(source);
+            if let ExprKind::Index { x, .. } = &file.expr(source).kind {
+                source = file.unparen(*x);
+            }
+            field_of(file, info, source)
+        }
+        _ => None,
+    }
+}
+
+fn field_of(file: &File, info: &FileInfo, e: ExprId) -> Option<(Type, Sym)> {
+    let ExprKind::Selector { x, .. } = &file.expr(e).kind else {
+        return None;
+    };
+    let Some(Selection::Field { embedded, name, .. }) = info.selection(e) else {
+        return None;
+    };
+    embedded
+        .is_empty()
+        .then(|| (info.ty(*x).strip_pointer().clone(), name.clone()))
+}
+
+/// One handler registered through a registering method
+/// (`store.AddHandler(h)` where `AddHandler` stores its parameter in
+/// `s.handlers`), with the lock it takes on the object it was registered
+/// on: `reg.Lookup` in a closure capturing `reg`, or `c.store.List` in a
+/// method value `c.onPod` where `c := &T{store: store}`.
+struct Registration {
+    field: (Type, Sym),
+    handler: FuncId,
+    at: Span,
+    /// Name of the lock field the handler takes on the registry object.
+    lock_field: Sym,
+}
+
+/// Registrations whose handler locks the very object it is registered on.
+fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Registration> {
+    let program = ctx.program;
+    let Some(model) = ctx.model() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    // Registering methods: (method, parameter position, field).
+    let mut registrars: Vec<(&Function, usize, (Type, Sym))> = Vec::new();
+    for (fi, (source, info)) in model.pkg.files.iter().zip(&model.files).enumerate() {
+        let file = &*source.ast;
+        for stmt in &file.stmts {
+            let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+                continue;
+            };
+            if lhs.len() != rhs.len() {
+                continue;
+            }
+            for (&target, &value) in lhs.iter().zip(rhs) {
+                let mut target = file.unparen(target);
+                if let ExprKind::Index { x, .. } = &file.expr(target).kind {
+                    target = file.unparen(*x);
+                }
+                let Some(field) = field_of(file, info, target) else {
+                    continue;
+                };
+                let value = file.unparen(value);
+                let values: Vec<ExprId> = match &file.expr(value).kind {
+                    ExprKind::Call { fun, args, .. }
+                        if matches!(
+                            info.res(file.unparen(*fun)),
+                            Res::Builtin(Builtin::Append)
+                        ) =>
+                    {
+                        args.iter().skip(1).copied().collect()
+                    }
+                    _ => vec![value],
+                };
+                for v in values {
+                    let Res::Local(l) = info.res(file.unparen(v)) else {
+                        continue;
+                    };
+                    let Some(method) = funcs.iter().find(|f| {
+                        f.def.file == fi as u32 && f.def.recv.is_some() && f.def.params.contains(l)
+                    }) else {
+                        continue;
+                    };
+                    if let Some(position) = method.def.params.iter().position(|p| p == l) {
+                        registrars.push((method, position, field.clone()));
+                    }
+                }
+            }
+        }
+    }
+    for (registrar, position, field) in registrars {
+        for caller in funcs {
+            let Some((file, info)) = program.file_of(caller) else {
+                continue;
+            };
+            for (_, _, op) in caller.all_ops() {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv: Some(recv),
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                if *c != registrar.id || !recv.fields.is_empty() {
+                    continue;
+                }
+                let goconc_semantic::ops::Base::Local(owner) = &recv.base else {
+                    continue;
+                };
+                let Some(ExprKind::Call { args, .. }) = op.expr.map(|x| &file.expr(x).kind) else {
+                    continue;
+                };
+                let Some(&arg) = args.get(position) else {
+                    continue;
+                };
+                let at = file.expr(arg).span;
+                if let Some((handler, lock_field)) =
+                    handler_locking_owner(ctx, funcs, caller, file, info, arg, owner)
+                {
+                    out.push(Registration {
+                        field: field.clone(),
+                        handler,
+                        at,
+                        lock_field,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The handler `arg` names and the lock field it takes on `owner` (a local
+/// of `caller`): a closure locking `owner.mu` (captured), or a method value
+/// `c.m` where `c` was built as `&T{f: owner}` and `m` locks `c.f.mu`.
+fn handler_locking_owner(
+    ctx: &RuleContext<'_>,
+    funcs: &[&Function],
+    caller: &Function,
+    file: &File,
+    info: &FileInfo,
+    arg: ExprId,
+    owner: &goconc_semantic::ops::LocalKey,
+) -> Option<(FuncId, Sym)> {
+    let program = ctx.program;
+    let arg = file.unparen(arg);
+    match &file.expr(arg).kind {
+        ExprKind::FuncLit { .. } => {
+            let handler = funcs
+                .iter()
+                .find(|f| f.def.file == caller.def.file && f.def.node == FuncNode::Lit(arg))?;
+            let summary = program.summary(handler.id)?;
+            summary.acquires.iter().find_map(|a| {
+                let goconc_semantic::ops::Base::Local(k) = &a.path.base else {
+                    return None;
+                };
+                match a.path.fields.as_slice() {
+                    [goconc_semantic::ops::PathElem::Field(lock)] if k == owner => {
+                        Some((handler.id, lock.clone()))
+                    }
+                    _ => None,
+                }
+            })
+        }
+        ExprKind::Selector { x, .. } => {
+            let Some(Selection::Method { func: Some(r), .. }) = info.selection(arg) else {
+                return None;
+            };
+            let handler = funcs.iter().find(|f| {
+                f.def.parent.is_none() && f.def.obj == Some(r.idx) && r.pkg == caller_pkg(ctx)
+            })?;
+            // `c` built from a literal that stores the owner in field `f`.
+            let Res::Local(c) = info.res(file.unparen(*x)) else {
+                return None;
+            };
+            let init = info.local(*c).filter(|l| !l.reassigned)?.init?;
+            let mut lit = file.unparen(init);
+            if let ExprKind::Unary { x, .. } = &file.expr(lit).kind {
+                lit = file.unparen(*x);
+            }
+            let ExprKind::CompositeLit { elts, .. } = &file.expr(lit).kind else {
+                return None;
+            };
+            let holder: Sym = elts.iter().find_map(|&e| {
+                let ExprKind::KeyValue { key, value } = &file.expr(e).kind else {
+                    return None;
+                };
+                let ExprKind::Ident(k) = &file.expr(*key).kind else {
+                    return None;
+                };
+                matches!(info.res(file.unparen(*value)), Res::Local(v) if v == &owner.local)
+                    .then(|| Sym::from(file.name(*k)))
+            })?;
+            let recv = handler.def.recv?;
+            let summary = program.summary(handler.id)?;
+            summary.acquires.iter().find_map(|a| {
+                let goconc_semantic::ops::Base::Local(k) = &a.path.base else {
+                    return None;
+                };
+                match a.path.fields.as_slice() {
+                    [goconc_semantic::ops::PathElem::Field(f), goconc_semantic::ops::PathElem::Field(lock)]
+                        if k.local == recv && k.file == handler.def.file && *f == holder =>
+                    {
+                        Some((handler.id, lock.clone()))
+                    }
+                    _ => None,
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+fn caller_pkg(ctx: &RuleContext<'_>) -> Sym {
+    ctx.model().map(|m| m.pkg.path.clone()).unwrap_or_default()
+}
