@@ -27,6 +27,11 @@ declare_rule! {
     /// that use the same channel (the same field of the same type); its lock
     /// acquisitions are followed through calls.
     ///
+    /// So is a send on a local unbuffered channel handed to a goroutine the
+    /// function starts (`go p.managePod(ch)`, the per-key worker) while
+    /// holding a lock that the goroutine's receive loop takes between two
+    /// receives: from the second value on, each waits for the other.
+    ///
     /// A publisher's plain send to its subscribers' channels while it holds
     /// the lock guarding the subscriber set (`for _, ch := range p.subs {
     /// ch <- msg }`, or `s.ch <- msg` for subscription records `s`, under
@@ -637,6 +642,126 @@ fn subscriber_send(
     )
 }
 
+/// A send on a local unbuffered channel handed to a goroutine this
+/// function starts (`go p.managePod(ch)`), while holding a lock that the
+/// goroutine's receive loop takes between two receives (`for u := range ch
+/// { ...; p.completeWork(u) }` where `completeWork` locks `p.mu`): from the
+/// second send on, the sender waits for the receiver, which waits for the
+/// lock. The channel may also come back from a map field on later calls
+/// (`ch, ok := p.updates[uid]`), the per-key worker pattern.
+fn spawned_receiver_needs_lock(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    file: FileIdx,
+    op: &Op,
+    chan: &AccessPath,
+    held: &HeldLocks,
+) -> Option<Finding> {
+    let program = ctx.program;
+    if !chan.fields.is_empty() || !matches!(chan.base, Base::Local(_)) {
+        return None;
+    }
+    // Unbuffered wherever this function makes it.
+    let makes: Vec<Option<i64>> = f
+        .all_ops()
+        .filter_map(|(_, _, o)| match &o.kind {
+            OpKind::MakeChan {
+                path: Some(p), cap, ..
+            } if p == chan => Some(*cap),
+            _ => None,
+        })
+        .collect();
+    if makes.is_empty() || makes.iter().any(|c| *c != Some(0)) {
+        return None;
+    }
+    let in_loop = f.cfg.in_loop();
+    let spawned = super::abandoned_channel::spawned_users(program, f, chan, &in_loop);
+    for s in &spawned {
+        let g = s.target;
+        let g_in_loop = g.cfg.in_loop();
+        let receives: Vec<BlockId> = g
+            .all_ops()
+            .filter_map(|(b, _, o)| match &o.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: ChanOp::Recv | ChanOp::Range,
+                    ..
+                } if *p == s.path => Some(b),
+                _ => None,
+            })
+            .collect();
+        if receives.is_empty()
+            || receives
+                .iter()
+                .any(|b| !g_in_loop.get(b.index()).copied().unwrap_or(false))
+        {
+            continue;
+        }
+        let loop_blocks: rustc_hash::FxHashSet<BlockId> = receives
+            .iter()
+            .flat_map(|&b| super::unmatched_channel_op::loop_blocks(g, b))
+            .collect();
+        // A lock of a held class taken inside the receive loop.
+        let taken = g.all_ops().find_map(|(b, _, o)| {
+            if !loop_blocks.contains(&b) || o.mode != Mode::Now {
+                return None;
+            }
+            let paths: Vec<AccessPath> = match &o.kind {
+                OpKind::Lock {
+                    path: Some(p),
+                    op: LockOp::Lock | LockOp::RLock,
+                } => vec![p.clone()],
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } => program
+                    .summary(*c)?
+                    .acquires
+                    .iter()
+                    .filter_map(|a| program.substitute(*c, &a.path, recv.as_ref(), args))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            paths.into_iter().find_map(|p| {
+                let class = lock_class(program, &p)?;
+                held.locks
+                    .iter()
+                    .find(|((h, _), _)| lock_class(program, h).as_ref() == Some(&class))
+                    .map(|((h, _), span)| (h.clone(), *span, o.span))
+            })
+        });
+        let Some((lock, lock_span, taken_at)) = taken else {
+            continue;
+        };
+        let lock_name = display_path(ctx, &lock);
+        let chan_name = program.describe_path(chan);
+        let g_name = short_func_name(g).to_string();
+        return Some(
+            Finding::new(
+                ChannelUnderLock::META.code,
+                file,
+                op.span,
+                format!(
+                    "blocking send on {chan_name} while holding {lock_name}: the goroutine receiving it ({g_name}) takes {lock_name} before it receives again, so from the second value on each waits for the other"
+                ),
+            )
+            .related(file, lock_span, format!("{lock_name} is acquired here"))
+            .related(file, s.span, "the receiving goroutine is started here")
+            .related(
+                FileIdx(g.def.file as usize),
+                taken_at,
+                format!("{g_name} takes {lock_name} here, between two receives"),
+            )
+            .suggest(format!(
+                "send after releasing {lock_name} (look the channel up under the lock, send outside it), or give {chan_name} a buffer and never block while holding the lock"
+            )),
+        );
+    }
+    None
+}
+
 /// Whether the op at `to` can run after the op at `from` in `f`.
 fn reaches(f: &Function, from: (BlockId, usize), to: (BlockId, usize)) -> bool {
     if from.0 == to.0 && from.1 < to.1 {
@@ -714,6 +839,10 @@ impl Rule for ChannelUnderLock {
                             found.push(report(file, op.span, &b, false));
                         } else if *cop == ChanOp::Send {
                             if let Some(finding) = subscriber_send(ctx, f, file, op, p, held) {
+                                found.push(finding);
+                            } else if let Some(finding) =
+                                spawned_receiver_needs_lock(ctx, f, file, op, p, held)
+                            {
                                 found.push(finding);
                             }
                         }
