@@ -1717,22 +1717,7 @@ fn analyse_looping_sender(
     }
     let program = ctx.program;
     let g = s.target;
-    let g_in_loop = g.cfg.in_loop();
-    let mut looped_send: Option<Span> = None;
-    for (b, op, in_select, mode, span) in chan_ops(g, &s.path) {
-        match op {
-            ChanOp::Close => {}
-            ChanOp::Send if !in_select && mode == Mode::Now => {
-                if g_in_loop.get(b.index()).copied().unwrap_or(false)
-                    && looped_send.is_none_or(|l| span.start < l.start)
-                {
-                    looped_send = Some(span);
-                }
-            }
-            _ => return,
-        }
-    }
-    let Some(send_span) = looped_send else {
+    let Some(send_span) = first_looped_plain_send(g, &s.path) else {
         return;
     };
     let parent_ops: Vec<_> = chan_ops(f, chan).collect();
@@ -1809,6 +1794,28 @@ fn analyse_looping_sender(
             "send in a select with `case <-ctx.Done(): return` (the receiver's cancellation) or drain {name} before the receiver returns"
         )),
     );
+}
+
+/// The first plain send on `chan` inside a loop of producer `g`, when `g`
+/// only sends on it plainly or closes it (a send in a select, or a receive,
+/// is a producer managing its own way out: `None`).
+pub(super) fn first_looped_plain_send(g: &Function, chan: &AccessPath) -> Option<Span> {
+    let g_in_loop = g.cfg.in_loop();
+    let mut looped_send: Option<Span> = None;
+    for (b, op, in_select, mode, span) in chan_ops(g, chan) {
+        match op {
+            ChanOp::Close => {}
+            ChanOp::Send if !in_select && mode == Mode::Now => {
+                if g_in_loop.get(b.index()).copied().unwrap_or(false)
+                    && looped_send.is_none_or(|l| span.start < l.start)
+                {
+                    looped_send = Some(span);
+                }
+            }
+            _ => return None,
+        }
+    }
+    looped_send
 }
 
 /// A block of the loop around `recvs` with a way out of it that reaches

@@ -36,23 +36,9 @@ pub(super) fn check(
         return;
     }
     let g = s.target;
-    let g_in_loop = g.cfg.in_loop();
-    let mut looped_send: Option<Span> = None;
-    for (b, op, in_select, mode, span) in chan_ops(g, &s.path) {
-        match op {
-            ChanOp::Close => {}
-            // A send that can also take another case (its context, a stop
-            // channel) is the producer's own way out.
-            ChanOp::Send if !in_select && mode == Mode::Now => {
-                if g_in_loop.get(b.index()).copied().unwrap_or(false)
-                    && looped_send.is_none_or(|l| span.start < l.start)
-                {
-                    looped_send = Some(span);
-                }
-            }
-            _ => return,
-        }
-    }
+    // A send that can also take another case (its context, a stop channel)
+    // is the producer's own way out.
+    let looped_send = super::first_looped_plain_send(g, &s.path);
     // The goroutine may hand the channel to a callee that sends elsewhere.
     let hands_off = g.all_ops().any(|(_, _, op)| match &op.kind {
         OpKind::Call { recv, args, .. } => {
