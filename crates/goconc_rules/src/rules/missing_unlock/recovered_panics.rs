@@ -7,6 +7,7 @@
 use goconc_semantic::cfg::BlockId;
 use goconc_semantic::env::Builtin;
 use goconc_semantic::ops::{Callee, FuncArg, FuncId, LockOp, Mode, OpKind};
+use goconc_semantic::program::Function;
 use rustc_hash::FxHashSet;
 
 use super::MissingUnlock;
@@ -24,7 +25,26 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         .filter(|g| g.def.recv.is_some() && g.def.parent.is_none())
         .map(crate::lockstate::short_name)
         .collect();
+    // Direct callees of each recovering function.
+    let mut recovered_callees: rustc_hash::FxHashMap<FuncId, Vec<&Function>> =
+        rustc_hash::FxHashMap::default();
+    for g in ctx.functions().filter(|g| recovering.contains(&g.id)) {
+        for (_, _, op) in g.all_ops() {
+            if let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            {
+                if op.mode == Mode::Now {
+                    recovered_callees.entry(*c).or_default().push(g);
+                }
+            }
+        }
+    }
     for f in ctx.functions() {
+        if !recovering.contains(&f.id) && !recovered_callees.contains_key(&f.id) {
+            continue;
+        }
         // A test that recovers an expected panic says nothing about
         // production code; a reproduction test with its own copy of the
         // type (both in test files) does.
@@ -37,14 +57,12 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let recoverer = if recovering.contains(&f.id) {
             Some(f)
         } else {
-            ctx.functions().find(|g| {
-                recovering.contains(&g.id)
-                    && (in_test_file || !ctx.is_test_driver(g))
-                    && g.all_ops().any(|(_, _, op)| {
-                        op.mode == Mode::Now
-                            && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == f.id)
-                    })
-            })
+            recovered_callees
+                .get(&f.id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .find(|g| in_test_file || !ctx.is_test_driver(g))
         };
         let Some(recoverer) = recoverer else {
             continue;
