@@ -1211,6 +1211,24 @@ fn returns_local(program: &Program, f: &Function, chan: &AccessPath) -> bool {
     })
 }
 
+/// The one goroutine (started once, not in a loop) that feeds the local
+/// channel `chan` that `f` returns without using it itself.
+fn returned_stream_feeder<'a>(
+    program: &'a Program,
+    f: &Function,
+    chan: &AccessPath,
+    in_loop: &[bool],
+) -> Option<Spawned<'a>> {
+    if !returns_local(program, f, chan) || chan_ops(f, chan).next().is_some() {
+        return None;
+    }
+    let mut spawned = spawned_users(program, f, chan, in_loop);
+    if spawned.len() != 1 || spawned[0].in_loop {
+        return None;
+    }
+    spawned.pop()
+}
+
 fn analyse_returned_stream(
     ctx: &RuleContext<'_>,
     f: &Function,
@@ -1220,14 +1238,9 @@ fn analyse_returned_stream(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    if !returns_local(program, f, chan) || chan_ops(f, chan).next().is_some() {
+    let Some(s) = returned_stream_feeder(program, f, chan, in_loop) else {
         return;
-    }
-    let spawned = spawned_users(program, f, chan, in_loop);
-    let [s] = spawned.as_slice() else { return };
-    if s.in_loop {
-        return;
-    }
+    };
     let g = s.target;
     let mut closes: FxHashSet<BlockId> = FxHashSet::default();
     let mut close_span = None;

@@ -12,9 +12,7 @@ use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, LocalKey, Mode, OpK
 use goconc_semantic::program::Function;
 use goconc_syntax::ast::{ExprId, Span, StmtKind};
 
-use super::{
-    chan_ops, describe_stop, early_loop_exit, returns_local, spawned_users, AbandonedChannel,
-};
+use super::{chan_ops, describe_stop, early_loop_exit, AbandonedChannel};
 use crate::{FileIdx, Finding, RuleContext};
 
 /// `f` returns its unbuffered local channel `chan`, fed by one goroutine.
@@ -27,14 +25,9 @@ pub(super) fn check(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    if !returns_local(program, f, chan) || chan_ops(f, chan).next().is_some() {
+    let Some(s) = super::returned_stream_feeder(program, f, chan, in_loop) else {
         return;
-    }
-    let users = spawned_users(program, f, chan, in_loop);
-    let [s] = users.as_slice() else { return };
-    if s.in_loop {
-        return;
-    }
+    };
     let g = s.target;
     // A send that can also take another case (its context, a stop channel)
     // is the producer's own way out.
