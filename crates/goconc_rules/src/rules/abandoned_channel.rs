@@ -1187,6 +1187,13 @@ fn analyse_channel(
 /// range until it is closed) but can return on another path without
 /// closing it, and without first waiting on anything (a select, another
 /// channel, a context) that marks a cancellation the caller watches too.
+/// Whether `op` hands `path` to a call, as receiver or argument (the callee
+/// may close it, send on it or pass it further).
+fn passes_to_call(op: &Op, path: &AccessPath) -> bool {
+    matches!(&op.kind, OpKind::Call { recv, args, .. }
+        if recv.as_ref() == Some(path) || args.iter().any(|a| a.as_ref() == Some(path)))
+}
+
 /// Whether `f` returns its local channel `chan` (`return out`).
 fn returns_local(program: &Program, f: &Function, chan: &AccessPath) -> bool {
     let Some((file, info)) = program.file_of(f) else {
@@ -1258,12 +1265,7 @@ fn analyse_returned_stream(
                 close_span.get_or_insert(op.span);
             }
             // A callee handed the channel may close it.
-            OpKind::Call { recv, args, .. }
-                if recv.as_ref() == Some(&s.path)
-                    || args.iter().any(|a| a.as_ref() == Some(&s.path)) =>
-            {
-                return;
-            }
+            OpKind::Call { .. } if passes_to_call(op, &s.path) => return,
             _ => {}
         }
     }
@@ -1386,10 +1388,7 @@ fn analyse_waiting_parent(
                 }
                 counterpart_blocks.insert(b);
             }
-            OpKind::Call { recv, args, .. }
-                if recv.as_ref() == Some(&s.path)
-                    || args.iter().any(|a| a.as_ref() == Some(&s.path)) =>
-            {
+            OpKind::Call { .. } if passes_to_call(op, &s.path) => {
                 if op.mode != Mode::Now {
                     return;
                 }
@@ -1716,11 +1715,7 @@ fn analyse_looping_sender(
         .filter(|s| {
             s.target.all_ops().any(|(_, _, op)| match &op.kind {
                 OpKind::Chan { path: Some(p), .. } => *p == s.path,
-                OpKind::Call { recv, args, .. } => {
-                    recv.as_ref() == Some(&s.path)
-                        || args.iter().any(|a| a.as_ref() == Some(&s.path))
-                }
-                _ => false,
+                _ => passes_to_call(op, &s.path),
             })
         })
         .collect();

@@ -33,12 +33,9 @@ pub(super) fn check(
     // is the producer's own way out.
     let looped_send = super::first_looped_plain_send(g, &s.path);
     // The goroutine may hand the channel to a callee that sends elsewhere.
-    let hands_off = g.all_ops().any(|(_, _, op)| match &op.kind {
-        OpKind::Call { recv, args, .. } => {
-            recv.as_ref() == Some(&s.path) || args.iter().any(|a| a.as_ref() == Some(&s.path))
-        }
-        _ => false,
-    });
+    let hands_off = g
+        .all_ops()
+        .any(|(_, _, op)| super::passes_to_call(op, &s.path));
     let Some(send_span) = looped_send.filter(|_| !hands_off) else {
         return;
     };
@@ -136,12 +133,9 @@ fn stops_early(ctx: &RuleContext<'_>, consumer: &Function, stream: &AccessPath) 
     {
         return None;
     }
-    let handed_on = consumer.all_ops().any(|(_, _, op)| match &op.kind {
-        OpKind::Call { recv, args, .. } => {
-            recv.as_ref() == Some(stream) || args.iter().any(|a| a.as_ref() == Some(stream))
-        }
-        _ => false,
-    });
+    let handed_on = consumer
+        .all_ops()
+        .any(|(_, _, op)| super::passes_to_call(op, stream));
     if handed_on {
         return None;
     }

@@ -311,18 +311,22 @@ fn exit_flags(
     // A disjunction (`len(cc.streams) == 0 || cc.closed`) says nothing
     // certain about one flag: the writer may set it only when another
     // disjunct already holds.
+    // The loop leaves when the flag reads `set`: it waits while it does not.
+    if let Some((key, set)) = flag(program, file, info, e) {
+        out.push((key, Term::Flag { waits_while: !set }));
+    }
+}
+
+/// `x.f` (the flag read as true) or `!x.f` (read as false), for a bool
+/// field `f`.
+fn flag(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Option<(CondKey, bool)> {
+    let e = file.unparen(e);
     match &file.expr(e).kind {
         ExprKind::Unary { op: AstOp::Not, x } => {
-            if let Some(key) = bool_field(program, file, info, *x) {
-                out.push((key, Term::Flag { waits_while: true }));
-            }
+            bool_field(program, file, info, *x).map(|key| (key, false))
         }
-        ExprKind::Selector { .. } => {
-            if let Some(key) = bool_field(program, file, info, e) {
-                out.push((key, Term::Flag { waits_while: false }));
-            }
-        }
-        _ => {}
+        ExprKind::Selector { .. } => bool_field(program, file, info, e).map(|key| (key, true)),
+        _ => None,
     }
 }
 
@@ -367,14 +371,9 @@ fn collect_terms(
             collect_terms(program, file, info, *x, out);
             collect_terms(program, file, info, *y, out);
         }
-        ExprKind::Unary { op: AstOp::Not, x } => {
-            if let Some(key) = bool_field(program, file, info, *x) {
-                out.push((key, Term::Flag { waits_while: false }));
-            }
-        }
-        ExprKind::Selector { .. } => {
-            if let Some(key) = bool_field(program, file, info, e) {
-                out.push((key, Term::Flag { waits_while: true }));
+        ExprKind::Unary { op: AstOp::Not, .. } | ExprKind::Selector { .. } => {
+            if let Some((key, set)) = flag(program, file, info, e) {
+                out.push((key, Term::Flag { waits_while: set }));
             }
         }
         ExprKind::Binary { x, op, y, .. } => {
