@@ -12,19 +12,32 @@ use goconc_syntax::ast::Span;
 use super::abandoned_channel::{only_known_users, spawned_users, Spawned};
 use super::unmatched_channel_op::{chan_key, param_key, ChanKey, Escapes};
 use super::waitgroup_misuse::flow;
+
+mod protocols;
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Finds a function and the one goroutine it starts that exchange
-    /// values over two or more channels the function created, in orders
-    /// that cannot be matched: the goroutine sends on `resp` first while
-    /// the function sends on `req` first, or both wait to receive first.
-    /// The two sequences of sends, receives and closes are played against
-    /// each other with the channels' capacities (a buffered send proceeds
-    /// while the buffer has room); when the function ends up waiting for a
-    /// goroutine that is itself waiting, or that has finished, the
-    /// function's blocked operation is reported.
+    /// Finds two sides of a channel protocol that wait for each other
+    /// forever. Two shapes are checked:
+    ///
+    /// * a function and the one goroutine it starts exchanging values
+    ///   over two or more channels the function created, in orders that
+    ///   cannot be matched: the goroutine sends on `resp` first while the
+    ///   function sends on `req` first, or both wait to receive first. The
+    ///   two sequences are played against each other with the channels'
+    ///   capacities; when the function ends up waiting for a goroutine
+    ///   that is itself waiting, or that has finished, the function's
+    ///   blocked operation is reported;
+    /// * two loops over channel fields of one struct, started together
+    ///   (two goroutines, or a function and the goroutine it starts): a
+    ///   send loop that hands each item to a receive loop while the
+    ///   receive loop reports back on another channel, or a function that
+    ///   sends every chunk before it reads the first acknowledgement while
+    ///   its goroutine acknowledges each chunk before taking the next.
+    ///   Each side's loops, selects and calls in the package are unrolled
+    ///   and every interleaving is explored; a state where both sides wait
+    ///   on channels only the other side can serve is reported.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when the other side receives, and
@@ -67,12 +80,19 @@ declare_rule! {
     /// (`make(chan int, 1)`), so that send does not wait for the receiver.
     ///
     /// ## Known limitations
-    /// Only straight-line exchanges are checked: channels created with
-    /// `make` and a constant capacity in the function, shared with exactly
-    /// one goroutine it starts once, and not handed to any other code. An
-    /// operation in a loop, in a `select` or deferred, a `range` over one
-    /// of the channels, or operations on alternative paths make the rule
-    /// give up on that pair.
+    /// The straight-line check needs channels created with `make` and a
+    /// constant capacity in the function, shared with exactly one goroutine
+    /// it starts once and not handed to any other code; an operation in a
+    /// loop, a `select`, a deferred call or a `range` makes it give up.
+    ///
+    /// The loop check follows channel fields whose every `make` has the
+    /// same constant capacity and which never escape the package's view.
+    /// Operations other code could complete (another goroutine receiving
+    /// from the same field, a context or timer case in a select) are
+    /// assumed able to proceed. A side never leaves a loop on a
+    /// data-dependent branch (`for i < n`, `if err != nil { return }`),
+    /// because the two sides' counts and errors usually agree; a deadlock
+    /// that needs such an exit is not found.
     pub struct ChannelOrderDeadlock {
         code: "GC207",
         name: "channel-order-deadlock",
@@ -188,6 +208,7 @@ impl Rule for ChannelOrderDeadlock {
                 }
             }
         }
+        protocols::check(ctx, &mut reported, findings);
     }
 }
 

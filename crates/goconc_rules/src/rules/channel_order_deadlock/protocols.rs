@@ -1,0 +1,1124 @@
+//! Two goroutines' channel protocols played against each other.
+//!
+//! The straight-line check in the parent module handles one function and
+//! the goroutine it starts exchanging values in a fixed order. Real
+//! protocols loop: a send loop and a receive loop started together, or a
+//! function streaming chunks to its goroutine and reading acks after. Here
+//! each side is unrolled into a small graph of its channel operations
+//! (callees in the package inlined, channel names translated into the
+//! spawning function's frame) and every interleaving of the two graphs is
+//! explored. A state where both sides wait on channels only the other side
+//! can serve, and neither can serve the other, is a deadlock.
+//!
+//! Precision comes from three restrictions:
+//! * only channel fields whose every `make` has the same constant capacity,
+//!   that never escape, and whose other users in the package cannot
+//!   complete the operation in question (a receive counts as served only
+//!   by the pair when nothing else sends or closes, a send when nothing
+//!   else receives); every other channel operation may always proceed;
+//! * a side never leaves a loop on a data-dependent branch (`for i < n`,
+//!   `if err != nil { return }`): such exits are how counts and errors
+//!   correlate between the sides, which the graphs do not know. Leaving on
+//!   a channel event (a closed `range`, a select case) is followed;
+//! * the two sides are started once each by the same function (or are that
+//!   function and one goroutine it starts), and every function of either
+//!   side that touches a channel is called only from that side.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::rc::Rc;
+
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::ops::FuncId;
+use goconc_semantic::ops::{AccessPath, Callee, ChanOp, Mode, OpKind};
+use goconc_semantic::program::Function;
+use goconc_syntax::ast::Span;
+
+use super::ChannelOrderDeadlock;
+use crate::rules::unmatched_channel_op::{
+    chan_key, literal_field_makes, reach_from, ChanKey, Escapes,
+};
+use crate::{FileIdx, Finding, RuleContext};
+
+/// Depth of inlined calls below a side's root function.
+const MAX_INLINE_DEPTH: usize = 4;
+/// Graph nodes per side.
+const MAX_NODES: usize = 4_000;
+/// Explored states per pair before giving up (no finding).
+const MAX_STATES: usize = 60_000;
+/// Distinct channels per pair.
+const MAX_CHANS: usize = 8;
+
+/// What the package's code does with a channel field.
+#[derive(Default)]
+struct FieldFacts {
+    /// `Some(cap)` while every creation seen has this constant capacity.
+    cap: Option<i64>,
+    inconsistent: bool,
+    /// Functions operating on it: (sends or closes, receives).
+    users: HashMap<FuncId, (bool, bool)>,
+}
+
+/// A goroutine of the pair: its root function, the spawn op, and how the
+/// root's receiver and parameters are named in the spawning function.
+#[derive(Clone)]
+struct Side<'a> {
+    root: &'a Function,
+    /// (block, op index) of the `go` in the spawning function; `None` for
+    /// the spawning function itself (it continues after `start`).
+    spawn: Option<(BlockId, usize, Span)>,
+    start: Option<(BlockId, usize)>,
+    recv: Option<AccessPath>,
+    args: Vec<Option<AccessPath>>,
+}
+
+pub(super) fn check(
+    ctx: &RuleContext<'_>,
+    reported: &mut HashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let mut facts: HashMap<ChanKey, FieldFacts> = HashMap::default();
+    let merge_cap = |facts: &mut HashMap<ChanKey, FieldFacts>, key: ChanKey, cap: Option<i64>| {
+        let entry = facts.entry(key).or_default();
+        match (entry.cap, cap) {
+            (_, None) => entry.inconsistent = true,
+            (None, Some(c)) => entry.cap = Some(c),
+            (Some(a), Some(b)) if a != b => entry.inconsistent = true,
+            _ => {}
+        }
+    };
+    for f in ctx.functions() {
+        for (_, _, op) in f.all_ops() {
+            match &op.kind {
+                OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } if !p.fields.is_empty() => {
+                    if let Some(key @ ChanKey::Field(..)) = chan_key(program, p) {
+                        merge_cap(&mut facts, key, *cap);
+                    }
+                }
+                OpKind::Chan {
+                    path: Some(p),
+                    op: chan_op,
+                    ..
+                } if !p.fields.is_empty() => {
+                    if let Some(key @ ChanKey::Field(..)) = chan_key(program, p) {
+                        let user = facts.entry(key).or_default().users.entry(f.id).or_default();
+                        match chan_op {
+                            ChanOp::Send | ChanOp::Close => user.0 = true,
+                            ChanOp::Recv | ChanOp::Range => user.1 = true,
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // Only fields some function operates on are worth the literal scan.
+    if !facts.values().any(|f| !f.users.is_empty()) {
+        return;
+    }
+    for (owner, name, cap) in literal_field_makes(ctx) {
+        merge_cap(&mut facts, ChanKey::Field(owner, name), cap);
+    }
+    let candidates: HashSet<ChanKey> = facts
+        .iter()
+        .filter(|(_, f)| !f.inconsistent && f.cap.is_some() && !f.users.is_empty())
+        .map(|(k, _)| k.clone())
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
+    let escapes = Escapes::compute(ctx, &candidates);
+    let tracked: HashMap<ChanKey, &FieldFacts> = facts
+        .iter()
+        .filter(|(k, _)| candidates.contains(*k) && !escapes.escapes(k))
+        .map(|(k, f)| (k.clone(), f))
+        .collect();
+    if tracked.is_empty() {
+        return;
+    }
+    let users: HashSet<FuncId> = tracked
+        .values()
+        .flat_map(|f| f.users.keys().copied())
+        .collect();
+    // Functions that operate on a tracked field or call (not spawn) one
+    // that does: the users and their callers, transitively.
+    let mut callers: HashMap<FuncId, Vec<FuncId>> = HashMap::default();
+    for f in ctx.functions() {
+        for (_, _, op) in f.all_ops() {
+            if let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            {
+                if op.mode != Mode::Spawned {
+                    callers.entry(*c).or_default().push(f.id);
+                }
+            }
+        }
+    }
+    let mut reaching: HashSet<FuncId> = users.clone();
+    let mut stack: Vec<FuncId> = users.iter().copied().collect();
+    while let Some(f) = stack.pop() {
+        for &caller in callers.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
+            if reaching.insert(caller) {
+                stack.push(caller);
+            }
+        }
+    }
+    // Call sites of each package function: (caller, mode).
+    let mut call_sites: HashMap<FuncId, Vec<(FuncId, Mode)>> = HashMap::default();
+    for f in ctx.functions() {
+        for (_, _, op) in f.all_ops() {
+            if let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            {
+                if reaching.contains(c) {
+                    call_sites.entry(*c).or_default().push((f.id, op.mode));
+                }
+            }
+        }
+    }
+    let shared = Shared {
+        tracked: &tracked,
+        reaching: &reaching,
+        call_sites: &call_sites,
+    };
+    for spawner in ctx.functions() {
+        let sides = spawned_sides(ctx, spawner, &reaching);
+        if sides.is_empty() {
+            continue;
+        }
+        let mut pairs: Vec<(Side<'_>, Side<'_>)> = Vec::new();
+        for (i, s) in sides.iter().enumerate() {
+            if let (true, Some((block, index, _))) = (reaching.contains(&spawner.id), s.spawn) {
+                let parent = Side {
+                    root: spawner,
+                    spawn: None,
+                    start: Some((block, index + 1)),
+                    recv: None,
+                    args: Vec::new(),
+                };
+                pairs.push((parent, s.clone()));
+            }
+            for t in &sides[i + 1..] {
+                pairs.push((s.clone(), t.clone()));
+            }
+        }
+        for (a, b) in &pairs {
+            if let Some(finding) = analyse_pair(ctx, &shared, spawner, a, b) {
+                if reported.insert((finding.file.0 as u32, finding.span)) {
+                    findings.push(finding);
+                }
+            }
+        }
+    }
+}
+
+/// Package-wide facts every pair reads.
+struct Shared<'c> {
+    tracked: &'c HashMap<ChanKey, &'c FieldFacts>,
+    reaching: &'c HashSet<FuncId>,
+    call_sites: &'c HashMap<FuncId, Vec<(FuncId, Mode)>>,
+}
+
+/// Goroutines `spawner` starts once (not in a loop) whose code reaches a
+/// channel user.
+fn spawned_sides<'a>(
+    ctx: &RuleContext<'a>,
+    spawner: &'a Function,
+    reaching: &HashSet<FuncId>,
+) -> Vec<Side<'a>> {
+    let program = ctx.program;
+    let mut out = Vec::new();
+    let mut in_loop: Option<Vec<bool>> = None;
+    for b in 0..spawner.cfg.blocks.len() {
+        let block = BlockId(b as u32);
+        for (i, (_, op)) in spawner.block_ops(block).iter().enumerate() {
+            let OpKind::Call {
+                callee: Callee::Func(target),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if op.mode != Mode::Spawned || !reaching.contains(target) {
+                continue;
+            }
+            let Some(root) = program.function(*target) else {
+                continue;
+            };
+            if root.pkg != ctx.package || root.id == spawner.id {
+                continue;
+            }
+            let looped = in_loop.get_or_insert_with(|| spawner.cfg.in_loop());
+            if looped.get(b).copied().unwrap_or(true) {
+                continue;
+            }
+            out.push(Side {
+                root,
+                spawn: Some((block, i, op.span)),
+                start: None,
+                recv: recv.clone(),
+                args: args.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// A node of a side's graph.
+#[derive(Clone, Debug)]
+enum NodeKind {
+    /// No channel effect; moves to any successor not marked as a data exit.
+    Step,
+    /// A channel operation outside a select. `chan` is the pair's index of
+    /// a tracked channel; `None` when the operation may always proceed.
+    /// For `Range`, `succs[0]` is the loop body and `succs[1]` the exit.
+    Chan { op: ChanOp, chan: Option<u8> },
+    /// A select: `cases[i]` leads to `succs[i]`; `None` is `default` or a
+    /// case that may always proceed.
+    Select {
+        cases: Vec<Option<(ChanOp, Option<u8>)>>,
+    },
+    /// The side is finished (returned, panicked).
+    Exit,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    kind: NodeKind,
+    /// Successor and whether taking it leaves a loop on a data-dependent
+    /// branch.
+    succs: Vec<(u32, bool)>,
+    /// Where the operation is, for the report.
+    func: FuncId,
+    span: Span,
+}
+
+/// Frame translation: the callee, and its receiver and argument paths in
+/// the caller's frame; the outermost frame last.
+type Chain = Rc<Vec<(FuncId, Option<AccessPath>, Vec<Option<AccessPath>>)>>;
+
+struct Builder<'c, 'a> {
+    ctx: &'c RuleContext<'a>,
+    tracked: &'c HashMap<ChanKey, &'c FieldFacts>,
+    /// Package functions that operate on a tracked field or call one that does.
+    reaching: &'c HashSet<FuncId>,
+    /// Functions of this side (for the "called only from the pair" test).
+    funcs: HashSet<FuncId>,
+    nodes: Vec<Node>,
+    /// The pair's channels, by path in the spawning function's frame.
+    chans: &'c mut Vec<(AccessPath, ChanKey)>,
+    reach: HashMap<(FuncId, BlockId), HashSet<BlockId>>,
+    failed: bool,
+}
+
+impl<'c, 'a> Builder<'c, 'a> {
+    fn push(&mut self, kind: NodeKind, func: FuncId, span: Span) -> u32 {
+        if self.nodes.len() >= MAX_NODES {
+            self.failed = true;
+        }
+        self.nodes.push(Node {
+            kind,
+            succs: Vec::new(),
+            func,
+            span,
+        });
+        (self.nodes.len() - 1) as u32
+    }
+
+    fn link(&mut self, from: u32, to: u32, data_exit: bool) {
+        if let Some(n) = self.nodes.get_mut(from as usize) {
+            n.succs.push((to, data_exit));
+        }
+    }
+
+    /// The pair's index of the channel at `path` in `func` (translated
+    /// through `chain`), or `None` when it is not a tracked field.
+    fn chan_index(&mut self, path: &AccessPath, chain: &Chain) -> Option<u8> {
+        let program = self.ctx.program;
+        let key = chan_key(program, path)?;
+        if !self.tracked.contains_key(&key) {
+            return None;
+        }
+        let mut current = path.clone();
+        for (f, recv, args) in chain.iter() {
+            current = program.substitute(*f, &current, recv.as_ref(), args)?;
+        }
+        if let Some(i) = self.chans.iter().position(|(p, _)| *p == current) {
+            return u8::try_from(i).ok();
+        }
+        if self.chans.len() >= MAX_CHANS {
+            return None;
+        }
+        self.chans.push((current, key));
+        u8::try_from(self.chans.len() - 1).ok()
+    }
+
+    /// Expands `func` into the graph; returns its entry node and the node
+    /// reached when it returns (a `Step` without successors yet), plus the
+    /// node just after op `start` when given.
+    fn expand(
+        &mut self,
+        func: &'a Function,
+        chain: Chain,
+        depth: usize,
+        start: Option<(BlockId, usize)>,
+    ) -> Option<(u32, u32, Option<u32>)> {
+        self.funcs.insert(func.id);
+        let cfg = &func.cfg;
+        let in_loop = cfg.in_loop();
+        let ret = self.push(NodeKind::Step, func.id, func.def.span);
+        // Entry node of each block, and the last node of its op chain.
+        let heads: Vec<u32> = (0..cfg.blocks.len())
+            .map(|_| self.push(NodeKind::Step, func.id, func.def.span))
+            .collect();
+        let mut start_node = None;
+        let mut deferred: Vec<&'a goconc_semantic::ops::Op> = Vec::new();
+        for b in 0..cfg.blocks.len() {
+            if self.failed {
+                return None;
+            }
+            let block = BlockId(b as u32);
+            let mut tail = *heads.get(b)?;
+            let ops = func.block_ops(block);
+            let mut ends_in: Option<u32> = None;
+            for (i, (_, op)) in ops.iter().enumerate() {
+                if start == Some((block, i)) {
+                    start_node = Some(tail);
+                }
+                if op.mode == Mode::Deferred {
+                    deferred.push(op);
+                    continue;
+                }
+                if op.mode == Mode::Spawned {
+                    continue;
+                }
+                match &op.kind {
+                    OpKind::Chan {
+                        path,
+                        op: chan_op,
+                        select: None,
+                        ..
+                    } => {
+                        let chan = path.as_ref().and_then(|p| self.chan_index(p, &chain));
+                        let node =
+                            self.push(NodeKind::Chan { op: *chan_op, chan }, func.id, op.span);
+                        self.link(tail, node, false);
+                        if *chan_op == ChanOp::Range {
+                            // The range step ends the loop head.
+                            if i + 1 != ops.len() {
+                                return None;
+                            }
+                            ends_in = Some(node);
+                        }
+                        tail = node;
+                    }
+                    OpKind::Chan {
+                        select: Some(_), ..
+                    } => {
+                        // The communication of a clause: done by the select.
+                    }
+                    OpKind::Select { .. } => {
+                        if i + 1 != ops.len() {
+                            return None;
+                        }
+                        let mut cases = Vec::new();
+                        for s in &cfg.block(block).succs {
+                            let first = func.block_ops(*s).first().map(|(_, o)| o);
+                            let case = match first.map(|o| &o.kind) {
+                                Some(OpKind::Chan {
+                                    path,
+                                    op: chan_op,
+                                    select: Some(_),
+                                    ..
+                                }) => {
+                                    let chan =
+                                        path.as_ref().and_then(|p| self.chan_index(p, &chain));
+                                    Some((*chan_op, chan))
+                                }
+                                _ => None,
+                            };
+                            cases.push(case);
+                        }
+                        let node = self.push(NodeKind::Select { cases }, func.id, op.span);
+                        self.link(tail, node, false);
+                        ends_in = Some(node);
+                        tail = node;
+                    }
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        recv,
+                        args,
+                        ..
+                    } => {
+                        let Some(callee) = self.ctx.program.function(*c) else {
+                            continue;
+                        };
+                        if callee.pkg != self.ctx.package || !self.wanted(callee.id) {
+                            continue;
+                        }
+                        if depth >= MAX_INLINE_DEPTH || chain.iter().any(|(f, ..)| f == c) {
+                            return None;
+                        }
+                        let mut inner = Vec::with_capacity(chain.len() + 1);
+                        inner.push((*c, recv.clone(), args.clone()));
+                        inner.extend(chain.iter().cloned());
+                        let (entry, exit, _) =
+                            self.expand(callee, Rc::new(inner), depth + 1, None)?;
+                        self.link(tail, entry, false);
+                        tail = exit;
+                    }
+                    _ => {}
+                }
+            }
+            if start == Some((block, ops.len())) {
+                start_node = Some(tail);
+            }
+            let succs = &cfg.block(block).succs;
+            if block == cfg.exit {
+                // Deferred operations run last-registered first.
+                for op in deferred.clone().into_iter().rev() {
+                    match &op.kind {
+                        OpKind::Chan {
+                            path,
+                            op: ChanOp::Close,
+                            ..
+                        } => {
+                            let chan = path.as_ref().and_then(|p| self.chan_index(p, &chain));
+                            let node = self.push(
+                                NodeKind::Chan {
+                                    op: ChanOp::Close,
+                                    chan,
+                                },
+                                func.id,
+                                op.span,
+                            );
+                            self.link(tail, node, false);
+                            tail = node;
+                        }
+                        // A deferred send or receive on a tracked channel
+                        // is not modelled.
+                        OpKind::Chan { path: Some(p), .. }
+                            if self.chan_index(p, &chain).is_some() =>
+                        {
+                            return None;
+                        }
+                        OpKind::Call {
+                            callee: Callee::Func(c),
+                            ..
+                        } if self.wanted(*c) => return None,
+                        _ => {}
+                    }
+                }
+                self.link(tail, ret, false);
+                continue;
+            }
+            if block == cfg.abort {
+                let end = self.push(NodeKind::Exit, func.id, func.def.span);
+                self.link(tail, end, false);
+                continue;
+            }
+            match ends_in.map(|n| &self.nodes[n as usize].kind) {
+                Some(NodeKind::Select { .. }) | Some(NodeKind::Chan { .. }) => {
+                    for s in succs.clone() {
+                        let head = *heads.get(s.index())?;
+                        self.link(tail, head, false);
+                    }
+                }
+                _ => {
+                    let branching = succs.len() > 1 && in_loop.get(b).copied().unwrap_or(false);
+                    for s in succs.clone() {
+                        let head = *heads.get(s.index())?;
+                        let data_exit = branching && !self.reaches(func, s, block);
+                        self.link(tail, head, data_exit);
+                    }
+                }
+            }
+        }
+        if self.failed {
+            return None;
+        }
+        Some((*heads.get(cfg.entry.index())?, ret, start_node))
+    }
+
+    fn wanted(&self, f: FuncId) -> bool {
+        self.reaching.contains(&f)
+    }
+
+    fn reaches(&mut self, func: &Function, from: BlockId, to: BlockId) -> bool {
+        self.reach
+            .entry((func.id, from))
+            .or_insert_with(|| reach_from(func, from))
+            .contains(&to)
+    }
+}
+
+/// One side's graph and where it starts.
+struct Graph {
+    nodes: Vec<Node>,
+    start: u32,
+    funcs: HashSet<FuncId>,
+}
+
+fn build_side<'a>(
+    ctx: &RuleContext<'a>,
+    shared: &Shared<'_>,
+    side: &Side<'a>,
+    chans: &mut Vec<(AccessPath, ChanKey)>,
+) -> Option<Graph> {
+    let chain: Chain = match side.spawn {
+        Some(_) => Rc::new(vec![(side.root.id, side.recv.clone(), side.args.clone())]),
+        None => Rc::new(Vec::new()),
+    };
+    let mut builder = Builder {
+        ctx,
+        tracked: shared.tracked,
+        reaching: shared.reaching,
+        funcs: HashSet::default(),
+        nodes: Vec::new(),
+        chans,
+        reach: HashMap::default(),
+        failed: false,
+    };
+    let (entry, ret, start) = builder.expand(side.root, chain, 0, side.start)?;
+    let start = match side.start {
+        Some(_) => start?,
+        None => entry,
+    };
+    let mut nodes = std::mem::take(&mut builder.nodes);
+    let funcs = std::mem::take(&mut builder.funcs);
+    nodes.get_mut(ret as usize)?.kind = NodeKind::Exit;
+    Some(Graph {
+        nodes,
+        start,
+        funcs,
+    })
+}
+
+fn analyse_pair<'a>(
+    ctx: &RuleContext<'a>,
+    shared: &Shared<'_>,
+    spawner: &Function,
+    a: &Side<'a>,
+    b: &Side<'a>,
+) -> Option<Finding> {
+    let mut chans: Vec<(AccessPath, ChanKey)> = Vec::new();
+    let graph_a = build_side(ctx, shared, a, &mut chans)?;
+    let graph_b = build_side(ctx, shared, b, &mut chans)?;
+    if chans.is_empty() {
+        return None;
+    }
+    // Channels both sides operate on.
+    let used = |g: &Graph, i: u8| {
+        g.nodes.iter().any(|n| match &n.kind {
+            NodeKind::Chan { chan, .. } => *chan == Some(i),
+            NodeKind::Select { cases } => cases.iter().flatten().any(|(_, c)| *c == Some(i)),
+            _ => false,
+        })
+    };
+    let common = (0..chans.len() as u8)
+        .filter(|&i| used(&graph_a, i) && used(&graph_b, i))
+        .count();
+    if common == 0 {
+        return None;
+    }
+    // A channel the spawning function creates itself (`st := &stream{ch:
+    // make(chan T)}`) is a new instance per call: other functions using
+    // the same field work on other instances unless the spawning function
+    // hands them this one.
+    let made_here = |path: &AccessPath| {
+        spawner.all_ops().any(
+            |(_, _, op)| matches!(&op.kind, OpKind::MakeChan { path: Some(p), .. } if p == path),
+        )
+    };
+    let spawn_spans: Vec<Span> = [a, b]
+        .iter()
+        .filter_map(|s| s.spawn.map(|(_, _, span)| span))
+        .collect();
+    let instance = chans.iter().all(|(p, _)| {
+        made_here(p)
+            && match &p.base {
+                goconc_semantic::ops::Base::Local(k) => {
+                    stays_in(ctx, spawner, k.local, &spawn_spans)
+                }
+                _ => false,
+            }
+    });
+    // Functions of the pair, and those also run by other code: the spawn
+    // of a side's root is its only call; every other function of a side is
+    // only called (not spawned) by functions of the pair.
+    let pair: HashSet<FuncId> = graph_a.funcs.union(&graph_b.funcs).copied().collect();
+    let roots: Vec<FuncId> = [a, b]
+        .iter()
+        .filter(|s| s.spawn.is_some())
+        .map(|s| s.root.id)
+        .collect();
+    let also_outside = |f: &FuncId| -> bool {
+        let sites = shared.call_sites.get(f).map(Vec::as_slice).unwrap_or(&[]);
+        if roots.contains(f) {
+            return sites.len() != 1;
+        }
+        sites
+            .iter()
+            .any(|(caller, mode)| *mode == Mode::Spawned || !pair.contains(caller))
+    };
+    let outside: HashSet<FuncId> = if instance {
+        HashSet::default()
+    } else {
+        pair.iter().filter(|f| also_outside(f)).copied().collect()
+    };
+    // With fresh instances, only code the spawning function hands the
+    // instance to can reach it: any call of a channel user outside the
+    // pair, or another goroutine it starts that reaches one, counts as
+    // an unknown party on every channel.
+    let spawner_is_side = a.spawn.is_none() || b.spawn.is_none();
+    let unknown_party = instance
+        && ((!spawner_is_side && shared.reaching.contains(&spawner.id))
+            || spawner.all_ops().any(|(_, _, op)| {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    ..
+                } = &op.kind
+                else {
+                    return false;
+                };
+                let pair_spawn = op.mode == Mode::Spawned
+                    && [a, b]
+                        .iter()
+                        .any(|s| s.spawn.is_some_and(|(_, _, span)| span == op.span));
+                shared.reaching.contains(c)
+                    && (op.mode == Mode::Spawned || !pair.contains(c))
+                    && !pair_spawn
+            }));
+    let mut send_free = Vec::with_capacity(chans.len());
+    let mut recv_free = Vec::with_capacity(chans.len());
+    let mut caps = Vec::with_capacity(chans.len());
+    for (_, key) in &chans {
+        let facts = shared.tracked.get(key)?;
+        let by_others = |pick: fn(&(bool, bool)) -> bool| {
+            if instance {
+                return unknown_party;
+            }
+            facts
+                .users
+                .iter()
+                .any(|(f, u)| pick(u) && (!pair.contains(f) || outside.contains(f)))
+        };
+        // A send may complete with a receiver outside the pair, a receive
+        // with a sender or closer outside it.
+        send_free.push(by_others(|u| u.1));
+        recv_free.push(by_others(|u| u.0));
+        caps.push(facts.cap?);
+    }
+    let world = World {
+        a: &graph_a,
+        b: &graph_b,
+        caps,
+        send_free,
+        recv_free,
+    };
+    let (at_a, at_b) = world.find_deadlock()?;
+    describe(ctx, spawner, a, b, &graph_a, &graph_b, at_a, at_b, &chans)
+}
+
+/// Whether the spawning function's local `local` is only assigned, used
+/// as the base of a selector (`st.ch`) or handed to one of the pair's
+/// spawns: not returned, stored or passed on, so no other code can reach
+/// the instance.
+fn stays_in(
+    ctx: &RuleContext<'_>,
+    spawner: &Function,
+    local: goconc_semantic::body::LocalId,
+    spawn_spans: &[Span],
+) -> bool {
+    use goconc_semantic::body::Res;
+    use goconc_syntax::ast::{ExprId, ExprKind, StmtKind};
+    let Some((file, info)) = ctx.program.file_of(spawner) else {
+        return false;
+    };
+    let body = spawner.def.span;
+    let inside = |span: Span| span.start >= body.start && span.end <= body.end;
+    let mut allowed: HashSet<ExprId> = HashSet::default();
+    for expr in &file.exprs {
+        if !inside(expr.span) {
+            continue;
+        }
+        match &expr.kind {
+            ExprKind::Selector { x, .. } => {
+                allowed.insert(*x);
+            }
+            ExprKind::Call { args, .. }
+                if spawn_spans
+                    .iter()
+                    .any(|s| s.start <= expr.span.start && expr.span.end <= s.end) =>
+            {
+                allowed.extend(args.iter().copied());
+            }
+            _ => {}
+        }
+    }
+    for stmt in &file.stmts {
+        if let StmtKind::Assign { lhs, .. } = &stmt.kind {
+            if inside(stmt.span) {
+                allowed.extend(lhs.iter().copied());
+            }
+        }
+    }
+    file.exprs.iter().enumerate().all(|(i, expr)| {
+        let id = ExprId(i as u32);
+        !inside(expr.span)
+            || !matches!(expr.kind, ExprKind::Ident(_))
+            || !matches!(info.res(id), Res::Local(l) if *l == local)
+            || allowed.contains(&id)
+    })
+}
+
+struct World<'g> {
+    a: &'g Graph,
+    b: &'g Graph,
+    caps: Vec<i64>,
+    send_free: Vec<bool>,
+    recv_free: Vec<bool>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct State {
+    a: u32,
+    b: u32,
+    /// Buffered values and closed flag of each channel.
+    chans: Vec<(i64, bool)>,
+}
+
+/// A channel's new (buffered values, closed) state after an operation.
+type ChanUpdate = (u8, (i64, bool));
+
+/// What a side can do at its node.
+#[derive(Default)]
+struct Options {
+    /// Moves on its own: (next node, channel update).
+    alone: Vec<(u32, Option<ChanUpdate>)>,
+    /// Operations waiting for the other side: (op, channel, next node).
+    waiting: Vec<(ChanOp, u8, u32)>,
+    /// At a channel operation or select (so it can be blocked).
+    communicating: bool,
+}
+
+impl World<'_> {
+    fn options(&self, g: &Graph, at: u32, chans: &[(i64, bool)]) -> Option<Options> {
+        let node = g.nodes.get(at as usize)?;
+        let mut out = Options::default();
+        let succ = |i: usize| node.succs.get(i).map(|(s, _)| *s);
+        match &node.kind {
+            NodeKind::Exit => {}
+            NodeKind::Step => {
+                for (s, data_exit) in &node.succs {
+                    if !data_exit {
+                        out.alone.push((*s, None));
+                    }
+                }
+            }
+            NodeKind::Chan { op, chan: None } => {
+                out.alone.push((succ(0)?, None));
+                if *op == ChanOp::Range {
+                    out.alone.extend(succ(1).map(|s| (s, None)));
+                }
+            }
+            NodeKind::Chan { op, chan: Some(c) } => {
+                // A close never waits (a second close panics and ends the run).
+                out.communicating = *op != ChanOp::Close;
+                let next = succ(0)?;
+                let exit = if *op == ChanOp::Range {
+                    succ(1)
+                } else {
+                    Some(next)
+                };
+                self.one_op(*op, *c, chans, next, exit, &mut out)?;
+            }
+            NodeKind::Select { cases } => {
+                out.communicating = true;
+                for (i, case) in cases.iter().enumerate() {
+                    let next = succ(i)?;
+                    match case {
+                        None | Some((_, None)) => out.alone.push((next, None)),
+                        Some((op, Some(c))) => {
+                            let op = if *op == ChanOp::Range {
+                                ChanOp::Recv
+                            } else {
+                                *op
+                            };
+                            self.one_op(op, *c, chans, next, Some(next), &mut out)?;
+                        }
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Options of one operation on tracked channel `c`: `next` after it
+    /// completes, `closed_exit` where a receive goes on a closed channel.
+    fn one_op(
+        &self,
+        op: ChanOp,
+        c: u8,
+        chans: &[(i64, bool)],
+        next: u32,
+        closed_exit: Option<u32>,
+        out: &mut Options,
+    ) -> Option<()> {
+        let ci = c as usize;
+        let (buffered, closed) = *chans.get(ci)?;
+        let cap = *self.caps.get(ci)?;
+        match op {
+            ChanOp::Close => {
+                // Closing twice panics: that run ends here.
+                if !closed {
+                    out.alone.push((next, Some((c, (buffered, true)))));
+                }
+            }
+            ChanOp::Send => {
+                if closed {
+                    return Some(());
+                }
+                if buffered < cap {
+                    out.alone.push((next, Some((c, (buffered + 1, closed)))));
+                } else if *self.send_free.get(ci)? {
+                    out.alone.push((next, None));
+                }
+                if cap == 0 {
+                    out.waiting.push((ChanOp::Send, c, next));
+                }
+            }
+            ChanOp::Recv | ChanOp::Range => {
+                if buffered > 0 {
+                    out.alone.push((next, Some((c, (buffered - 1, closed)))));
+                } else if closed {
+                    out.alone.extend(closed_exit.map(|e| (e, None)));
+                } else {
+                    if *self.recv_free.get(ci)? {
+                        out.alone.push((next, None));
+                        if op == ChanOp::Range {
+                            out.alone.extend(closed_exit.map(|e| (e, None)));
+                        }
+                    }
+                    if cap == 0 {
+                        out.waiting.push((ChanOp::Recv, c, next));
+                    }
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// The first state (depth-first, in a fixed order) where both sides
+    /// wait on channel operations and no move is possible.
+    fn find_deadlock(&self) -> Option<(u32, u32)> {
+        let start = State {
+            a: self.a.start,
+            b: self.b.start,
+            chans: self.caps.iter().map(|_| (0, false)).collect(),
+        };
+        let mut seen: HashSet<State> = HashSet::default();
+        seen.insert(start.clone());
+        let mut stack = vec![start];
+        while let Some(state) = stack.pop() {
+            if seen.len() > MAX_STATES {
+                return None;
+            }
+            let opts_a = self.options(self.a, state.a, &state.chans)?;
+            let opts_b = self.options(self.b, state.b, &state.chans)?;
+            let mut next: Vec<State> = Vec::new();
+            let apply = |state: &State, update: &Option<ChanUpdate>| {
+                let mut chans = state.chans.clone();
+                if let Some((c, v)) = update {
+                    if let Some(slot) = chans.get_mut(*c as usize) {
+                        *slot = *v;
+                    }
+                }
+                chans
+            };
+            for (to, update) in &opts_a.alone {
+                next.push(State {
+                    a: *to,
+                    b: state.b,
+                    chans: apply(&state, update),
+                });
+            }
+            for (to, update) in &opts_b.alone {
+                next.push(State {
+                    a: state.a,
+                    b: *to,
+                    chans: apply(&state, update),
+                });
+            }
+            for (op_a, c_a, to_a) in &opts_a.waiting {
+                for (op_b, c_b, to_b) in &opts_b.waiting {
+                    if c_a == c_b && op_a != op_b {
+                        next.push(State {
+                            a: *to_a,
+                            b: *to_b,
+                            chans: state.chans.clone(),
+                        });
+                    }
+                }
+            }
+            if next.is_empty() && opts_a.communicating && opts_b.communicating {
+                return Some((state.a, state.b));
+            }
+            for n in next.into_iter().rev() {
+                if seen.insert(n.clone()) {
+                    stack.push(n);
+                }
+            }
+        }
+        None
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn describe(
+    ctx: &RuleContext<'_>,
+    spawner: &Function,
+    a: &Side<'_>,
+    b: &Side<'_>,
+    graph_a: &Graph,
+    graph_b: &Graph,
+    at_a: u32,
+    at_b: u32,
+    chans: &[(AccessPath, ChanKey)],
+) -> Option<Finding> {
+    let program = ctx.program;
+    let node_a = graph_a.nodes.get(at_a as usize)?;
+    let node_b = graph_b.nodes.get(at_b as usize)?;
+    let func_a = program.function(node_a.func)?;
+    let func_b = program.function(node_b.func)?;
+    if func_a.pkg != ctx.package || func_b.pkg != ctx.package {
+        return None;
+    }
+    let text = |f: &Function, n: &Node| -> String {
+        let source = program
+            .file_of(f)
+            .map(|(file, _)| file.text(n.span).to_string())
+            .filter(|t| !t.contains('\n') && t.len() <= 60);
+        let name = |c: &u8| {
+            chans
+                .get(*c as usize)
+                .map(|(p, _)| program.describe_path(p))
+                .unwrap_or_else(|| "a channel".to_string())
+        };
+        match (&n.kind, source) {
+            (
+                NodeKind::Chan {
+                    op: ChanOp::Range,
+                    chan: Some(c),
+                },
+                _,
+            ) => format!("the range over {}", name(c)),
+            (NodeKind::Chan { .. }, Some(t)) => format!("`{t}`"),
+            (NodeKind::Chan { op, chan: Some(c) }, None) => {
+                let verb = match op {
+                    ChanOp::Send => "the send on",
+                    ChanOp::Close => "the close of",
+                    _ => "the receive from",
+                };
+                format!("{verb} {}", name(c))
+            }
+            (NodeKind::Select { cases }, _) => {
+                let names: Vec<String> = cases
+                    .iter()
+                    .flatten()
+                    .filter_map(|(_, c)| c.as_ref())
+                    .map(name)
+                    .collect();
+                format!("the select on {}", names.join(", "))
+            }
+            _ => "a channel operation".to_string(),
+        }
+    };
+    // Closures are named by the function the goroutine waits in.
+    let who = |s: &Side<'_>, waits_in: &Function| match s.spawn {
+        Some(_) => format!(
+            "the goroutine running {}",
+            crate::lockstate::short_name(waits_in)
+        ),
+        None => crate::lockstate::short_name(s.root).to_string(),
+    };
+    let file_a = FileIdx(func_a.def.file as usize);
+    let mut finding = Finding::new(
+        ChannelOrderDeadlock::META.code,
+        file_a,
+        node_a.span,
+        format!(
+            "{} can block forever: {} can be waiting at {} at the same time, and neither can reach an operation that serves the other (channel protocol cycle)",
+            text(func_a, node_a),
+            who(b, func_b),
+            text(func_b, node_b),
+        ),
+    )
+    .related(
+        FileIdx(func_b.def.file as usize),
+        node_b.span,
+        format!("{} waits here", who(b, func_b)),
+    );
+    let spawner_file = FileIdx(spawner.def.file as usize);
+    for (side, waits_in) in [(a, func_a), (b, func_b)] {
+        if let Some((_, _, span)) = side.spawn {
+            finding = finding.related(
+                spawner_file,
+                span,
+                format!("{} started here", who(side, waits_in)),
+            );
+        }
+    }
+    Some(finding.suggest(
+        "let each side keep serving the other while it waits (add the other's channel as a select case), or buffer one channel for a whole round of the protocol",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChannelOrderDeadlock;
+
+    fn run(src: &str) -> Vec<crate::Finding> {
+        crate::testing::check_source(&ChannelOrderDeadlock, src)
+    }
+
+    #[test]
+    fn closes_never_wait() {
+        // Both goroutines may close the same field: the second close panics,
+        // neither waits.
+        let src = "package app\n\ntype conn struct{ ch chan int }\n\nfunc (c *conn) shut() { close(c.ch) }\n\nfunc start() {\n\tc := &conn{ch: make(chan int)}\n\tgo c.shut()\n\tgo c.shut()\n}\n";
+        assert!(run(src).is_empty());
+    }
+
+    #[test]
+    fn crossed_loops_are_reported_once() {
+        let src = "package app\n\ntype pair struct{ a, b chan int }\n\nfunc (p *pair) left() {\n\tfor {\n\t\tp.a <- 1\n\t\t<-p.b\n\t}\n}\n\nfunc (p *pair) right() {\n\tfor {\n\t\tp.b <- 1\n\t\t<-p.a\n\t}\n}\n\nfunc start() {\n\tp := &pair{a: make(chan int), b: make(chan int)}\n\tgo p.left()\n\tgo p.right()\n}\n";
+        let findings = run(src);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0]
+                .message
+                .starts_with("`p.a <- 1` can block forever"),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn broken_input_does_not_panic() {
+        for src in [
+            "package app\ntype s struct{ c chan int }\nfunc (x *s) f() { for { select { case x.c <- : } } }\nfunc g() { x := &s{c: make(chan int)}; go x.f(); go x.f() }",
+            "package app\ntype s struct{ c chan int }\nfunc (x *s) f() { x.f(); for range x.c {} }\nfunc g() { x := &s{c: make(chan int)}; go x.f(); x.c <- 1",
+        ] {
+            let _ = run(src);
+        }
+    }
+}
