@@ -1,6 +1,7 @@
 //! GC103 `select-without-cancel`.
 
 use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet as HashSet;
 use std::cell::RefCell;
 
 use goconc_semantic::body::{FileInfo, Local, LocalKind, Res};
@@ -11,6 +12,8 @@ use goconc_semantic::program::{Function, PackageModel};
 use goconc_semantic::types::{Sym, Type};
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, Span, StmtId, StmtKind};
+
+use super::unmatched_channel_op::{chan_key, literal_field_makes, ChanKey, Escapes};
 use goconc_syntax::File;
 
 use super::waitgroup_misuse::flow;
@@ -26,7 +29,9 @@ declare_rule! {
     ///
     /// A select is considered cancellable when one of its cases receives
     /// from a done/quit signal: `ctx.Done()` or any channel derived from it,
-    /// a `chan struct{}`, a channel that is closed somewhere in the package,
+    /// a `chan struct{}` (unless the package never closes it and either
+    /// sends on it — a trigger such as `resyncCh` — or is the only code that
+    /// can reach it), a channel that is closed somewhere in the package,
     /// a `v, ok := <-ch` receive (the loop ends when `ch` is closed), or a
     /// bare `case <-quit: return` (the goroutine's stop channel). A context
     /// that is only ever `context.Background()` or `context.TODO()` cannot
@@ -455,11 +460,46 @@ fn closed_in_package(ctx: &Scan<'_, '_>, chan: &AccessPath) -> bool {
         .any(|p| flow::same_location(ctx.rule.program, p, chan))
 }
 
+/// Whether a value is sent on a channel somewhere in the package.
+fn sent_in_package(ctx: &Scan<'_, '_>, chan: &AccessPath) -> bool {
+    ctx.sent
+        .iter()
+        .any(|p| flow::same_location(ctx.rule.program, p, chan))
+}
+
+/// A channel field only this package's code can reach: made here, never
+/// stored from elsewhere, exported or handed out.
+fn private_field(ctx: &Scan<'_, '_>, chan: &AccessPath) -> bool {
+    let program = ctx.rule.program;
+    let Some(key @ ChanKey::Field(..)) = chan_key(program, chan) else {
+        return false;
+    };
+    if let Some(&known) = ctx.private_fields.borrow().get(&key) {
+        return known;
+    }
+    let made = ctx.rule.functions().any(|g| {
+        g.ops.iter().any(|(_, op)| {
+            matches!(&op.kind, OpKind::MakeChan { path: Some(p), .. }
+                if chan_key(program, p).as_ref() == Some(&key))
+        })
+    }) || literal_field_makes(ctx.rule)
+        .iter()
+        .any(|(owner, name, _)| matches!(&key, ChanKey::Field(o, n) if o == owner && n == name));
+    let wanted: HashSet<ChanKey> = std::iter::once(key.clone()).collect();
+    let answer = made && !Escapes::compute(ctx.rule, &wanted).escapes(&key);
+    ctx.private_fields.borrow_mut().insert(key, answer);
+    answer
+}
+
 /// What the rule computes once per package.
 struct Scan<'a, 'p> {
     rule: &'a RuleContext<'p>,
     /// Every channel closed somewhere in the package.
     closed: Vec<AccessPath>,
+    /// Every channel sent on somewhere in the package.
+    sent: Vec<AccessPath>,
+    /// Answers of `private_field`, filled on first use.
+    private_fields: RefCell<HashMap<ChanKey, bool>>,
     /// Channel fields (declaring type, field name) and whether every value
     /// the package stores in them is a `make(chan T, n)` with constant
     /// n ≥ 1; filled on first use.
@@ -469,16 +509,22 @@ struct Scan<'a, 'p> {
 impl<'a, 'p> Scan<'a, 'p> {
     fn new(rule: &'a RuleContext<'p>) -> Scan<'a, 'p> {
         let mut closed = Vec::new();
+        let mut sent = Vec::new();
         for g in rule.functions() {
             for (_, op) in &g.ops {
                 if let OpKind::Chan {
                     path: Some(p),
-                    op: ChanOp::Close,
+                    op: chan_op @ (ChanOp::Close | ChanOp::Send),
                     ..
                 } = &op.kind
                 {
-                    if !closed.contains(p) {
-                        closed.push(p.clone());
+                    let seen = if *chan_op == ChanOp::Close {
+                        &mut closed
+                    } else {
+                        &mut sent
+                    };
+                    if !seen.contains(p) {
+                        seen.push(p.clone());
                     }
                 }
             }
@@ -486,6 +532,8 @@ impl<'a, 'p> Scan<'a, 'p> {
         Scan {
             rule,
             closed,
+            sent,
+            private_fields: RefCell::default(),
             buffered_fields: RefCell::default(),
         }
     }
@@ -532,7 +580,17 @@ fn select_is_cancellable(
             // Unknown channel type: assume it may be the way out.
             return true;
         };
-        if elem.is_unknown() || is_signal_elem(&elem) {
+        if elem.is_unknown() {
+            return true;
+        }
+        // A `chan struct{}` is a stop signal unless nothing can close it:
+        // the package never closes it and either sends on it (a trigger,
+        // `case <-s.resyncCh:`) or is the only code that can reach it.
+        if is_signal_elem(&elem)
+            && !path.as_ref().is_some_and(|p| {
+                !closed_in_package(ctx, p) && (sent_in_package(ctx, p) || private_field(ctx, p))
+            })
+        {
             return true;
         }
         if op
