@@ -318,7 +318,8 @@ fn exit_flags(
 }
 
 /// `x.f` (the flag read as true) or `!x.f` (read as false), for a bool
-/// field `f`.
+/// field `f`; `x.err != nil` (read as set) or `x.err == nil` (unset), for a
+/// field that is set once to stop (`closeErr`, `shutdown chan`).
 fn flag(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Option<(CondKey, bool)> {
     let e = file.unparen(e);
     match &file.expr(e).kind {
@@ -326,6 +327,26 @@ fn flag(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Option<(C
             bool_field(program, file, info, *x).map(|key| (key, false))
         }
         ExprKind::Selector { .. } => bool_field(program, file, info, e).map(|key| (key, true)),
+        ExprKind::Binary {
+            x,
+            op: op @ (AstOp::Neq | AstOp::Eql),
+            y,
+            ..
+        } => {
+            let is_nil = |v: ExprId| file.text(file.expr(file.unparen(v)).span) == "nil";
+            let field = match (is_nil(*x), is_nil(*y)) {
+                (false, true) => *x,
+                (true, false) => *y,
+                _ => return None,
+            };
+            if !matches!(
+                file.expr(file.unparen(field)).kind,
+                ExprKind::Selector { .. }
+            ) {
+                return None;
+            }
+            field_key_of_expr(program, file, info, field).map(|key| (key, *op == AstOp::Neq))
+        }
         _ => None,
     }
 }
