@@ -707,9 +707,14 @@ fn in_loop_at(func: &Function, span: Span) -> bool {
 /// Several goroutines can wait in `waiter` at once: a goroutine that
 /// reaches it (directly or through one call) is started in a loop, or by an
 /// exported method, which callers can run again and again (an `Attach`
-/// per session). An exported waiter alone is no evidence: `Close` that
-/// waits for a worker is typically called once.
+/// per session); or the waiter is itself an exported request-path method
+/// (`Pool.Get`, `Queue.Pop`) that callers run from many goroutines. An
+/// exported lifecycle method is no evidence: `Close` that waits for a
+/// worker is typically called once.
 fn has_many_waiters(ctx: &RuleContext<'_>, waiter: &Function) -> bool {
+    if is_request_path_method(waiter) {
+        return true;
+    }
     let calls = |g: &Function, target: FuncId| {
         g.all_ops().any(|(_, _, op)| {
             matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == target)
@@ -763,4 +768,36 @@ fn has_many_waiters(ctx: &RuleContext<'_>, waiter: &Function) -> bool {
                 .is_some_and(reaches_waiter)
         })
     })
+}
+
+/// An exported method that serves requests rather than ending a lifecycle:
+/// callers run it concurrently. `Close`, `Stop`, `Wait`... are called once
+/// by the owner.
+fn is_request_path_method(f: &Function) -> bool {
+    const LIFECYCLE: &[&str] = &[
+        "Close",
+        "Stop",
+        "Shutdown",
+        "Wait",
+        "Done",
+        "Join",
+        "Finish",
+        "Drain",
+        "Flush",
+        "Run",
+        "Serve",
+        "Start",
+        "Quit",
+        "Exit",
+        "Terminate",
+        "Cancel",
+        "Release",
+        "Sync",
+    ];
+    let name = super::short_name(f);
+    let name = name.rsplit('.').next().unwrap_or(name);
+    f.def.parent.is_none()
+        && f.def.recv.is_some()
+        && name.chars().next().is_some_and(char::is_uppercase)
+        && !LIFECYCLE.iter().any(|l| name.starts_with(l))
 }
