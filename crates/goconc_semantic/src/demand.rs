@@ -16,8 +16,10 @@
 //!    `time`;
 //! 2. the **callers** of seeds, in any analysed package;
 //! 3. everything the above **reference** (calls, method values, function
-//!    values), transitively, so every summary a modelled function reads is
-//!    the one the full model would compute.
+//!    values, and for an interface method call every method of the
+//!    package with that name, which rules may take for its
+//!    implementation), transitively, so every summary a modelled function
+//!    reads is the one the full model would compute.
 //!
 //! The other functions keep their resolution (package-wide facts such as
 //! "is this channel field ever stored" still see every body) but get an
@@ -117,6 +119,19 @@ pub(crate) fn scan_package(
         .collect();
     let mut is_seed = vec![false; defs.len()];
     let mut refs = Vec::new();
+    // The package's methods by name: an interface call may reach any of
+    // them (the rules resolve interface calls to the package's
+    // implementations).
+    let mut methods_by_name: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
+    for (li, d) in defs.iter().enumerate() {
+        if d.parent.is_none() && d.recv.is_some() {
+            let name = d.name.rsplit('.').next().unwrap_or(&d.name);
+            methods_by_name
+                .entry(name)
+                .or_default()
+                .push(first_id + li as u32);
+        }
+    }
     // Top-level functions of each file, by span.
     let mut tops_by_file: Vec<Vec<(Span, u32)>> = vec![Vec::new(); files.len()];
     for (li, d) in defs.iter().enumerate() {
@@ -137,7 +152,16 @@ pub(crate) fn scan_package(
             let (s, li) = *tops.get(i.checked_sub(1)?)?;
             (span.end <= s.end).then_some(li)
         };
-        scan_file(env, file, info, &owner, func_of, &mut is_seed, &mut refs);
+        scan_file(
+            env,
+            file,
+            info,
+            &owner,
+            func_of,
+            &methods_by_name,
+            &mut is_seed,
+            &mut refs,
+        );
         // Calls through a field bound to a closure reference the closure.
         if !bindings.is_empty() {
             for id in info.selections.keys() {
@@ -187,12 +211,14 @@ pub(crate) fn scan_package(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scan_file(
     env: &Env,
     file: &File,
     info: &FileInfo,
     owner: &dyn Fn(Span) -> Option<u32>,
     func_of: &(dyn Fn(&ObjRef) -> Option<u32> + Sync),
+    methods_by_name: &rustc_hash::FxHashMap<&str, Vec<u32>>,
     is_seed: &mut [bool],
     refs: &mut Vec<(u32, u32)>,
 ) {
@@ -258,6 +284,19 @@ fn scan_file(
         }
     }
     for (id, selection) in &info.selections {
+        if let Selection::Method {
+            interface: true,
+            name,
+            ..
+        } = selection
+        {
+            if let (Some(targets), Some(span)) = (methods_by_name.get(&**name), span_of(id.index()))
+            {
+                if let Some(li) = owner(span) {
+                    refs.extend(targets.iter().map(|&t| (li, t)));
+                }
+            }
+        }
         let (concurrent, referenced) = match selection {
             Selection::Qualified(r) => (is_concurrency_object(env, r), Some(r)),
             Selection::Method { recv, func, .. } => (is_concurrency_type(recv), func.as_ref()),

@@ -45,9 +45,19 @@ declare_rule! {
     /// locks that same lock of the object it is registered on: a closure
     /// capturing the registry (`reg.OnUpdate(func(e) { reg.Lookup(e) })`),
     /// or a method value whose receiver was built holding it (`c :=
-    /// &T{store: store}; store.AddHandler(c.onPod)`). A handler that locks
-    /// another object of the same type (a child notifying its parent) is
-    /// not reported.
+    /// &T{store: store}; store.AddHandler(c.onPod)`). Interface values
+    /// count as handlers too: an implementation built holding the registry
+    /// (`s.AddCloser(engineCloser{stopper: s})`, `cc.balancer =
+    /// &pickFirst{cc: cc}`) whose called method locks it. A handler that
+    /// locks another object of the same type (a child notifying its
+    /// parent) is not reported.
+    /// An interface call is also resolved to the package's types that
+    /// implement the interface: when the implementation locks an object the
+    /// call hands it (`db.Save(c)` with `c.mu` held, where `memDB.Save`
+    /// calls `c.Snapshot()`), directly or a few calls down from the holder,
+    /// that is a second acquisition. Locks the implementation takes on its
+    /// own receiver, and locks it releases before taking them again (a
+    /// `...Locked` implementation), are not.
     /// It also reports `once.Do(f)` where `f` reaches `Do` on the same Once
     /// again (a lazy getter called from its own initializer), directly or
     /// in a goroutine `f` starts and then waits for (a plain receive or
@@ -151,10 +161,12 @@ impl Rule for DoubleLock {
             once_recursion(ctx.program, func, findings);
         }
         callbacks::check(ctx, findings);
+        interfaces::check(ctx, findings);
     }
 }
 
 mod callbacks;
+mod interfaces;
 
 /// A call site: file index, span, and whether it starts a goroutine.
 type CallAt = (u32, Span, bool);

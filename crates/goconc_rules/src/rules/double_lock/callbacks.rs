@@ -35,7 +35,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 && matches!(
                     op.kind,
                     OpKind::Call {
-                        callee: Callee::Dynamic,
+                        callee: Callee::Dynamic | Callee::Interface { .. },
                         ..
                     }
                 )
@@ -50,12 +50,18 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         for b in 0..f.cfg.blocks.len() {
             let block = BlockId(b as u32);
             for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-                let OpKind::Call {
-                    callee: Callee::Dynamic,
-                    ..
-                } = &op.kind
-                else {
-                    continue;
+                // A function value (`h(ev)`) or an interface method
+                // (`c.Close()` on a registered implementation).
+                let method: Option<&Sym> = match &op.kind {
+                    OpKind::Call {
+                        callee: Callee::Dynamic,
+                        ..
+                    } => None,
+                    OpKind::Call {
+                        callee: Callee::Interface { method, .. },
+                        ..
+                    } => Some(method),
+                    _ => continue,
                 };
                 if op.mode != Mode::Now {
                     continue;
@@ -63,7 +69,12 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 let Some(ExprKind::Call { fun, .. }) = op.expr.map(|e| &file.expr(e).kind) else {
                     continue;
                 };
-                let Some(field) = callback_field(file, info, *fun) else {
+                let value = match (method, &file.expr(file.unparen(*fun)).kind) {
+                    (None, _) => *fun,
+                    (Some(_), ExprKind::Selector { x, .. }) => *x,
+                    (Some(_), _) => continue,
+                };
+                let Some(field) = callback_field(file, info, value) else {
                     continue;
                 };
                 let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
@@ -83,7 +94,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 }
                 let regs = registrations.get_or_insert_with(|| collect_registrations(ctx, &funcs));
                 // The held lock is the registry's own field `lock_field`.
-                let found = regs.iter().filter(|r| r.field == field).find_map(|r| {
+                let found = regs.iter().filter(|r| r.field == field && r.method.as_ref() == method).find_map(|r| {
                     let (_, name) = classes.iter().find(|(c, _)| {
                         matches!(c, LockClass::Field(owner, lock)
                             if owner.strip_pointer() == field.0.strip_pointer() && *lock == r.lock_field)
@@ -138,6 +149,7 @@ fn callback_field(file: &File, info: &FileInfo, fun: ExprId) -> Option<(Type, Sy
     let fun = file.unparen(fun);
     match &file.expr(fun).kind {
         ExprKind::Selector { .. } => field_of(file, info, fun),
+        ExprKind::Index { x, .. } => field_of(file, info, file.unparen(*x)),
         ExprKind::Ident(_) => {
             let Res::Local(l) = info.res(fun) else {
                 return None;
@@ -186,6 +198,8 @@ struct Registration {
     at: Span,
     /// Name of the lock field the handler takes on the registry object.
     lock_field: Sym,
+    /// For a registered interface implementation, the method `handler` is.
+    method: Option<Sym>,
 }
 
 /// Registrations whose handler locks the very object it is registered on.
@@ -226,6 +240,30 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
                     }
                     _ => vec![value],
                 };
+                // `cc.balancer = &pickFirst{cc: cc}`: an implementation
+                // stored straight into the owner's field.
+                if let ExprKind::Selector { x, .. } = &file.expr(target).kind {
+                    if let Res::Local(owner) = info.res(file.unparen(*x)) {
+                        let owner = goconc_semantic::ops::LocalKey {
+                            pkg: ctx.package,
+                            file: fi as u32,
+                            local: *owner,
+                        };
+                        for &v in &values {
+                            for (handler, method, lock_field) in
+                                implementation_locking_owner(ctx, funcs, file, info, v, &owner)
+                            {
+                                out.push(Registration {
+                                    field: field.clone(),
+                                    handler,
+                                    at: file.expr(v).span,
+                                    lock_field,
+                                    method: Some(method),
+                                });
+                            }
+                        }
+                    }
+                }
                 for v in values {
                     let Res::Local(l) = info.res(file.unparen(v)) else {
                         continue;
@@ -277,6 +315,18 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
                         handler,
                         at,
                         lock_field,
+                        method: None,
+                    });
+                }
+                for (handler, method, lock_field) in
+                    implementation_locking_owner(ctx, funcs, file, info, arg, owner)
+                {
+                    out.push(Registration {
+                        field: field.clone(),
+                        handler,
+                        at,
+                        lock_field,
+                        method: Some(method),
                     });
                 }
             }
@@ -325,45 +375,95 @@ fn handler_locking_owner(
                 f.def.parent.is_none() && f.def.obj == Some(r.idx) && r.pkg == caller_pkg(ctx)
             })?;
             // `c` built from a literal that stores the owner in field `f`.
-            let Res::Local(c) = info.res(file.unparen(*x)) else {
-                return None;
-            };
-            let init = info.local(*c).filter(|l| !l.reassigned)?.init?;
-            let mut lit = file.unparen(init);
-            if let ExprKind::Unary { x, .. } = &file.expr(lit).kind {
-                lit = file.unparen(*x);
-            }
-            let ExprKind::CompositeLit { elts, .. } = &file.expr(lit).kind else {
-                return None;
-            };
-            let holder: Sym = elts.iter().find_map(|&e| {
-                let ExprKind::KeyValue { key, value } = &file.expr(e).kind else {
-                    return None;
-                };
-                let ExprKind::Ident(k) = &file.expr(*key).kind else {
-                    return None;
-                };
-                matches!(info.res(file.unparen(*value)), Res::Local(v) if v == &owner.local)
-                    .then(|| Sym::from(file.name(*k)))
-            })?;
-            let recv = handler.def.recv?;
-            let summary = program.summary(handler.id)?;
-            summary.acquires.iter().find_map(|a| {
-                let goconc_semantic::ops::Base::Local(k) = &a.path.base else {
-                    return None;
-                };
-                match a.path.fields.as_slice() {
-                    [goconc_semantic::ops::PathElem::Field(f), goconc_semantic::ops::PathElem::Field(lock)]
-                        if k.local == recv && k.file == handler.def.file && *f == holder =>
-                    {
-                        Some((handler.id, lock.clone()))
-                    }
-                    _ => None,
-                }
-            })
+            let (_, holder) = literal_holding(file, info, *x, owner)?;
+            locks_through_holder(ctx, handler, &holder).map(|lock| (handler.id, lock))
         }
         _ => None,
     }
+}
+
+/// The composite literal `e` is (`T{f: owner}`, `&T{...}`, or a local
+/// initialised from one and never reassigned): its type and the field
+/// that stores `owner`.
+fn literal_holding(
+    file: &File,
+    info: &FileInfo,
+    e: ExprId,
+    owner: &goconc_semantic::ops::LocalKey,
+) -> Option<(Type, Sym)> {
+    let mut lit = file.unparen(e);
+    if let Res::Local(c) = info.res(lit) {
+        lit = file.unparen(info.local(*c).filter(|l| !l.reassigned)?.init?);
+    }
+    if let ExprKind::Unary { x, .. } = &file.expr(lit).kind {
+        lit = file.unparen(*x);
+    }
+    let ExprKind::CompositeLit { elts, .. } = &file.expr(lit).kind else {
+        return None;
+    };
+    let holder = elts.iter().find_map(|&e| {
+        let ExprKind::KeyValue { key, value } = &file.expr(e).kind else {
+            return None;
+        };
+        let ExprKind::Ident(k) = &file.expr(*key).kind else {
+            return None;
+        };
+        matches!(info.res(file.unparen(*value)), Res::Local(v) if v == &owner.local)
+            .then(|| Sym::from(file.name(*k)))
+    })?;
+    Some((info.ty(lit).strip_pointer().clone(), holder))
+}
+
+/// The lock field `method` takes on the object its receiver's `holder`
+/// field points to (`c.stopper.mu` for holder `stopper`).
+fn locks_through_holder(ctx: &RuleContext<'_>, method: &Function, holder: &Sym) -> Option<Sym> {
+    let recv = method.def.recv?;
+    let summary = ctx.program.summary(method.id)?;
+    summary.acquires.iter().find_map(|a| {
+        let goconc_semantic::ops::Base::Local(k) = &a.path.base else {
+            return None;
+        };
+        match a.path.fields.as_slice() {
+            [goconc_semantic::ops::PathElem::Field(f), goconc_semantic::ops::PathElem::Field(lock)]
+                if k.local == recv && k.file == method.def.file && f == holder =>
+            {
+                Some(lock.clone())
+            }
+            _ => None,
+        }
+    })
+}
+
+/// An interface implementation registered as `reg.Add(T{f: reg})`: each
+/// method of `T` (in this package) that locks the registry through `f`,
+/// with its name and the lock field.
+fn implementation_locking_owner(
+    ctx: &RuleContext<'_>,
+    funcs: &[&Function],
+    file: &File,
+    info: &FileInfo,
+    arg: ExprId,
+    owner: &goconc_semantic::ops::LocalKey,
+) -> Vec<(FuncId, Sym, Sym)> {
+    let Some((concrete, holder)) = literal_holding(file, info, arg, owner) else {
+        return Vec::new();
+    };
+    funcs
+        .iter()
+        .filter(|f| {
+            f.def.parent.is_none()
+                && f.def
+                    .recv_type
+                    .as_ref()
+                    .is_some_and(|t| *t.strip_pointer() == concrete)
+        })
+        .filter_map(|f| {
+            let lock = locks_through_holder(ctx, f, &holder)?;
+            let name = crate::lockstate::short_name(f);
+            let name = name.rsplit('.').next().unwrap_or(name);
+            Some((f.id, Sym::from(name), lock))
+        })
+        .collect()
 }
 
 fn caller_pkg(ctx: &RuleContext<'_>) -> Sym {
