@@ -39,7 +39,14 @@ declare_rule! {
     /// receiver is a `range` that only ends when the channel is closed (a
     /// drain fed by a worker pool) cannot block forever and is not reported.
     /// Channels created by the function itself (buffered results, fan-in
-    /// channels it owns) are not reported.
+    /// channels it owns) are not reported; in an endless `for {}` loop a
+    /// case on such a channel is a way out only when it leaves the loop
+    /// (`case err := <-errc: return err`), since the results of the
+    /// goroutines it keeps starting never end it.
+    ///
+    /// An empty `select {}` in a function with a context in scope is
+    /// reported wherever it is: it parks the goroutine for good, and
+    /// `<-ctx.Done()` is the way to park until shutdown.
     ///
     /// Also not reported: a send to the completion channel of a different
     /// request each iteration (`req.done <- err` for `req := queue[0]` or a
@@ -138,8 +145,13 @@ impl Rule for SelectWithoutCancel {
             let in_loop = f.cfg.in_loop();
             let any_candidate = f.all_ops().any(|(b, _, op)| {
                 op.may_block()
-                    && matches!(op.kind, OpKind::Chan { .. } | OpKind::Select { .. })
-                    && in_loop.get(b.index()).copied().unwrap_or(false)
+                    && match op.kind {
+                        OpKind::Select { cases: 0, .. } => true,
+                        OpKind::Chan { .. } | OpKind::Select { .. } => {
+                            in_loop.get(b.index()).copied().unwrap_or(false)
+                        }
+                        _ => false,
+                    }
             });
             if !any_candidate {
                 continue;
@@ -298,6 +310,22 @@ fn first_uncancellable(
     });
     let mut best: Option<(Span, String, String)> = None;
     for (block, node, op) in f.all_ops() {
+        // `select {}` parks the goroutine for good, in a loop or not: with a
+        // context in scope, waiting on it is the way to park.
+        if let OpKind::Select { stmt, cases: 0, .. } = &op.kind {
+            if op.mode == Mode::Now && best.is_none() {
+                let span = file.stmts.get(stmt.index()).map(|s| s.span)?;
+                best = Some((
+                    span,
+                    "`select {}`".to_string(),
+                    format!(
+                        "wait for cancellation instead: `<-{}.Done()` (and return its error)",
+                        context.expr
+                    ),
+                ));
+            }
+            continue;
+        }
         if op.mode != Mode::Now || !in_loop.get(block.index()).copied().unwrap_or(false) {
             continue;
         }
@@ -599,24 +627,35 @@ fn select_is_cancellable(
         {
             return true;
         }
-        if path.as_ref().is_some_and(|p| {
-            closed_in_package(ctx, p)
-                || made_here(program, f, p)
-                || produced_by_own_goroutine(program, f, p)
-                || returned_by_call_with_context(program, f, p)
-        }) {
+        // The comm statement of the clause: `v, ok := <-ch`.
+        let (comm, clause_body, clause_span) = match f.cfg.block(block).nodes.get(node as usize) {
+            Some(Node::SelectCase { clause, .. }) => match file.stmts.get(clause.index()) {
+                Some(c) => match &c.kind {
+                    StmtKind::CommClause { comm, body, .. } => (*comm, Some(body), Some(c.span)),
+                    _ => (None, None, None),
+                },
+                None => (None, None, None),
+            },
+            _ => (None, None, None),
+        };
+        if path.as_ref().is_some_and(|p| closed_in_package(ctx, p)) {
             return true;
         }
-        // The comm statement of the clause: `v, ok := <-ch`.
-        let (comm, clause_body) = match f.cfg.block(block).nodes.get(node as usize) {
-            Some(Node::SelectCase { clause, .. }) => {
-                match file.stmts.get(clause.index()).map(|c| &c.kind) {
-                    Some(StmtKind::CommClause { comm, body, .. }) => (*comm, Some(body)),
-                    _ => (None, None),
-                }
-            }
-            _ => (None, None),
-        };
+        // Channels the function owns (its own goroutines' results, a
+        // channel it made or got from a call taking the context) end a
+        // bounded wait; in an endless `for {}` loop their case is a way
+        // out only when it leaves the loop.
+        let owned = path.as_ref().is_some_and(|p| {
+            made_here(program, f, p)
+                || produced_by_own_goroutine(program, f, p)
+                || returned_by_call_with_context(program, f, p)
+        });
+        if owned
+            && (!Loops::collect(file, f.def.span).innermost_is_endless(op.span)
+                || clause_span.is_some_and(|c| clause_leaves(file, c)))
+        {
+            return true;
+        }
         if is_comma_ok_receive(file, comm) {
             return true;
         }
@@ -627,6 +666,30 @@ fn select_is_cancellable(
         }
     }
     false
+}
+
+/// Whether a select clause can leave the loop around it: it contains a
+/// `return` or a labelled `break`/`continue`/`goto` outside nested function
+/// literals.
+fn clause_leaves(file: &File, clause: Span) -> bool {
+    let inside = |s: Span| s.start >= clause.start && s.end <= clause.end;
+    let literals: Vec<Span> = file
+        .exprs
+        .iter()
+        .filter(|e| inside(e.span) && matches!(e.kind, ExprKind::FuncLit { .. }))
+        .map(|e| e.span)
+        .collect();
+    file.stmts.iter().any(|stmt| {
+        inside(stmt.span)
+            && !literals
+                .iter()
+                .any(|l| stmt.span.start >= l.start && stmt.span.end <= l.end)
+            && match &stmt.kind {
+                StmtKind::Return { .. } => true,
+                StmtKind::Branch { label, .. } => label.is_some(),
+                _ => false,
+            }
+    })
 }
 
 /// A select clause `case <-ch: return`: the received value is dropped and

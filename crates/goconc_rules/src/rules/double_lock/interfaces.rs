@@ -336,7 +336,9 @@ mod tests {
         let src = format!("{STORE}func (r *rec) bump(s sink) {{\n\tr.mu.Lock()\n\tdefer r.mu.Unlock()\n\tr.n++\n\ts.save(r)\n}}\n");
         let findings = run(&src);
         assert_eq!(findings.len(), 1, "{findings:?}");
-        assert!(findings[0].message.starts_with("r.mu is already locked: this call hands it to save"));
+        assert!(findings[0]
+            .message
+            .starts_with("r.mu is already locked: this call hands it to save"));
     }
 
     #[test]
