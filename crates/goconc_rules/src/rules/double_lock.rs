@@ -43,8 +43,11 @@ declare_rule! {
     /// held, or `s.hook(k)`) when a handler the package registers through
     /// a registering method (`AddHandler(h)` storing `h` in that field)
     /// locks that same lock of the object it is registered on: a closure
-    /// capturing the registry (`reg.OnUpdate(func(e) { reg.Lookup(e) })`),
-    /// or a method value whose receiver was built holding it (`c :=
+    /// capturing the registry (`reg.OnUpdate(func(e) { reg.Lookup(e) })`)
+    /// or a helper built holding it (`t := &Tracker{reg: reg};
+    /// reg.OnChange(func() { t.refresh() })` with `refresh` calling
+    /// `t.reg.Current()`), or a method value whose receiver was built
+    /// holding it (`c :=
     /// &T{store: store}; store.AddHandler(c.onPod)`). Interface values
     /// count as handlers too: an implementation built holding the registry
     /// (`s.AddCloser(engineCloser{stopper: s})`, `cc.balancer =
@@ -55,9 +58,12 @@ declare_rule! {
     /// implement the interface: when the implementation locks an object the
     /// call hands it (`db.Save(c)` with `c.mu` held, where `memDB.Save`
     /// calls `c.Snapshot()`), directly or a few calls down from the holder,
-    /// that is a second acquisition. Locks the implementation takes on its
-    /// own receiver, and locks it releases before taking them again (a
-    /// `...Locked` implementation), are not.
+    /// that is a second acquisition. So is a lock the implementation takes
+    /// on its own receiver when the interface value is a field that always
+    /// holds the same object as the locked one (`&Reconciler{cache: c,
+    /// lister: c}`); otherwise the receiver is taken to be another object.
+    /// Locks the implementation releases before taking them again (a
+    /// `...Locked` implementation) are not counted.
     /// It also reports `once.Do(f)` where `f` reaches `Do` on the same Once
     /// again (a lazy getter called from its own initializer), directly or
     /// in a goroutine `f` starts and then waits for (a plain receive or

@@ -248,3 +248,148 @@ func (db *compactingDB) runFlushLocked(j *flushJob) error {
 	db.version += written
 	return nil
 }
+
+// An interface field that always holds the same object as another field.
+
+type nodePodLister interface {
+	listPods() []string
+}
+
+type nodePodCache struct {
+	sync.Mutex
+	pods map[string]bool
+}
+
+func (c *nodePodCache) listPods() []string {
+	c.Lock() // related `listPods acquires it here`
+	defer c.Unlock()
+	out := make([]string, 0, len(c.pods))
+	for p := range c.pods {
+		out = append(out, p)
+	}
+	return out
+}
+
+type podReconciler struct {
+	cache  *nodePodCache
+	lister nodePodLister
+}
+
+func newPodReconciler() *podReconciler {
+	c := &nodePodCache{pods: make(map[string]bool)}
+	return &podReconciler{cache: c, lister: c}
+}
+
+// reconcile holds the cache for the whole pass and lists through the
+// lister, which is the same cache.
+func (r *podReconciler) reconcile(want map[string]bool) {
+	r.cache.Lock()
+	defer r.cache.Unlock()
+	for _, p := range r.lister.listPods() { // want "r.cache.Mutex is already locked: this call reaches listPods through r.lister, which always holds the same object as r.cache"
+		if !want[p] {
+			delete(r.cache.pods, p)
+		}
+	}
+}
+
+// podMirror lists from another cache than the one it locks.
+type podMirror struct {
+	cache  *nodePodCache
+	source nodePodLister
+}
+
+func newPodMirror(source nodePodLister) *podMirror {
+	return &podMirror{cache: &nodePodCache{pods: make(map[string]bool)}, source: source}
+}
+
+func (m *podMirror) sync() {
+	m.cache.Lock()
+	defer m.cache.Unlock()
+	for _, p := range m.source.listPods() { // ok: the source is another object
+		m.cache.pods[p] = true
+	}
+}
+
+// A closure registered on the registry that calls a helper built holding
+// the registry.
+
+type dynamicConfig struct {
+	version int
+	values  map[string]string
+}
+
+type configRegistry struct {
+	mu        sync.Mutex
+	current   dynamicConfig
+	listeners []func(old, cur dynamicConfig)
+}
+
+func (r *configRegistry) currentConfig() dynamicConfig {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.current
+}
+
+func (r *configRegistry) onChange(l func(old, cur dynamicConfig)) {
+	r.mu.Lock()
+	r.listeners = append(r.listeners, l)
+	r.mu.Unlock()
+}
+
+func (r *configRegistry) apply(cfg dynamicConfig) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.current
+	r.current = cfg
+	for _, l := range r.listeners {
+		l(old, cfg) // want "r.mu is already locked when this registered callback runs, and the closure in trackLogLevel locks a mutex of the same kind"
+	}
+}
+
+type logLevelTracker struct {
+	reg   *configRegistry
+	mu    sync.Mutex
+	level string
+}
+
+func (t *logLevelTracker) refresh() {
+	cfg := t.reg.currentConfig()
+	t.mu.Lock()
+	t.level = cfg.values["log.level"]
+	t.mu.Unlock()
+}
+
+func trackLogLevel(reg *configRegistry) *logLevelTracker {
+	t := &logLevelTracker{reg: reg}
+	reg.onChange(func(_, _ dynamicConfig) { t.refresh() }) // related `the closure in trackLogLevel is registered here`
+	return t
+}
+
+// auditRegistry notifies listeners under its lock; the package's only
+// listener reads another registry, never the one it listens to.
+type auditRegistry struct {
+	mu        sync.Mutex
+	events    []string
+	listeners []func(event string)
+}
+
+func (a *auditRegistry) onEvent(l func(event string)) {
+	a.mu.Lock()
+	a.listeners = append(a.listeners, l)
+	a.mu.Unlock()
+}
+
+func (a *auditRegistry) record(event string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.events = append(a.events, event)
+	for _, l := range a.listeners {
+		l(event) // ok: the registered closure locks the config registry, not a.mu
+	}
+}
+
+func mirrorAuditLevel(audit *auditRegistry, config *configRegistry) *logLevelTracker {
+	t := &logLevelTracker{reg: config}
+	audit.onEvent(func(string) { t.refresh() })
+	return t
+}

@@ -113,14 +113,21 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 let Some(handler_fn) = program.function(handler) else {
                     continue;
                 };
-                let handler_name = crate::lockstate::short_name(handler_fn);
+                // A closure is named after the function that registers it.
+                let handler_name = match handler_fn.def.parent.and_then(|_| ctx.parent(handler_fn))
+                {
+                    Some(parent) => {
+                        format!("the closure in {}", crate::lockstate::short_name(parent))
+                    }
+                    None => format!("the callback {}", crate::lockstate::short_name(handler_fn)),
+                };
                 findings.push(
                     Finding::new(
                         "GC201",
                         FileIdx(f.def.file as usize),
                         op.span,
                         format!(
-                            "{lock_name} is already locked when this registered callback runs, and the callback {handler_name} locks a mutex of the same kind: when it was registered on this object, {lock_name} is locked twice"
+                            "{lock_name} is already locked when this registered callback runs, and {handler_name} locks a mutex of the same kind: when it was registered on this object, {lock_name} is locked twice"
                         ),
                     )
                     .related(
@@ -362,6 +369,16 @@ fn handler_locking_owner(
                 match a.path.fields.as_slice() {
                     [goconc_semantic::ops::PathElem::Field(lock)] if k == owner => {
                         Some((handler.id, lock.clone()))
+                    }
+                    // A captured helper built holding the owner:
+                    // `t := &Tracker{reg: reg}; reg.OnChange(func() { t.refresh() })`
+                    // with `refresh` locking `t.reg.mu`.
+                    [goconc_semantic::ops::PathElem::Field(holder), goconc_semantic::ops::PathElem::Field(lock)]
+                        if k.file == owner.file && k.local != owner.local =>
+                    {
+                        let init = info.local(k.local).filter(|l| !l.reassigned)?.init?;
+                        let (_, stored_in) = literal_holding(file, info, init, owner)?;
+                        (stored_in == *holder).then(|| (handler.id, lock.clone()))
                     }
                     _ => None,
                 }

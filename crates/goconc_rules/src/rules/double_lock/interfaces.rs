@@ -35,6 +35,9 @@ struct HandedAcquire {
     implementation: FuncId,
     /// Where the implementation acquires it.
     acquired_at: Span,
+    /// The interface value and the field it aliases, when the lock is on
+    /// the implementation's receiver (`r.lister`, `r.cache`).
+    alias: Option<(String, String)>,
 }
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
@@ -56,6 +59,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     }
     let mut memo: HashMap<FuncId, Vec<HandedAcquire>> = HashMap::default();
     let mut implementations_of: HashMap<(Type, Sym), Vec<FuncId>> = HashMap::default();
+    let aliases = field_aliases(ctx);
     for f in &funcs {
         let mut held: Option<flow::HeldLocks> = None;
         for b in 0..f.cfg.blocks.len() {
@@ -72,7 +76,15 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     | OpKind::Call {
                         callee: Callee::Func(_),
                         ..
-                    } => call_acquires(ctx, &funcs, op, 0, &mut memo, &mut implementations_of),
+                    } => call_acquires(
+                        ctx,
+                        &funcs,
+                        &aliases,
+                        op,
+                        0,
+                        &mut memo,
+                        &mut implementations_of,
+                    ),
                     _ => continue,
                 };
                 if handed.is_empty() {
@@ -93,14 +105,20 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 };
                 let name = program.describe_path(held_path);
                 let imp_name = crate::lockstate::short_name(implementation);
+                let handed = match &acquire.alias {
+                    Some((value, alias)) => format!(
+                        "this call reaches {imp_name} through {value}, which always holds the same object as {alias}; {imp_name}"
+                    ),
+                    None => format!(
+                        "this call hands it to {imp_name}, the package's implementation of an interface method, which"
+                    ),
+                };
                 findings.push(
                     Finding::new(
                         "GC201",
                         FileIdx(f.def.file as usize),
                         op.span,
-                        format!(
-                            "{name} is already locked: this call hands it to {imp_name}, the package's implementation of an interface method, which acquires {name} again"
-                        ),
+                        format!("{name} is already locked: {handed} acquires {name} again"),
                     )
                     .related(
                         FileIdx(implementation.def.file as usize),
@@ -118,9 +136,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
 
 /// Acquisitions on objects handed over by the call `op`, in the caller's
 /// frame.
+#[allow(clippy::too_many_arguments)]
 fn call_acquires(
     ctx: &RuleContext<'_>,
     funcs: &[&Function],
+    aliases: &Aliases,
     op: &goconc_semantic::ops::Op,
     depth: usize,
     memo: &mut HashMap<FuncId, Vec<HandedAcquire>>,
@@ -131,9 +151,14 @@ fn call_acquires(
     match &op.kind {
         OpKind::Call {
             callee: Callee::Interface { method, recv },
+            recv: value,
             args,
             ..
         } => {
+            // The interface value is known to be the caller's object when
+            // the struct holding it always stores the same object in
+            // another field (`&Reconciler{cache: c, lister: c}`).
+            let same_object = value.as_ref().and_then(|v| aliases.of(program, v));
             let implementations = implementations_of
                 .entry((recv.clone(), method.clone()))
                 .or_insert_with(|| implementations(ctx, funcs, recv, method))
@@ -156,16 +181,28 @@ fn call_acquires(
                         continue;
                     };
                     // The receiver is the interface value: its fields are
-                    // not known to be the caller's objects.
-                    if k.file != imp_fn.def.file || !imp_fn.def.params.contains(&k.local) {
+                    // the caller's objects only through a known alias.
+                    let on_receiver = imp_fn.def.recv == Some(k.local);
+                    let receiver = match (on_receiver, &same_object) {
+                        (true, Some(alias)) => Some(alias),
+                        (true, None) => continue,
+                        (false, _) => None,
+                    };
+                    if k.file != imp_fn.def.file
+                        || !(on_receiver || imp_fn.def.params.contains(&k.local))
+                    {
                         continue;
                     }
-                    if let Some(path) = program.substitute(imp, &acquire.path, None, args) {
+                    if let Some(path) = program.substitute(imp, &acquire.path, receiver, args) {
+                        let alias = receiver.zip(value.as_ref()).map(|(alias, value)| {
+                            (program.describe_path(value), program.describe_path(alias))
+                        });
                         out.push(HandedAcquire {
                             path,
                             kind: acquire.kind,
                             implementation: imp,
                             acquired_at: acquire.span,
+                            alias,
                         });
                     }
                 }
@@ -177,8 +214,15 @@ fn call_acquires(
             args,
             ..
         } if depth < MAX_DEPTH => {
-            let in_callee =
-                function_acquires(ctx, funcs, *callee, depth + 1, memo, implementations_of);
+            let in_callee = function_acquires(
+                ctx,
+                funcs,
+                aliases,
+                *callee,
+                depth + 1,
+                memo,
+                implementations_of,
+            );
             for a in in_callee {
                 if let Some(path) = program.substitute(*callee, &a.path, recv.as_ref(), args) {
                     out.push(HandedAcquire { path, ..a });
@@ -192,9 +236,11 @@ fn call_acquires(
 
 /// Acquisitions on handed-over objects anywhere in `f` (its interface
 /// calls and package callees), in `f`'s frame.
+#[allow(clippy::too_many_arguments)]
 fn function_acquires(
     ctx: &RuleContext<'_>,
     funcs: &[&Function],
+    aliases: &Aliases,
     f: FuncId,
     depth: usize,
     memo: &mut HashMap<FuncId, Vec<HandedAcquire>>,
@@ -214,6 +260,7 @@ fn function_acquires(
             out.extend(call_acquires(
                 ctx,
                 funcs,
+                aliases,
                 op,
                 depth,
                 memo,
@@ -227,6 +274,97 @@ fn function_acquires(
         memo.insert(f, out.clone());
     } else {
         memo.remove(&f);
+    }
+    out
+}
+
+/// Fields that always hold the same object as another field of the same
+/// struct: every composite literal of the type that sets one sets the
+/// other to the same variable, and no assignment stores either elsewhere.
+#[derive(Default)]
+struct Aliases {
+    /// (struct type, field) -> the other field.
+    pairs: HashMap<(Type, Sym), Sym>,
+}
+
+impl Aliases {
+    /// `x.other` for an interface value `x.field` that aliases it.
+    fn of(&self, program: &goconc_semantic::Program, value: &AccessPath) -> Option<AccessPath> {
+        let (owner, field) = program.field_owner(value)?;
+        let other = self.pairs.get(&(owner.strip_pointer().clone(), field))?;
+        let mut alias = value.clone();
+        alias.fields.pop();
+        Some(alias.with_field(other.clone()))
+    }
+}
+
+/// A variable a literal stores: (file index, local).
+type StoredVar = (u32, goconc_semantic::body::LocalId);
+
+fn field_aliases(ctx: &RuleContext<'_>) -> Aliases {
+    use goconc_semantic::body::Res;
+    use goconc_syntax::ast::{ExprKind, StmtKind};
+    let mut out = Aliases::default();
+    let Some(model) = ctx.model() else {
+        return out;
+    };
+    // Per (type, field): the variable each literal stores, `None` when a
+    // literal stores something else.
+    let mut stores: HashMap<(Type, Sym), Vec<Option<StoredVar>>> = HashMap::default();
+    let mut assigned: Vec<Sym> = Vec::new();
+    for (fi, (source, info)) in model.pkg.files.iter().zip(&model.files).enumerate() {
+        let file = &*source.ast;
+        for (i, expr) in file.exprs.iter().enumerate() {
+            let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                continue;
+            };
+            let owner = info
+                .ty(goconc_syntax::ast::ExprId(i as u32))
+                .strip_pointer()
+                .clone();
+            if owner.is_unknown() {
+                continue;
+            }
+            for &el in elts {
+                let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
+                    continue;
+                };
+                let ExprKind::Ident(k) = &file.expr(*key).kind else {
+                    continue;
+                };
+                let stored = match info.res(file.unparen(*value)) {
+                    Res::Local(l) => Some((fi as u32, *l)),
+                    _ => None,
+                };
+                stores
+                    .entry((owner.clone(), Sym::from(file.name(*k))))
+                    .or_default()
+                    .push(stored);
+            }
+        }
+        for stmt in &file.stmts {
+            if let StmtKind::Assign { lhs, .. } = &stmt.kind {
+                for &l in lhs.iter() {
+                    if let ExprKind::Selector { sel, .. } = &file.expr(file.unparen(l)).kind {
+                        assigned.push(Sym::from(file.name(*sel)));
+                    }
+                }
+            }
+        }
+    }
+    let keys: Vec<&(Type, Sym)> = stores.keys().collect();
+    for a in &keys {
+        for b in &keys {
+            if a.0 != b.0 || a.1 == b.1 || assigned.contains(&a.1) || assigned.contains(&b.1) {
+                continue;
+            }
+            let (Some(sa), Some(sb)) = (stores.get(*a), stores.get(*b)) else {
+                continue;
+            };
+            if sa.len() == sb.len() && sa.iter().all(Option::is_some) && sa == sb {
+                out.pairs.insert((*a).clone(), b.1.clone());
+            }
+        }
     }
     out
 }
