@@ -29,15 +29,17 @@ declare_rule! {
     ///   capacities; when the function ends up waiting for a goroutine
     ///   that is itself waiting, or that has finished, the function's
     ///   blocked operation is reported;
-    /// * two loops over channel fields of one struct, started together
-    ///   (two goroutines, or a function and the goroutine it starts): a
+    /// * loops over channel fields of one struct, started together (two or
+    ///   three goroutines, or a function and the goroutines it starts): a
     ///   send loop that hands each item to a receive loop while the
-    ///   receive loop reports back on another channel, or a function that
+    ///   receive loop reports back on another channel; a function that
     ///   sends every chunk before it reads the first acknowledgement while
-    ///   its goroutine acknowledges each chunk before taking the next.
-    ///   Each side's loops, selects and calls in the package are unrolled
-    ///   and every interleaving is explored; a state where both sides wait
-    ///   on channels only the other side can serve is reported.
+    ///   its goroutine acknowledges each chunk before taking the next; a
+    ///   ring of three stages (scheduler → fetcher → parser → scheduler)
+    ///   where each stage can be sending to the next at once. Each side's
+    ///   loops, selects and calls in the package are unrolled and every
+    ///   interleaving is explored; a state where every side waits on
+    ///   channels only the others can serve is reported.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when the other side receives, and

@@ -45,8 +45,11 @@ const MAX_INLINE_DEPTH: usize = 4;
 const MAX_NODES: usize = 4_000;
 /// Explored states per pair before giving up (no finding).
 const MAX_STATES: usize = 60_000;
-/// Distinct channels per pair.
+/// Distinct channels per group.
 const MAX_CHANS: usize = 8;
+/// Sides considered per spawning function (the function itself and the
+/// goroutines it starts).
+const MAX_SIDES: usize = 6;
 
 /// What the package's code does with a channel field.
 #[derive(Default)]
@@ -192,24 +195,68 @@ pub(super) fn check(
         if sides.is_empty() {
             continue;
         }
-        let mut pairs: Vec<(Side<'_>, Side<'_>)> = Vec::new();
-        for (i, s) in sides.iter().enumerate() {
-            if let (true, Some((block, index, _))) = (reaching.contains(&spawner.id), s.spawn) {
-                let parent = Side {
-                    root: spawner,
-                    spawn: None,
-                    start: Some((block, index + 1)),
-                    recv: None,
-                    args: Vec::new(),
-                };
-                pairs.push((parent, s.clone()));
+        let sides = &sides[..sides.len().min(MAX_SIDES)];
+        // The spawning function itself is a side too, from the first spawn
+        // of the group's goroutines on.
+        let parent_of = |group: &[&Side<'_>]| {
+            let first = group
+                .iter()
+                .filter_map(|s| s.spawn)
+                .min_by_key(|(_, _, span)| span.start)?;
+            Some(Side {
+                root: spawner,
+                spawn: None,
+                start: Some((first.0, first.1 + 1)),
+                recv: None,
+                args: Vec::new(),
+            })
+        };
+        let with_parent = reaching.contains(&spawner.id);
+        // Groups of two, then of three (a ring of stages) unless two of
+        // the three already deadlock on their own. Indices into `sides`;
+        // `None` is the spawning function.
+        let mut groups: Vec<Vec<Option<usize>>> = Vec::new();
+        let n = sides.len();
+        for i in 0..n {
+            if with_parent {
+                groups.push(vec![None, Some(i)]);
             }
-            for t in &sides[i + 1..] {
-                pairs.push((s.clone(), t.clone()));
+            for j in i + 1..n {
+                groups.push(vec![Some(i), Some(j)]);
             }
         }
-        for (a, b) in &pairs {
-            if let Some(finding) = analyse_pair(ctx, &shared, spawner, a, b) {
+        for i in 0..n {
+            for j in i + 1..n {
+                if with_parent {
+                    groups.push(vec![None, Some(i), Some(j)]);
+                }
+                for k in j + 1..n {
+                    groups.push(vec![Some(i), Some(j), Some(k)]);
+                }
+            }
+        }
+        let mut deadlocked: Vec<Vec<Option<usize>>> = Vec::new();
+        for group in groups {
+            let covered = group.len() > 2
+                && deadlocked
+                    .iter()
+                    .any(|pair| pair.iter().all(|member| group.contains(member)));
+            if covered {
+                continue;
+            }
+            let members: Vec<&Side<'_>> = group.iter().flatten().map(|&i| &sides[i]).collect();
+            let parent = if group.contains(&None) {
+                match parent_of(&members) {
+                    Some(p) => Some(p),
+                    None => continue,
+                }
+            } else {
+                None
+            };
+            let mut all: Vec<&Side<'_>> = parent.iter().collect();
+            all.extend(members);
+            if let Some(finding) = analyse_group(ctx, &shared, spawner, &all) {
+                deadlocked.push(group.clone());
                 if reported.insert((finding.file.0 as u32, finding.span)) {
                     findings.push(finding);
                 }
@@ -218,7 +265,7 @@ pub(super) fn check(
     }
 }
 
-/// Package-wide facts every pair reads.
+/// Package-wide facts every group reads.
 struct Shared<'c> {
     tracked: &'c HashMap<ChanKey, &'c FieldFacts>,
     reaching: &'c HashSet<FuncId>,
@@ -481,6 +528,18 @@ impl<'c, 'a> Builder<'c, 'a> {
             if start == Some((block, ops.len())) {
                 start_node = Some(tail);
             }
+            // A channel operation's node has one successor: the block's
+            // branches hang off a step after it.
+            if ends_in.is_none()
+                && matches!(
+                    self.nodes.get(tail as usize).map(|n| &n.kind),
+                    Some(NodeKind::Chan { .. })
+                )
+            {
+                let step = self.push(NodeKind::Step, func.id, func.def.span);
+                self.link(tail, step, false);
+                tail = step;
+            }
             let succs = &cfg.block(block).succs;
             if block == cfg.exit {
                 // Deferred operations run last-registered first.
@@ -602,20 +661,21 @@ fn build_side<'a>(
     })
 }
 
-fn analyse_pair<'a>(
+fn analyse_group<'a>(
     ctx: &RuleContext<'a>,
     shared: &Shared<'_>,
     spawner: &Function,
-    a: &Side<'a>,
-    b: &Side<'a>,
+    sides: &[&Side<'a>],
 ) -> Option<Finding> {
     let mut chans: Vec<(AccessPath, ChanKey)> = Vec::new();
-    let graph_a = build_side(ctx, shared, a, &mut chans)?;
-    let graph_b = build_side(ctx, shared, b, &mut chans)?;
+    let mut graphs = Vec::with_capacity(sides.len());
+    for side in sides {
+        graphs.push(build_side(ctx, shared, side, &mut chans)?);
+    }
     if chans.is_empty() {
         return None;
     }
-    // Channels both sides operate on.
+    // Every side shares a channel with another.
     let used = |g: &Graph, i: u8| {
         g.nodes.iter().any(|n| match &n.kind {
             NodeKind::Chan { chan, .. } => *chan == Some(i),
@@ -623,10 +683,16 @@ fn analyse_pair<'a>(
             _ => false,
         })
     };
-    let common = (0..chans.len() as u8)
-        .filter(|&i| used(&graph_a, i) && used(&graph_b, i))
-        .count();
-    if common == 0 {
+    let connected = graphs.iter().enumerate().all(|(gi, g)| {
+        (0..chans.len() as u8).any(|i| {
+            used(g, i)
+                && graphs
+                    .iter()
+                    .enumerate()
+                    .any(|(hi, h)| hi != gi && used(h, i))
+        })
+    });
+    if !connected {
         return None;
     }
     // A channel the spawning function creates itself (`st := &stream{ch:
@@ -638,7 +704,7 @@ fn analyse_pair<'a>(
             |(_, _, op)| matches!(&op.kind, OpKind::MakeChan { path: Some(p), .. } if p == path),
         )
     };
-    let spawn_spans: Vec<Span> = [a, b]
+    let spawn_spans: Vec<Span> = sides
         .iter()
         .filter_map(|s| s.spawn.map(|(_, _, span)| span))
         .collect();
@@ -651,11 +717,14 @@ fn analyse_pair<'a>(
                 _ => false,
             }
     });
-    // Functions of the pair, and those also run by other code: the spawn
+    // Functions of the group, and those also run by other code: the spawn
     // of a side's root is its only call; every other function of a side is
-    // only called (not spawned) by functions of the pair.
-    let pair: HashSet<FuncId> = graph_a.funcs.union(&graph_b.funcs).copied().collect();
-    let roots: Vec<FuncId> = [a, b]
+    // only called (not spawned) by functions of the group.
+    let group: HashSet<FuncId> = graphs
+        .iter()
+        .flat_map(|g| g.funcs.iter().copied())
+        .collect();
+    let roots: Vec<FuncId> = sides
         .iter()
         .filter(|s| s.spawn.is_some())
         .map(|s| s.root.id)
@@ -667,18 +736,18 @@ fn analyse_pair<'a>(
         }
         sites
             .iter()
-            .any(|(caller, mode)| *mode == Mode::Spawned || !pair.contains(caller))
+            .any(|(caller, mode)| *mode == Mode::Spawned || !group.contains(caller))
     };
     let outside: HashSet<FuncId> = if instance {
         HashSet::default()
     } else {
-        pair.iter().filter(|f| also_outside(f)).copied().collect()
+        group.iter().filter(|f| also_outside(f)).copied().collect()
     };
     // With fresh instances, only code the spawning function hands the
     // instance to can reach it: any call of a channel user outside the
-    // pair, or another goroutine it starts that reaches one, counts as
+    // group, or another goroutine it starts that reaches one, counts as
     // an unknown party on every channel.
-    let spawner_is_side = a.spawn.is_none() || b.spawn.is_none();
+    let spawner_is_side = sides.iter().any(|s| s.spawn.is_none());
     let unknown_party = instance
         && ((!spawner_is_side && shared.reaching.contains(&spawner.id))
             || spawner.all_ops().any(|(_, _, op)| {
@@ -689,13 +758,10 @@ fn analyse_pair<'a>(
                 else {
                     return false;
                 };
-                let pair_spawn = op.mode == Mode::Spawned
-                    && [a, b]
-                        .iter()
-                        .any(|s| s.spawn.is_some_and(|(_, _, span)| span == op.span));
+                let group_spawn = op.mode == Mode::Spawned && spawn_spans.contains(&op.span);
                 shared.reaching.contains(c)
-                    && (op.mode == Mode::Spawned || !pair.contains(c))
-                    && !pair_spawn
+                    && (op.mode == Mode::Spawned || !group.contains(c))
+                    && !group_spawn
             }));
     let mut send_free = Vec::with_capacity(chans.len());
     let mut recv_free = Vec::with_capacity(chans.len());
@@ -709,23 +775,22 @@ fn analyse_pair<'a>(
             facts
                 .users
                 .iter()
-                .any(|(f, u)| pick(u) && (!pair.contains(f) || outside.contains(f)))
+                .any(|(f, u)| pick(u) && (!group.contains(f) || outside.contains(f)))
         };
-        // A send may complete with a receiver outside the pair, a receive
+        // A send may complete with a receiver outside the group, a receive
         // with a sender or closer outside it.
         send_free.push(by_others(|u| u.1));
         recv_free.push(by_others(|u| u.0));
         caps.push(facts.cap?);
     }
     let world = World {
-        a: &graph_a,
-        b: &graph_b,
+        graphs: graphs.iter().collect(),
         caps,
         send_free,
         recv_free,
     };
-    let (at_a, at_b) = world.find_deadlock()?;
-    describe(ctx, spawner, a, b, &graph_a, &graph_b, at_a, at_b, &chans)
+    let stuck = world.find_deadlock()?;
+    describe(ctx, spawner, sides, &graphs, &stuck, &chans)
 }
 
 /// Whether the spawning function's local `local` is only assigned, used
@@ -781,8 +846,7 @@ fn stays_in(
 }
 
 struct World<'g> {
-    a: &'g Graph,
-    b: &'g Graph,
+    graphs: Vec<&'g Graph>,
     caps: Vec<i64>,
     send_free: Vec<bool>,
     recv_free: Vec<bool>,
@@ -790,8 +854,8 @@ struct World<'g> {
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct State {
-    a: u32,
-    b: u32,
+    /// Node of each side.
+    at: Vec<u32>,
     /// Buffered values and closed flag of each channel.
     chans: Vec<(i64, bool)>,
 }
@@ -917,12 +981,12 @@ impl World<'_> {
         Some(())
     }
 
-    /// The first state (depth-first, in a fixed order) where both sides
-    /// wait on channel operations and no move is possible.
-    fn find_deadlock(&self) -> Option<(u32, u32)> {
+    /// The first state (depth-first, in a fixed order) where every side
+    /// waits on a channel operation and no move is possible: the node of
+    /// each side.
+    fn find_deadlock(&self) -> Option<Vec<u32>> {
         let start = State {
-            a: self.a.start,
-            b: self.b.start,
+            at: self.graphs.iter().map(|g| g.start).collect(),
             chans: self.caps.iter().map(|_| (0, false)).collect(),
         };
         let mut seen: HashSet<State> = HashSet::default();
@@ -932,45 +996,47 @@ impl World<'_> {
             if seen.len() > MAX_STATES {
                 return None;
             }
-            let opts_a = self.options(self.a, state.a, &state.chans)?;
-            let opts_b = self.options(self.b, state.b, &state.chans)?;
+            let mut options = Vec::with_capacity(self.graphs.len());
+            for (g, &at) in self.graphs.iter().zip(&state.at) {
+                options.push(self.options(g, at, &state.chans)?);
+            }
             let mut next: Vec<State> = Vec::new();
-            let apply = |state: &State, update: &Option<ChanUpdate>| {
-                let mut chans = state.chans.clone();
-                if let Some((c, v)) = update {
-                    if let Some(slot) = chans.get_mut(*c as usize) {
-                        *slot = *v;
+            for (side, opts) in options.iter().enumerate() {
+                for (to, update) in &opts.alone {
+                    let mut moved = state.clone();
+                    if let Some(slot) = moved.at.get_mut(side) {
+                        *slot = *to;
                     }
-                }
-                chans
-            };
-            for (to, update) in &opts_a.alone {
-                next.push(State {
-                    a: *to,
-                    b: state.b,
-                    chans: apply(&state, update),
-                });
-            }
-            for (to, update) in &opts_b.alone {
-                next.push(State {
-                    a: state.a,
-                    b: *to,
-                    chans: apply(&state, update),
-                });
-            }
-            for (op_a, c_a, to_a) in &opts_a.waiting {
-                for (op_b, c_b, to_b) in &opts_b.waiting {
-                    if c_a == c_b && op_a != op_b {
-                        next.push(State {
-                            a: *to_a,
-                            b: *to_b,
-                            chans: state.chans.clone(),
-                        });
+                    if let Some((c, v)) = update {
+                        if let Some(slot) = moved.chans.get_mut(*c as usize) {
+                            *slot = *v;
+                        }
                     }
+                    next.push(moved);
                 }
             }
-            if next.is_empty() && opts_a.communicating && opts_b.communicating {
-                return Some((state.a, state.b));
+            // An unbuffered send and a receive on the same channel, by two
+            // different sides, complete together.
+            for (i, first) in options.iter().enumerate() {
+                for (j, second) in options.iter().enumerate().skip(i + 1) {
+                    for (op_a, c_a, to_a) in &first.waiting {
+                        for (op_b, c_b, to_b) in &second.waiting {
+                            if c_a == c_b && op_a != op_b {
+                                let mut moved = state.clone();
+                                if let Some(slot) = moved.at.get_mut(i) {
+                                    *slot = *to_a;
+                                }
+                                if let Some(slot) = moved.at.get_mut(j) {
+                                    *slot = *to_b;
+                                }
+                                next.push(moved);
+                            }
+                        }
+                    }
+                }
+            }
+            if next.is_empty() && options.iter().all(|o| o.communicating) {
+                return Some(state.at);
             }
             for n in next.into_iter().rev() {
                 if seen.insert(n.clone()) {
@@ -982,25 +1048,24 @@ impl World<'_> {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn describe(
     ctx: &RuleContext<'_>,
     spawner: &Function,
-    a: &Side<'_>,
-    b: &Side<'_>,
-    graph_a: &Graph,
-    graph_b: &Graph,
-    at_a: u32,
-    at_b: u32,
+    sides: &[&Side<'_>],
+    graphs: &[Graph],
+    stuck: &[u32],
     chans: &[(AccessPath, ChanKey)],
 ) -> Option<Finding> {
     let program = ctx.program;
-    let node_a = graph_a.nodes.get(at_a as usize)?;
-    let node_b = graph_b.nodes.get(at_b as usize)?;
-    let func_a = program.function(node_a.func)?;
-    let func_b = program.function(node_b.func)?;
-    if func_a.pkg != ctx.package || func_b.pkg != ctx.package {
-        return None;
+    // (side, node, function the node is in) of every side.
+    let mut blocked = Vec::with_capacity(sides.len());
+    for ((side, graph), &at) in sides.iter().zip(graphs).zip(stuck) {
+        let node = graph.nodes.get(at as usize)?;
+        let func = program.function(node.func)?;
+        if func.pkg != ctx.package {
+            return None;
+        }
+        blocked.push((*side, node, func));
     }
     let text = |f: &Function, n: &Node| -> String {
         let source = program
@@ -1050,25 +1115,43 @@ fn describe(
         ),
         None => crate::lockstate::short_name(s.root).to_string(),
     };
-    let file_a = FileIdx(func_a.def.file as usize);
+    let (_, first_node, first_func) = blocked.first()?;
+    let others: Vec<String> = blocked
+        .iter()
+        .skip(1)
+        .map(|(side, node, func)| {
+            format!("{} can be waiting at {}", who(side, func), text(func, node))
+        })
+        .collect();
+    let (others, nobody) = if others.len() == 1 {
+        (
+            others.join(""),
+            "neither can reach an operation that serves the other",
+        )
+    } else {
+        (
+            others.join(" and "),
+            "none of them can reach an operation that serves another",
+        )
+    };
     let mut finding = Finding::new(
         ChannelOrderDeadlock::META.code,
-        file_a,
-        node_a.span,
+        FileIdx(first_func.def.file as usize),
+        first_node.span,
         format!(
-            "{} can block forever: {} can be waiting at {} at the same time, and neither can reach an operation that serves the other (channel protocol cycle)",
-            text(func_a, node_a),
-            who(b, func_b),
-            text(func_b, node_b),
+            "{} can block forever: {others} at the same time, and {nobody} (channel protocol cycle)",
+            text(first_func, first_node),
         ),
-    )
-    .related(
-        FileIdx(func_b.def.file as usize),
-        node_b.span,
-        format!("{} waits here", who(b, func_b)),
     );
+    for (side, node, func) in blocked.iter().skip(1) {
+        finding = finding.related(
+            FileIdx(func.def.file as usize),
+            node.span,
+            format!("{} waits here", who(side, func)),
+        );
+    }
     let spawner_file = FileIdx(spawner.def.file as usize);
-    for (side, waits_in) in [(a, func_a), (b, func_b)] {
+    for (side, _, waits_in) in &blocked {
         if let Some((_, _, span)) = side.spawn {
             finding = finding.related(
                 spawner_file,
@@ -1078,7 +1161,7 @@ fn describe(
         }
     }
     Some(finding.suggest(
-        "let each side keep serving the other while it waits (add the other's channel as a select case), or buffer one channel for a whole round of the protocol",
+        "let each side keep serving the others while it waits (add their channels as select cases), or buffer one channel for a whole round of the protocol",
     ))
 }
 
