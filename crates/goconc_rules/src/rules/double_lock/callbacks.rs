@@ -43,6 +43,14 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         if !dynamic_calls {
             continue;
         }
+        // Registrations are found once per package; without any, no call
+        // needs a closer look.
+        if registrations
+            .get_or_insert_with(|| collect_registrations(ctx, &funcs))
+            .is_empty()
+        {
+            return;
+        }
         let Some((file, info)) = program.file_of(f) else {
             continue;
         };
@@ -77,6 +85,15 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 let Some(field) = callback_field(file, info, value) else {
                     continue;
                 };
+                // Most fields have no registration, and then the held locks
+                // are not needed.
+                let registered = registrations.as_ref().is_some_and(|regs| {
+                    regs.iter()
+                        .any(|r| r.field == field && r.method.as_ref() == method)
+                });
+                if !registered {
+                    continue;
+                }
                 let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
                 let Some(locks) = held.before(program, f, block, index) else {
                     continue;
@@ -92,7 +109,9 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 if classes.is_empty() {
                     continue;
                 }
-                let regs = registrations.get_or_insert_with(|| collect_registrations(ctx, &funcs));
+                let Some(regs) = registrations.as_ref() else {
+                    continue;
+                };
                 // The held lock is the registry's own field `lock_field`.
                 let found = regs.iter().filter(|r| r.field == field && r.method.as_ref() == method).find_map(|r| {
                     let (_, name) = classes.iter().find(|(c, _)| {

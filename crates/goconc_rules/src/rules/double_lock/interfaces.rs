@@ -43,24 +43,74 @@ struct HandedAcquire {
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
     let funcs: Vec<&Function> = ctx.functions().collect();
-    let interface_calls = funcs.iter().any(|f| {
+    // A function that takes a lock and reaches an interface call (its
+    // summary counts calls it cannot resolve, callees included).
+    let takes_lock = |f: &Function| {
         f.all_ops().any(|(_, _, op)| {
             matches!(
                 op.kind,
-                OpKind::Call {
-                    callee: Callee::Interface { .. },
+                OpKind::Lock {
+                    op: goconc_semantic::ops::LockOp::Lock | goconc_semantic::ops::LockOp::RLock,
                     ..
                 }
             )
         })
-    });
-    if !interface_calls {
+    };
+    let worth_it = funcs
+        .iter()
+        .any(|f| program.summary(f.id).is_some_and(|s| s.unknown_calls > 0) && takes_lock(f));
+    if !worth_it {
+        return;
+    }
+    // Methods that lock something the caller can name: a parameter, or
+    // the receiver when some interface field aliases another field. Most
+    // packages have none, and then no interface call matters.
+    let aliases = field_aliases(ctx);
+    let mut facts = Facts {
+        aliases,
+        candidates: rustc_hash::FxHashSet::default(),
+        methods_by_type: HashMap::default(),
+        methods_by_name: HashMap::default(),
+    };
+    for f in &funcs {
+        let (Some(recv_type), None) = (&f.def.recv_type, f.def.parent) else {
+            continue;
+        };
+        let name = method_name(f);
+        facts
+            .methods_by_type
+            .entry(recv_type.strip_pointer().clone())
+            .or_default()
+            .push(name.clone());
+        facts
+            .methods_by_name
+            .entry(name.clone())
+            .or_default()
+            .push(f.id);
+        let locks_reachable = program.summary(f.id).is_some_and(|s| {
+            s.acquires.iter().any(|a| match &a.path.base {
+                Base::Local(k) => {
+                    k.file == f.def.file
+                        && (f.def.params.contains(&k.local)
+                            || (!facts.aliases.pairs.is_empty() && f.def.recv == Some(k.local)))
+                }
+                Base::Global(_) => false,
+            })
+        });
+        if locks_reachable {
+            facts.candidates.insert(name);
+        }
+    }
+    if facts.candidates.is_empty() {
         return;
     }
     let mut memo: HashMap<FuncId, Vec<HandedAcquire>> = HashMap::default();
     let mut implementations_of: HashMap<(Type, Sym), Vec<FuncId>> = HashMap::default();
-    let aliases = field_aliases(ctx);
     for f in &funcs {
+        // Only a function that takes a lock itself can hold one at a call.
+        if !takes_lock(f) {
+            continue;
+        }
         let mut held: Option<flow::HeldLocks> = None;
         for b in 0..f.cfg.blocks.len() {
             let block = BlockId(b as u32);
@@ -79,7 +129,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     } => call_acquires(
                         ctx,
                         &funcs,
-                        &aliases,
+                        &facts,
                         op,
                         0,
                         &mut memo,
@@ -140,7 +190,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
 fn call_acquires(
     ctx: &RuleContext<'_>,
     funcs: &[&Function],
-    aliases: &Aliases,
+    facts: &Facts,
     op: &goconc_semantic::ops::Op,
     depth: usize,
     memo: &mut HashMap<FuncId, Vec<HandedAcquire>>,
@@ -158,10 +208,13 @@ fn call_acquires(
             // The interface value is known to be the caller's object when
             // the struct holding it always stores the same object in
             // another field (`&Reconciler{cache: c, lister: c}`).
-            let same_object = value.as_ref().and_then(|v| aliases.of(program, v));
+            let same_object = value.as_ref().and_then(|v| facts.aliases.of(program, v));
+            if !facts.candidates.contains(&**method) {
+                return out;
+            }
             let implementations = implementations_of
                 .entry((recv.clone(), method.clone()))
-                .or_insert_with(|| implementations(ctx, funcs, recv, method))
+                .or_insert_with(|| implementations(ctx, facts, recv, method))
                 .clone();
             for imp in implementations {
                 let Some(imp_fn) = program.function(imp) else {
@@ -213,11 +266,14 @@ fn call_acquires(
             recv,
             args,
             ..
-        } if depth < MAX_DEPTH => {
+        } if depth < MAX_DEPTH
+            // No interface call anywhere below: nothing to resolve.
+            && program.summary(*callee).is_some_and(|s| s.unknown_calls > 0) =>
+        {
             let in_callee = function_acquires(
                 ctx,
                 funcs,
-                aliases,
+                facts,
                 *callee,
                 depth + 1,
                 memo,
@@ -240,7 +296,7 @@ fn call_acquires(
 fn function_acquires(
     ctx: &RuleContext<'_>,
     funcs: &[&Function],
-    aliases: &Aliases,
+    facts: &Facts,
     f: FuncId,
     depth: usize,
     memo: &mut HashMap<FuncId, Vec<HandedAcquire>>,
@@ -260,7 +316,7 @@ fn function_acquires(
             out.extend(call_acquires(
                 ctx,
                 funcs,
-                aliases,
+                facts,
                 op,
                 depth,
                 memo,
@@ -298,72 +354,114 @@ impl Aliases {
     }
 }
 
-/// A variable a literal stores: (file index, local).
-type StoredVar = (u32, goconc_semantic::body::LocalId);
-
 fn field_aliases(ctx: &RuleContext<'_>) -> Aliases {
     use goconc_semantic::body::Res;
-    use goconc_syntax::ast::{ExprKind, StmtKind};
+    use goconc_syntax::ast::{ExprId, ExprKind, StmtKind};
     let mut out = Aliases::default();
     let Some(model) = ctx.model() else {
         return out;
     };
-    // Per (type, field): the variable each literal stores, `None` when a
-    // literal stores something else.
-    let mut stores: HashMap<(Type, Sym), Vec<Option<StoredVar>>> = HashMap::default();
-    let mut assigned: Vec<Sym> = Vec::new();
-    for (fi, (source, info)) in model.pkg.files.iter().zip(&model.files).enumerate() {
+    // The keyed elements of a literal that store a local: (field, local).
+    let stored_locals = |file: &goconc_syntax::File,
+                         info: &goconc_semantic::body::FileInfo,
+                         elts: &[ExprId]|
+     -> Vec<(Sym, goconc_semantic::body::LocalId)> {
+        elts.iter()
+            .filter_map(|&el| {
+                let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
+                    return None;
+                };
+                let ExprKind::Ident(k) = &file.expr(*key).kind else {
+                    return None;
+                };
+                match info.res(file.unparen(*value)) {
+                    Res::Local(l) => Some((Sym::from(file.name(*k)), *l)),
+                    _ => None,
+                }
+            })
+            .collect()
+    };
+    // Candidates: a literal storing one variable in two fields. Literals
+    // rarely do, so this pass usually ends the search.
+    let mut candidates: Vec<(Type, Sym, Sym)> = Vec::new();
+    for (source, info) in model.pkg.files.iter().zip(&model.files) {
         let file = &*source.ast;
         for (i, expr) in file.exprs.iter().enumerate() {
             let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
                 continue;
             };
-            let owner = info
-                .ty(goconc_syntax::ast::ExprId(i as u32))
-                .strip_pointer()
-                .clone();
-            if owner.is_unknown() {
+            if elts.len() < 2 {
                 continue;
             }
-            for &el in elts {
-                let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
-                    continue;
-                };
-                let ExprKind::Ident(k) = &file.expr(*key).kind else {
-                    continue;
-                };
-                let stored = match info.res(file.unparen(*value)) {
-                    Res::Local(l) => Some((fi as u32, *l)),
+            let locals = stored_locals(file, info, elts);
+            for (x, (fa, la)) in locals.iter().enumerate() {
+                for (fb, lb) in locals.iter().skip(x + 1) {
+                    if la == lb {
+                        let owner = info.ty(ExprId(i as u32)).strip_pointer().clone();
+                        if !owner.is_unknown() {
+                            candidates.push((owner.clone(), fa.clone(), fb.clone()));
+                            candidates.push((owner, fb.clone(), fa.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if candidates.is_empty() {
+        return out;
+    }
+    // Every literal of the type that sets either field sets both to the
+    // same variable, and no assignment stores either field.
+    let mut refuted: Vec<bool> = vec![false; candidates.len()];
+    for (source, info) in model.pkg.files.iter().zip(&model.files) {
+        let file = &*source.ast;
+        for (i, expr) in file.exprs.iter().enumerate() {
+            let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                continue;
+            };
+            let owner = info.ty(ExprId(i as u32)).strip_pointer();
+            if !candidates.iter().any(|(t, ..)| t == owner) {
+                continue;
+            }
+            let keyed: Vec<&str> = elts
+                .iter()
+                .filter_map(|&el| match &file.expr(el).kind {
+                    ExprKind::KeyValue { key, .. } => match &file.expr(*key).kind {
+                        ExprKind::Ident(k) => Some(file.name(*k)),
+                        _ => None,
+                    },
                     _ => None,
-                };
-                stores
-                    .entry((owner.clone(), Sym::from(file.name(*k))))
-                    .or_default()
-                    .push(stored);
+                })
+                .collect();
+            let locals = stored_locals(file, info, elts);
+            for (c, (t, a, b)) in candidates.iter().enumerate() {
+                if t != owner || !(keyed.contains(&&**a) || keyed.contains(&&**b)) {
+                    continue;
+                }
+                let local_of = |f: &Sym| locals.iter().find(|(n, _)| n == f).map(|(_, l)| *l);
+                if local_of(a).is_none() || local_of(a) != local_of(b) {
+                    refuted[c] = true;
+                }
             }
         }
         for stmt in &file.stmts {
             if let StmtKind::Assign { lhs, .. } = &stmt.kind {
                 for &l in lhs.iter() {
                     if let ExprKind::Selector { sel, .. } = &file.expr(file.unparen(l)).kind {
-                        assigned.push(Sym::from(file.name(*sel)));
+                        let name = file.name(*sel);
+                        for (c, (_, a, b)) in candidates.iter().enumerate() {
+                            if **a == *name || **b == *name {
+                                refuted[c] = true;
+                            }
+                        }
                     }
                 }
             }
         }
     }
-    let keys: Vec<&(Type, Sym)> = stores.keys().collect();
-    for a in &keys {
-        for b in &keys {
-            if a.0 != b.0 || a.1 == b.1 || assigned.contains(&a.1) || assigned.contains(&b.1) {
-                continue;
-            }
-            let (Some(sa), Some(sb)) = (stores.get(*a), stores.get(*b)) else {
-                continue;
-            };
-            if sa.len() == sb.len() && sa.iter().all(Option::is_some) && sa == sb {
-                out.pairs.insert((*a).clone(), b.1.clone());
-            }
+    for ((owner, a, b), refuted) in candidates.into_iter().zip(refuted) {
+        if !refuted {
+            out.pairs.insert((owner, a), b);
         }
     }
     out
@@ -412,11 +510,26 @@ fn releases(ctx: &RuleContext<'_>, f: FuncId, depth: usize) -> Vec<AccessPath> {
     out
 }
 
+/// What the check reads about the package, computed once.
+struct Facts {
+    aliases: Aliases,
+    /// Names of methods that lock an object their caller can name.
+    candidates: rustc_hash::FxHashSet<String>,
+    /// Method names of each receiver type (pointer stripped).
+    methods_by_type: HashMap<Type, Vec<String>>,
+    methods_by_name: HashMap<String, Vec<FuncId>>,
+}
+
+fn method_name(f: &Function) -> String {
+    let name = crate::lockstate::short_name(f);
+    name.rsplit('.').next().unwrap_or(name).to_string()
+}
+
 /// Methods named `method` of the package's types that have every method of
 /// the interface `iface`.
 fn implementations(
     ctx: &RuleContext<'_>,
-    funcs: &[&Function],
+    facts: &Facts,
     iface: &Type,
     method: &Sym,
 ) -> Vec<FuncId> {
@@ -427,35 +540,25 @@ fn implementations(
     if !it.embeds.is_empty() {
         return Vec::new();
     }
-    let name_of = |f: &Function| -> String {
-        let name = crate::lockstate::short_name(f);
-        name.rsplit('.').next().unwrap_or(name).to_string()
+    let Some(named) = facts.methods_by_name.get(&**method) else {
+        return Vec::new();
     };
-    let methods_of = |t: &Type| -> Vec<String> {
-        funcs
-            .iter()
-            .filter(|g| {
-                g.def.parent.is_none()
-                    && g.def
-                        .recv_type
-                        .as_ref()
-                        .is_some_and(|r| r.strip_pointer() == t)
-            })
-            .map(|g| name_of(g))
-            .collect()
-    };
-    funcs
+    named
         .iter()
-        .filter(|f| f.def.parent.is_none() && name_of(f) == **method)
-        .filter(|f| {
-            f.def.recv_type.as_ref().is_some_and(|r| {
-                let have = methods_of(r.strip_pointer());
-                it.methods
-                    .iter()
-                    .all(|(m, _)| have.iter().any(|h| **h == **m))
-            })
+        .copied()
+        .filter(|&id| {
+            let Some(recv) = program.function(id).and_then(|f| f.def.recv_type.as_ref()) else {
+                return false;
+            };
+            facts
+                .methods_by_type
+                .get(recv.strip_pointer())
+                .is_some_and(|have| {
+                    it.methods
+                        .iter()
+                        .all(|(m, _)| have.iter().any(|h| **h == **m))
+                })
         })
-        .map(|f| f.id)
         .collect()
 }
 
