@@ -237,6 +237,13 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
     let mut out = Vec::new();
     // Registering methods: (method, parameter position, field).
     let mut registrars: Vec<(&Function, usize, (Type, Sym))> = Vec::new();
+    // The method each parameter belongs to, by (file, local).
+    let methods_by_param: rustc_hash::FxHashMap<(u32, goconc_semantic::body::LocalId), &Function> =
+        funcs
+            .iter()
+            .filter(|f| f.def.recv.is_some())
+            .flat_map(|f| f.def.params.iter().map(move |&p| ((f.def.file, p), *f)))
+            .collect();
     for (fi, (source, info)) in model.pkg.files.iter().zip(&model.files).enumerate() {
         let file = &*source.ast;
         for stmt in &file.stmts {
@@ -294,9 +301,7 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
                     let Res::Local(l) = info.res(file.unparen(v)) else {
                         continue;
                     };
-                    let Some(method) = funcs.iter().find(|f| {
-                        f.def.file == fi as u32 && f.def.recv.is_some() && f.def.params.contains(l)
-                    }) else {
+                    let Some(method) = methods_by_param.get(&(fi as u32, *l)) else {
                         continue;
                     };
                     if let Some(position) = method.def.params.iter().position(|p| p == l) {
@@ -306,21 +311,44 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
             }
         }
     }
+    if registrars.is_empty() {
+        return out;
+    }
+    // Calls of the registering methods, found in one pass.
+    let registrar_ids: rustc_hash::FxHashSet<FuncId> =
+        registrars.iter().map(|(r, ..)| r.id).collect();
+    let mut calls_of: rustc_hash::FxHashMap<FuncId, Vec<(&Function, &goconc_semantic::ops::Op)>> =
+        Default::default();
+    for caller in funcs {
+        for (_, _, op) in caller.all_ops() {
+            if let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            {
+                if registrar_ids.contains(c) {
+                    calls_of.entry(*c).or_default().push((*caller, op));
+                }
+            }
+        }
+    }
     for (registrar, position, field) in registrars {
-        for caller in funcs {
+        for &(caller, op) in calls_of
+            .get(&registrar.id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             let Some((file, info)) = program.file_of(caller) else {
                 continue;
             };
-            for (_, _, op) in caller.all_ops() {
+            {
                 let OpKind::Call {
-                    callee: Callee::Func(c),
-                    recv: Some(recv),
-                    ..
+                    recv: Some(recv), ..
                 } = &op.kind
                 else {
                     continue;
                 };
-                if *c != registrar.id || !recv.fields.is_empty() {
+                if !recv.fields.is_empty() {
                     continue;
                 }
                 let goconc_semantic::ops::Base::Local(owner) = &recv.base else {
