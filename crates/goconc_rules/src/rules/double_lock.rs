@@ -174,6 +174,23 @@ impl Rule for DoubleLock {
 mod callbacks;
 mod interfaces;
 
+/// Where a local's value comes from: the range expression it is the value
+/// of (`for _, s := range h.sessions`), or its initialiser.
+pub(crate) fn local_source(
+    file: &File,
+    local: &goconc_semantic::body::Local,
+) -> Option<goconc_syntax::ast::ExprId> {
+    file.stmts
+        .iter()
+        .find_map(|stmt| match &stmt.kind {
+            StmtKind::Range {
+                value: Some(v), x, ..
+            } if file.expr(*v).span == local.span => Some(*x),
+            _ => None,
+        })
+        .or(local.init)
+}
+
 /// A call site: file index, span, and whether it starts a goroutine.
 type CallAt = (u32, Span, bool);
 
@@ -555,18 +572,7 @@ impl DoubleLockVisitor<'_> {
         if local.reassigned || child.file != self.func.def.file {
             return;
         }
-        // Where the child comes from: the range it is the value of, or
-        // its initialiser.
-        let source = file
-            .stmts
-            .iter()
-            .find_map(|stmt| match &stmt.kind {
-                StmtKind::Range {
-                    value: Some(v), x, ..
-                } if file.expr(*v).span == local.span => Some(*x),
-                _ => None,
-            })
-            .or(local.init);
+        let source = local_source(file, local);
         let Some(source) = source else {
             return;
         };

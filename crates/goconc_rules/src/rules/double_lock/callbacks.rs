@@ -181,16 +181,7 @@ fn callback_field(file: &File, info: &FileInfo, fun: ExprId) -> Option<(Type, Sy
                 return None;
             };
             let local = info.local(*l).filter(|local| !local.reassigned)?;
-            let source = file
-                .stmts
-                .iter()
-                .find_map(|stmt| match &stmt.kind {
-                    StmtKind::Range {
-                        value: Some(v), x, ..
-                    } if file.expr(*v).span == local.span => Some(*x),
-                    _ => None,
-                })
-                .or(local.init)?;
+            let source = super::local_source(file, local)?;
             let mut source = file.unparen(source);
             if let ExprKind::Index { x, .. } = &file.expr(source).kind {
                 source = file.unparen(*x);
@@ -523,9 +514,7 @@ fn implementation_locking_owner(
         })
         .filter_map(|f| {
             let lock = locks_through_holder(ctx, f, &holder)?;
-            let name = crate::lockstate::short_name(f);
-            let name = name.rsplit('.').next().unwrap_or(name);
-            Some((f.id, Sym::from(name), lock))
+            Some((f.id, Sym::from(super::interfaces::method_name(f)), lock))
         })
         .collect()
 }

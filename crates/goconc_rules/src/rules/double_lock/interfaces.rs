@@ -520,7 +520,8 @@ struct Facts {
     methods_by_name: HashMap<String, Vec<FuncId>>,
 }
 
-fn method_name(f: &Function) -> String {
+/// A method's bare name (`Save` for `(*memDB).Save`).
+pub(super) fn method_name(f: &Function) -> String {
     let name = crate::lockstate::short_name(f);
     name.rsplit('.').next().unwrap_or(name).to_string()
 }
