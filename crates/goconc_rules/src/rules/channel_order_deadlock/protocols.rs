@@ -1,28 +1,30 @@
-//! Two goroutines' channel protocols played against each other.
+//! Goroutines' channel protocols played against each other.
 //!
 //! The straight-line check in the parent module handles one function and
 //! the goroutine it starts exchanging values in a fixed order. Real
-//! protocols loop: a send loop and a receive loop started together, or a
-//! function streaming chunks to its goroutine and reading acks after. Here
-//! each side is unrolled into a small graph of its channel operations
-//! (callees in the package inlined, channel names translated into the
-//! spawning function's frame) and every interleaving of the two graphs is
-//! explored. A state where both sides wait on channels only the other side
-//! can serve, and neither can serve the other, is a deadlock.
+//! protocols loop: a send loop and a receive loop started together, a
+//! function streaming chunks to its goroutine and reading acks after, a
+//! ring of pipeline stages. Here each side of a group of two or three
+//! (goroutines one function starts, and that function itself) is unrolled
+//! into a small graph of its channel operations (callees in the package
+//! inlined, channel names translated into the spawning function's frame)
+//! and every interleaving of the graphs is explored. A state where every
+//! side waits on channels only the others can serve is a deadlock.
 //!
 //! Precision comes from three restrictions:
 //! * only channel fields whose every `make` has the same constant capacity,
 //!   that never escape, and whose other users in the package cannot
 //!   complete the operation in question (a receive counts as served only
-//!   by the pair when nothing else sends or closes, a send when nothing
+//!   by the group when nothing else sends or closes, a send when nothing
 //!   else receives); every other channel operation may always proceed;
 //! * a side never leaves a loop on a data-dependent branch (`for i < n`,
 //!   `if err != nil { return }`): such exits are how counts and errors
 //!   correlate between the sides, which the graphs do not know. Leaving on
 //!   a channel event (a closed `range`, a select case) is followed;
-//! * the two sides are started once each by the same function (or are that
-//!   function and one goroutine it starts), and every function of either
-//!   side that touches a channel is called only from that side.
+//! * the sides are started once each by the same function, and every
+//!   function of a side that touches a channel is called only from the
+//!   group (or, for an instance the function creates and keeps to itself,
+//!   only the code it hands the instance to can reach it).
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::rc::Rc;
@@ -43,7 +45,7 @@ use crate::{FileIdx, Finding, RuleContext};
 const MAX_INLINE_DEPTH: usize = 4;
 /// Graph nodes per side.
 const MAX_NODES: usize = 4_000;
-/// Explored states per pair before giving up (no finding).
+/// Explored states per group before giving up (no finding).
 const MAX_STATES: usize = 60_000;
 /// Distinct channels per group.
 const MAX_CHANS: usize = 8;
@@ -61,8 +63,9 @@ struct FieldFacts {
     users: HashMap<FuncId, (bool, bool)>,
 }
 
-/// A goroutine of the pair: its root function, the spawn op, and how the
-/// root's receiver and parameters are named in the spawning function.
+/// A side of a group: a goroutine (its root function, the spawn op, and how
+/// the root's receiver and parameters are named in the spawning function),
+/// or the spawning function itself from `start` on.
 #[derive(Clone)]
 struct Side<'a> {
     root: &'a Function,
@@ -324,7 +327,7 @@ fn spawned_sides<'a>(
 enum NodeKind {
     /// No channel effect; moves to any successor not marked as a data exit.
     Step,
-    /// A channel operation outside a select. `chan` is the pair's index of
+    /// A channel operation outside a select. `chan` is the group's index of
     /// a tracked channel; `None` when the operation may always proceed.
     /// For `Range`, `succs[0]` is the loop body and `succs[1]` the exit.
     Chan { op: ChanOp, chan: Option<u8> },
@@ -357,10 +360,10 @@ struct Builder<'c, 'a> {
     tracked: &'c HashMap<ChanKey, &'c FieldFacts>,
     /// Package functions that operate on a tracked field or call one that does.
     reaching: &'c HashSet<FuncId>,
-    /// Functions of this side (for the "called only from the pair" test).
+    /// Functions of this side (for the "called only from the group" test).
     funcs: HashSet<FuncId>,
     nodes: Vec<Node>,
-    /// The pair's channels, by path in the spawning function's frame.
+    /// The group's channels, by path in the spawning function's frame.
     chans: &'c mut Vec<(AccessPath, ChanKey)>,
     reach: HashMap<(FuncId, BlockId), HashSet<BlockId>>,
     failed: bool,
@@ -386,8 +389,8 @@ impl<'c, 'a> Builder<'c, 'a> {
         }
     }
 
-    /// The pair's index of the channel at `path` in `func` (translated
-    /// through `chain`), or `None` when it is not a tracked field.
+    /// The group's index of the channel at `path` (translated through
+    /// `chain`), or `None` when it is not a tracked field.
     fn chan_index(&mut self, path: &AccessPath, chain: &Chain) -> Option<u8> {
         let program = self.ctx.program;
         let key = chan_key(program, path)?;
@@ -794,7 +797,7 @@ fn analyse_group<'a>(
 }
 
 /// Whether the spawning function's local `local` is only assigned, used
-/// as the base of a selector (`st.ch`) or handed to one of the pair's
+/// as the base of a selector (`st.ch`) or handed to one of the group's
 /// spawns: not returned, stored or passed on, so no other code can reach
 /// the instance.
 fn stays_in(
