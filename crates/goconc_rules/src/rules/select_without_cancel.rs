@@ -306,7 +306,7 @@ fn first_uncancellable(
             && in_loop.get(b.index()).copied().unwrap_or(false)
     });
     let aware = f.ops.iter().any(|(_, op)| {
-        matches!(&op.kind, OpKind::Select { stmt, .. } if select_is_cancellable(ctx, f, file, info, *stmt))
+        matches!(&op.kind, OpKind::Select { stmt, .. } if select_is_cancellable(ctx, f, file, info, &loops, *stmt))
     });
     let mut best: Option<(Span, String, String)> = None;
     for (block, node, op) in f.all_ops() {
@@ -335,7 +335,7 @@ fn first_uncancellable(
                 has_default: false,
                 ..
             } => {
-                if select_is_cancellable(ctx, f, file, info, *stmt)
+                if select_is_cancellable(ctx, f, file, info, &loops, *stmt)
                     || !loops.innermost_is_endless(op.span)
                     || select_receives_os_signals(program, f, *stmt)
                 {
@@ -588,6 +588,7 @@ fn select_is_cancellable(
     f: &Function,
     file: &File,
     info: &FileInfo,
+    loops: &Loops,
     stmt: StmtId,
 ) -> bool {
     let program = ctx.rule.program;
@@ -651,7 +652,7 @@ fn select_is_cancellable(
                 || returned_by_call_with_context(program, f, p)
         });
         if owned
-            && (!Loops::collect(file, f.def.span).innermost_is_endless(op.span)
+            && (!loops.innermost_is_endless(op.span)
                 || clause_span.is_some_and(|c| clause_leaves(file, c)))
         {
             return true;
