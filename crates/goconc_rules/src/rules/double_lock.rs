@@ -172,6 +172,8 @@ impl Rule for DoubleLock {
 }
 
 mod callbacks;
+pub(crate) use callbacks::callback_field;
+pub(crate) use interfaces::method_name;
 mod interfaces;
 
 /// Where a local's value comes from: the range expression it is the value
@@ -180,15 +182,17 @@ pub(crate) fn local_source(
     file: &File,
     local: &goconc_semantic::body::Local,
 ) -> Option<goconc_syntax::ast::ExprId> {
-    file.stmts
-        .iter()
-        .find_map(|stmt| match &stmt.kind {
-            StmtKind::Range {
-                value: Some(v), x, ..
-            } if file.expr(*v).span == local.span => Some(*x),
-            _ => None,
-        })
-        .or(local.init)
+    // Only a variable declared without an initialiser can be a range value;
+    // the others need no scan of the file.
+    if local.init.is_some() || !matches!(local.kind, goconc_semantic::body::LocalKind::Var) {
+        return local.init;
+    }
+    file.stmts.iter().find_map(|stmt| match &stmt.kind {
+        StmtKind::Range {
+            value: Some(v), x, ..
+        } if file.expr(*v).span == local.span => Some(*x),
+        _ => None,
+    })
 }
 
 /// A call site: file index, span, and whether it starts a goroutine.

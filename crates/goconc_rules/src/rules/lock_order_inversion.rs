@@ -18,6 +18,9 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::Span;
 
 use crate::constflags::{Acquires, ConstFlags};
+use callbacks::Callbacks;
+
+mod callbacks;
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -28,7 +31,8 @@ declare_rule! {
     /// lies on a cycle of that graph: `mu1 → mu2` in one method and
     /// `mu2 → mu1` in another (AB-BA), longer cycles through three or more
     /// locks, and helpers that lock two values of the same type in argument
-    /// order (`transfer(from, to)` called both ways). Locks are identified by
+    /// order (`transfer(from, to)` called both ways), unless it sorts them
+    /// first (`if b.id < a.id { a, b = b, a }`). Locks are identified by
     /// their declaring type and field (or package variable), so `s.mu` means
     /// the same lock in every method of the type.
     ///
@@ -100,9 +104,13 @@ declare_rule! {
     /// (`shards[i].mu`) are left out, since the program orders them by index.
     /// Orders that a state flag makes impossible (e.g. "only after the
     /// handshake completed") are still reported; only flags passed as
-    /// constant arguments are evaluated. Locks taken through
-    /// interface calls, function values, deferred calls or `sync.Once.Do`
-    /// callbacks are not followed. Test drivers contribute no edges: in
+    /// constant arguments are evaluated. Locks taken through interface
+    /// calls and function values are followed only into the callbacks the
+    /// package stores in a field (`m.onLeave = t.dropSessions`,
+    /// `hub.Subscribe(key, func(..) {..})`, `NewBlockCache(n, reader)` for an
+    /// interface-typed field): a call through that field, made while a lock
+    /// is held, acquires what those callbacks acquire. Deferred calls and
+    /// `sync.Once.Do` callbacks are not followed. Test drivers contribute no edges: in
     /// `_test.go` files only methods of types declared there (fakes, or a
     /// reproduction of a production type) count, not test functions, plain
     /// helpers or anything taking a `*testing.T`; and a test file's
@@ -359,6 +367,9 @@ struct EdgeSite {
     /// Lock classes held here (and by every caller of an internal helper):
     /// two edges under a common gate lock cannot run concurrently.
     gates: FxHashSet<LockClass>,
+    /// For an edge through a call of a stored callback: where the callback
+    /// was stored, and its name.
+    callback: Option<(FileIdx, Span, String)>,
 }
 
 impl Rule for LockOrderInversion {
@@ -378,6 +389,7 @@ impl Rule for LockOrderInversion {
         let mut escaping: FxHashSet<FuncId> = FxHashSet::default();
         let mut released_memo: ReleasedMemo = FxHashMap::default();
         let flags = ConstFlags::new(program);
+        let mut callbacks: Option<Callbacks> = None;
         for (fi, f) in funcs.iter().enumerate() {
             for (_, op) in &f.ops {
                 if let OpKind::Call {
@@ -471,6 +483,7 @@ impl Rule for LockOrderInversion {
                             func: short_func_name(f).to_string(),
                             via_call,
                             gates: held_classes.clone(),
+                            callback: None,
                         };
                         if from == to {
                             // Test files call their comparison helpers
@@ -478,7 +491,7 @@ impl Rule for LockOrderInversion {
                             if !via_call
                                 && *hspan != Span::default()
                                 && !in_test_file(ctx, f)
-                                && distinct_params(f, h, &acq)
+                                && distinct_params(program, f, h, &acq)
                                 && pair_may_be_swapped(program, f, h, &acq)
                             {
                                 own_self_edges.push((h.clone(), acq.clone(), site));
@@ -494,6 +507,70 @@ impl Rule for LockOrderInversion {
                             continue;
                         }
                         candidates.push((fi, from, to.clone(), site));
+                    }
+                }
+                // A call of a stored callback acquires what the callbacks do.
+                let Some((source, info)) = program.file_of(f) else {
+                    return;
+                };
+                let Some(call) = callbacks::field_called(source, info, op) else {
+                    return;
+                };
+                let callbacks = callbacks.get_or_insert_with(|| Callbacks::collect(ctx));
+                for callback in callbacks.called_by(&call) {
+                    let (Some(summary), Some(handler)) = (
+                        program.summary(callback.func),
+                        program.function(callback.func),
+                    ) else {
+                        continue;
+                    };
+                    if ctx.is_test_driver(handler) {
+                        continue;
+                    }
+                    let handler_name = match handler.def.parent.and_then(|_| ctx.parent(handler)) {
+                        Some(parent) => format!("the closure in {}", short_func_name(parent)),
+                        None => format!("the callback {}", short_func_name(handler)),
+                    };
+                    for acquired in &summary.acquires {
+                        let Some(to) = lock_class(program, &acquired.path) else {
+                            continue;
+                        };
+                        if matches!(to, LockClass::Local(_))
+                            || held_classes.contains(&to)
+                            || has_index(&acquired.path)
+                        {
+                            continue;
+                        }
+                        for ((h, hkind), hspan) in &held.locks {
+                            if *hkind == LockKind::Read && acquired.kind == LockKind::Read {
+                                continue;
+                            }
+                            if (fresh.contains(&h.base) && !h.fields.is_empty()) || has_index(h) {
+                                continue;
+                            }
+                            let Some(from) = lock_class(program, h) else {
+                                continue;
+                            };
+                            if from == to {
+                                continue;
+                            }
+                            let site = EdgeSite {
+                                file,
+                                span: op.span,
+                                held_span: *hspan,
+                                held: display_path(ctx, h),
+                                acquired: display_path(ctx, &acquired.path),
+                                func: short_func_name(f).to_string(),
+                                via_call: true,
+                                gates: held_classes.clone(),
+                                callback: Some((
+                                    callback.file,
+                                    callback.stored_at,
+                                    handler_name.clone(),
+                                )),
+                            };
+                            candidates.push((fi, from, to.clone(), site));
+                        }
                     }
                 }
             });
@@ -817,7 +894,12 @@ fn is_exported(f: &Function) -> bool {
 /// parameters (or the receiver and a parameter) of `f`: `from.mu` and
 /// `to.mu` in `transfer(from, to *Account)`. Callers decide which value
 /// comes first, so two calls with swapped arguments deadlock.
-fn distinct_params(f: &Function, held: &AccessPath, acquired: &AccessPath) -> bool {
+fn distinct_params(
+    program: &Program,
+    f: &Function,
+    held: &AccessPath,
+    acquired: &AccessPath,
+) -> bool {
     let (Base::Local(a), Base::Local(b)) = (&held.base, &acquired.base) else {
         return false;
     };
@@ -826,7 +908,15 @@ fn distinct_params(f: &Function, held: &AccessPath, acquired: &AccessPath) -> bo
     }
     let (recv, params) = f.param_keys();
     let is_param = |k| recv == Some(k) || params.contains(&k);
-    is_param(*a) && is_param(*b)
+    // A parameter the function reassigns is not the caller's argument any
+    // more: `if a.id > b.id { a, b = b, a }` orders the pair itself.
+    let reassigned = |k: &goconc_semantic::ops::LocalKey| {
+        program
+            .file_of(f)
+            .and_then(|(_, info)| info.local(k.local))
+            .is_none_or(|local| local.reassigned)
+    };
+    is_param(*a) && is_param(*b) && !reassigned(a) && !reassigned(b)
 }
 
 /// Whether two calls of `f` may pass the values behind `held` and
@@ -1004,16 +1094,29 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                 "GC202",
                 site.file,
                 site.span,
-                format!(
-                    "lock order inversion: acquires {} while holding {}",
-                    site.acquired, site.held
-                ),
+                match &site.callback {
+                    Some((_, _, handler)) => format!(
+                        "lock order inversion: this call runs {handler}, which acquires {} while {} is held",
+                        site.acquired, site.held
+                    ),
+                    None => format!(
+                        "lock order inversion: acquires {} while holding {}",
+                        site.acquired, site.held
+                    ),
+                },
             );
             if site.held_span != Span::default() {
                 finding = finding.related(
                     site.file,
                     site.held_span,
                     format!("{} is acquired here", site.held),
+                );
+            }
+            if let Some((file, span, handler)) = &site.callback {
+                finding = finding.related(
+                    *file,
+                    *span,
+                    format!("{handler} is stored as a callback here"),
                 );
             }
             for other in &others {
@@ -1025,13 +1128,20 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                         other.func,
                         other.acquired,
                         other.held,
-                        if other.via_call {
-                            " (through this call)"
-                        } else {
-                            ""
+                        match &other.callback {
+                            Some((_, _, handler)) => format!(" (in {handler}, run by this call)"),
+                            None if other.via_call => " (through this call)".to_string(),
+                            None => String::new(),
                         }
                     ),
                 );
+                if let Some((file, span, handler)) = &other.callback {
+                    finding = finding.related(
+                        *file,
+                        *span,
+                        format!("{handler} is stored as a callback here"),
+                    );
+                }
             }
             for same in sites.iter().filter(|x| x.span != site.span).take(4) {
                 finding = finding.related(

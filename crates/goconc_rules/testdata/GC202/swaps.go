@@ -108,3 +108,38 @@ func fund(src, dst *wallet, amount int64) {
 	src.balance -= amount
 	dst.balance += amount
 }
+
+// account transfers order the pair by id before locking, so Move(a, b) and
+// Move(b, a) both lock the lower id first.
+type account struct {
+	mu      sync.Mutex
+	id      uint64
+	balance int64
+}
+
+func lockOrdered(first, second *account) (unlock func()) {
+	if second.id < first.id {
+		first, second = second, first
+	}
+	first.mu.Lock()
+	second.mu.Lock() // ok: the pair is sorted by id before either lock
+	return func() {
+		second.mu.Unlock()
+		first.mu.Unlock()
+	}
+}
+
+// Move is exported, so callers can pass the accounts either way round.
+func Move(from, to *account, amount int64) bool {
+	if from == to {
+		return false
+	}
+	unlock := lockOrdered(from, to)
+	defer unlock()
+	if from.balance < amount {
+		return false
+	}
+	from.balance -= amount
+	to.balance += amount
+	return true
+}

@@ -170,26 +170,27 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
 
 /// The callback field a called function value comes from: `x.onChange`,
 /// the range value of `for _, h := range x.handlers`, or a local
-/// initialised from either (`h := x.handlers[i]`).
-fn callback_field(file: &File, info: &FileInfo, fun: ExprId) -> Option<(Type, Sym)> {
-    let fun = file.unparen(fun);
-    match &file.expr(fun).kind {
-        ExprKind::Selector { .. } => field_of(file, info, fun),
-        ExprKind::Index { x, .. } => field_of(file, info, file.unparen(*x)),
-        ExprKind::Ident(_) => {
-            let Res::Local(l) = info.res(fun) else {
-                return None;
-            };
-            let local = info.local(*l).filter(|local| !local.reassigned)?;
-            let source = super::local_source(file, local)?;
-            let mut source = file.unparen(source);
-            if let ExprKind::Index { x, .. } = &file.expr(source).kind {
-                source = file.unparen(*x);
-            }
-            field_of(file, info, source)
+/// initialised from either (`h := x.handlers[i]`), also through a few
+/// such locals (`for _, hs := range x.byTopic { for _, h := range hs {`).
+pub(crate) fn callback_field(file: &File, info: &FileInfo, fun: ExprId) -> Option<(Type, Sym)> {
+    let mut source = file.unparen(fun);
+    for _ in 0..3 {
+        if let ExprKind::Index { x, .. } = &file.expr(source).kind {
+            source = file.unparen(*x);
         }
-        _ => None,
+        match &file.expr(source).kind {
+            ExprKind::Selector { .. } => return field_of(file, info, source),
+            ExprKind::Ident(_) => {
+                let Res::Local(l) = info.res(source) else {
+                    return None;
+                };
+                let local = info.local(*l).filter(|local| !local.reassigned)?;
+                source = file.unparen(super::local_source(file, local)?);
+            }
+            _ => return None,
+        }
     }
+    None
 }
 
 fn field_of(file: &File, info: &FileInfo, e: ExprId) -> Option<(Type, Sym)> {

@@ -521,7 +521,7 @@ struct Facts {
 }
 
 /// A method's bare name (`Save` for `(*memDB).Save`).
-pub(super) fn method_name(f: &Function) -> String {
+pub(crate) fn method_name(f: &Function) -> String {
     let name = crate::lockstate::short_name(f);
     name.rsplit('.').next().unwrap_or(name).to_string()
 }
