@@ -60,8 +60,10 @@ declare_rule! {
     ///
     /// `wg.Go(f)` (Go 1.25) and `errgroup.Group.Go` count for you and are
     /// never reported. An `Add` inside the goroutine followed by a check-in
-    /// the spawner waits for (`ready.Done()` with `ready.Wait()`, or a send
-    /// the spawner receives) is ordered before `Wait` and not reported; nor is
+    /// the spawner waits for before its own `Wait` (`ready.Done()` with
+    /// `ready.Wait()`, or a send the spawner receives) is ordered before
+    /// `Wait` and not reported — a results channel drained only after `Wait`
+    /// orders nothing; nor is
     /// a `Wait` and a `Done` in branches that exclude each other
     /// (`if id == leader` / `if id != leader` on a value never reassigned).
     /// A group that counts work items (a `Done` per loop iteration) or is a
@@ -520,21 +522,54 @@ fn published_through_barrier(ctx: &RuleContext<'_>, f: &Function, add: &WgSite<'
     let spawners = flow::spawners_of(ctx, f.id);
     !spawners.is_empty()
         && spawners.iter().all(|spawner| {
-            spawner.ops.iter().any(|(_, op)| {
-                op.mode == Mode::Now
-                    && barriers.iter().any(|(barrier, is_wg)| match &op.kind {
-                        OpKind::WaitGroup {
-                            path: Some(path),
-                            op: WgOp::Wait,
-                        } => *is_wg && flow::same_location(program, path, barrier),
-                        OpKind::Chan {
-                            path: Some(path),
-                            op: ChanOp::Recv | ChanOp::Range,
-                            ..
-                        } => !*is_wg && flow::same_location(program, path, barrier),
-                        _ => false,
-                    })
-            })
+            // Where the spawner waits on a barrier, and where on the group.
+            let mut barrier_waits = Vec::new();
+            let mut group_waits = Vec::new();
+            let positions = (0..spawner.cfg.blocks.len()).flat_map(|b| {
+                let block = BlockId(b as u32);
+                spawner
+                    .block_ops(block)
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, (_, op))| ((block, index), op))
+            });
+            for (at, op) in positions {
+                if op.mode != Mode::Now {
+                    continue;
+                }
+                let on_barrier = barriers.iter().any(|(barrier, is_wg)| match &op.kind {
+                    OpKind::WaitGroup {
+                        path: Some(path),
+                        op: WgOp::Wait,
+                    } => *is_wg && flow::same_location(program, path, barrier),
+                    OpKind::Chan {
+                        path: Some(path),
+                        op: ChanOp::Recv | ChanOp::Range,
+                        ..
+                    } => !*is_wg && flow::same_location(program, path, barrier),
+                    _ => false,
+                });
+                if on_barrier {
+                    barrier_waits.push(at);
+                } else if let OpKind::WaitGroup {
+                    path: Some(path),
+                    op: WgOp::Wait,
+                } = &op.kind
+                {
+                    if flow::same_location(program, path, add.path) {
+                        group_waits.push(at);
+                    }
+                }
+            }
+            // The barrier only helps when it can be passed before the
+            // spawner's own Wait (`wg.Wait(); close(results); for r :=
+            // range results` drains the barrier too late).
+            !barrier_waits.is_empty()
+                && group_waits.iter().all(|&wait| {
+                    barrier_waits
+                        .iter()
+                        .any(|&barrier| flow::may_run_after(spawner, barrier, wait))
+                })
         })
 }
 

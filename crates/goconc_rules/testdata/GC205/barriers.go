@@ -159,3 +159,28 @@ func (r *replicaSet) StartPromoted(n int) {
 		go r.runReplicaPromoted(i, &done)
 	}
 }
+
+// ResolveAll sends every answer on a buffered channel that it drains only
+// after Wait: the channel orders nothing before Wait, so Wait can return
+// (and close the channel) before a late resolver is counted.
+func (g *loadGenerator) ResolveAll(hosts []string) []string {
+	answers := make(chan string, len(hosts))
+	var pending sync.WaitGroup
+	for _, host := range hosts {
+		go func() {
+			pending.Add(1) // want "pending\\.Add inside the goroutine races with pending\\.Wait"
+			defer pending.Done()
+			if err := g.publish(host); err != nil {
+				return
+			}
+			answers <- host
+		}()
+	}
+	pending.Wait()
+	close(answers)
+	var out []string
+	for a := range answers {
+		out = append(out, a)
+	}
+	return out
+}
