@@ -316,15 +316,19 @@ impl LockVisitor for Silent {
     }
 }
 
-/// Records the paths an op acquires or releases.
-#[derive(Default)]
-struct Touched {
+/// Records the paths an op acquires or releases, passing its acquisitions
+/// on to `acquires_to`.
+struct Touched<'v> {
     paths: Vec<AccessPath>,
+    acquires_to: Option<&'v mut dyn LockVisitor>,
 }
 
-impl LockVisitor for Touched {
-    fn acquire(&mut self, event: &AcquireEvent<'_>, _state: &LockState) {
+impl LockVisitor for Touched<'_> {
+    fn acquire(&mut self, event: &AcquireEvent<'_>, state: &LockState) {
         self.paths.push(event.path.clone());
+        if let Some(visitor) = self.acquires_to.as_deref_mut() {
+            visitor.acquire(event, state);
+        }
     }
     fn release(&mut self, event: &ReleaseEvent<'_>, _state: &LockState) {
         self.paths.push(event.path.clone());
@@ -1350,8 +1354,16 @@ impl<'p> LockFlow<'p> {
                     self.apply_now(db, op, ops, &mut at_exit, visitor, true);
                 } else {
                     // Registered on some paths only: whatever it touches is
-                    // unknown afterwards.
-                    let mut touched = Touched::default();
+                    // unknown afterwards. Where it runs on a normal return,
+                    // though, the locks still held are held: an acquisition
+                    // of one is a second acquisition whenever the defer was
+                    // registered (`defer p.discard(c)` in a loop, after
+                    // `defer p.mu.Unlock()`).
+                    let normal_exit = matches!(kind, ExitKind::Return(_) | ExitKind::FallOff);
+                    let mut touched = Touched {
+                        paths: Vec::new(),
+                        acquires_to: normal_exit.then_some(&mut *visitor),
+                    };
                     self.apply_now(db, op, ops, &mut at_exit, &mut touched, true);
                     for p in touched.paths {
                         if let Some(f) = at_exit.locks.get_mut(&p) {

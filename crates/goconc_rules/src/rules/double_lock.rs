@@ -22,7 +22,8 @@ declare_rule! {
     /// Reports a mutex that a goroutine locks again while it already holds
     /// it: a second `Lock` on the same path, a call to a function that locks
     /// it (directly or further down the call chain, including `once.Do(f)`
-    /// and deferred calls that run before the deferred `Unlock`), a `Lock`
+    /// and deferred calls that run before the deferred `Unlock`, also
+    /// ones deferred only on some paths, such as inside a loop), a `Lock`
     /// of an `RWMutex` the goroutine has read-locked ("lock upgrade"), and a
     /// recursive `RLock`. A lock counts as held when it is held on every
     /// path to the second acquisition, or when a loop iteration comes back

@@ -289,3 +289,60 @@ func (r *LazyResolver) Resolve(name string) string {
 	r.once.Do(r.load) // ok: load takes r.initMu, not the r.mu held here
 	return r.table[name]
 }
+
+// LeasePool releases expired leases with a defer inside its sweep loop.
+// Those defers were registered after `defer p.mu.Unlock()`, so they run
+// first, while p.mu is still held, and release locks it again.
+type LeasePool struct {
+	mu      sync.Mutex
+	leases  map[string]int64
+	revoked int
+}
+
+func (p *LeasePool) release(id string) {
+	p.mu.Lock()
+	delete(p.leases, id)
+	p.revoked++
+	p.mu.Unlock()
+}
+
+func (p *LeasePool) Sweep(now int64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	expired := 0
+	for id, deadline := range p.leases {
+		if deadline < now {
+			defer p.release(id) // want "p.mu is already locked when this deferred call runs"
+			expired++
+		}
+	}
+	return expired
+}
+
+// SweepCollected collects the expired ids and releases them after the
+// lock is dropped.
+func (p *LeasePool) SweepCollected(now int64) int {
+	var expired []string
+	p.mu.Lock()
+	for id, deadline := range p.leases {
+		if deadline < now {
+			expired = append(expired, id)
+		}
+	}
+	p.mu.Unlock()
+	for _, id := range expired {
+		p.release(id)
+	}
+	return len(expired)
+}
+
+// Reset may defer a release before it takes the lock: the deferred call
+// runs after the deferred Unlock.
+func (p *LeasePool) Reset(id string, drop bool) {
+	if drop {
+		defer p.release(id) // ok: registered before `defer p.mu.Unlock()`, so it runs after it
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.leases[id] = 0
+}
