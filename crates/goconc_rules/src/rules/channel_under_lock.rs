@@ -38,9 +38,13 @@ declare_rule! {
     /// `p.mu`) is reported too, when the subscriber channels (that channel
     /// field, for records, wherever it is made, composite literals
     /// included) are made unbuffered and an exported method takes that lock
-    /// for writing (`Unsubscribe`): the subscribers are outside the package,
-    /// and one that calls that method instead of receiving deadlocks with
-    /// the publisher.
+    /// for writing (`Unsubscribe`), itself or through a call: the
+    /// subscribers are outside the package, and one that calls that method
+    /// instead of receiving deadlocks with the publisher. Buffered
+    /// subscriber channels only postpone this until the buffer is full, so
+    /// they are reported when the exported method ends a subscription (it
+    /// closes the subscriber channel, or is an `Unsubscribe`, `Stop`,
+    /// `Cancel`, `Close`, `Remove`...) — the subscriber that stops reading.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when a receiver is ready (and a
@@ -596,23 +600,56 @@ fn subscriber_send(
         .chain(literal_makes)
         .peekable();
     makes.peek()?;
-    if !makes.all(|c| c == Some(0)) {
-        return None;
-    }
-    // An exported method takes the lock for writing.
+    // A buffer only postpones the block: a subscriber that stopped
+    // receiving lets it fill, whatever its size. With buffered channels,
+    // though, only a subscriber that is on its way out (an unsubscribe
+    // that closes its channel or is named for it) is one that stops
+    // receiving and then takes the lock.
+    let unbuffered = makes.all(|c| c == Some(0));
+    let chan_class = lock_class(program, chan);
+    let ends_subscription = |g: &Function| {
+        let name = short_func_name(g).rsplit('.').next().unwrap_or_default();
+        [
+            "Unsubscribe",
+            "Unwatch",
+            "Remove",
+            "Cancel",
+            "Close",
+            "Stop",
+            "Leave",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+            || program.summary(g.id).is_some_and(|s| {
+                s.chans.iter().any(|c| {
+                    c.op == ChanOp::Close
+                        && chan_class.is_some()
+                        && lock_class(program, &c.path) == chan_class
+                })
+            })
+    };
+    // An exported method takes the lock for writing, itself or through a
+    // call (`Subscription.Unsubscribe` calling `b.unsubscribe`).
     let writer = production_functions(ctx).into_iter().find(|g| {
-        g.def.parent.is_none()
+        (unbuffered || ends_subscription(g))
+            && g.def.parent.is_none()
             && g.def.recv.is_some()
             && short_func_name(g)
                 .rsplit('.')
                 .next()
                 .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
             && g.id != f.id
-            && g.all_ops().any(|(_, _, o)| {
+            && (g.all_ops().any(|(_, _, o)| {
                 o.mode == Mode::Now
                     && matches!(&o.kind, OpKind::Lock { path: Some(p), op: LockOp::Lock }
                         if lock_class(program, p).as_ref() == Some(&lock_class_of))
-            })
+            }) || program.summary(g.id).is_some_and(|s| {
+                s.acquires.iter().any(|a| {
+                    a.via.is_some_and(|via| via != f.id)
+                        && a.kind == LockKind::Write
+                        && lock_class(program, &a.path).as_ref() == Some(&lock_class_of)
+                })
+            }))
     })?;
     let lock_name = display_path(ctx, lock);
     let writer_name = short_func_name(writer).to_string();

@@ -85,3 +85,58 @@ func (b *bufferedFeed) Publish(msg string) {
 		ch <- msg // ok: buffered (a full buffer still blocks, which the drop policy decides)
 	}
 }
+
+// alertBus gives each watcher a buffered channel and a handle to stop
+// watching. Publish blocks once a watcher's buffer is full; a watcher that
+// stops reading and calls Stop then waits for a.mu, which Publish holds.
+type alertBus struct {
+	mu       sync.Mutex
+	next     int
+	watchers map[int]*alertWatch
+}
+
+type alertWatch struct {
+	id  int
+	bus *alertBus
+	C   chan string
+}
+
+func (a *alertBus) Watch(size int) *alertWatch {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.next++
+	w := &alertWatch{id: a.next, bus: a, C: make(chan string, size)}
+	a.watchers[w.id] = w
+	return w
+}
+
+func (w *alertWatch) Stop() { w.bus.drop(w) }
+
+func (a *alertBus) drop(w *alertWatch) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.watchers[w.id]; ok {
+		delete(a.watchers, w.id)
+		close(w.C)
+	}
+}
+
+func (a *alertBus) Raise(alert string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, w := range a.watchers {
+		w.C <- alert // want "blocking send to a subscriber channel while holding a.mu: a subscriber that calls \\(\\*alertWatch\\).Stop"
+	}
+}
+
+// RaiseOrDrop never blocks under the lock.
+func (a *alertBus) RaiseOrDrop(alert string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, w := range a.watchers {
+		select {
+		case w.C <- alert: // ok: dropped when the watcher's buffer is full
+		default:
+		}
+	}
+}
