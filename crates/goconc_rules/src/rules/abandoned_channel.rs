@@ -704,6 +704,17 @@ fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
             }
         }
     }
+    // Fields made in composite literals (`&syncer{stopCh: make(chan
+    // struct{})}`) have no make op with a path; scanned only when some
+    // field used here has no make otherwise.
+    if ops.keys().any(|k| !makes.contains_key(k)) {
+        for (owner, name, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
+            let key = ChanKey::Field(owner.strip_pointer().clone(), name);
+            if ops.contains_key(&key) {
+                makes.entry(key).or_default().push(cap);
+            }
+        }
+    }
     (ops, makes)
 }
 

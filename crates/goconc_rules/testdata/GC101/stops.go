@@ -198,3 +198,76 @@ func (s *session) serve() {
 func (s *session) Close() {
 	s.closeReq <- struct{}{} // want `send on s.closeReq blocks forever once the goroutine running \(\*session\).serve has returned`
 }
+
+// uplinkProber gives up after too many failed probes; its constructor
+// returns the literal directly, so the stop channel is made inside it.
+type uplinkProber struct {
+	probe    func() error
+	every    time.Duration
+	maxFails int
+	halt     chan struct{}
+}
+
+func newUplinkProber(probe func() error, every time.Duration, maxFails int) *uplinkProber {
+	return &uplinkProber{probe: probe, every: every, maxFails: maxFails, halt: make(chan struct{})}
+}
+
+func (p *uplinkProber) Start() { go p.run() }
+
+func (p *uplinkProber) run() {
+	fails := 0
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.halt:
+			return
+		case <-t.C:
+			if err := p.probe(); err != nil {
+				fails++
+				if fails >= p.maxFails {
+					return
+				}
+				continue
+			}
+			fails = 0
+		}
+	}
+}
+
+// Halt waits for run forever once run has given up.
+func (p *uplinkProber) Halt() {
+	p.halt <- struct{}{} // want `send on p.halt blocks forever once the goroutine running \(\*uplinkProber\).run has returned`
+}
+
+// The same prober with a one-slot stop channel made in the literal.
+type uplinkProberFixed struct {
+	probe func() error
+	every time.Duration
+	halt  chan struct{}
+}
+
+func newUplinkProberFixed(probe func() error, every time.Duration) *uplinkProberFixed {
+	return &uplinkProberFixed{probe: probe, every: every, halt: make(chan struct{}, 1)}
+}
+
+func (p *uplinkProberFixed) Start() { go p.run() }
+
+func (p *uplinkProberFixed) run() {
+	t := time.NewTicker(p.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.halt:
+			return
+		case <-t.C:
+			if p.probe() != nil {
+				return
+			}
+		}
+	}
+}
+
+func (p *uplinkProberFixed) Halt() {
+	p.halt <- struct{}{} // ok: one slot of buffer, made in the literal
+}
