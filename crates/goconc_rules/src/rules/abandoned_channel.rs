@@ -103,10 +103,20 @@ declare_rule! {
     ///
     /// And a returned stream: a function returns an unbuffered channel fed
     /// by the one goroutine it starts with plain sends in a loop, and a
-    /// caller in the package (`ch := w.Watch(ctx, rev)`) receives from it in
-    /// a loop that can stop early (`case <-ctx.Done(): return`, a timer, or
-    /// a `return` inside a `range`). The feeder, parked in its send, never
-    /// sees the cancellation it checks between values.
+    /// caller in the package (`ch := w.Watch(ctx, rev)`, or `for ev :=
+    /// range w.Watch(ctx, rev)`) receives from it in a loop that can stop
+    /// early (`case <-ctx.Done(): return`, a timer, or a `return` inside a
+    /// `range`). The feeder, parked in its send, never sees the
+    /// cancellation it checks between values.
+    ///
+    /// And the stream nobody closes: a function returns a receive-only
+    /// channel fed by the one goroutine it starts, that goroutine closes it
+    /// on no path but can return, and a consumer in the package ranges over
+    /// it (directly, or in the goroutine it hands the stream to: `go
+    /// m.consume(events)`). Reported when the feeder can stop on its own (an
+    /// error) or the range has no way out of its own; a generator that stops
+    /// only when a consumer that broke out of its range cancels it is the
+    /// documented pattern.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
@@ -1280,7 +1290,10 @@ fn analyse_returned_stream(
             _ => {}
         }
     }
-    let Some(close_span) = close_span else { return };
+    let Some(close_span) = close_span else {
+        streams::check_never_closed(ctx, f, &s, reported, findings);
+        return;
+    };
     let waits = |op: &Op| {
         matches!(
             &op.kind,

@@ -3,6 +3,11 @@
 //! loop, and returns it; a caller in the package receives from it in a loop
 //! that can stop early (`case <-ctx.Done(): return`, a timeout). The
 //! feeding goroutine, parked in its send, never sees the cancellation.
+//!
+//! And the stream that is never closed: the feeding goroutine can return
+//! (on cancellation, an error) but closes the receive-only channel on no
+//! path, so a consumer in the package ranging over it (directly, through a
+//! local, or in the goroutine it hands the stream to) never finishes.
 
 use rustc_hash::FxHashSet;
 
@@ -52,7 +57,10 @@ pub(super) fn check(
         let Some((file, _)) = program.file_of(consumer) else {
             return;
         };
-        let name = program.describe_path(&stream);
+        let name = match &stream {
+            Stream::Local(path) => program.describe_path(path),
+            Stream::Ranged(_) => "the stream".to_string(),
+        };
         let (stop_span, stop_msg) = describe_stop(file, consumer, stop, false, &name);
         let fed = program.describe_path(&s.path);
         findings.push(
@@ -77,13 +85,21 @@ pub(super) fn check(
     }
 }
 
-/// The local of `consumer` that holds the channel a call of `producer`
-/// returns (`ch := w.Watch(ctx, rev)`), with the call's span.
+/// How a consumer holds a returned stream.
+enum Stream {
+    /// A local holding it (`ch := w.Watch(ctx, rev)`).
+    Local(AccessPath),
+    /// The call itself, ranged over (`for ev := range h.Watch(ctx, p)`).
+    Ranged(ExprId),
+}
+
+/// How `consumer` holds the channel a call of `producer` returns, with the
+/// call's span.
 fn consumer_stream(
     ctx: &RuleContext<'_>,
     consumer: &Function,
     producer: &Function,
-) -> Option<(AccessPath, Span)> {
+) -> Option<(Stream, Span)> {
     let (file, info) = ctx.program.file_of(consumer)?;
     let call = consumer.all_ops().find_map(|(_, _, op)| match &op.kind {
         OpKind::Call {
@@ -92,6 +108,13 @@ fn consumer_stream(
         } if *c == producer.id && op.mode == Mode::Now => op.expr,
         _ => None,
     })?;
+    let ranged = file
+        .stmts
+        .iter()
+        .any(|stmt| matches!(&stmt.kind, StmtKind::Range { x, .. } if file.unparen(*x) == call));
+    if ranged {
+        return Some((Stream::Ranged(call), file.expr(call).span));
+    }
     let local = file.stmts.iter().find_map(|stmt| {
         let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
             return None;
@@ -118,25 +141,38 @@ fn consumer_stream(
         }),
         fields: Default::default(),
     };
-    Some((path, file.expr(ExprId(call.0)).span))
+    Some((Stream::Local(path), file.expr(ExprId(call.0)).span))
 }
 
 /// A block where `consumer` leaves its receiving loop for good, when it
 /// only receives from `stream` (in loops) and never hands it on.
-fn stops_early(ctx: &RuleContext<'_>, consumer: &Function, stream: &AccessPath) -> Option<BlockId> {
+fn stops_early(ctx: &RuleContext<'_>, consumer: &Function, stream: &Stream) -> Option<BlockId> {
     let (file, info) = ctx.program.file_of(consumer)?;
-    let ops: Vec<_> = chan_ops(consumer, stream).collect();
+    let ops: Vec<(BlockId, ChanOp, Mode)> = match stream {
+        Stream::Local(path) => {
+            let handed_on = consumer
+                .all_ops()
+                .any(|(_, _, op)| super::passes_to_call(op, path));
+            if handed_on {
+                return None;
+            }
+            chan_ops(consumer, path)
+                .map(|(b, op, _, mode, _)| (b, op, mode))
+                .collect()
+        }
+        Stream::Ranged(call) => consumer
+            .all_ops()
+            .filter_map(|(b, _, op)| match &op.kind {
+                OpKind::Chan { op: cop, .. } if op.expr == Some(*call) => Some((b, *cop, op.mode)),
+                _ => None,
+            })
+            .collect(),
+    };
     if ops.is_empty()
-        || ops.iter().any(|(_, op, _, mode, _)| {
-            !matches!(op, ChanOp::Recv | ChanOp::Range) || *mode != Mode::Now
-        })
+        || ops
+            .iter()
+            .any(|(_, op, mode)| !matches!(op, ChanOp::Recv | ChanOp::Range) || *mode != Mode::Now)
     {
-        return None;
-    }
-    let handed_on = consumer
-        .all_ops()
-        .any(|(_, _, op)| super::passes_to_call(op, stream));
-    if handed_on {
         return None;
     }
     let in_loop = consumer.cfg.in_loop();
@@ -153,4 +189,150 @@ fn stops_early(ctx: &RuleContext<'_>, consumer: &Function, stream: &AccessPath) 
     let exit = early_loop_exit(consumer, file, info, &recvs, &counter)?;
     (!crate::rules::missing_unlock::reports_test_failure(ctx.program, consumer, exit))
         .then_some(exit)
+}
+
+/// `f` returns its local channel as a receive-only channel (callers
+/// cannot close it), fed by the goroutine `feeder` that never closes it but
+/// can return. Reports every range over the stream in the package.
+pub(super) fn check_never_closed(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    feeder: &super::Spawned<'_>,
+    reported: &mut FxHashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let g = feeder.target;
+    let receive_only = f.def.sig.results.iter().any(|t| {
+        matches!(program.underlying(t), goconc_semantic::types::Type::Chan(c)
+            if c.0 == goconc_syntax::ast::ChanDir::Recv)
+    });
+    if !receive_only {
+        return;
+    }
+    // The feeder hands the channel to nobody who could close it, and it
+    // can stop: a generator that loops forever is an endless stream by
+    // design.
+    let hands_off = g
+        .all_ops()
+        .any(|(_, _, op)| super::passes_to_call(op, &feeder.path));
+    let Some(any_exit) = super::return_avoiding(program, g, FxHashSet::default(), &|_| false)
+    else {
+        return;
+    };
+    if hands_off {
+        return;
+    }
+    // A way out that is not the consumer's own cancellation (a read
+    // error): the stream can end under a consumer that is still ranging.
+    // A feeder that only stops when its context is cancelled leaves the
+    // consumer stuck only when the consumer's range has no way out of its
+    // own (the consumer that breaks and then cancels is the documented
+    // generator pattern).
+    let on_its_own = super::return_avoiding(program, g, FxHashSet::default(), &|op| {
+        matches!(op.kind, OpKind::Select { .. } | OpKind::CtxObserve { .. })
+    });
+    let exit_span = on_its_own.unwrap_or(any_exit);
+    for consumer in ctx.functions() {
+        let Some((stream, call_span)) = consumer_stream(ctx, consumer, f) else {
+            continue;
+        };
+        for (ranger, range_block, range_span) in ranges_over(ctx, consumer, &stream) {
+            if on_its_own.is_none()
+                && crate::rules::unmatched_channel_op::loop_has_other_exit(ranger, range_block)
+            {
+                continue;
+            }
+            if ranger.pkg != ctx.package || !reported.insert((ranger.def.file, range_span)) {
+                continue;
+            }
+            findings.push(
+                Finding::new(
+                    AbandonedChannel::META.code,
+                    FileIdx(ranger.def.file as usize),
+                    range_span,
+                    format!(
+                        "range over the stream of {} never ends: the goroutine feeding it can return without closing it, and callers cannot close a receive-only channel",
+                        crate::lockstate::short_name(f)
+                    ),
+                )
+                .related(FileIdx(consumer.def.file as usize), call_span, "the stream is taken here")
+                .related(
+                    FileIdx(g.def.file as usize),
+                    exit_span,
+                    "the feeding goroutine returns here without closing it",
+                )
+                .related(FileIdx(f.def.file as usize), feeder.span, "goroutine started here")
+                .suggest(
+                    "`defer close(out)` at the top of the feeding goroutine, so every way it stops ends the consumers' range",
+                ),
+            );
+        }
+    }
+}
+
+/// The ranges over a stream `consumer` took: its own, or those of a
+/// function it hands the local to (`go m.consume(events)`), through a
+/// parameter that is never reassigned.
+fn ranges_over<'p>(
+    ctx: &RuleContext<'p>,
+    consumer: &'p Function,
+    stream: &Stream,
+) -> Vec<(&'p Function, BlockId, Span)> {
+    let program = ctx.program;
+    let ranges_of = |g: &'p Function, path: Option<&AccessPath>, call: Option<ExprId>| {
+        g.all_ops()
+            .filter_map(|(b, _, op)| match &op.kind {
+                OpKind::Chan {
+                    op: ChanOp::Range,
+                    path: p,
+                    ..
+                } if op.mode == Mode::Now
+                    && ((path.is_some() && p.as_ref() == path)
+                        || (call.is_some() && op.expr == call)) =>
+                {
+                    Some((g, b, op.span))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    match stream {
+        Stream::Ranged(call) => ranges_of(consumer, None, Some(*call)),
+        Stream::Local(path) => {
+            let mut out = ranges_of(consumer, Some(path), None);
+            for (_, _, op) in consumer.all_ops() {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    args,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                let Some(index) = args.iter().position(|a| a.as_ref() == Some(path)) else {
+                    continue;
+                };
+                let Some(callee) = program.function(*c) else {
+                    continue;
+                };
+                let Some(param) = super::param_key(callee, index) else {
+                    continue;
+                };
+                let reassigned = program
+                    .file_of(callee)
+                    .and_then(|(_, info)| info.local(param.local))
+                    .is_none_or(|l| l.reassigned);
+                if reassigned {
+                    continue;
+                }
+                let param_path = AccessPath {
+                    base: Base::Local(param),
+                    fields: Default::default(),
+                };
+                out.extend(ranges_of(callee, Some(&param_path), None));
+            }
+            out
+        }
+    }
 }
