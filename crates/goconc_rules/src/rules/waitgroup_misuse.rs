@@ -38,6 +38,10 @@ declare_rule! {
     ///   slot holds a function waiting in its own nested `Go`, nothing
     ///   finishes (`TryGo` is fine);
     /// * a `return` in a counted goroutine that skips `Done`;
+    /// * a local group that counts goroutines (`Add` and `Done`) and that
+    ///   nothing waits on, in a function that waits on another group
+    ///   instead (`c.wg.Wait(); close(results)` where `wg` counts the
+    ///   senders): the results channel is closed at the wrong time, or never;
     /// * a constant `wg.Add(n)` that cannot match the number of goroutines
     ///   that call `Done`;
     /// * `wg.Add(len(items))` followed by a loop over `items` that can skip
@@ -177,7 +181,170 @@ impl Rule for WaitgroupMisuse {
             copied_into_call(ctx, f, file, findings);
             nested_go_under_limit(ctx, f, file, findings);
         }
+        never_waited(ctx, findings);
     }
+}
+
+/// A local `sync.WaitGroup` that counts goroutines (`Add` and `Done`) but
+/// that nothing waits on, and that is never handed to a call, while the
+/// same function waits on another group: the wait the goroutines were
+/// counted for happens on the wrong group (`c.wg.Wait()` in the closer
+/// where `wg.Wait()` was meant).
+fn never_waited(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    #[derive(Default)]
+    struct Uses {
+        add: Option<(u32, goconc_syntax::ast::Span)>,
+        done: bool,
+        wait: bool,
+        escapes: bool,
+    }
+    let mut uses: rustc_hash::FxHashMap<goconc_semantic::ops::LocalKey, Uses> =
+        rustc_hash::FxHashMap::default();
+    // Every wait, with its top-level function: a wait on another group
+    // next to an unwaited one is the likely mix-up.
+    let mut waits: Vec<(u32, goconc_syntax::ast::Span, &AccessPath, u32)> = Vec::new();
+    for f in ctx.functions() {
+        let top = top_level(ctx, f).id.0;
+        for (_, _, op) in f.all_ops() {
+            match &op.kind {
+                OpKind::WaitGroup {
+                    path: Some(path),
+                    op: wg,
+                } => {
+                    if *wg == WgOp::Wait {
+                        waits.push((f.def.file, op.span, path, top));
+                    }
+                    let Base::Local(key) = &path.base else {
+                        continue;
+                    };
+                    if !path.fields.is_empty() {
+                        continue;
+                    }
+                    let entry = uses.entry(*key).or_default();
+                    match wg {
+                        WgOp::Add(_) => {
+                            entry.add.get_or_insert((f.def.file, op.span));
+                        }
+                        WgOp::Done => entry.done = true,
+                        WgOp::Wait => entry.wait = true,
+                        _ => entry.escapes = true,
+                    }
+                }
+                // Handed to a call (`waitAll(&wg)`); method calls on the
+                // group itself are its own ops.
+                OpKind::Call { args, .. } => {
+                    for path in args.iter().flatten() {
+                        if let Base::Local(key) = &path.base {
+                            if path.fields.is_empty() {
+                                uses.entry(*key).or_default().escapes = true;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut keys: Vec<_> = uses.keys().copied().collect();
+    keys.sort_by_key(|k| (k.file, k.local.0));
+
+    for key in keys {
+        let Some(u) = uses.get(&key) else { continue };
+        let (Some((file, add_span)), true, false, false) = (u.add, u.done, u.wait, u.escapes)
+        else {
+            continue;
+        };
+        let Some(local) = program
+            .packages
+            .get(key.pkg as usize)
+            .and_then(|p| p.files.get(key.file as usize))
+            .and_then(|info| info.local(key.local))
+        else {
+            continue;
+        };
+        let is_wait_group = local
+            .ty
+            .as_named()
+            .is_some_and(|n| &*n.pkg == "sync" && &*n.name == "WaitGroup");
+        if !is_wait_group || local.kind != goconc_semantic::body::LocalKind::Var {
+            continue;
+        }
+        if taken_or_waited_in_syntax(program, key) {
+            continue;
+        }
+        let path = AccessPath {
+            base: Base::Local(key),
+            fields: Default::default(),
+        };
+        let name = program.describe_path(&path);
+        // The function family the group lives in: its declaring function.
+        let top = ctx
+            .functions()
+            .find(|f| f.def.file == key.file && flow::own_index(program, f) == Some(local.func))
+            .map(|f| top_level(ctx, f).id.0);
+        // Only with a wait on another group next to it: a group nobody
+        // waits on while the goroutines are synchronised some other way (a
+        // channel, `t.Cleanup(wg.Wait)`) is dead weight, not a hang.
+        let Some(&(wfile, wspan, other, _)) = waits
+            .iter()
+            .find(|(_, _, p, t)| Some(*t) == top && **p != path)
+        else {
+            continue;
+        };
+        let finding = Finding::new(
+            WaitgroupMisuse::META.code,
+            FileIdx(file as usize),
+            add_span,
+            format!(
+                "{name} counts goroutines (Add and Done) but nothing ever waits on it: whatever was meant to wait for them returns or closes too early"
+            ),
+        )
+        .related(
+            FileIdx(wfile as usize),
+            wspan,
+            format!("this waits on {} instead", program.describe_path(other)),
+        );
+        findings.push(finding.suggest(format!(
+            "call {name}.Wait() where the counted goroutines must have finished (before closing their results channel)"
+        )));
+    }
+}
+
+/// Whether the syntax hands the local group on or waits on it in a way
+/// the ops do not show: its address taken (`return &wg`, `x.wg = &wg`) or
+/// its `Wait` used as a value (`t.Cleanup(wg.Wait)`).
+fn taken_or_waited_in_syntax(program: &Program, key: goconc_semantic::ops::LocalKey) -> bool {
+    let Some(model) = program.packages.get(key.pkg as usize) else {
+        return true;
+    };
+    let (Some(file), Some(info)) = (model.pkg.file(key.file), model.files.get(key.file as usize))
+    else {
+        return true;
+    };
+    let is_group = |e: goconc_syntax::ast::ExprId| matches!(info.res(file.unparen(e)), goconc_semantic::body::Res::Local(l) if *l == key.local);
+    file.exprs.iter().any(|expr| match &expr.kind {
+        goconc_syntax::ast::ExprKind::Unary {
+            op: goconc_syntax::ast::Op::And,
+            x,
+        } => is_group(*x),
+        goconc_syntax::ast::ExprKind::Selector { x, sel } => {
+            is_group(*x) && file.name(*sel) == "Wait"
+        }
+        _ => false,
+    })
+}
+
+/// The top-level function a closure belongs to (itself for one).
+fn top_level<'p>(ctx: &RuleContext<'p>, f: &'p Function) -> &'p Function {
+    let mut current = f;
+    for _ in 0..64 {
+        match ctx.parent(current) {
+            Some(parent) => current = parent,
+            None => break,
+        }
+    }
+    current
 }
 
 /// How many calls deep [`nested_go_under_limit`] looks for the nested `Go`.
