@@ -47,6 +47,10 @@ declare_rule! {
     ///   callees or its callers: setting the flag of `!q.closed`, appending
     ///   to the queue of `len(q.items) == 0`, freeing a slot for
     ///   `r.count == len(r.buf)` while signalling only the other Cond;
+    /// * such a change, with its `Signal`/`Broadcast`, made without holding
+    ///   `L` (nor by any caller at the call, nor in a `...Locked` function):
+    ///   a waiter that has checked the predicate under `L` but not yet
+    ///   reached `Wait` misses the wake-up (lost wake-up);
     /// * `Signal` after a change that releases every waiter at once (a flag,
     ///   a new threshold for `x.applied < rev`) when several goroutines wait
     ///   there (started in a loop, or per call of an exported method) and

@@ -185,6 +185,38 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
                 );
                 continue;
             }
+            if let Some((signal_span, _)) = signal {
+                if let Some(lock) = unlocked_change(ctx, facts, write, &lp.cond) {
+                    reported.insert((write.func.id, &lp.cond));
+                    findings.push(
+                        Finding::new(
+                            CondMisuse::META.code,
+                            FileIdx(write.func.def.file as usize),
+                            write.span,
+                            format!(
+                                "{} changes {} and wakes {cond_name} without holding {lock}: a waiter in {} that has checked the condition under {lock} but not yet reached Wait misses the wake-up and sleeps forever",
+                                super::short_name(write.func),
+                                write.name,
+                                super::short_name(lp.waiter)
+                            ),
+                        )
+                        .related(
+                            FileIdx(write.func.def.file as usize),
+                            signal_span,
+                            "the wake-up, also without the lock",
+                        )
+                        .related(
+                            FileIdx(lp.waiter.def.file as usize),
+                            lp.wait_span,
+                            format!("waits here until {} changes", write.name),
+                        )
+                        .suggest(format!(
+                            "take {lock} around the change (the Signal/Broadcast may follow the Unlock)"
+                        )),
+                    );
+                    continue;
+                }
+            }
             let Some((signal_span, CondOp::Signal)) = signal else {
                 continue;
             };
@@ -800,4 +832,81 @@ fn is_request_path_method(f: &Function) -> bool {
         && f.def.recv.is_some()
         && name.chars().next().is_some_and(char::is_uppercase)
         && !LIFECYCLE.iter().any(|l| name.starts_with(l))
+}
+
+/// The lock `L` of `cond` (named as the source would, `mu`) when the
+/// change `write` happens without it: `L` is a sibling field of the Cond,
+/// neither the writing function (nor the function around a closure) takes
+/// it or runs with it held (`...Locked`, an unlock helper), and no caller
+/// takes it either.
+fn unlocked_change(
+    ctx: &RuleContext<'_>,
+    facts: &CondFacts<'_>,
+    write: &Write<'_>,
+    cond: &CondKey,
+) -> Option<String> {
+    let program = ctx.program;
+    let super::LockOfCond::Sibling { fields, .. } = facts.locks.get(cond)? else {
+        return None;
+    };
+    let [lock_field] = fields.as_slice() else {
+        return None;
+    };
+    let takes = |f: &Function| {
+        let name = super::short_name(f);
+        name.ends_with("Locked")
+            || name.ends_with("locked")
+            || program.summary(f.id).is_some_and(|s| {
+                let is_lock = |p: &goconc_semantic::ops::AccessPath| is_cond_lock(p, lock_field);
+                s.acquires.iter().any(|a| is_lock(&a.path))
+                    || s.net_released.iter().any(|(p, _)| is_lock(p))
+            })
+    };
+    let mut current = write.func;
+    for _ in 0..16 {
+        if takes(current) {
+            return None;
+        }
+        match ctx.parent(current) {
+            Some(parent) => current = parent,
+            None => break,
+        }
+    }
+    // A caller holding the lock at the call (`reset` locking around
+    // `clear()`), or one that runs with it held by contract.
+    let is_lock = |p: &goconc_semantic::ops::AccessPath| is_cond_lock(p, lock_field);
+    let calls_writer = |op: &goconc_semantic::ops::Op| matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == write.func.id);
+    let caller_takes = ctx.functions().any(|g| {
+        if g.id == write.func.id || !g.all_ops().any(|(_, _, op)| calls_writer(op)) {
+            return false;
+        }
+        let name = super::short_name(g);
+        if name.ends_with("Locked") || name.ends_with("locked") {
+            return true;
+        }
+        let mut held_at_call = false;
+        crate::rules::lock_order_inversion::for_each_op_with_held(program, g, |_, _, op, held| {
+            if calls_writer(op) && held.locks.keys().any(|(p, _)| is_lock(p)) {
+                held_at_call = true;
+            }
+        });
+        held_at_call
+    });
+    (!caller_takes).then(|| {
+        let owner = write.name.rsplit_once('.').map_or("", |(o, _)| o);
+        if owner.is_empty() {
+            lock_field.to_string()
+        } else {
+            format!("{owner}.{lock_field}")
+        }
+    })
+}
+
+/// A path naming the Cond's lock: its field (`x.mu`), or the Cond's own
+/// `L` (`x.cond.L.Lock()`).
+fn is_cond_lock(path: &goconc_semantic::ops::AccessPath, lock_field: &Sym) -> bool {
+    match path.fields.last() {
+        Some(goconc_semantic::ops::PathElem::Field(f)) => f == lock_field || &**f == "L",
+        _ => false,
+    }
 }
