@@ -658,7 +658,7 @@ fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding
 }
 
 /// How the channel of `f`'s channel op at `span` is written (`w.events`).
-fn chan_name_at(program: &Program, f: &Function, span: Span) -> String {
+pub(crate) fn chan_name_at(program: &Program, f: &Function, span: Span) -> String {
     f.all_ops()
         .find_map(|(_, _, op)| match &op.kind {
             OpKind::Chan { path: Some(p), .. } if op.span == span => Some(program.describe_path(p)),
@@ -674,12 +674,12 @@ fn op_index_in_block(f: &Function, b: BlockId, span: Span) -> Option<usize> {
 
 /// Every op on a channel field in the package, by field, and the
 /// capacities of every `make` of each field (through a path).
-type FieldChanOps = (
+pub(crate) type FieldChanOps = (
     FxHashMap<ChanKey, Vec<SelectableOp>>,
     FxHashMap<ChanKey, Vec<Option<i64>>>,
 );
 
-fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
+pub(crate) fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
     let program = ctx.program;
     let mut ops: FxHashMap<ChanKey, Vec<SelectableOp>> = FxHashMap::default();
     let mut makes: FxHashMap<ChanKey, Vec<Option<i64>>> = FxHashMap::default();
@@ -729,13 +729,13 @@ fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
 }
 
 /// A channel op on a field, with the select it belongs to.
-struct SelectableOp {
-    func: FuncId,
-    block: BlockId,
-    op: ChanOp,
-    select: Option<goconc_syntax::ast::StmtId>,
-    mode: Mode,
-    span: Span,
+pub(crate) struct SelectableOp {
+    pub(crate) func: FuncId,
+    pub(crate) block: BlockId,
+    pub(crate) op: ChanOp,
+    pub(crate) select: Option<goconc_syntax::ast::StmtId>,
+    pub(crate) mode: Mode,
+    pub(crate) span: Span,
 }
 
 /// Stop requests: `Stop` sends on an unbuffered channel field whose only

@@ -14,6 +14,7 @@ use super::unmatched_channel_op::{chan_key, param_key, ChanKey, Escapes};
 use super::waitgroup_misuse::flow;
 
 mod protocols;
+mod self_sends;
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -40,6 +41,10 @@ declare_rule! {
     ///   loops, selects and calls in the package are unrolled and every
     ///   interleaving is explored; a state where every side waits on
     ///   channels only the others can serve is reported.
+    /// * an actor that sends to itself: the goroutine that is the only
+    ///   receiver of an unbuffered request channel field calls, while
+    ///   handling a request, a function that sends on that channel with a
+    ///   plain send (`handle` → `m.Revoke(id)` → `m.reqs <- r`).
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when the other side receives, and
@@ -211,6 +216,7 @@ impl Rule for ChannelOrderDeadlock {
             }
         }
         protocols::check(ctx, &mut reported, findings);
+        self_sends::check(ctx, &mut reported, findings);
     }
 }
 
