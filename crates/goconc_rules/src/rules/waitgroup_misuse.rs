@@ -148,6 +148,7 @@ impl Rule for WaitgroupMisuse {
         // Built on first use: most packages have no WaitGroup at all.
         let mut called: Option<std::collections::BTreeSet<goconc_semantic::ops::FuncId>> = None;
         let flags = ConstFlags::new(program);
+        let mut wg_funcs: Vec<&Function> = Vec::new();
         for f in ctx.functions() {
             let has_wg = f
                 .ops
@@ -156,6 +157,7 @@ impl Rule for WaitgroupMisuse {
             if !has_wg {
                 continue;
             }
+            wg_funcs.push(f);
             let file = FileIdx(f.def.file as usize);
             let is_spawned = spawned.contains(&f.id);
             if is_spawned {
@@ -181,7 +183,9 @@ impl Rule for WaitgroupMisuse {
             copied_into_call(ctx, f, file, findings);
             nested_go_under_limit(ctx, f, file, findings);
         }
-        never_waited(ctx, findings);
+        if !wg_funcs.is_empty() {
+            never_waited(ctx, &wg_funcs, findings);
+        }
     }
 }
 
@@ -190,7 +194,7 @@ impl Rule for WaitgroupMisuse {
 /// same function waits on another group: the wait the goroutines were
 /// counted for happens on the wrong group (`c.wg.Wait()` in the closer
 /// where `wg.Wait()` was meant).
-fn never_waited(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+fn never_waited<'p>(ctx: &RuleContext<'p>, wg_funcs: &[&'p Function], findings: &mut Vec<Finding>) {
     let program = ctx.program;
     #[derive(Default)]
     struct Uses {
@@ -204,45 +208,52 @@ fn never_waited(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     // Every wait, with its top-level function: a wait on another group
     // next to an unwaited one is the likely mix-up.
     let mut waits: Vec<(u32, goconc_syntax::ast::Span, &AccessPath, u32)> = Vec::new();
-    for f in ctx.functions() {
+    for &f in wg_funcs {
         let top = top_level(ctx, f).id.0;
         for (_, _, op) in f.all_ops() {
-            match &op.kind {
-                OpKind::WaitGroup {
-                    path: Some(path),
-                    op: wg,
-                } => {
-                    if *wg == WgOp::Wait {
-                        waits.push((f.def.file, op.span, path, top));
-                    }
-                    let Base::Local(key) = &path.base else {
-                        continue;
-                    };
-                    if !path.fields.is_empty() {
-                        continue;
-                    }
-                    let entry = uses.entry(*key).or_default();
-                    match wg {
-                        WgOp::Add(_) => {
-                            entry.add.get_or_insert((f.def.file, op.span));
+            let OpKind::WaitGroup {
+                path: Some(path),
+                op: wg,
+            } = &op.kind
+            else {
+                continue;
+            };
+            if *wg == WgOp::Wait {
+                waits.push((f.def.file, op.span, path, top));
+            }
+            let Base::Local(key) = &path.base else {
+                continue;
+            };
+            if !path.fields.is_empty() {
+                continue;
+            }
+            let entry = uses.entry(*key).or_default();
+            match wg {
+                WgOp::Add(_) => {
+                    entry.add.get_or_insert((f.def.file, op.span));
+                }
+                WgOp::Done => entry.done = true,
+                WgOp::Wait => entry.wait = true,
+                _ => entry.escapes = true,
+            }
+        }
+    }
+    uses.retain(|_, u| u.add.is_some() && u.done && !u.wait);
+    if uses.is_empty() {
+        return;
+    }
+    // Handed to a call (`waitAll(&wg)`); method calls on the group itself
+    // are its own ops.
+    for f in ctx.functions() {
+        for (_, _, op) in f.all_ops() {
+            if let OpKind::Call { args, .. } = &op.kind {
+                for path in args.iter().flatten() {
+                    if let (Base::Local(key), true) = (&path.base, path.fields.is_empty()) {
+                        if let Some(u) = uses.get_mut(key) {
+                            u.escapes = true;
                         }
-                        WgOp::Done => entry.done = true,
-                        WgOp::Wait => entry.wait = true,
-                        _ => entry.escapes = true,
                     }
                 }
-                // Handed to a call (`waitAll(&wg)`); method calls on the
-                // group itself are its own ops.
-                OpKind::Call { args, .. } => {
-                    for path in args.iter().flatten() {
-                        if let Base::Local(key) = &path.base {
-                            if path.fields.is_empty() {
-                                uses.entry(*key).or_default().escapes = true;
-                            }
-                        }
-                    }
-                }
-                _ => {}
             }
         }
     }

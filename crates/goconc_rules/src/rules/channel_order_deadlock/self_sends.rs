@@ -34,25 +34,30 @@ pub(super) fn check(
         return;
     }
     keys.sort_by_key(|k| ops[*k].first().map(|o| (o.func, o.span.start)));
-    let wanted: HashSet<ChanKey> = keys.iter().map(|k| (*k).clone()).collect();
-    let escapes = Escapes::compute(ctx, &wanted);
-    let goroutines = goroutine_targets(ctx);
-    for key in keys {
-        if escapes.escapes(key) {
-            continue;
-        }
-        let receives: Vec<_> = ops[key]
+    // Channels received in one function only; the costlier facts (escapes,
+    // goroutine targets) are computed only for calls that send on one.
+    keys.retain(|key| {
+        let mut receivers = ops[*key]
             .iter()
             .filter(|o| matches!(o.op, ChanOp::Recv | ChanOp::Range))
-            .collect();
-        let Some(first) = receives.first() else {
+            .map(|o| o.func);
+        receivers
+            .next()
+            .is_some_and(|first| receivers.all(|other| other == first))
+    });
+    if keys.is_empty() {
+        return;
+    }
+    // Calls made by a channel's only receiver whose callee sends on it.
+    let mut candidates = Vec::new();
+    for key in keys {
+        let Some(first) = ops[key]
+            .iter()
+            .find(|o| matches!(o.op, ChanOp::Recv | ChanOp::Range))
+        else {
             continue;
         };
-        let actor_id = first.func;
-        if receives.iter().any(|r| r.func != actor_id) || !goroutines.contains_key(&actor_id) {
-            continue;
-        }
-        let Some(actor) = program.function(actor_id) else {
+        let Some(actor) = program.function(first.func) else {
             continue;
         };
         for (_, _, op) in actor.all_ops() {
@@ -66,48 +71,61 @@ pub(super) fn check(
             else {
                 continue;
             };
-            let Some(summary) = program.summary(*callee) else {
-                continue;
-            };
-            let sends_to_self = summary.chans.iter().any(|u| {
-                u.op == ChanOp::Send
-                    && !u.in_select
-                    && chan_key(program, &u.path).as_ref() == Some(key)
+            let sends_to_self = program.summary(*callee).is_some_and(|summary| {
+                summary.chans.iter().any(|u| {
+                    u.op == ChanOp::Send
+                        && !u.in_select
+                        && chan_key(program, &u.path).as_ref() == Some(key)
+                })
             });
-            if !sends_to_self || !reported.insert((actor.def.file, op.span)) {
-                continue;
+            if sends_to_self {
+                candidates.push((key, first, actor, op, *callee));
             }
-            // Named as the actor's receive names it (`m.reqs`).
-            let name = chan_name_at(program, actor, first.span);
-            let actor_name = crate::lockstate::short_name(actor);
-            let mut finding = Finding::new(
-                ChannelOrderDeadlock::META.code,
-                FileIdx(actor.def.file as usize),
-                op.span,
-                format!(
-                    "{} can send on {name}, and only this goroutine ({actor_name}) receives from it: the send waits for the goroutine that makes it, and every later request queues behind it",
-                    program
-                        .function(*callee)
-                        .map_or("this call", crate::lockstate::short_name)
-                ),
-            )
-            .related(
-                FileIdx(actor.def.file as usize),
-                first.span,
-                "the only receive, in this goroutine",
-            );
-            if let Some(&(spawn_span, spawner)) = goroutines.get(&actor_id) {
-                if let Some(spawner) = program.function(spawner) {
-                    finding = finding.related(
-                        FileIdx(spawner.def.file as usize),
-                        spawn_span,
-                        "the goroutine is started here",
-                    );
-                }
-            }
-            findings.push(finding.suggest(
-                "handle the nested request inline in the actor (call the handler, not the public method that sends to it), or send it from a new goroutine",
-            ));
         }
+    }
+    if candidates.is_empty() {
+        return;
+    }
+    let wanted: HashSet<ChanKey> = candidates.iter().map(|(k, ..)| (*k).clone()).collect();
+    let escapes = Escapes::compute(ctx, &wanted);
+    let goroutines = goroutine_targets(ctx);
+    for (key, first, actor, op, callee) in candidates {
+        let actor_id = actor.id;
+        if escapes.escapes(key)
+            || !goroutines.contains_key(&actor_id)
+            || !reported.insert((actor.def.file, op.span))
+        {
+            continue;
+        }
+        let name = chan_name_at(program, actor, first.span);
+        let actor_name = crate::lockstate::short_name(actor);
+        let mut finding = Finding::new(
+            ChannelOrderDeadlock::META.code,
+            FileIdx(actor.def.file as usize),
+            op.span,
+            format!(
+                "{} can send on {name}, and only this goroutine ({actor_name}) receives from it: the send waits for the goroutine that makes it, and every later request queues behind it",
+                program
+                    .function(callee)
+                    .map_or("this call", crate::lockstate::short_name)
+            ),
+        )
+        .related(
+            FileIdx(actor.def.file as usize),
+            first.span,
+            "the only receive, in this goroutine",
+        );
+        if let Some(&(spawn_span, spawner)) = goroutines.get(&actor_id) {
+            if let Some(spawner) = program.function(spawner) {
+                finding = finding.related(
+                    FileIdx(spawner.def.file as usize),
+                    spawn_span,
+                    "the goroutine is started here",
+                );
+            }
+        }
+        findings.push(finding.suggest(
+            "handle the nested request inline in the actor (call the handler, not the public method that sends to it), or send it from a new goroutine",
+        ));
     }
 }
