@@ -75,7 +75,8 @@ declare_rule! {
     ///
     /// And a stop request sent on an unbuffered channel field
     /// (`w.stopCh <- struct{}{}`) whose only receiver is a goroutine's
-    /// select loop that returns on it, when that loop can also return
+    /// select loop (started with `go`, or called by a goroutine's body) that
+    /// returns on it, when that loop can also return
     /// another way (its input closed, an error, the context): a `Stop`
     /// after that waits forever.
     ///
@@ -789,7 +790,18 @@ fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             continue;
         }
         let loop_id = receives[0].func;
-        if !goroutines.contains_key(&loop_id) || sends.iter().any(|s| s.func == loop_id) {
+        // The loop runs in a goroutine: started with `go`, or called by
+        // a goroutine's body (`go func() { errc <- c.Run(ctx) }()`).
+        let in_goroutine = goroutines.contains_key(&loop_id)
+            || goroutines.keys().any(|&g| {
+                program.function(g).is_some_and(|body| {
+                    body.all_ops().any(|(_, _, op)| {
+                        op.mode == Mode::Now
+                            && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == loop_id)
+                    })
+                })
+            });
+        if !in_goroutine || sends.iter().any(|s| s.func == loop_id) {
             continue;
         }
         let Some(lp) = program.function(loop_id) else {

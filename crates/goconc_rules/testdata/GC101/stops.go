@@ -271,3 +271,46 @@ func (p *uplinkProberFixed) run() {
 func (p *uplinkProberFixed) Halt() {
 	p.halt <- struct{}{} // ok: one slot of buffer, made in the literal
 }
+
+// segmentCompactor's loop runs inside the goroutine that reports its result; it
+// gives up after repeated failures, and a later Stop waits forever.
+type segmentCompactor struct {
+	compact func() error
+	every   time.Duration
+	halt    chan struct{}
+	result  chan error
+}
+
+func newSegmentCompactor(compact func() error, every time.Duration) *segmentCompactor {
+	return &segmentCompactor{compact: compact, every: every, halt: make(chan struct{}), result: make(chan error, 1)}
+}
+
+func (c *segmentCompactor) Start(ctx context.Context) {
+	go func() { c.result <- c.Run(ctx) }()
+}
+
+func (c *segmentCompactor) Run(ctx context.Context) error {
+	t := time.NewTicker(c.every)
+	defer t.Stop()
+	failures := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.halt:
+			return nil
+		case <-t.C:
+			if err := c.compact(); err != nil {
+				failures++
+				if failures > 3 {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (c *segmentCompactor) Stop() error {
+	c.halt <- struct{}{} // want `send on c.halt blocks forever once the goroutine running \(\*segmentCompactor\).Run has returned`
+	return <-c.result
+}
