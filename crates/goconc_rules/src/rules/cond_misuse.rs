@@ -29,6 +29,9 @@ declare_rule! {
     ///
     /// * `c.Wait()` that is not inside a loop, unless the function around it
     ///   is a wrapper that every caller in the package calls from a loop;
+    /// * `c.Wait()` right after taking the lock (`q.mu.Lock(); q.cond.Wait()`),
+    ///   with no check of the condition under it: the check happened before
+    ///   the lock, and a wake-up in between is lost;
     /// * `c.Wait()` without holding `c.L` (the mutex given to `sync.NewCond`,
     ///   or its read side for `NewCond(rw.RLocker())`), unless every caller
     ///   holds it (functions named `...Locked` document that the caller
@@ -210,6 +213,47 @@ impl Rule for CondMisuse {
             // Local Conds are one-shot handshakes (often tests of Cond
             // itself); the loop discipline matters for shared fields.
             let shared = matches!(site.key, CondKey::Field(..));
+            // `q.mu.Lock(); q.cond.Wait()`: nothing is checked between
+            // taking the lock and waiting, so the condition was tested (if
+            // at all) before the lock, and a Signal in between is lost.
+            // (The calls of `sync` methods that sit next to their lock and
+            // Cond ops are skipped.)
+            let locked_just_before = site
+                .func
+                .block_ops(site.block)
+                .get(..site.index)
+                .and_then(|before| {
+                    before.iter().rev().map(|(_, op)| op).find(|op| {
+                        op.span != site.span
+                            && !matches!(&op.kind, OpKind::Call { callee: Callee::External(r), .. } if &*r.pkg == "sync")
+                    })
+                })
+                .is_some_and(|op| {
+                    op.mode == Mode::Now
+                        && matches!(
+                            op.kind,
+                            OpKind::Lock {
+                                op: LockOp::Lock | LockOp::RLock,
+                                ..
+                            }
+                        )
+                });
+            if shared && locked_just_before {
+                findings.push(
+                    Finding::new(
+                        CondMisuse::META.code,
+                        file,
+                        site.span,
+                        format!(
+                            "{name}.Wait right after taking the lock, with no check of the condition under it: a Signal or Broadcast between the unlocked check and the Lock is lost, and this Wait sleeps through it"
+                        ),
+                    )
+                    .suggest(format!(
+                        "check the condition after locking, in the loop around the Wait: `for !ready() {{ {name}.Wait() }}`"
+                    )),
+                );
+                continue;
+            }
             if shared && !in_loop.get(site.block.index()).copied().unwrap_or(true) {
                 // A wrapper (`func (q *queue) waitForSpace() { ...; q.cond.Wait() }`)
                 // is fine when every caller re-checks the predicate around it.

@@ -138,3 +138,59 @@ func (g *tallyGate) wait() {
 	}
 	g.mu.Unlock()
 }
+
+// jobSlots checks for a free slot through an accessor that locks and
+// unlocks, then locks again only to wait: a release between the two
+// Signals nobody.
+type jobSlots struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	free int
+}
+
+func newJobSlots(n int) *jobSlots {
+	s := &jobSlots{free: n}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+func (s *jobSlots) available() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.free
+}
+
+func (s *jobSlots) Acquire() {
+	for {
+		if s.available() == 0 {
+			s.mu.Lock()
+			s.cond.Wait() // want "s.cond.Wait right after taking the lock, with no check of the condition under it"
+			s.mu.Unlock()
+			continue
+		}
+		s.mu.Lock()
+		if s.free > 0 {
+			s.free--
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+	}
+}
+
+// AcquireChecked re-checks under the lock before every Wait.
+func (s *jobSlots) AcquireChecked() {
+	s.mu.Lock()
+	for s.free == 0 {
+		s.cond.Wait() // ok: the condition is checked under s.mu
+	}
+	s.free--
+	s.mu.Unlock()
+}
+
+func (s *jobSlots) Release() {
+	s.mu.Lock()
+	s.free++
+	s.mu.Unlock()
+	s.cond.Signal()
+}
