@@ -440,8 +440,89 @@ impl OpCtx<'_> {
                 p.fields.push(PathElem::Index);
                 Some(p)
             }
+            ExprKind::Call { fun, args, .. } if args.is_empty() => {
+                let field = self.channel_getter_field(*fun)?;
+                let mut p = self.receiver_path(*fun)?;
+                p.fields.push(PathElem::Field(field));
+                Some(p)
+            }
             _ => None,
         }
+    }
+
+    /// For `w.Events()` where `Events` is a method of this package whose
+    /// whole body is `return w.events` and `events` is a channel field
+    /// declared on the receiver's struct: `events`. The channel an accessor
+    /// hands out is the field itself.
+    fn channel_getter_field(&self, fun: ExprId) -> Option<Sym> {
+        let fun = self.file.unparen(fun);
+        let Some(Selection::Method {
+            func: Some(r),
+            recv,
+            interface: false,
+            method_expr: false,
+            sig,
+            ..
+        }) = self.info.selection(fun)
+        else {
+            return None;
+        };
+        if r.pkg != self.pkg.path || sig.results.len() != 1 {
+            return None;
+        }
+        if !matches!(self.env.underlying(&sig.results[0]), Type::Chan(..)) {
+            return None;
+        }
+        let object = self.pkg.object(r.idx)?;
+        let crate::package::ObjNode::Decl(decl) = object.node else {
+            return None;
+        };
+        let file = self.pkg.file(object.file)?;
+        let goconc_syntax::ast::DeclKind::Func {
+            recv: Some(receiver),
+            body: Some(body),
+            ..
+        } = &file.decl(decl).kind
+        else {
+            return None;
+        };
+        let [field] = &*receiver.fields else {
+            return None;
+        };
+        let [recv_name] = field.names.as_slice() else {
+            return None;
+        };
+        let [stmt] = body.stmts.as_slice() else {
+            return None;
+        };
+        let StmtKind::Return { results } = &file.stmt(*stmt).kind else {
+            return None;
+        };
+        let [result] = results.as_slice() else {
+            return None;
+        };
+        let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*result)).kind else {
+            return None;
+        };
+        let ExprKind::Ident(base) = &file.expr(file.unparen(*x)).kind else {
+            return None;
+        };
+        if file.name(*base) != file.name(*recv_name) {
+            return None;
+        }
+        let name = file.name(*sel);
+        let recv = match self.env.underlying(recv) {
+            Type::Pointer(inner) => (*inner).clone(),
+            _ => recv.clone(),
+        };
+        let Type::Struct(st) = self.env.underlying(&recv) else {
+            return None;
+        };
+        st.fields
+            .iter()
+            .find(|f| !f.embedded && &*f.name == name)
+            .filter(|f| matches!(self.env.underlying(&f.ty), Type::Chan(..)))
+            .map(|f| f.name.clone())
     }
 
     /// The receiver path of a method call `x.m(...)` (with implicit embedded fields).

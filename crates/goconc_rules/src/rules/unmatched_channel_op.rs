@@ -279,9 +279,19 @@ impl ChanMentions {
             }
         }
         for f in ctx.functions() {
+            let source = program.file_of(f).map(|(file, _)| file);
             for (_, _, op) in f.all_ops() {
                 match &op.kind {
-                    OpKind::Chan { path: Some(p), .. } => {
+                    // A channel reached through an accessor (`<-w.Events()`)
+                    // has a path, but the source mentions the field only
+                    // in the accessor's body: not an accounted mention.
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: cop,
+                        ..
+                    } if !(matches!(cop, ChanOp::Recv | ChanOp::Range)
+                        && source.is_some_and(|file| operand_is_call(file, op.expr))) =>
+                    {
                         if let Some(k) = chan_key(program, p) {
                             *out.accounted.entry(k).or_default() += 1;
                         }
@@ -310,6 +320,23 @@ impl ChanMentions {
         }
         out
     }
+}
+
+/// Whether the channel operand of a receive's expression is a call
+/// (`<-w.Events()`, `range w.Events()`, `case ev := <-w.Events():`).
+fn operand_is_call(file: &goconc_syntax::File, expr: Option<goconc_syntax::ast::ExprId>) -> bool {
+    let Some(expr) = expr else {
+        return false;
+    };
+    let mut e = file.unparen(expr);
+    if let ExprKind::Unary {
+        op: goconc_syntax::ast::Op::Arrow,
+        x,
+    } = &file.expr(e).kind
+    {
+        e = file.unparen(*x);
+    }
+    matches!(file.expr(e).kind, ExprKind::Call { .. })
 }
 
 impl Escapes {
