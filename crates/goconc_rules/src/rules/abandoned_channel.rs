@@ -675,6 +675,24 @@ fn op_index_in_block(f: &Function, b: BlockId, span: Span) -> Option<usize> {
 
 /// Every op on a channel field in the package, by field, and the
 /// capacities of every `make` of each field (through a path).
+/// The channel fields whose every `make` is unbuffered, in the order of
+/// their first op (deterministic).
+pub(crate) fn unbuffered_field_keys<'k>(
+    ops: &'k FxHashMap<ChanKey, Vec<SelectableOp>>,
+    makes: &FxHashMap<ChanKey, Vec<Option<i64>>>,
+) -> Vec<&'k ChanKey> {
+    let mut keys: Vec<&ChanKey> = ops
+        .keys()
+        .filter(|k| {
+            makes
+                .get(*k)
+                .is_some_and(|m| !m.is_empty() && m.iter().all(|c| *c == Some(0)))
+        })
+        .collect();
+    keys.sort_by_key(|k| ops[*k].first().map(|o| (o.func, o.span.start)));
+    keys
+}
+
 pub(crate) type FieldChanOps = (
     FxHashMap<ChanKey, Vec<SelectableOp>>,
     FxHashMap<ChanKey, Vec<Option<i64>>>,
@@ -746,18 +764,10 @@ pub(crate) struct SelectableOp {
 fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
     let (ops, makes) = field_chan_ops(ctx);
-    let mut keys: Vec<&ChanKey> = ops
-        .keys()
-        .filter(|k| {
-            makes
-                .get(*k)
-                .is_some_and(|m| !m.is_empty() && m.iter().all(|c| *c == Some(0)))
-        })
-        .collect();
+    let keys = unbuffered_field_keys(&ops, &makes);
     if keys.is_empty() {
         return;
     }
-    keys.sort_by_key(|k| ops[*k].first().map(|o| (o.func, o.span.start)));
     let wanted: FxHashSet<ChanKey> = keys.iter().map(|k| (*k).clone()).collect();
     let escapes = Escapes::compute(ctx, &wanted);
     let goroutines = super::unmatched_channel_op::goroutine_targets(ctx);
