@@ -173,7 +173,7 @@ impl Rule for DoubleLock {
 }
 
 mod callbacks;
-pub(crate) use callbacks::callback_field;
+pub(crate) use callbacks::{callback_field, stored_assignments};
 pub(crate) use interfaces::method_name;
 mod interfaces;
 

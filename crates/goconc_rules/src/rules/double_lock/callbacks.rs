@@ -168,6 +168,26 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The one-to-one assignments of a file, as (target, value): `x.f = v`, with
+/// the index dropped from `x.f[k] = v` (a store into the collection `x.f`).
+pub(crate) fn stored_assignments(file: &File) -> impl Iterator<Item = (ExprId, ExprId)> + '_ {
+    file.stmts
+        .iter()
+        .filter_map(|stmt| match &stmt.kind {
+            StmtKind::Assign { lhs, rhs, .. } if lhs.len() == rhs.len() => Some((lhs, rhs)),
+            _ => None,
+        })
+        .flat_map(move |(lhs, rhs)| {
+            lhs.iter().zip(rhs.iter()).map(move |(&target, &value)| {
+                let mut target = file.unparen(target);
+                if let ExprKind::Index { x, .. } = &file.expr(target).kind {
+                    target = file.unparen(*x);
+                }
+                (target, value)
+            })
+        })
+}
+
 /// The callback field a called function value comes from: `x.onChange`,
 /// the range value of `for _, h := range x.handlers`, or a local
 /// initialised from either (`h := x.handlers[i]`), also through a few
@@ -238,67 +258,52 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
             .collect();
     for (fi, (source, info)) in model.pkg.files.iter().zip(&model.files).enumerate() {
         let file = &*source.ast;
-        for stmt in &file.stmts {
-            let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+        for (target, value) in stored_assignments(file) {
+            let Some(field) = field_of(file, info, target) else {
                 continue;
             };
-            if lhs.len() != rhs.len() {
-                continue;
-            }
-            for (&target, &value) in lhs.iter().zip(rhs) {
-                let mut target = file.unparen(target);
-                if let ExprKind::Index { x, .. } = &file.expr(target).kind {
-                    target = file.unparen(*x);
+            let value = file.unparen(value);
+            let values: Vec<ExprId> = match &file.expr(value).kind {
+                ExprKind::Call { fun, args, .. }
+                    if matches!(info.res(file.unparen(*fun)), Res::Builtin(Builtin::Append)) =>
+                {
+                    args.iter().skip(1).copied().collect()
                 }
-                let Some(field) = field_of(file, info, target) else {
-                    continue;
-                };
-                let value = file.unparen(value);
-                let values: Vec<ExprId> = match &file.expr(value).kind {
-                    ExprKind::Call { fun, args, .. }
-                        if matches!(
-                            info.res(file.unparen(*fun)),
-                            Res::Builtin(Builtin::Append)
-                        ) =>
-                    {
-                        args.iter().skip(1).copied().collect()
-                    }
-                    _ => vec![value],
-                };
-                // `cc.balancer = &pickFirst{cc: cc}`: an implementation
-                // stored straight into the owner's field.
-                if let ExprKind::Selector { x, .. } = &file.expr(target).kind {
-                    if let Res::Local(owner) = info.res(file.unparen(*x)) {
-                        let owner = goconc_semantic::ops::LocalKey {
-                            pkg: ctx.package,
-                            file: fi as u32,
-                            local: *owner,
-                        };
-                        for &v in &values {
-                            for (handler, method, lock_field) in
-                                implementation_locking_owner(ctx, funcs, file, info, v, &owner)
-                            {
-                                out.push(Registration {
-                                    field: field.clone(),
-                                    handler,
-                                    at: file.expr(v).span,
-                                    lock_field,
-                                    method: Some(method),
-                                });
-                            }
+                _ => vec![value],
+            };
+            // `cc.balancer = &pickFirst{cc: cc}`: an implementation
+            // stored straight into the owner's field.
+            if let ExprKind::Selector { x, .. } = &file.expr(target).kind {
+                if let Res::Local(owner) = info.res(file.unparen(*x)) {
+                    let owner = goconc_semantic::ops::LocalKey {
+                        pkg: ctx.package,
+                        file: fi as u32,
+                        local: *owner,
+                    };
+                    for &v in &values {
+                        for (handler, method, lock_field) in
+                            implementation_locking_owner(ctx, funcs, file, info, v, &owner)
+                        {
+                            out.push(Registration {
+                                field: field.clone(),
+                                handler,
+                                at: file.expr(v).span,
+                                lock_field,
+                                method: Some(method),
+                            });
                         }
                     }
                 }
-                for v in values {
-                    let Res::Local(l) = info.res(file.unparen(v)) else {
-                        continue;
-                    };
-                    let Some(method) = methods_by_param.get(&(fi as u32, *l)) else {
-                        continue;
-                    };
-                    if let Some(position) = method.def.params.iter().position(|p| p == l) {
-                        registrars.push((method, position, field.clone()));
-                    }
+            }
+            for v in values {
+                let Res::Local(l) = info.res(file.unparen(v)) else {
+                    continue;
+                };
+                let Some(method) = methods_by_param.get(&(fi as u32, *l)) else {
+                    continue;
+                };
+                if let Some(position) = method.def.params.iter().position(|p| p == l) {
+                    registrars.push((method, position, field.clone()));
                 }
             }
         }

@@ -27,10 +27,10 @@ use goconc_semantic::env::{Builtin, Selection};
 use goconc_semantic::ops::{Callee, FuncId, Mode, Op, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::types::{Sym, Type};
-use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
+use goconc_syntax::ast::{ExprId, ExprKind, Span};
 use goconc_syntax::File;
 
-use crate::rules::double_lock::{callback_field, method_name};
+use crate::rules::double_lock::{callback_field, method_name, stored_assignments};
 use crate::{FileIdx, RuleContext};
 
 /// A function stored in a callback field, and where.
@@ -133,24 +133,12 @@ impl Callbacks {
                         });
                 }
             };
-            for stmt in &file.stmts {
-                let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+            for (target, value) in stored_assignments(file) {
+                let Some(field) = stored_field(ctx.program, file, info, target) else {
                     continue;
                 };
-                if lhs.len() != rhs.len() {
-                    continue;
-                }
-                for (&target, &value) in lhs.iter().zip(rhs) {
-                    let mut target = file.unparen(target);
-                    if let ExprKind::Index { x, .. } = &file.expr(target).kind {
-                        target = file.unparen(*x);
-                    }
-                    let Some(field) = stored_field(ctx.program, file, info, target) else {
-                        continue;
-                    };
-                    for value in stored_values(file, info, value) {
-                        store(field.clone(), value);
-                    }
+                for value in stored_values(file, info, value) {
+                    store(field.clone(), value);
                 }
             }
             // `&raftLog{onCompact: n.recordSnapshot}`.
