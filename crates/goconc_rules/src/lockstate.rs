@@ -339,12 +339,7 @@ impl LockVisitor for Touched<'_> {
 /// declaration (the path may name different objects over time).
 pub fn base_reassigned(program: &Program, path: &AccessPath) -> bool {
     match &path.base {
-        Base::Local(k) => program
-            .packages
-            .get(k.pkg as usize)
-            .and_then(|p| p.files.get(k.file as usize))
-            .and_then(|f| f.local(k.local))
-            .is_none_or(|l| l.reassigned),
+        Base::Local(k) => program.local(k).is_none_or(|l| l.reassigned),
         Base::Global(_) => false,
     }
 }

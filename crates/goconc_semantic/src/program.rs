@@ -421,6 +421,15 @@ impl Program {
         self.summaries.get(id.0 as usize)
     }
 
+    /// The function-local variable a key names.
+    pub fn local(&self, key: &LocalKey) -> Option<&crate::body::Local> {
+        self.packages
+            .get(key.pkg as usize)?
+            .files
+            .get(key.file as usize)?
+            .local(key.local)
+    }
+
     /// The parsed file and its resolution info for a function.
     pub fn file_of(&self, f: &Function) -> Option<(&File, &FileInfo)> {
         let pm = self.packages.get(f.pkg as usize)?;

@@ -262,12 +262,7 @@ fn channels_made_in(program: &Program, f: &Function) -> Vec<MadeChan> {
 }
 
 fn local_reassigned(program: &Program, key: &LocalKey) -> bool {
-    program
-        .packages
-        .get(key.pkg as usize)
-        .and_then(|p| p.files.get(key.file as usize))
-        .and_then(|info| info.local(key.local))
-        .is_none_or(|local| local.reassigned)
+    program.local(key).is_none_or(|local| local.reassigned)
 }
 
 /// The channel keys whose escape matters here: local channels created in

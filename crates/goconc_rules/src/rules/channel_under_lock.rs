@@ -518,12 +518,7 @@ fn subscriber_send(
         return None;
     }
     let (ast, info) = program.file_of(f)?;
-    let local = program
-        .packages
-        .get(k.pkg as usize)?
-        .files
-        .get(k.file as usize)?
-        .local(k.local)?;
+    let local = program.local(k)?;
     if local.reassigned {
         return None;
     }

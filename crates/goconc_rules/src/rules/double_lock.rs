@@ -374,13 +374,7 @@ impl DoubleLockVisitor<'_> {
         let Base::Local(k) = &path.base else {
             return false;
         };
-        let Some(local) = self
-            .program
-            .packages
-            .get(k.pkg as usize)
-            .and_then(|p| p.files.get(k.file as usize))
-            .and_then(|f| f.local(k.local))
-        else {
+        let Some(local) = self.program.local(k) else {
             return false;
         };
         let Some((file, _)) = self.program.file_of(self.func) else {
@@ -397,12 +391,7 @@ impl DoubleLockVisitor<'_> {
         if !path.fields.is_empty() {
             return None;
         }
-        self.program
-            .packages
-            .get(k.pkg as usize)?
-            .files
-            .get(k.file as usize)?
-            .local(k.local)
+        self.program.local(k)
     }
 
     /// Whether another goroutine can write-lock `path` between two read
@@ -411,12 +400,7 @@ impl DoubleLockVisitor<'_> {
     /// local). A local no closure captures belongs to one goroutine.
     fn writer_exists(&self, path: &AccessPath) -> bool {
         if let Base::Local(k) = &path.base {
-            let local = self
-                .program
-                .packages
-                .get(k.pkg as usize)
-                .and_then(|p| p.files.get(k.file as usize))
-                .and_then(|f| f.local(k.local));
+            let local = self.program.local(k);
             // A mutex stored in a local (not behind a pointer) that no
             // closure captures is this goroutine's own.
             if local.is_some_and(|l| {
@@ -566,12 +550,7 @@ impl DoubleLockVisitor<'_> {
         let Some((file, info)) = program.file_of(self.func) else {
             return;
         };
-        let Some(local) = program
-            .packages
-            .get(child.pkg as usize)
-            .and_then(|p| p.files.get(child.file as usize))
-            .and_then(|f| f.local(child.local))
-        else {
+        let Some(local) = program.local(child) else {
             return;
         };
         if local.reassigned || child.file != self.func.def.file {

@@ -910,12 +910,8 @@ fn distinct_params(
     let is_param = |k| recv == Some(k) || params.contains(&k);
     // A parameter the function reassigns is not the caller's argument any
     // more: `if a.id > b.id { a, b = b, a }` orders the pair itself.
-    let reassigned = |k: &goconc_semantic::ops::LocalKey| {
-        program
-            .file_of(f)
-            .and_then(|(_, info)| info.local(k.local))
-            .is_none_or(|local| local.reassigned)
-    };
+    let reassigned =
+        |k: &goconc_semantic::ops::LocalKey| program.local(k).is_none_or(|local| local.reassigned);
     is_param(*a) && is_param(*b) && !reassigned(a) && !reassigned(b)
 }
 

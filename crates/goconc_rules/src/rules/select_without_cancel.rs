@@ -881,12 +881,7 @@ fn returned_by_call_with_context(program: &Program, f: &Function, path: &AccessP
     if !path.fields.is_empty() {
         return false;
     }
-    let Some(local) = program
-        .packages
-        .get(key.pkg as usize)
-        .and_then(|m| m.files.get(key.file as usize))
-        .and_then(|info| info.local(key.local))
-    else {
+    let Some(local) = program.local(key) else {
         return false;
     };
     let Some(def_fn) = std::iter::once(f)
@@ -976,12 +971,7 @@ fn sends_reply_of_request(
     if path.fields.is_empty() || key.file != f.def.file {
         return false;
     }
-    let Some(local) = program
-        .packages
-        .get(key.pkg as usize)
-        .and_then(|m| m.files.get(key.file as usize))
-        .and_then(|info| info.local(key.local))
-    else {
+    let Some(local) = program.local(key) else {
         return false;
     };
     let Some(info) = program.file_of(f).map(|(_, info)| info) else {

@@ -266,12 +266,7 @@ fn never_waited<'p>(ctx: &RuleContext<'p>, wg_funcs: &[&'p Function], findings: 
         else {
             continue;
         };
-        let Some(local) = program
-            .packages
-            .get(key.pkg as usize)
-            .and_then(|p| p.files.get(key.file as usize))
-            .and_then(|info| info.local(key.local))
-        else {
+        let Some(local) = program.local(&key) else {
             continue;
         };
         let is_wait_group = local
@@ -2554,11 +2549,7 @@ pub(crate) mod flow {
         let Base::Local(key) = &path.base else {
             return false;
         };
-        let local = program
-            .packages
-            .get(key.pkg as usize)
-            .and_then(|p| p.files.get(key.file as usize))
-            .and_then(|info| info.local(key.local));
+        let local = program.local(key);
         let Some(local) = local else {
             return false;
         };

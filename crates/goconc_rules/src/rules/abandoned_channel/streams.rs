@@ -319,10 +319,7 @@ fn ranges_over<'p>(
                 let Some(param) = super::param_key(callee, index) else {
                     continue;
                 };
-                let reassigned = program
-                    .file_of(callee)
-                    .and_then(|(_, info)| info.local(param.local))
-                    .is_none_or(|l| l.reassigned);
+                let reassigned = program.local(&param).is_none_or(|l| l.reassigned);
                 if reassigned {
                     continue;
                 }
