@@ -218,7 +218,7 @@ impl Rule for CondMisuse {
             // at all) before the lock, and a Signal in between is lost.
             // (The calls of `sync` methods that sit next to their lock and
             // Cond ops are skipped.)
-            let locked_just_before = site
+            let lock_just_before = site
                 .func
                 .block_ops(site.block)
                 .get(..site.index)
@@ -228,7 +228,7 @@ impl Rule for CondMisuse {
                             && !matches!(&op.kind, OpKind::Call { callee: Callee::External(r), .. } if &*r.pkg == "sync")
                     })
                 })
-                .is_some_and(|op| {
+                .filter(|op| {
                     op.mode == Mode::Now
                         && matches!(
                             op.kind,
@@ -238,7 +238,7 @@ impl Rule for CondMisuse {
                             }
                         )
                 });
-            if shared && locked_just_before {
+            if let (true, Some(lock)) = (shared, lock_just_before) {
                 findings.push(
                     Finding::new(
                         CondMisuse::META.code,
@@ -247,6 +247,11 @@ impl Rule for CondMisuse {
                         format!(
                             "{name}.Wait right after taking the lock, with no check of the condition under it: a Signal or Broadcast between the unlocked check and the Lock is lost, and this Wait sleeps through it"
                         ),
+                    )
+                    .related(
+                        file,
+                        lock.span,
+                        "the lock is taken here, after the condition was checked without it",
                     )
                     .suggest(format!(
                         "check the condition after locking, in the loop around the Wait: `for !ready() {{ {name}.Wait() }}`"

@@ -163,7 +163,7 @@ func (s *jobSlots) available() int {
 func (s *jobSlots) Acquire() {
 	for {
 		if s.available() == 0 {
-			s.mu.Lock()
+			s.mu.Lock() // related "the lock is taken here, after the condition was checked without it"
 			s.cond.Wait() // want "s.cond.Wait right after taking the lock, with no check of the condition under it"
 			s.mu.Unlock()
 			continue
