@@ -61,3 +61,45 @@ func startRemounter(t *mountTable) {
 	r := &remounter{table: t}
 	go r.run()
 }
+
+// syncReleased collects the removals under the lock and publishes them
+// after releasing it: the consumer may re-mount while the send waits.
+func (t *mountTable) syncReleased(current map[string]bool) {
+	var removed []mountEvent
+	t.mu.Lock()
+	for path := range t.mounts {
+		if !current[path] {
+			delete(t.mounts, path)
+			removed = append(removed, mountEvent{path: path, removed: true})
+		}
+	}
+	t.mu.Unlock()
+	for _, ev := range removed {
+		t.changes <- ev // ok: t.mu is released before the hand-off
+	}
+}
+
+// auditLog reads the same kind of accessor, but its consumer never takes
+// the publisher's lock.
+type auditLog struct {
+	mu      sync.Mutex
+	entries []string
+	out     chan string
+}
+
+func newAuditLog() *auditLog { return &auditLog{out: make(chan string)} }
+
+func (a *auditLog) Entries() <-chan string { return a.out }
+
+func (a *auditLog) Append(entry string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.entries = append(a.entries, entry)
+	a.out <- entry // ok: the reader below never needs a.mu
+}
+
+func drainAudit(a *auditLog, sink func(string)) {
+	for entry := range a.Entries() {
+		sink(entry)
+	}
+}
