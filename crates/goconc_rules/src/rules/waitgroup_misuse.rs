@@ -51,7 +51,9 @@ declare_rule! {
     /// * `wg.Wait` (or an errgroup's `g.Wait`) while the workers, started
     ///   with `go` or run by `g.Go`/`wg.Go`, are blocked sending on an
     ///   unbuffered channel that is only read after `Wait` ("channel with
-    ///   WaitGroup");
+    ///   WaitGroup"), or on a local buffered channel with fewer slots than
+    ///   the workers started per item (`errc := make(chan error, 1)` and a
+    ///   goroutine per item that may send an error);
     /// * `wg.Wait` while the workers `range` over a channel that is closed
     ///   only after `Wait` (including `defer close(jobs)`): they never leave
     ///   the loop, so they never call `Done`;
@@ -1664,9 +1666,17 @@ fn wait_before_reading(
             let Some(chan) = program.substitute(*worker, &send.path, recv.as_ref(), args) else {
                 continue;
             };
-            if !flow::is_unbuffered(ctx, f, &chan) {
-                continue;
-            }
+            // Unbuffered, or a local buffer with fewer slots than the
+            // workers that may send (`errc := make(chan error, 1)` filled by
+            // one worker per item).
+            let overflow = if flow::is_unbuffered(ctx, f, &chan) {
+                None
+            } else {
+                match flow::local_constant_capacity(f, &chan) {
+                    Some(cap) if senders_may_exceed(ctx, f, &workers, &chan, cap) => Some(cap),
+                    _ => continue,
+                }
+            };
             if !flow::received_only_after(ctx, f, &chan, (wait.block, wait.index)) {
                 continue;
             }
@@ -1684,26 +1694,80 @@ fn wait_before_reading(
                 WaitgroupMisuse::META.code,
                 file,
                 wait.op.span,
-                format!(
-                    "{name}.Wait never returns: workers are blocked sending to {chan_name}, which is read only after Wait"
-                ),
+                match overflow {
+                    None => format!(
+                        "{name}.Wait never returns: workers are blocked sending to {chan_name}, which is read only after Wait"
+                    ),
+                    Some(cap) => format!(
+                        "{name}.Wait can block forever: {chan_name} has {cap} slot{} but more workers may send to it, and it is read only after Wait",
+                        if cap == 1 { "" } else { "s" }
+                    ),
+                },
             );
             if let Some(w) = program.function(*worker) {
                 if w.pkg == ctx.package {
-                    finding = finding.related(
-                        FileIdx(w.def.file as usize),
-                        send.span,
-                        format!("the worker blocks here: {chan_name} is unbuffered"),
-                    );
+                    let why = match overflow {
+                        None => format!("the worker blocks here: {chan_name} is unbuffered"),
+                        Some(_) => format!("a worker blocks here once {chan_name} is full"),
+                    };
+                    finding = finding.related(FileIdx(w.def.file as usize), send.span, why);
                 }
             }
-            finding = finding.related(file, op.span, "the worker is started here");
-            return Some(finding.suggest(format!(
-                "read {chan_name} concurrently (wait and close it in a separate goroutine) or make it buffered for every worker"
-            )));
+            let started = match overflow {
+                None => "the worker is started here",
+                Some(_) => "a worker is started here for every item",
+            };
+            finding = finding.related(file, op.span, started);
+            return Some(finding.suggest(match overflow {
+                None => format!(
+                    "read {chan_name} concurrently (wait and close it in a separate goroutine) or make it buffered for every worker"
+                ),
+                Some(_) => format!(
+                    "size {chan_name} for every worker (make(chan T, len(items))), send without blocking (select with default) when only the first value matters, or read it concurrently"
+                ),
+            }));
         }
     }
     None
+}
+
+/// Whether the workers started by `f` can send to `chan` more than `cap`
+/// times in all: a worker that sends is started in a loop without a
+/// constant trip count, or the constant counts add up to more than `cap`.
+fn senders_may_exceed(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    workers: &[Worker<'_>],
+    chan: &AccessPath,
+    cap: i64,
+) -> bool {
+    let program = ctx.program;
+    let loops = flow::LoopTrips::collect(program, f);
+    let mut total: i64 = 0;
+    let mut in_loop = false;
+    for w in workers {
+        let Some(summary) = program.summary(w.func) else {
+            continue;
+        };
+        let sends = summary.chans.iter().any(|c| {
+            c.op == ChanOp::Send
+                && program
+                    .substitute(w.func, &c.path, w.recv.as_ref(), &w.args)
+                    .as_ref()
+                    == Some(chan)
+        });
+        if !sends {
+            continue;
+        }
+        let Some(times) = loops.factor(w.start.span) else {
+            return true;
+        };
+        in_loop |= times > 1;
+        total = total.saturating_add(times);
+    }
+    // Two goroutines that may each fail once are a different matter from
+    // a worker per item: only the latter is reported.
+    in_loop && total > cap
 }
 
 /// A worker counted by a WaitGroup or errgroup (see [`wait_before_reading`]).
@@ -2213,6 +2277,11 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
             let Some(times) = loops.factor(op.span) else {
                 continue 'groups;
             };
+            // Goroutines started in branches (`if addFirst { go a() } else
+            // { go b() }`) do not all run: no count to compare.
+            if flow::in_branch(ast, f, op.span) {
+                continue 'groups;
+            }
             // A goroutine that checks in more than once (`wg.Done()` to
             // say it started, `defer wg.Done()` to say it finished) pairs
             // with more than one Add: no simple count to compare.
@@ -2574,6 +2643,31 @@ pub(crate) mod flow {
         }
     }
 
+    /// The capacity of a local channel of `f` when every `make` that stores
+    /// into it in `f` has the same constant capacity.
+    pub(crate) fn local_constant_capacity(f: &Function, chan: &AccessPath) -> Option<i64> {
+        if !chan.fields.is_empty() {
+            return None;
+        }
+        let mut capacity = None;
+        for (_, op) in &f.ops {
+            if let OpKind::MakeChan {
+                path: Some(p), cap, ..
+            } = &op.kind
+            {
+                if p == chan {
+                    match (capacity, *cap) {
+                        (_, None) => return None,
+                        (None, Some(c)) => capacity = Some(c),
+                        (Some(a), Some(c)) if a != c => return None,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        capacity
+    }
+
     /// Whether `chan` is known to be unbuffered: every `make` that stores
     /// into it (same variable, or the same struct field anywhere in the
     /// package) has capacity 0, and there is at least one.
@@ -2810,7 +2904,9 @@ pub(crate) mod flow {
                         let trips = counted_loop(program, f, ast, info, *init, *cond, *post);
                         loops.push((body.span, trips));
                     }
-                    StmtKind::Range { body, .. } => loops.push((body.span, None)),
+                    StmtKind::Range { x, body, .. } => {
+                        loops.push((body.span, range_trips(program, f, ast, *x)))
+                    }
                     _ => {}
                 }
             }
@@ -2827,6 +2923,44 @@ pub(crate) mod flow {
             }
             Some(times)
         }
+    }
+
+    /// Whether `span` is inside an `if`, `switch` or `select` of `f`'s body.
+    pub(crate) fn in_branch(
+        ast: &goconc_syntax::File,
+        f: &Function,
+        span: goconc_syntax::ast::Span,
+    ) -> bool {
+        let body = f.def.span;
+        ast.stmts.iter().any(|stmt| {
+            matches!(
+                stmt.kind,
+                StmtKind::If { .. }
+                    | StmtKind::Switch { .. }
+                    | StmtKind::TypeSwitch { .. }
+                    | StmtKind::Select { .. }
+            ) && body.start <= stmt.span.start
+                && stmt.span.end <= body.end
+                && stmt.span.start <= span.start
+                && span.end <= stmt.span.end
+        })
+    }
+
+    /// Trip count of `for range N` over an integer constant (Go 1.22) or
+    /// over a slice or array literal.
+    fn range_trips(
+        program: &Program,
+        f: &Function,
+        ast: &goconc_syntax::File,
+        x: goconc_syntax::ast::ExprId,
+    ) -> Option<i64> {
+        if let ExprKind::CompositeLit { elts, .. } = &ast.expr(ast.unparen(x)).kind {
+            let keyed = elts
+                .iter()
+                .any(|&e| matches!(ast.expr(e).kind, ExprKind::KeyValue { .. }));
+            return (!keyed).then_some(elts.len() as i64);
+        }
+        program.const_int(f, x).map(|n| n.max(0))
     }
 
     /// Trip count of `for i := A; i < B; i++` (also `<=`) with constants.
