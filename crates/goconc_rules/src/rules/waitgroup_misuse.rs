@@ -53,7 +53,9 @@ declare_rule! {
     ///   unbuffered channel that is only read after `Wait` ("channel with
     ///   WaitGroup"), or on a local buffered channel with fewer slots than
     ///   the workers started per item (`errc := make(chan error, 1)` and a
-    ///   goroutine per item that may send an error);
+    ///   goroutine per item that may send an error; also a buffer sized by a
+    ///   setting such as `s.parallelism` for a goroutine per item of a loop
+    ///   not bounded by that setting);
     /// * `wg.Wait` while the workers `range` over a channel that is closed
     ///   only after `Wait` (including `defer close(jobs)`): they never leave
     ///   the loop, so they never call `Done`;
@@ -1672,8 +1674,8 @@ fn wait_before_reading(
             let overflow = if flow::is_unbuffered(ctx, f, &chan) {
                 None
             } else {
-                match flow::local_constant_capacity(f, &chan) {
-                    Some(cap) if senders_may_exceed(ctx, f, &workers, &chan, cap) => Some(cap),
+                match flow::local_capacity(program, f, &chan) {
+                    Some(cap) if senders_may_exceed(ctx, f, &workers, &chan, &cap) => Some(cap),
                     _ => continue,
                 }
             };
@@ -1694,31 +1696,31 @@ fn wait_before_reading(
                 WaitgroupMisuse::META.code,
                 file,
                 wait.op.span,
-                match overflow {
+                match &overflow {
                     None => format!(
                         "{name}.Wait never returns: workers are blocked sending to {chan_name}, which is read only after Wait"
                     ),
                     Some(cap) => format!(
-                        "{name}.Wait can block forever: {chan_name} has {cap} slot{} but more workers may send to it, and it is read only after Wait",
-                        if cap == 1 { "" } else { "s" }
+                        "{name}.Wait can block forever: {chan_name} has {} but more workers may send to it, and it is read only after Wait",
+                        cap.slots()
                     ),
                 },
             );
             if let Some(w) = program.function(*worker) {
                 if w.pkg == ctx.package {
-                    let why = match overflow {
+                    let why = match &overflow {
                         None => format!("the worker blocks here: {chan_name} is unbuffered"),
                         Some(_) => format!("a worker blocks here once {chan_name} is full"),
                     };
                     finding = finding.related(FileIdx(w.def.file as usize), send.span, why);
                 }
             }
-            let started = match overflow {
+            let started = match &overflow {
                 None => "the worker is started here",
                 Some(_) => "a worker is started here for every item",
             };
             finding = finding.related(file, op.span, started);
-            return Some(finding.suggest(match overflow {
+            return Some(finding.suggest(match &overflow {
                 None => format!(
                     "read {chan_name} concurrently (wait and close it in a separate goroutine) or make it buffered for every worker"
                 ),
@@ -1739,24 +1741,26 @@ fn senders_may_exceed(
     f: &Function,
     workers: &[Worker<'_>],
     chan: &AccessPath,
-    cap: i64,
+    capacity: &flow::Capacity,
 ) -> bool {
     let program = ctx.program;
     let loops = flow::LoopTrips::collect(program, f);
+    let cap = match capacity {
+        flow::Capacity::Constant(cap) => *cap,
+        // A configured size (`s.parallelism`): a worker per item of a loop
+        // that is not bounded by that same setting.
+        flow::Capacity::Setting(text) => {
+            return workers.iter().any(|w| {
+                loops.factor(w.start.span).is_none()
+                    && sends_to(program, w, chan)
+                    && !flow::loop_headers_mention(program, f, w.start.span, text)
+            })
+        }
+    };
     let mut total: i64 = 0;
     let mut in_loop = false;
     for w in workers {
-        let Some(summary) = program.summary(w.func) else {
-            continue;
-        };
-        let sends = summary.chans.iter().any(|c| {
-            c.op == ChanOp::Send
-                && program
-                    .substitute(w.func, &c.path, w.recv.as_ref(), &w.args)
-                    .as_ref()
-                    == Some(chan)
-        });
-        if !sends {
+        if !sends_to(program, w, chan) {
             continue;
         }
         let Some(times) = loops.factor(w.start.span) else {
@@ -1768,6 +1772,19 @@ fn senders_may_exceed(
     // Two goroutines that may each fail once are a different matter from
     // a worker per item: only the latter is reported.
     in_loop && total > cap
+}
+
+/// Whether `w` (in its summary) sends to `chan`.
+fn sends_to(program: &Program, w: &Worker<'_>, chan: &AccessPath) -> bool {
+    program.summary(w.func).is_some_and(|summary| {
+        summary.chans.iter().any(|c| {
+            c.op == ChanOp::Send
+                && program
+                    .substitute(w.func, &c.path, w.recv.as_ref(), &w.args)
+                    .as_ref()
+                    == Some(chan)
+        })
+    })
 }
 
 /// A worker counted by a WaitGroup or errgroup (see [`wait_before_reading`]).
@@ -2643,29 +2660,99 @@ pub(crate) mod flow {
         }
     }
 
+    /// The capacity of a buffered local channel.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(crate) enum Capacity {
+        Constant(i64),
+        /// A configured size read from a field (`s.parallelism`), by its text.
+        Setting(String),
+    }
+
+    impl Capacity {
+        /// "1 slot", "4 slots", "s.parallelism slots".
+        pub(crate) fn slots(&self) -> String {
+            match self {
+                Capacity::Constant(1) => "1 slot".to_string(),
+                Capacity::Constant(n) => format!("{n} slots"),
+                Capacity::Setting(text) => format!("{text} slots"),
+            }
+        }
+    }
+
     /// The capacity of a local channel of `f` when every `make` that stores
-    /// into it in `f` has the same constant capacity.
-    pub(crate) fn local_constant_capacity(f: &Function, chan: &AccessPath) -> Option<i64> {
+    /// into it in `f` has the same constant capacity, or the same field
+    /// selector as its capacity.
+    pub(crate) fn local_capacity(
+        program: &Program,
+        f: &Function,
+        chan: &AccessPath,
+    ) -> Option<Capacity> {
         if !chan.fields.is_empty() {
             return None;
         }
+        let ast = program.file_of(f).map(|(ast, _)| ast);
         let mut capacity = None;
         for (_, op) in &f.ops {
-            if let OpKind::MakeChan {
+            let OpKind::MakeChan {
                 path: Some(p), cap, ..
             } = &op.kind
-            {
-                if p == chan {
-                    match (capacity, *cap) {
-                        (_, None) => return None,
-                        (None, Some(c)) => capacity = Some(c),
-                        (Some(a), Some(c)) if a != c => return None,
-                        _ => {}
+            else {
+                continue;
+            };
+            if p != chan {
+                continue;
+            }
+            let this = match cap {
+                Some(c) => Capacity::Constant(*c),
+                None => {
+                    let ast = ast?;
+                    let ExprKind::Call { args, .. } = &ast.expr(op.expr?).kind else {
+                        return None;
+                    };
+                    let size = ast.unparen(*args.get(1)?);
+                    if !matches!(ast.expr(size).kind, ExprKind::Selector { .. }) {
+                        return None;
                     }
+                    Capacity::Setting(ast.text(ast.expr(size).span).to_string())
                 }
+            };
+            match &capacity {
+                None => capacity = Some(this),
+                Some(seen) if *seen != this => return None,
+                _ => {}
             }
         }
         capacity
+    }
+
+    /// Whether the header of a loop of `f` around `span` mentions `text`
+    /// (`for i := 0; i < s.parallelism; i++`).
+    pub(crate) fn loop_headers_mention(
+        program: &Program,
+        f: &Function,
+        span: goconc_syntax::ast::Span,
+        text: &str,
+    ) -> bool {
+        let Some((ast, _)) = program.file_of(f) else {
+            return true;
+        };
+        let body = f.def.span;
+        ast.stmts.iter().any(|stmt| {
+            let loop_body = match &stmt.kind {
+                StmtKind::For { body, .. } | StmtKind::Range { body, .. } => body.span,
+                _ => return false,
+            };
+            body.start <= stmt.span.start
+                && stmt.span.end <= body.end
+                && loop_body.start <= span.start
+                && span.end <= loop_body.end
+                && ast
+                    .text(goconc_syntax::ast::Span {
+                        start: stmt.span.start,
+                        end: loop_body.start,
+                    })
+                    .contains(text)
+        })
     }
 
     /// Whether `chan` is known to be unbuffered: every `make` that stores

@@ -210,3 +210,48 @@ func (c *compactor) shuffle(ctx context.Context, segments []segment, flip func()
 	}
 	wg.Wait()
 }
+
+type scanPool struct {
+	parallelism int
+	store       segmentStore
+}
+
+// A buffer sized to the configured parallelism, not to the segments.
+func (p *scanPool) scan(ctx context.Context, segments []segment) []error {
+	errs := make(chan error, p.parallelism)
+	var wg sync.WaitGroup
+	for _, s := range segments {
+		wg.Add(1)
+		go func(s segment) {
+			defer wg.Done()
+			errs <- p.store.Persist(ctx, s)
+		}(s)
+	}
+	wg.Wait() // want `wg.Wait can block forever: errs has p.parallelism slots but more workers may send to it`
+	close(errs)
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// ok: one worker per slot of the configured parallelism.
+func (p *scanPool) scanWorkers(ctx context.Context, segments []segment) []error {
+	errs := make(chan error, p.parallelism)
+	var wg sync.WaitGroup
+	for i := 0; i < p.parallelism; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs <- p.store.Persist(ctx, segments[i%len(segments)])
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
