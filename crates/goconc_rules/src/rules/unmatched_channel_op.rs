@@ -35,8 +35,12 @@ declare_rule! {
     ///   error); errc <- flush(); return <-errc` has no partner for the send;
     /// * a goroutine parked in `select {}` or spinning in a `for {}` loop that
     ///   has no `return`, no `break` and no context or stop channel, or whose
-    ///   only way out waits on `ctx.Done()` of a context that is only ever
-    ///   `context.Background()`/`TODO()`;
+    ///   only way out waits on `ctx.Done()` of a context that nothing can
+    ///   cancel: only ever `context.Background()`/`TODO()`, or derived with
+    ///   `context.WithCancel` whose cancel func is only stored in an
+    ///   unexported field that nothing reads (`s := &session{ctx: ctx,
+    ///   cancel: cancel}` and no `s.cancel()` anywhere), followed through
+    ///   locals, fields and the parameters of unexported functions;
     /// * a send, receive or range on an unexported channel field that
     ///   nothing in the package ever stores a channel in (no `make`, no
     ///   assignment, no literal): the field is nil, and nil channels block
@@ -1425,16 +1429,16 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
             || reachable.get(f.cfg.abort.index()).copied().unwrap_or(true);
         // Ways out that wait on the Done channel of a context nobody can
         // cancel (`context.Background()`) are no ways out.
-        let mut waits_forever_on: Option<(String, Span)> = None;
+        let mut waits_forever_on: Option<(String, Uncancelled, Span)> = None;
         if exits {
             let dead = uncancellable_done_waits(ctx, f, file, info);
-            let Some((text, wait_span)) = dead.values().next().cloned() else {
+            let Some((text, reason, wait_span)) = dead.values().next().cloned() else {
                 continue;
             };
             if exits_avoiding(f, &|b| dead.contains_key(&b)) {
                 continue;
             }
-            waits_forever_on = Some((text, wait_span));
+            waits_forever_on = Some((text, reason, wait_span));
         }
         // The first reachable statement that never completes: an empty
         // select or a loop head.
@@ -1463,32 +1467,42 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
             }
         }
         let (span, why) = match (&waits_forever_on, at) {
-            (Some((text, wait_span)), _) => (
+            (Some((text, reason, wait_span)), _) => (
                 *wait_span,
-                format!("its only way out waits on {text}.Done(), and {text} is context.Background()/TODO(), which nothing can cancel"),
+                format!(
+                    "its only way out waits on {text}.Done(), and {}",
+                    reason.why(text)
+                ),
             ),
             (None, Some((span, why))) => (span, why.to_string()),
             (None, None) => continue,
         };
-        let suggestion = if waits_forever_on.is_some() {
-            "pass the goroutine a context its owner cancels on shutdown (context.WithCancel), or a stop channel it closes"
-        } else {
-            "give the goroutine a way out: return on <-ctx.Done() or on a stop channel closed by its owner"
+        let suggestion = match &waits_forever_on {
+            Some((_, Uncancelled::LostCancel { field, .. }, _)) => format!(
+                "call the stored {field} when the owner stops or removes it (Close, Stop, Deregister)"
+            ),
+            Some(_) => "pass the goroutine a context its owner cancels on shutdown (context.WithCancel), or a stop channel it closes".to_string(),
+            None => "give the goroutine a way out: return on <-ctx.Done() or on a stop channel closed by its owner".to_string(),
         };
-        findings.push(
-            Finding::new(
-                UnmatchedChannelOp::META.code,
-                FileIdx(f.def.file as usize),
-                span,
-                format!("goroutine never exits: {why}"),
-            )
-            .related(
-                FileIdx(program.function(spawner).map_or(f.def.file, |s| s.def.file) as usize),
-                spawn_span,
-                "goroutine started here",
-            )
-            .suggest(suggestion),
+        let mut finding = Finding::new(
+            UnmatchedChannelOp::META.code,
+            FileIdx(f.def.file as usize),
+            span,
+            format!("goroutine never exits: {why}"),
+        )
+        .related(
+            FileIdx(program.function(spawner).map_or(f.def.file, |s| s.def.file) as usize),
+            spawn_span,
+            "goroutine started here",
         );
+        if let Some((_, Uncancelled::LostCancel { store, .. }, _)) = &waits_forever_on {
+            finding = finding.related(
+                FileIdx(store.0),
+                store.1,
+                "the cancel func is stored here and never called",
+            );
+        }
+        findings.push(finding.suggest(suggestion));
     }
 }
 
@@ -1511,15 +1525,14 @@ fn exits_avoiding(f: &Function, excluded: &dyn Fn(BlockId) -> bool) -> bool {
 }
 
 /// Blocks of `f` that wait on `<-X.Done()` (a select clause or a plain
-/// receive) where `X` can never be cancelled: a local set once to
-/// `context.Background()`/`TODO()`, or a field that every store in the
-/// package sets to one of those. Maps each block to (X, wait span).
+/// receive) where `X` can never be cancelled (see [`never_cancelled_context`]).
+/// Maps each block to (X, why, wait span).
 fn uncancellable_done_waits(
     ctx: &RuleContext<'_>,
     f: &Function,
     file: &goconc_syntax::File,
     info: &goconc_semantic::body::FileInfo,
-) -> BTreeMap<BlockId, (String, Span)> {
+) -> BTreeMap<BlockId, (String, Uncancelled, Span)> {
     let mut out = BTreeMap::new();
     for (bi, block) in f.cfg.blocks.iter().enumerate() {
         let waited = block.nodes.iter().find_map(|n| {
@@ -1548,7 +1561,7 @@ fn uncancellable_done_waits(
                 return None;
             }
             never_cancelled_context(ctx, file, info, context)
-                .then(|| (file.text(file.expr(context).span).to_string(), span))
+                .map(|reason| (file.text(file.expr(context).span).to_string(), reason, span))
         });
         if let Some(w) = waited {
             out.insert(BlockId(bi as u32), w);
@@ -1557,64 +1570,390 @@ fn uncancellable_done_waits(
     out
 }
 
-/// Whether the context expression `e` (a local or a field) is only ever
-/// `context.Background()` or `context.TODO()`.
+/// Why a context can never be cancelled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Uncancelled {
+    /// `context.Background()` or `context.TODO()`.
+    Root,
+    /// Derived with `context.WithCancel`, whose cancel func is only stored
+    /// into an unexported field that nothing in the package reads.
+    LostCancel {
+        field: String,
+        /// Where it is stored: file of the package and span.
+        store: (usize, Span),
+    },
+}
+
+impl Uncancelled {
+    fn why(&self, text: &str) -> String {
+        match self {
+            Uncancelled::Root => format!(
+                "{text} is context.Background()/TODO(), which nothing can cancel"
+            ),
+            Uncancelled::LostCancel { field, .. } => format!(
+                "nothing calls the cancel func of {text}: it is stored in the field {field}, which nothing reads"
+            ),
+        }
+    }
+}
+
+/// How many steps (a local, a parameter to its arguments, a field to its
+/// stores) [`never_cancelled_context`] follows.
+const CONTEXT_PARAM_DEPTH: u32 = 3;
+
+/// Whether the context expression `e` (a local, a parameter or a field) can
+/// never be cancelled: it is only ever `context.Background()`/`TODO()`,
+/// or derived with `context.WithCancel` whose cancel func is lost.
 fn never_cancelled_context(
     ctx: &RuleContext<'_>,
     file: &goconc_syntax::File,
     info: &goconc_semantic::body::FileInfo,
     e: goconc_syntax::ast::ExprId,
-) -> bool {
+) -> Option<Uncancelled> {
+    never_cancelled(ctx, file, info, e, CONTEXT_PARAM_DEPTH)
+}
+
+fn never_cancelled(
+    ctx: &RuleContext<'_>,
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    e: goconc_syntax::ast::ExprId,
+    depth: u32,
+) -> Option<Uncancelled> {
+    use goconc_semantic::body::{LocalKind, Res};
+    let e = file.unparen(e);
+    if root_context_call(file, e) {
+        return Some(Uncancelled::Root);
+    }
+    // Every step below may recurse (a field stored from a parameter stored
+    // from a field...): a budget keeps cycles finite.
+    let depth = depth.checked_sub(1)?;
     match &file.expr(e).kind {
         ExprKind::Ident(_) => {
-            let goconc_semantic::body::Res::Local(id) = info.res(e) else {
-                return false;
+            let Res::Local(id) = info.res(e) else {
+                return None;
             };
-            let Some(local) = info.local(*id) else {
-                return false;
-            };
-            local.kind == goconc_semantic::body::LocalKind::Var
-                && !local.reassigned
-                && local.init.is_some_and(|i| root_context_call(file, i))
-        }
-        ExprKind::Selector { sel, .. } => {
-            let field = file.name(*sel);
-            let Some(model) = ctx.model() else {
-                return false;
-            };
-            // Every store of a field with this name, in any file.
-            let mut stores = 0;
-            for source in &model.pkg.files {
-                let f = &*source.ast;
-                for x in &f.exprs {
-                    if let ExprKind::KeyValue { key, value } = &x.kind {
-                        if matches!(&f.expr(*key).kind, ExprKind::Ident(id) if f.name(*id) == field)
-                        {
-                            if !root_context_call(f, *value) {
-                                return false;
-                            }
-                            stores += 1;
-                        }
+            let local = info.local(*id)?;
+            if local.reassigned {
+                return None;
+            }
+            match local.kind {
+                LocalKind::Var => {
+                    if local.init.is_some_and(|i| root_context_call(file, i)) {
+                        return Some(Uncancelled::Root);
                     }
+                    let cancel = with_cancel_partner(file, info, local.span)?;
+                    lost_cancel(ctx, file, info, cancel)
                 }
-                for st in &f.stmts {
-                    if let StmtKind::Assign { lhs, rhs, .. } = &st.kind {
-                        for (i, l) in lhs.iter().enumerate() {
-                            let stores_field = matches!(&f.expr(f.unparen(*l)).kind, ExprKind::Selector { sel, .. } if f.name(*sel) == field);
-                            if stores_field {
-                                if lhs.len() != rhs.len() || !root_context_call(f, rhs[i]) {
-                                    return false;
-                                }
-                                stores += 1;
-                            }
-                        }
+                LocalKind::Param(index) => {
+                    let func = *ctx.model()?.funcs.get(local.func as usize)?;
+                    only_given_uncancelled(ctx, func, index as usize, depth)
+                }
+                _ => None,
+            }
+        }
+        ExprKind::Selector { x, sel } => {
+            let field = file.name(*sel);
+            let owner = if is_promoted(info, e) {
+                Type::Unknown
+            } else {
+                info.ty(*x).strip_pointer().clone()
+            };
+            let model = ctx.model()?;
+            // Every store of this field (of a type that may be the owner),
+            // in any file.
+            let mut reason = None;
+            for (source, f_info) in model.pkg.files.iter().zip(&model.files) {
+                let f = &*source.ast;
+                for (value, store_owner) in field_stores(f, f_info, field) {
+                    if !may_be_same_type(&owner, &store_owner) {
+                        continue;
                     }
+                    let value = value?;
+                    let r = never_cancelled(ctx, f, f_info, value, depth)?;
+                    reason = Some(merge_reasons(reason, r));
                 }
             }
-            stores > 0
+            reason
         }
-        _ => false,
+        _ => None,
     }
+}
+
+/// Whether the selector `e` selects a field promoted through an embedded
+/// field (its owner is not the type of its base).
+fn is_promoted(info: &goconc_semantic::body::FileInfo, e: goconc_syntax::ast::ExprId) -> bool {
+    matches!(
+        info.selection(e),
+        Some(Selection::Field { embedded, .. }) if !embedded.is_empty()
+    )
+}
+
+/// Types that may be the same: equal, or one of them unknown.
+fn may_be_same_type(a: &Type, b: &Type) -> bool {
+    matches!(a, Type::Unknown) || matches!(b, Type::Unknown) || a == b
+}
+
+/// The stores into a field named `field` in `file`: composite literal
+/// keys (`T{field: v}`) and assignments (`x.field = v`), each with the
+/// stored value (`None` when it cannot be told, as in `x.field, y = f()`)
+/// and the type owning the field (pointers stripped; Unknown if not known).
+fn field_stores(
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    field: &str,
+) -> Vec<(Option<goconc_syntax::ast::ExprId>, Type)> {
+    let mut out = Vec::new();
+    for (i, lit) in file.exprs.iter().enumerate() {
+        let ExprKind::CompositeLit { elts, .. } = &lit.kind else {
+            continue;
+        };
+        let owner = info
+            .ty(goconc_syntax::ast::ExprId(i as u32))
+            .strip_pointer()
+            .clone();
+        for &elt in elts {
+            if let ExprKind::KeyValue { key, value } = &file.expr(elt).kind {
+                if matches!(&file.expr(*key).kind, ExprKind::Ident(id) if file.name(*id) == field) {
+                    out.push((Some(*value), owner.clone()));
+                }
+            }
+        }
+    }
+    for st in &file.stmts {
+        let StmtKind::Assign { lhs, rhs, .. } = &st.kind else {
+            continue;
+        };
+        for (i, l) in lhs.iter().enumerate() {
+            let target = file.unparen(*l);
+            if let ExprKind::Selector { x, sel } = &file.expr(target).kind {
+                if file.name(*sel) == field {
+                    let value = (lhs.len() == rhs.len()).then(|| rhs[i]);
+                    let owner = if is_promoted(info, target) {
+                        Type::Unknown
+                    } else {
+                        info.ty(*x).strip_pointer().clone()
+                    };
+                    out.push((value, owner));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The reason to give when stores differ: a lost cancel is the one to fix.
+fn merge_reasons(seen: Option<Uncancelled>, new: Uncancelled) -> Uncancelled {
+    match seen {
+        Some(lost @ Uncancelled::LostCancel { .. }) => lost,
+        _ => new,
+    }
+}
+
+/// The cancel func of `ctx, cancel := context.WithCancel(parent)` (or
+/// `WithCancelCause`) declaring the context local at `ctx_span`.
+fn with_cancel_partner(
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    ctx_span: Span,
+) -> Option<goconc_semantic::body::LocalId> {
+    for st in &file.stmts {
+        let StmtKind::Assign {
+            lhs,
+            op: goconc_syntax::ast::AssignOp::Define,
+            rhs,
+            ..
+        } = &st.kind
+        else {
+            continue;
+        };
+        let (&[ctx_id, cancel_id], &[call]) = (&lhs[..], &rhs[..]) else {
+            continue;
+        };
+        if file.expr(ctx_id).span != ctx_span {
+            continue;
+        }
+        let ExprKind::Call { fun, .. } = &file.expr(file.unparen(call)).kind else {
+            return None;
+        };
+        let fun = file.unparen(*fun);
+        let ExprKind::Selector { sel, .. } = &file.expr(fun).kind else {
+            return None;
+        };
+        let derives = matches!(
+            info.selection(fun),
+            Some(Selection::Qualified(r)) if &*r.pkg == "context"
+        ) && matches!(file.name(*sel), "WithCancel" | "WithCancelCause");
+        if !derives {
+            return None;
+        }
+        return match info.res(cancel_id) {
+            goconc_semantic::body::Res::Local(id) => Some(*id),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// Whether the cancel func local `cancel` is never called: every use of it
+/// stores it into an unexported field (`l := &lease{cancel: cancel}`,
+/// `s.cancel = cancel`) that nothing in the package reads.
+fn lost_cancel(
+    ctx: &RuleContext<'_>,
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    cancel: goconc_semantic::body::LocalId,
+) -> Option<Uncancelled> {
+    let declared = info.local(cancel)?.span;
+    let is_use = |e: goconc_syntax::ast::ExprId| {
+        matches!(info.res(e), goconc_semantic::body::Res::Local(id) if *id == cancel)
+            && file.expr(e).span != declared
+    };
+    let mut uses = 0;
+    for (i, x) in file.exprs.iter().enumerate() {
+        if matches!(x.kind, ExprKind::Ident(_)) && is_use(goconc_syntax::ast::ExprId(i as u32)) {
+            uses += 1;
+        }
+    }
+    // The fields it is stored into, by key or by assignment.
+    let mut fields: Vec<(String, Type)> = Vec::new();
+    let mut stores = 0;
+    let mut first_store: Option<Span> = None;
+    for (i, lit) in file.exprs.iter().enumerate() {
+        let ExprKind::CompositeLit { elts, .. } = &lit.kind else {
+            continue;
+        };
+        for &elt in elts {
+            let ExprKind::KeyValue { key, value } = &file.expr(elt).kind else {
+                continue;
+            };
+            if !is_use(file.unparen(*value)) {
+                continue;
+            }
+            let ExprKind::Ident(id) = &file.expr(*key).kind else {
+                return None;
+            };
+            let owner = info
+                .ty(goconc_syntax::ast::ExprId(i as u32))
+                .strip_pointer()
+                .clone();
+            fields.push((file.name(*id).to_string(), owner));
+            stores += 1;
+            first_store.get_or_insert(file.expr(elt).span);
+        }
+    }
+    for st in &file.stmts {
+        if let StmtKind::Assign { lhs, rhs, .. } = &st.kind {
+            for (l, r) in lhs.iter().zip(rhs.iter()) {
+                if !is_use(file.unparen(*r)) {
+                    continue;
+                }
+                let target = file.unparen(*l);
+                let ExprKind::Selector { x, sel } = &file.expr(target).kind else {
+                    return None;
+                };
+                let owner = if is_promoted(info, target) {
+                    Type::Unknown
+                } else {
+                    info.ty(*x).strip_pointer().clone()
+                };
+                fields.push((file.name(*sel).to_string(), owner));
+                stores += 1;
+                first_store.get_or_insert(st.span);
+            }
+        }
+    }
+    if uses == 0 || stores != uses {
+        return None;
+    }
+    fields.dedup();
+    let [(field, owner)] = &fields[..] else {
+        return None;
+    };
+    if matches!(owner, Type::Unknown)
+        || !field.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+    {
+        return None;
+    }
+    // Nothing reads the field: every selector naming it on a type that may
+    // be the owner is assigned to.
+    let model = ctx.model()?;
+    for (source, f_info) in model.pkg.files.iter().zip(&model.files) {
+        let f = &*source.ast;
+        let mut assigned: Vec<Span> = Vec::new();
+        for st in &f.stmts {
+            if let StmtKind::Assign { lhs, .. } = &st.kind {
+                assigned.extend(lhs.iter().map(|&l| f.expr(f.unparen(l)).span));
+            }
+        }
+        for (i, x) in f.exprs.iter().enumerate() {
+            if let ExprKind::Selector { x: base, sel } = &x.kind {
+                // A field promoted through an embedded type (`kcm.cancel`
+                // where `kcm` embeds `*Provider`) may be this one.
+                let promoted = is_promoted(f_info, goconc_syntax::ast::ExprId(i as u32));
+                if f.name(*sel) == field
+                    && (promoted || may_be_same_type(f_info.ty(*base).strip_pointer(), owner))
+                    && !assigned.contains(&x.span)
+                {
+                    return None;
+                }
+            }
+        }
+    }
+    let file_index = model
+        .pkg
+        .files
+        .iter()
+        .position(|source| std::ptr::eq(&*source.ast, file))?;
+    Some(Uncancelled::LostCancel {
+        field: field.clone(),
+        store: (file_index, first_store?),
+    })
+}
+
+/// Whether every call in the package of the unexported function `func`
+/// passes, as argument `index`, a context that can never be cancelled.
+fn only_given_uncancelled(
+    ctx: &RuleContext<'_>,
+    func: FuncId,
+    index: usize,
+    depth: u32,
+) -> Option<Uncancelled> {
+    let program = ctx.program;
+    let f = program.function(func)?;
+    let exported = f
+        .def
+        .name
+        .rsplit('.')
+        .next()
+        .is_some_and(|n| n.starts_with(|c: char| c.is_uppercase()));
+    if exported {
+        return None;
+    }
+    let mut reason = None;
+    for g in ctx.functions() {
+        let Some((file, info)) = program.file_of(g) else {
+            continue;
+        };
+        for (_, op) in &g.ops {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if *c != func {
+                continue;
+            }
+            let ExprKind::Call { args, .. } = &file.expr(file.unparen(op.expr?)).kind else {
+                return None;
+            };
+            let r = never_cancelled(ctx, file, info, *args.get(index)?, depth)?;
+            reason = Some(merge_reasons(reason, r));
+        }
+    }
+    reason
 }
 
 /// Whether `spawner` runs inside a function handed to `Do` of a
