@@ -41,6 +41,10 @@ declare_rule! {
     ///   unexported field that nothing reads (`s := &session{ctx: ctx,
     ///   cancel: cancel}` and no `s.cancel()` anywhere), followed through
     ///   locals, fields and the parameters of unexported functions;
+    /// * a method that can only end in `select {}` while its type has a
+    ///   `Stop`/`Close`/`Shutdown` method (`Run() error` that parks after
+    ///   starting its loops): it never returns, not even after the shutdown
+    ///   (methods in test files, fakes that park on purpose, are skipped);
     /// * a send, receive or range on an unexported channel field that
     ///   nothing in the package ever stores a channel in (no `make`, no
     ///   assignment, no literal): the field is nil, and nil channels block
@@ -705,6 +709,7 @@ impl Rule for UnmatchedChannelOp {
         }
         if candidates.is_empty() {
             check_endless_goroutines(ctx, findings);
+            check_parked_methods(ctx, findings);
             check_timer_drains(ctx, findings);
             return;
         }
@@ -862,8 +867,91 @@ impl Rule for UnmatchedChannelOp {
             findings.push(finding.suggest(suggestion));
         }
         check_endless_goroutines(ctx, findings);
+        check_parked_methods(ctx, findings);
         check_timer_drains(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
+    }
+}
+
+/// Names of methods that shut a component down.
+const SHUTDOWN_METHODS: &[&str] = &["Stop", "Close", "Shutdown", "Terminate", "Cancel", "Quit"];
+
+/// A method that parks in `select {}` while its type can be shut down
+/// (`Run` ends in `select {}`, `Stop` closes the stop channel): the method
+/// never returns, not even after the shutdown, and whoever waits for it
+/// (a caller, `errc <- a.Run()`) waits forever.
+fn check_parked_methods(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    for f in ctx.functions() {
+        let Some(recv_type) = &f.def.recv_type else {
+            continue;
+        };
+        // Fakes in tests park on purpose (a codec whose reads never
+        // return).
+        let in_test_file = ctx
+            .model()
+            .and_then(|m| m.pkg.files.get(f.def.file as usize))
+            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+        if f.def.parent.is_some() || in_test_file {
+            continue;
+        }
+        let reachable = f.cfg.reachable();
+        // Only a method that can never return: a `select {}` behind a flag
+        // (`if serveFlag != "" { select {} }`) is a deliberate debug mode.
+        if reachable.get(f.cfg.exit.index()).copied().unwrap_or(true) {
+            continue;
+        }
+        let parked = f.cfg.reverse_postorder().iter().find_map(|&b| {
+            if !reachable.get(b.index()).copied().unwrap_or(false) {
+                return None;
+            }
+            f.block_ops(b).iter().find_map(|(_, op)| {
+                matches!(
+                    op.kind,
+                    OpKind::Select {
+                        cases: 0,
+                        has_default: false,
+                        ..
+                    }
+                )
+                .then_some(op.span)
+            })
+        });
+        let Some(parked) = parked else {
+            continue;
+        };
+        let owner = recv_type.strip_pointer();
+        let shutdown = ctx.functions().find(|g| {
+            g.def.parent.is_none()
+                && g.id != f.id
+                && g.def
+                    .recv_type
+                    .as_ref()
+                    .is_some_and(|t| t.strip_pointer() == owner)
+                && SHUTDOWN_METHODS.contains(&crate::lockstate::short_name(g))
+        });
+        let Some(shutdown) = shutdown else {
+            continue;
+        };
+        let name = crate::lockstate::short_name(f);
+        let stop = crate::lockstate::short_name(shutdown);
+        findings.push(
+            Finding::new(
+                UnmatchedChannelOp::META.code,
+                FileIdx(f.def.file as usize),
+                parked,
+                format!(
+                    "{name} never returns: select {{}} blocks forever, even after {stop} shuts the component down"
+                ),
+            )
+            .related(
+                FileIdx(shutdown.def.file as usize),
+                shutdown.def.span,
+                format!("{stop} cannot end {name}"),
+            )
+            .suggest(format!(
+                "wait for the shutdown signal instead (<-ctx.Done() or the channel {stop} closes) and return"
+            )),
+        );
     }
 }
 
