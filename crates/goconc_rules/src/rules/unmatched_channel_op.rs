@@ -18,6 +18,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
+mod partial_closes;
+
 declare_rule! {
     /// ## What it does
     /// Finds channel operations that nothing in the package can ever
@@ -41,6 +43,9 @@ declare_rule! {
     ///   unexported field that nothing reads (`s := &session{ctx: ctx,
     ///   cancel: cancel}` and no `s.cancel()` anywhere), followed through
     ///   locals, fields and the parameters of unexported functions;
+    /// * a receive from a done channel that the goroutine it waits for
+    ///   closes on some exits only: a `return` that skips `close(s.done)`
+    ///   (and sends nothing on it), while nothing else closes it;
     /// * a method that can only end in `select {}` while its type has a
     ///   `Stop`/`Close`/`Shutdown` method (`Run() error` that parks after
     ///   starting its loops): it never returns, not even after the shutdown
@@ -710,6 +715,7 @@ impl Rule for UnmatchedChannelOp {
         if candidates.is_empty() {
             check_endless_goroutines(ctx, findings);
             check_parked_methods(ctx, findings);
+            partial_closes::check(ctx, findings);
             check_timer_drains(ctx, findings);
             return;
         }
@@ -868,6 +874,7 @@ impl Rule for UnmatchedChannelOp {
         }
         check_endless_goroutines(ctx, findings);
         check_parked_methods(ctx, findings);
+        partial_closes::check(ctx, findings);
         check_timer_drains(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
     }

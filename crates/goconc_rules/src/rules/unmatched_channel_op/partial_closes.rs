@@ -1,0 +1,239 @@
+//! Done channels closed on some exits only: a goroutine signals that it
+//! finished with `close(s.done)` on one way out but returns without it on
+//! another (an accept error, an early `return` in a `select`), and the
+//! owner's `<-s.done` then waits forever. `defer close(s.done)` is the fix.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use goconc_semantic::cfg::{BlockId, Node};
+use goconc_semantic::ops::{Callee, ChanOp, FuncId, Mode, OpKind};
+use goconc_semantic::program::Function;
+use goconc_syntax::ast::{Span, StmtKind};
+
+use super::{chan_key, goroutine_targets, ChanKey, Escapes, UnmatchedChannelOp};
+use crate::{FileIdx, Finding, RuleContext};
+
+pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
+    let program = ctx.program;
+    let mut targets: Vec<(FuncId, (Span, FuncId))> = goroutine_targets(ctx).into_iter().collect();
+    targets.sort_by_key(|(t, _)| *t);
+    // Who completes each channel (closes or sends), and who waits on it
+    // with a plain receive or range, across the package.
+    // Completers are (function with the op or call, callee for a call).
+    let mut completers: FxHashMap<ChanKey, FxHashSet<(FuncId, Option<FuncId>)>> =
+        FxHashMap::default();
+    let mut waits: FxHashMap<ChanKey, Vec<(&Function, Span)>> = FxHashMap::default();
+    for f in ctx.functions() {
+        for (_, _, op) in f.all_ops() {
+            match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: c,
+                    select,
+                    ..
+                } => {
+                    let Some(key) = chan_key(program, p) else {
+                        continue;
+                    };
+                    match c {
+                        ChanOp::Close | ChanOp::Send => {
+                            completers.entry(key).or_default().insert((f.id, None));
+                        }
+                        ChanOp::Recv | ChanOp::Range
+                            if select.is_none() && op.mode == Mode::Now =>
+                        {
+                            waits.entry(key).or_default().push((f, op.span));
+                        }
+                        _ => {}
+                    }
+                }
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } => {
+                    let Some(summary) = program.summary(*c) else {
+                        continue;
+                    };
+                    for u in summary
+                        .chans
+                        .iter()
+                        .filter(|u| matches!(u.op, ChanOp::Close | ChanOp::Send))
+                    {
+                        if let Some(key) = program
+                            .substitute(*c, &u.path, recv.as_ref(), args)
+                            .and_then(|p| chan_key(program, &p))
+                        {
+                            completers.entry(key).or_default().insert((f.id, Some(*c)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if waits.is_empty() {
+        return;
+    }
+    let wanted: FxHashSet<ChanKey> = waits.keys().cloned().collect();
+    let escapes = Escapes::compute(ctx, &wanted);
+    for (target, (spawn_span, spawner)) in targets {
+        let Some(g) = program.function(target) else {
+            continue;
+        };
+        if g.pkg != ctx.package || ctx.is_test_driver(g) {
+            continue;
+        }
+        // The blocks of `g` that close each channel, directly or through a
+        // callee; a deferred close runs on every exit.
+        // Per channel: the blocks that complete it (close or send, directly
+        // or through a callee) and the first direct close.
+        let mut closes: FxHashMap<ChanKey, (Vec<BlockId>, Option<Span>)> = FxHashMap::default();
+        let mut deferred: FxHashSet<ChanKey> = FxHashSet::default();
+        for (b, _, op) in g.all_ops() {
+            let (closed, is_close): (Vec<ChanKey>, bool) = match &op.kind {
+                // A send on the path satisfies a waiting receive as well.
+                OpKind::Chan {
+                    path: Some(p),
+                    op: c @ (ChanOp::Close | ChanOp::Send),
+                    ..
+                } => (
+                    chan_key(program, p).into_iter().collect(),
+                    *c == ChanOp::Close,
+                ),
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } => (
+                    program.summary(*c).map_or_else(Vec::new, |s| {
+                        s.chans
+                            .iter()
+                            .filter(|u| matches!(u.op, ChanOp::Close | ChanOp::Send))
+                            .filter_map(|u| program.substitute(*c, &u.path, recv.as_ref(), args))
+                            .filter_map(|p| chan_key(program, &p))
+                            .collect()
+                    }),
+                    false,
+                ),
+                _ => continue,
+            };
+            for key in closed {
+                match op.mode {
+                    Mode::Deferred => {
+                        deferred.insert(key);
+                    }
+                    Mode::Now => {
+                        let entry = closes.entry(key).or_insert((Vec::new(), None));
+                        entry.0.push(b);
+                        if is_close && entry.1.is_none() {
+                            entry.1 = Some(op.span);
+                        }
+                    }
+                    Mode::Spawned => {}
+                }
+            }
+        }
+        let mut keys: Vec<(&ChanKey, &Vec<BlockId>, Span)> = closes
+            .iter()
+            .filter_map(|(k, (blocks, span))| Some((k, blocks, (*span)?)))
+            .collect();
+        keys.sort_by_key(|(_, _, span)| span.start);
+        for (key, close_blocks, close_span) in keys {
+            if deferred.contains(key) || escapes.escapes(key) {
+                continue;
+            }
+            // `g` must be the only function that completes the channel
+            // (the call that starts it aside).
+            if completers
+                .get(key)
+                .is_some_and(|set| set.iter().any(|&(h, via)| h != g.id && via != Some(g.id)))
+            {
+                continue;
+            }
+            let Some(wait) = waits.get(key).and_then(|w| {
+                w.iter()
+                    .find(|(f, _)| f.id != g.id && !ctx.is_test_driver(f))
+            }) else {
+                continue;
+            };
+            let Some((file, _)) = program.file_of(g) else {
+                continue;
+            };
+            let Some(exit_span) = exit_without(file, g, close_blocks) else {
+                continue;
+            };
+            let (waiter, wait_span) = *wait;
+            let chan = file.text(close_span);
+            let chan = chan
+                .strip_prefix("close(")
+                .and_then(|c| c.strip_suffix(')'))
+                .unwrap_or("the channel");
+            let name = if g.def.parent.is_some() {
+                "the goroutine"
+            } else {
+                crate::lockstate::short_name(g)
+            };
+            findings.push(
+                Finding::new(
+                    UnmatchedChannelOp::META.code,
+                    FileIdx(waiter.def.file as usize),
+                    wait_span,
+                    format!(
+                        "this waits forever when the goroutine returns without closing {chan}: {name} closes it on some exits only"
+                    ),
+                )
+                .related(
+                    FileIdx(g.def.file as usize),
+                    exit_span,
+                    format!("{name} returns here without closing {chan}"),
+                )
+                .related(
+                    FileIdx(g.def.file as usize),
+                    close_span,
+                    format!("{chan} is closed only on this path"),
+                )
+                .related(
+                    FileIdx(program.function(spawner).map_or(g.def.file, |s| s.def.file) as usize),
+                    spawn_span,
+                    "goroutine started here",
+                )
+                .suggest(format!(
+                    "close {chan} with `defer close({chan})` at the top of {name}, so every exit signals it"
+                )),
+            );
+        }
+    }
+}
+
+/// A `return` of `g` reached from the entry without passing any of
+/// `closes`; `None` when every explicit return closes.
+fn exit_without(file: &goconc_syntax::File, g: &Function, closes: &[BlockId]) -> Option<Span> {
+    let cfg = &g.cfg;
+    let mut seen = vec![false; cfg.blocks.len()];
+    let mut stack = vec![cfg.entry];
+    while let Some(b) = stack.pop() {
+        if closes.contains(&b) || seen.get(b.index()).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[b.index()] = true;
+        if b == cfg.exit {
+            continue;
+        }
+        let block = cfg.block(b);
+        // Only an explicit `return`: falling off the end without closing is
+        // how "the last one out closes" counters look (`if n == 0 {
+        // close(joined) }`).
+        if block.succs.contains(&cfg.exit) {
+            if let Some(Node::Stmt(s)) = block.nodes.last() {
+                if matches!(file.stmt(*s).kind, StmtKind::Return { .. }) {
+                    return Some(file.stmt(*s).span);
+                }
+            }
+        }
+        stack.extend(block.succs.iter().rev().copied());
+    }
+    None
+}

@@ -1,0 +1,181 @@
+package gc102
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// A goroutine that signals "finished" by closing a channel on some of its
+// exits only: the owner waiting for that signal waits forever after the
+// other exit.
+
+type adminServer struct {
+	ln      net.Listener
+	handle  func(net.Conn)
+	mu      sync.Mutex
+	lastErr error
+	quit    chan struct{}
+	done    chan struct{}
+}
+
+func newAdminServer(ln net.Listener, handle func(net.Conn)) *adminServer {
+	return &adminServer{ln: ln, handle: handle, quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (s *adminServer) start() { go s.acceptLoop() } // related `goroutine started here`
+
+func (s *adminServer) acceptLoop() {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			select {
+			case <-s.quit:
+				close(s.done) // related `s.done is closed only on this path`
+				return
+			default:
+			}
+			s.mu.Lock()
+			s.lastErr = err
+			s.mu.Unlock()
+			return // related `acceptLoop returns here without closing s.done`
+		}
+		go s.handle(conn)
+	}
+}
+
+func (s *adminServer) shutdown() error {
+	close(s.quit)
+	err := s.ln.Close()
+	<-s.done // want `this waits forever when the goroutine returns without closing s.done: acceptLoop closes it on some exits only`
+	return err
+}
+
+type blobSnapshotter struct {
+	write func([]byte) error
+	data  []byte
+}
+
+// A local done channel, closed only when the write succeeds.
+func (s *blobSnapshotter) snapshot() {
+	done := make(chan struct{})
+	go func() {
+		if err := s.write(s.data); err != nil {
+			return
+		}
+		close(done)
+	}()
+	<-done // want `this waits forever when the goroutine returns without closing done`
+}
+
+// ok: the close is deferred, so every exit signals.
+type deferredServer struct {
+	ln   net.Listener
+	quit chan struct{}
+	done chan struct{}
+}
+
+func (s *deferredServer) start() { go s.acceptLoop() }
+
+func (s *deferredServer) acceptLoop() {
+	defer close(s.done)
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		_ = conn.Close()
+	}
+}
+
+func (s *deferredServer) shutdown() {
+	close(s.quit)
+	_ = s.ln.Close()
+	<-s.done
+}
+
+// ok: the early exit reports on the same channel instead of closing it.
+func startWorker(setup func() error, work func()) error {
+	started := make(chan error)
+	go func() {
+		if err := setup(); err != nil {
+			started <- err
+			return
+		}
+		close(started)
+		work()
+	}()
+	return <-started
+}
+
+// ok: the last goroutine out closes joined; the others fall through.
+type generation struct {
+	mu       sync.Mutex
+	routines int
+	joined   chan struct{}
+}
+
+func newGeneration() *generation {
+	return &generation{joined: make(chan struct{})}
+}
+
+func (g *generation) launch(fn func()) {
+	g.mu.Lock()
+	g.routines++
+	g.mu.Unlock()
+	go func() {
+		fn()
+		g.mu.Lock()
+		g.routines--
+		if g.routines == 0 {
+			close(g.joined)
+		}
+		g.mu.Unlock()
+	}()
+}
+
+func (g *generation) wait() { <-g.joined }
+
+// ok: Stop also closes the channel (once), so the waiter is not stuck.
+type pinger struct {
+	once sync.Once
+	ping func() error
+	done chan struct{}
+}
+
+func (p *pinger) start() { go p.loop() }
+
+func (p *pinger) loop() {
+	for {
+		if err := p.ping(); err != nil {
+			return
+		}
+		if errors.Is(p.ping(), net.ErrClosed) {
+			p.once.Do(func() { close(p.done) })
+			return
+		}
+	}
+}
+
+func (p *pinger) stop() {
+	p.once.Do(func() { close(p.done) })
+	<-p.done
+}
+
+// ok: the waiter gives up after a timeout.
+func (s *blobSnapshotter) snapshotWithin(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		if err := s.write(s.data); err != nil {
+			return
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
