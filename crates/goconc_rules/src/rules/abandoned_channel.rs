@@ -107,7 +107,9 @@ declare_rule! {
     /// caller in the package (`ch := w.Watch(ctx, rev)`, or `for ev :=
     /// range w.Watch(ctx, rev)`) receives from it in a loop that can stop
     /// early (`case <-ctx.Done(): return`, a timer, or a `return` inside a
-    /// `range`). The feeder, parked in its send, never sees the
+    /// `range`), also in the function the caller hands the stream to
+    /// (`p.write(p.filter(in))`, the last stage of a pipeline stopping at
+    /// a limit). The feeder, parked in its send, never sees the
     /// cancellation it checks between values.
     ///
     /// And the stream nobody closes: a function returns a receive-only

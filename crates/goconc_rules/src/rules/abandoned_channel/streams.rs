@@ -44,9 +44,15 @@ pub(super) fn check(
     let Some(send_span) = looped_send.filter(|_| !hands_off) else {
         return;
     };
-    for consumer in ctx.functions() {
-        let Some((stream, call_span)) = consumer_stream(ctx, consumer, f) else {
+    for taker in ctx.functions() {
+        let Some((stream, call_span)) = consumer_stream(ctx, taker, f) else {
             continue;
+        };
+        // The function that takes the stream may consume it itself or hand
+        // it to the function that does (`p.write(filtered)`).
+        let (consumer, stream) = match handed_to_consumer(ctx, taker, &stream) {
+            Some((h, param)) => (h, param),
+            None => (taker, stream),
         };
         let Some(stop) = stops_early(ctx, consumer, &stream) else {
             continue;
@@ -75,7 +81,7 @@ pub(super) fn check(
                 ),
             )
             .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
-            .related(FileIdx(consumer.def.file as usize), call_span, "the stream is taken here")
+            .related(FileIdx(taker.def.file as usize), call_span, "the stream is taken here")
             .related(FileIdx(consumer.def.file as usize), stop_span, stop_msg)
             .suggest(
                 "send in a select with `case <-ctx.Done(): return` (the consumer cancels the context it passed when it stops), or have the consumer drain the stream before it returns",
@@ -89,7 +95,8 @@ pub(super) fn check(
 enum Stream {
     /// A local holding it (`ch := w.Watch(ctx, rev)`).
     Local(AccessPath),
-    /// The call itself, ranged over (`for ev := range h.Watch(ctx, p)`).
+    /// The call itself, ranged over (`for ev := range h.Watch(ctx, p)`) or
+    /// passed straight to another call.
     Ranged(ExprId),
 }
 
@@ -112,7 +119,15 @@ fn consumer_stream(
         .stmts
         .iter()
         .any(|stmt| matches!(&stmt.kind, StmtKind::Range { x, .. } if file.unparen(*x) == call));
-    if ranged {
+    // Ranged over, or handed straight to another call (`p.write(p.filter(in))`,
+    // see [`handed_to_consumer`]).
+    let passed = || {
+        file.exprs.iter().any(|e| {
+            matches!(&e.kind, goconc_syntax::ast::ExprKind::Call { args, .. }
+                if args.iter().any(|&a| file.unparen(a) == call))
+        })
+    };
+    if ranged || passed() {
         return Some((Stream::Ranged(call), file.expr(call).span));
     }
     let local = file.stmts.iter().find_map(|stmt| {
@@ -142,6 +157,74 @@ fn consumer_stream(
         fields: Default::default(),
     };
     Some((Stream::Local(path), file.expr(ExprId(call.0)).span))
+}
+
+/// The analysed function `taker` hands its stream to, with the parameter
+/// holding it there: the stream's only use in `taker` is as argument `i`
+/// of one direct call (`p.write(filtered)`, `p.write(p.filter(in))`).
+fn handed_to_consumer<'p>(
+    ctx: &RuleContext<'p>,
+    taker: &'p Function,
+    stream: &Stream,
+) -> Option<(&'p Function, Stream)> {
+    let program = ctx.program;
+    let (file, _) = program.file_of(taker)?;
+    let mut handed: Option<(goconc_semantic::ops::FuncId, usize)> = None;
+    for (_, _, op) in taker.all_ops() {
+        match (&op.kind, stream) {
+            (OpKind::Chan { path: Some(p), .. }, Stream::Local(path)) if p == path => return None,
+            (OpKind::Chan { .. }, Stream::Ranged(call)) if op.expr == Some(*call) => return None,
+            (
+                OpKind::Call {
+                    callee, recv, args, ..
+                },
+                _,
+            ) => {
+                let index = match stream {
+                    Stream::Local(path) => {
+                        if recv.as_ref() == Some(path) {
+                            return None;
+                        }
+                        args.iter().position(|a| a.as_ref() == Some(path))
+                    }
+                    Stream::Ranged(call) => {
+                        let goconc_syntax::ast::ExprKind::Call {
+                            args: call_args, ..
+                        } = &file.expr(file.unparen(op.expr?)).kind
+                        else {
+                            continue;
+                        };
+                        call_args.iter().position(|&a| file.unparen(a) == *call)
+                    }
+                };
+                let Some(index) = index else { continue };
+                let Callee::Func(h) = callee else {
+                    return None;
+                };
+                if handed.is_some() || op.mode != Mode::Now {
+                    return None;
+                }
+                handed = Some((*h, index));
+            }
+            _ => {}
+        }
+    }
+    let (h, index) = handed?;
+    let consumer = program.function(h)?;
+    // A variadic tail or a missing parameter: not followed.
+    if consumer.def.sig.variadic && index + 1 >= consumer.def.params.len() {
+        return None;
+    }
+    let &param = consumer.def.params.get(index)?;
+    let path = AccessPath {
+        base: Base::Local(LocalKey {
+            pkg: consumer.pkg,
+            file: consumer.def.file,
+            local: param,
+        }),
+        fields: Default::default(),
+    };
+    Some((consumer, Stream::Local(path)))
 }
 
 /// A block where `consumer` leaves its receiving loop for good, when it
