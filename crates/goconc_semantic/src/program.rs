@@ -477,6 +477,29 @@ impl Program {
     /// call with receiver path `recv` and argument paths `args`. `None` when
     /// the path is rooted in a callee-local variable or an argument that has
     /// no path.
+    /// [`Program::substitute`], or, for a field reached from the callee's
+    /// own local through fields only (`w.quit` for `for _, w := range
+    /// p.workers { w.stop() }`), the callee's path itself: it has no name
+    /// in the caller's frame, but [`Program::field_owner`] still identifies
+    /// the field, so rules that match channels by field see it. Used for
+    /// channel uses in summaries.
+    pub fn substitute_field(
+        &self,
+        callee: FuncId,
+        path: &AccessPath,
+        recv: Option<&AccessPath>,
+        args: &[Option<AccessPath>],
+    ) -> Option<AccessPath> {
+        self.substitute(callee, path, recv, args).or_else(|| {
+            let named_fields = !path.fields.is_empty()
+                && path
+                    .fields
+                    .iter()
+                    .all(|e| matches!(e, crate::ops::PathElem::Field(_)));
+            (matches!(path.base, Base::Local(_)) && named_fields).then(|| path.clone())
+        })
+    }
+
     pub fn substitute(
         &self,
         callee: FuncId,

@@ -610,7 +610,11 @@ fn summarize_call<'a>(
                 if sum.chans.len() >= MAX_ITEMS {
                     break;
                 }
-                if let Some(p) = prog.substitute(*c, &u.path, recv, args) {
+                // A field of a callee's own local (`w.quit` for `for _, w
+                // := range p.workers { w.stop() }`) has no name in this
+                // frame, but its field is still the same field everywhere:
+                // keep the callee's path so field-keyed matching sees it.
+                if let Some(p) = prog.substitute_field(*c, &u.path, recv, args) {
                     push_capped(
                         &mut sum.chans,
                         ChanUse {

@@ -198,7 +198,7 @@ fn chan_ops_of(program: &Program, op: &Op) -> Vec<(AccessPath, ChanOp, bool)> {
                     .filter(|u| !both(u))
                     .filter_map(|u| {
                         program
-                            .substitute(c, &u.path, recv.as_ref(), args)
+                            .substitute_field(c, &u.path, recv.as_ref(), args)
                             .map(|q| (q, u.op, u.in_select))
                     })
                     .collect()
