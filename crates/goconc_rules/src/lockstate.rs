@@ -1052,6 +1052,9 @@ impl<'p> LockFlow<'p> {
                         visitor,
                         deferred,
                     );
+                    if op.mode == Mode::Now {
+                        self.apply_returned_locks(b, op, *c, summary, state);
+                    }
                 }
             }
             OpKind::Call {
@@ -1185,6 +1188,71 @@ impl<'p> LockFlow<'p> {
                             ..
                         }
                     )
+            })
+        })
+    }
+
+    /// A helper that returns an object with its lock held (`v :=
+    /// m.lockVolume(id)` where `lockVolume` ends in `v.mu.Lock(); return
+    /// v`): the lock is held on the caller's variable.
+    fn apply_returned_locks(
+        &self,
+        b: BlockId,
+        op: &goconc_semantic::ops::Op,
+        callee: FuncId,
+        summary: &Summary,
+        state: &mut LockState,
+    ) {
+        if summary.net_acquired.is_empty() {
+            return;
+        }
+        let Some(call) = op.expr else { return };
+        let Some(f) = self.program.function(callee) else {
+            return;
+        };
+        let Some((returned, index)) = returned_local(self.program, f) else {
+            return;
+        };
+        let Some(target) = self.assigned_local(call, index) else {
+            return;
+        };
+        for (p, k) in &summary.net_acquired {
+            let Base::Local(key) = &p.base else { continue };
+            if key.local != returned
+                || key.file != f.def.file
+                || key.pkg != f.pkg
+                || summary.net_released.iter().any(|(q, j)| q == p && j == k)
+                || inside_sync_primitive(self.program, p)
+            {
+                continue;
+            }
+            state.set_held_via(p.rebase(&target), *k, op.span, b, Some(callee), false);
+        }
+    }
+
+    /// The caller's local that result `index` of the call `call` is
+    /// assigned to (`v := m.lockVolume(id)`, `v, err := ...`).
+    fn assigned_local(&self, call: ExprId, index: usize) -> Option<AccessPath> {
+        let (_, info) = self.program.file_of(self.func)?;
+        self.file.stmts.iter().find_map(|stmt| {
+            let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+                return None;
+            };
+            let [r] = rhs.as_slice() else { return None };
+            if self.file.unparen(*r) != call {
+                return None;
+            }
+            let l = self.file.unparen(*lhs.get(index)?);
+            let goconc_semantic::body::Res::Local(local) = info.res(l) else {
+                return None;
+            };
+            Some(AccessPath {
+                base: Base::Local(goconc_semantic::ops::LocalKey {
+                    pkg: self.func.pkg,
+                    file: self.func.def.file,
+                    local: *local,
+                }),
+                fields: Default::default(),
             })
         })
     }
@@ -1465,6 +1533,39 @@ pub fn node_span(file: &File, node: &Node) -> Option<Span> {
             _ => return None,
         },
     })
+}
+
+/// The local `f` returns as result `index` on every `return` of its own
+/// body (`return v`, `return v, nil`).
+fn returned_local(
+    program: &Program,
+    f: &Function,
+) -> Option<(goconc_semantic::body::LocalId, usize)> {
+    let (file, info) = program.file_of(f)?;
+    let mut found: Option<(goconc_semantic::body::LocalId, usize)> = None;
+    let mut any = false;
+    for block in &f.cfg.blocks {
+        for n in &block.nodes {
+            let Node::Stmt(stmt) = n else { continue };
+            let StmtKind::Return { results } = &file.stmt(*stmt).kind else {
+                continue;
+            };
+            any = true;
+            let this = results.iter().enumerate().find_map(|(i, r)| {
+                let r = file.unparen(*r);
+                match (&file.expr(r).kind, info.res(r)) {
+                    (ExprKind::Ident(_), goconc_semantic::body::Res::Local(l))
+                        if found.is_none_or(|(fl, fi)| fl == *l && fi == i) =>
+                    {
+                        Some((*l, i))
+                    }
+                    _ => None,
+                }
+            })?;
+            found = Some(this);
+        }
+    }
+    found.filter(|_| any)
 }
 
 #[cfg(test)]

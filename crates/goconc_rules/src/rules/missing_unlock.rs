@@ -31,7 +31,10 @@ declare_rule! {
     /// closures and helper methods) and the success branch of `TryLock` are
     /// understood. A function named as an acquirer (`acquireForkLock`,
     /// `lockShard`, `LockAll`) returns holding the locks it takes by
-    /// contract: its returns are not reported, its unlocks still are.
+    /// contract: its returns are not reported, its unlocks still are. A
+    /// helper that returns an object with its lock held (`v :=
+    /// m.lockVolume(id)` ending in `v.mu.Lock(); return v`) hands that lock
+    /// to the caller's variable, which must then release it on every path.
     ///
     /// A buffered channel used as a semaphore is a lock too: a function that
     /// takes a token (`p.slots <- struct{}{}` on a field or package-level
