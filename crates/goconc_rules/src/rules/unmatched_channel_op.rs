@@ -44,8 +44,9 @@ declare_rule! {
     ///   cancel: cancel}` and no `s.cancel()` anywhere), followed through
     ///   locals, fields and the parameters of unexported functions;
     /// * a receive from a done channel that the goroutine it waits for
-    ///   closes on some exits only: a `return` that skips `close(s.done)`
-    ///   (and sends nothing on it), while nothing else closes it;
+    ///   closes (or signals with a `struct{}{}` send) on some exits only: a
+    ///   `return` that skips `close(s.done)` (and sends nothing on it),
+    ///   while nothing else closes it;
     /// * a method that can only end in `select {}` while its type has a
     ///   `Stop`/`Close`/`Shutdown` method (`Run() error` that parks after
     ///   starting its loops): it never returns, not even after the shutdown

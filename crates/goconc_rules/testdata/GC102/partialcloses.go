@@ -179,3 +179,65 @@ func (s *blobSnapshotter) snapshotWithin(d time.Duration) bool {
 		return false
 	}
 }
+
+// The goroutine acknowledges the stop with a send, on one exit only.
+type intentResolver struct {
+	queue   chan string
+	quit    chan struct{}
+	stopped chan struct{}
+	resolve func([]string) error
+}
+
+func newIntentResolver(resolve func([]string) error) *intentResolver {
+	r := &intentResolver{
+		queue:   make(chan string, 64),
+		quit:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		resolve: resolve,
+	}
+	go r.run()
+	return r
+}
+
+func (r *intentResolver) run() {
+	var batch []string
+	for {
+		select {
+		case key := <-r.queue:
+			batch = append(batch, key)
+			if err := r.resolve(batch); err != nil {
+				return
+			}
+			batch = batch[:0]
+		case <-r.quit:
+			r.stopped <- struct{}{}
+			return
+		}
+	}
+}
+
+func (r *intentResolver) stop() {
+	close(r.quit)
+	<-r.stopped // want `this waits forever when the goroutine returns without signalling r.stopped: run signals it on some exits only`
+}
+
+// ok: a result channel carries data; a failed fetch sends nothing and the
+// caller is told through the error channel it also selects on.
+func fetchBoth(fetch func() (string, error)) (string, error) {
+	result := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		v, err := fetch()
+		if err != nil {
+			errc <- err
+			return
+		}
+		result <- v
+	}()
+	select {
+	case v := <-result:
+		return v, nil
+	case err := <-errc:
+		return "", err
+	}
+}

@@ -8,6 +8,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use goconc_semantic::cfg::{BlockId, Node};
 use goconc_semantic::ops::{Callee, ChanOp, FuncId, Mode, OpKind};
 use goconc_semantic::program::Function;
+use goconc_semantic::types::Type;
 use goconc_syntax::ast::{Span, StmtKind};
 
 use super::{chan_key, goroutine_targets, ChanKey, Escapes, UnmatchedChannelOp};
@@ -85,23 +86,32 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         if g.pkg != ctx.package || ctx.is_test_driver(g) {
             continue;
         }
-        // The blocks of `g` that close each channel, directly or through a
-        // callee; a deferred close runs on every exit.
-        // Per channel: the blocks that complete it (close or send, directly
-        // or through a callee) and the first direct close.
-        let mut closes: FxHashMap<ChanKey, (Vec<BlockId>, Option<Span>)> = FxHashMap::default();
+        // Per channel: the blocks of `g` that complete it (close or send,
+        // directly or through a callee; a deferred close runs on every
+        // exit) and the first direct signal: a close, or a plain send of
+        // `struct{}{}` on a signal channel (`ir.stopped <- struct{}{}`).
+        let mut closes: FxHashMap<ChanKey, (Vec<BlockId>, Option<Signal>)> = FxHashMap::default();
         let mut deferred: FxHashSet<ChanKey> = FxHashSet::default();
         for (b, _, op) in g.all_ops() {
-            let (closed, is_close): (Vec<ChanKey>, bool) = match &op.kind {
+            let (closed, signal): (Vec<ChanKey>, Option<Signal>) = match &op.kind {
                 // A send on the path satisfies a waiting receive as well.
                 OpKind::Chan {
                     path: Some(p),
                     op: c @ (ChanOp::Close | ChanOp::Send),
-                    ..
-                } => (
-                    chan_key(program, p).into_iter().collect(),
-                    *c == ChanOp::Close,
-                ),
+                    ty,
+                    select,
+                } => {
+                    let close = *c == ChanOp::Close;
+                    let signal_send = select.is_none() && carries_nothing(program, ty);
+                    (
+                        chan_key(program, p).into_iter().collect(),
+                        (close || signal_send).then(|| Signal {
+                            span: op.span,
+                            close,
+                            name: program.describe_path(p),
+                        }),
+                    )
+                }
                 OpKind::Call {
                     callee: Callee::Func(c),
                     recv,
@@ -116,7 +126,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                             .filter_map(|p| chan_key(program, &p))
                             .collect()
                     }),
-                    false,
+                    None,
                 ),
                 _ => continue,
             };
@@ -128,20 +138,21 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     Mode::Now => {
                         let entry = closes.entry(key).or_insert((Vec::new(), None));
                         entry.0.push(b);
-                        if is_close && entry.1.is_none() {
-                            entry.1 = Some(op.span);
+                        if entry.1.is_none() {
+                            entry.1 = signal.clone();
                         }
                     }
                     Mode::Spawned => {}
                 }
             }
         }
-        let mut keys: Vec<(&ChanKey, &Vec<BlockId>, Span)> = closes
+        let mut keys: Vec<(&ChanKey, &Vec<BlockId>, &Signal)> = closes
             .iter()
-            .filter_map(|(k, (blocks, span))| Some((k, blocks, (*span)?)))
+            .filter_map(|(k, (blocks, signal))| Some((k, blocks, signal.as_ref()?)))
             .collect();
-        keys.sort_by_key(|(_, _, span)| span.start);
-        for (key, close_blocks, close_span) in keys {
+        keys.sort_by_key(|(_, _, signal)| signal.span.start);
+        for (key, close_blocks, signal) in keys {
+            let close_span = signal.span;
             if deferred.contains(key) || escapes.escapes(key) {
                 continue;
             }
@@ -166,11 +177,12 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 continue;
             };
             let (waiter, wait_span) = *wait;
-            let chan = file.text(close_span);
-            let chan = chan
-                .strip_prefix("close(")
-                .and_then(|c| c.strip_suffix(')'))
-                .unwrap_or("the channel");
+            let chan = signal.name.as_str();
+            let (verb, verbing, done) = if signal.close {
+                ("closes", "closing", "closed")
+            } else {
+                ("signals", "signalling", "signalled")
+            };
             let name = if g.def.parent.is_some() {
                 "the goroutine"
             } else {
@@ -182,18 +194,18 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     FileIdx(waiter.def.file as usize),
                     wait_span,
                     format!(
-                        "this waits forever when the goroutine returns without closing {chan}: {name} closes it on some exits only"
+                        "this waits forever when the goroutine returns without {verbing} {chan}: {name} {verb} it on some exits only"
                     ),
                 )
                 .related(
                     FileIdx(g.def.file as usize),
                     exit_span,
-                    format!("{name} returns here without closing {chan}"),
+                    format!("{name} returns here without {verbing} {chan}"),
                 )
                 .related(
                     FileIdx(g.def.file as usize),
                     close_span,
-                    format!("{chan} is closed only on this path"),
+                    format!("{chan} is {done} only on this path"),
                 )
                 .related(
                     FileIdx(program.function(spawner).map_or(g.def.file, |s| s.def.file) as usize),
@@ -205,6 +217,23 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 )),
             );
         }
+    }
+}
+
+/// How a goroutine tells its waiter it finished.
+#[derive(Clone, Debug)]
+struct Signal {
+    span: Span,
+    /// `close(ch)` rather than a send.
+    close: bool,
+    name: String,
+}
+
+/// Whether `ty` is a channel of `struct{}` (a pure signal).
+fn carries_nothing(program: &goconc_semantic::Program, ty: &Type) -> bool {
+    match program.underlying(ty) {
+        Type::Chan(c) => matches!(program.underlying(&c.1), Type::Struct(s) if s.fields.is_empty()),
+        _ => false,
     }
 }
 
