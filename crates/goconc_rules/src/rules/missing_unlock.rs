@@ -35,6 +35,10 @@ declare_rule! {
     /// helper that returns an object with its lock held (`v :=
     /// m.lockVolume(id)` ending in `v.mu.Lock(); return v`) hands that lock
     /// to the caller's variable, which must then release it on every path.
+    /// An acquire function that returns the release func (`return
+    /// p.mu.Unlock, nil`) is reported at a return that hands back `nil`
+    /// for it while the lock is still held: the caller has nothing to
+    /// unlock with.
     ///
     /// A buffered channel used as a semaphore is a lock too: a function that
     /// takes a token (`p.slots <- struct{}{}` on a field or package-level
@@ -155,9 +159,11 @@ impl Rule for MissingUnlock {
         channel_tokens::check(ctx, findings);
         weighted_semaphores::check(ctx, findings);
         recovered_panics::check(ctx, findings);
+        nil_releases::check(ctx, findings);
     }
 }
 
+mod nil_releases;
 mod recovered_panics;
 
 /// A block that returns, reachable from `starts` (themselves included)
