@@ -109,7 +109,9 @@ declare_rule! {
     /// early (`case <-ctx.Done(): return`, a timer, or a `return` inside a
     /// `range`), also in the function the caller hands the stream to
     /// (`p.write(p.filter(in))`, the last stage of a pipeline stopping at
-    /// a limit). The feeder, parked in its send, never sees the
+    /// a limit) or in the goroutine that function starts to consume it
+    /// (a middle stage returning on the first bad record). The feeder,
+    /// parked in its send, never sees the
     /// cancellation it checks between values.
     ///
     /// And the stream nobody closes: a function returns a receive-only

@@ -133,3 +133,45 @@ func (a *auditLog) firstNDrained(in <-chan string) []string {
 func (a *auditLog) headDrained() []string {
 	return a.firstNDrained(a.emitDrained())
 }
+
+// A stage function consumes its input in the goroutine it starts and
+// stops at the first malformed record.
+type shipmentRecord struct {
+	id  int
+	raw string
+}
+
+func readShipments(lines []string) <-chan shipmentRecord {
+	out := make(chan shipmentRecord)
+	go func() {
+		defer close(out)
+		for i, l := range lines {
+			out <- shipmentRecord{id: i, raw: l} // want `goroutine blocks forever sending to out: readShipments returns it, and the goroutine validateShipments starts can stop receiving`
+		}
+	}()
+	return out
+}
+
+func validateShipments(in <-chan shipmentRecord, errc chan<- error) <-chan string {
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		for r := range in {
+			if !strings.Contains(r.raw, ",") {
+				errc <- nil
+				return
+			}
+			out <- r.raw
+		}
+	}()
+	return out
+}
+
+func loadShipments(lines []string) []string {
+	errc := make(chan error, 1)
+	var rows []string
+	for row := range validateShipments(readShipments(lines), errc) {
+		rows = append(rows, row)
+	}
+	return rows
+}

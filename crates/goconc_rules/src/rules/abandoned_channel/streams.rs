@@ -69,6 +69,13 @@ pub(super) fn check(
         };
         let (stop_span, stop_msg) = describe_stop(file, consumer, stop, false, &name);
         let fed = program.describe_path(&s.path);
+        let consumer_name = match ctx.parent(consumer) {
+            Some(parent) if consumer.def.parent.is_some() => format!(
+                "the goroutine {} starts",
+                crate::lockstate::short_name(parent)
+            ),
+            _ => crate::lockstate::short_name(consumer).to_string(),
+        };
         findings.push(
             Finding::new(
                 AbandonedChannel::META.code,
@@ -77,7 +84,7 @@ pub(super) fn check(
                 format!(
                     "goroutine blocks forever sending to {fed}: {} returns it, and {} can stop receiving while values are still coming",
                     crate::lockstate::short_name(f),
-                    crate::lockstate::short_name(consumer)
+                    consumer_name
                 ),
             )
             .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
@@ -224,6 +231,18 @@ fn handed_to_consumer<'p>(
         }),
         fields: Default::default(),
     };
+    // A stage function that consumes its input in the goroutine it starts
+    // (`go func() { for r := range in { ... return ... } }()`): the
+    // closure, which sees the captured parameter under the same key.
+    if chan_ops(consumer, &path).next().is_none() {
+        let mut users = consumer.closures.iter().filter_map(|&c| {
+            let closure = program.function(c)?;
+            chan_ops(closure, &path).next().is_some().then_some(closure)
+        });
+        if let (Some(only), None) = (users.next(), users.next()) {
+            return Some((only, Stream::Local(path)));
+        }
+    }
     Some((consumer, Stream::Local(path)))
 }
 
