@@ -22,7 +22,9 @@ declare_rule! {
     /// holding a mutex that the goroutine on the other side of the channel
     /// must acquire before it can get back to its side of the hand-off —
     /// including `<-done` waits for a goroutine that takes the lock before it
-    /// closes `done` (e.g. `defer close(done)` in a loop that locks). The
+    /// closes `done` (e.g. `defer close(done)` in a loop that locks, or a
+    /// deferred cleanup call that locks and, registered after `defer
+    /// close(done)`, runs before it). The
     /// counterpart is found among the package's functions and goroutines
     /// that use the same channel (the same field of the same type); its lock
     /// acquisitions are followed through calls.
@@ -305,7 +307,7 @@ impl<'a> PackageIndex<'a> {
                             continue;
                         };
                         let (block, index) = if deferred_close {
-                            (f.cfg.exit, 0)
+                            deferred_site(f, op)
                         } else {
                             (b, i)
                         };
@@ -330,6 +332,25 @@ impl<'a> PackageIndex<'a> {
                                 kind,
                                 desc: display_path(ctx, &p),
                             });
+                        }
+                    }
+                    // A deferred call that locks (`defer s.removeConn(id)`)
+                    // runs at the exit, before the defers registered ahead
+                    // of it (`defer close(c.done)`).
+                    if op.mode == Mode::Deferred && matches!(op.kind, OpKind::Call { .. }) {
+                        let mut now = op.clone();
+                        now.mode = Mode::Now;
+                        let (block, index) = deferred_site(f, op);
+                        for (p, kind, _) in acquisitions(program, &now) {
+                            if let Some(class) = lock_class(program, &p) {
+                                own.entry(class).or_default().push(LockSite {
+                                    block,
+                                    index,
+                                    span: op.span,
+                                    kind,
+                                    desc: display_path(ctx, &p),
+                                });
+                            }
                         }
                     }
                 }
@@ -483,7 +504,11 @@ impl<'a> PackageIndex<'a> {
                     continue;
                 }
                 let before = reaches(f, (a.block, a.index), (c.block, c.index));
-                let after = looped && reaches(f, (c.block, c.index), (a.block, a.index));
+                // A lock taken at the exit (a deferred call) comes after the
+                // loop, not between two of its turns.
+                let after = looped
+                    && a.block != f.cfg.exit
+                    && reaches(f, (c.block, c.index), (a.block, a.index));
                 if before || after {
                     return Some((c, a));
                 }
@@ -795,6 +820,15 @@ fn spawned_receiver_needs_lock(
 }
 
 /// Whether the op at `to` can run after the op at `from` in `f`.
+/// Where a deferred op runs: at the exit, defers registered later (further
+/// down the source) first.
+fn deferred_site(f: &Function, op: &Op) -> (BlockId, usize) {
+    (
+        f.cfg.exit,
+        (u32::MAX - op.span.start.min(u32::MAX - 1)) as usize,
+    )
+}
+
 fn reaches(f: &Function, from: (BlockId, usize), to: (BlockId, usize)) -> bool {
     if from.0 == to.0 && from.1 < to.1 {
         return true;
