@@ -36,7 +36,8 @@ declare_rule! {
     ///
     /// A publisher's plain send to its subscribers' channels while it holds
     /// the lock guarding the subscriber set (`for _, ch := range p.subs {
-    /// ch <- msg }`, or `s.ch <- msg` for subscription records `s`, under
+    /// ch <- msg }`, also grouped by topic as `range p.subs[topic]`, or
+    /// `s.ch <- msg` for subscription records `s`, under
     /// `p.mu`) is reported too, when the subscriber channels (that channel
     /// field, for records, wherever it is made, composite literals
     /// included) are made unbuffered and an exported method takes that lock
@@ -566,7 +567,11 @@ fn subscriber_send(
                     _ => None,
                 })
         })?;
-    let source = ast.unparen(source);
+    let mut source = ast.unparen(source);
+    // Subscribers grouped by topic: `range b.subs[topic]`.
+    if let goconc_syntax::ast::ExprKind::Index { x, .. } = &ast.expr(source).kind {
+        source = ast.unparen(*x);
+    }
     let goconc_syntax::ast::ExprKind::Selector { x: owner_expr, .. } = &ast.expr(source).kind
     else {
         return None;
@@ -650,27 +655,36 @@ fn subscriber_send(
     };
     // An exported method takes the lock for writing, itself or through a
     // call (`Subscription.Unsubscribe` calling `b.unsubscribe`).
-    let writer = production_functions(ctx).into_iter().find(|g| {
-        (unbuffered || ends_subscription(g))
-            && g.def.parent.is_none()
-            && g.def.recv.is_some()
-            && short_func_name(g)
-                .rsplit('.')
-                .next()
-                .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
-            && g.id != f.id
-            && (g.all_ops().any(|(_, _, o)| {
-                o.mode == Mode::Now
-                    && matches!(&o.kind, OpKind::Lock { path: Some(p), op: LockOp::Lock }
+    let writers: Vec<&Function> = production_functions(ctx)
+        .into_iter()
+        .filter(|g| {
+            (unbuffered || ends_subscription(g))
+                && g.def.parent.is_none()
+                && g.def.recv.is_some()
+                && short_func_name(g)
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+                && g.id != f.id
+                && (g.all_ops().any(|(_, _, o)| {
+                    o.mode == Mode::Now
+                        && matches!(&o.kind, OpKind::Lock { path: Some(p), op: LockOp::Lock }
                         if lock_class(program, p).as_ref() == Some(&lock_class_of))
-            }) || program.summary(g.id).is_some_and(|s| {
-                s.acquires.iter().any(|a| {
-                    a.via.is_some_and(|via| via != f.id)
-                        && a.kind == LockKind::Write
-                        && lock_class(program, &a.path).as_ref() == Some(&lock_class_of)
-                })
-            }))
-    })?;
+                }) || program.summary(g.id).is_some_and(|s| {
+                    s.acquires.iter().any(|a| {
+                        a.via.is_some_and(|via| via != f.id)
+                            && a.kind == LockKind::Write
+                            && lock_class(program, &a.path).as_ref() == Some(&lock_class_of)
+                    })
+                }))
+        })
+        .collect();
+    // Name the writer a leaving subscriber calls (`Unsubscribe`) when there
+    // is one.
+    let writer = *writers
+        .iter()
+        .find(|g| ends_subscription(g))
+        .or_else(|| writers.first())?;
     let lock_name = display_path(ctx, lock);
     let writer_name = short_func_name(writer).to_string();
     let lock_span = held
