@@ -45,7 +45,9 @@ declare_rule! {
     /// * a `Signal`/`Broadcast` that can never reach a waiter: nothing in the
     ///   package waits on that Cond.
     /// * a change that can release the waiters of a `for <pred> { c.Wait() }`
-    ///   loop (also a bail-out flag in its body, `if q.closed { return }`),
+    ///   loop (also a bail-out flag in its body, `if q.closed { return }`,
+    ///   or a done channel checked before the Wait, `select { case
+    ///   <-q.done: return; default: }`, which `close(q.done)` releases),
     ///   made without `Signal`/`Broadcast` of `c` in the function, its
     ///   callees or its callers: setting the flag of `!q.closed`, appending
     ///   to the queue of `len(q.items) == 0`, freeing a slot for

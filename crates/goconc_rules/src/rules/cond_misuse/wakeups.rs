@@ -40,6 +40,9 @@ enum Term {
     /// `x.f != v`, `x.f == state`: waits for a new value to be stored
     /// (counting up or down says nothing about reaching `v`).
     Changed,
+    /// `select { case <-x.done: return; default: }` before the Wait: waits
+    /// until the channel is closed.
+    Closed,
 }
 
 /// How a statement changes a field.
@@ -52,6 +55,8 @@ enum Change {
     Shrink,
     /// Any other assignment.
     Assign,
+    /// `close(x.f)` on a channel field.
+    Close,
 }
 
 fn falsifies(term: Term, change: Change) -> bool {
@@ -61,6 +66,7 @@ fn falsifies(term: Term, change: Change) -> bool {
         (Term::Empty | Term::Below, Change::Grow | Change::Assign) => true,
         (Term::Full, Change::Shrink | Change::Assign) => true,
         (Term::Changed, Change::Assign | Change::SetBool(_)) => true,
+        (Term::Closed, Change::Close) => true,
         _ => false,
     }
 }
@@ -69,7 +75,9 @@ fn falsifies(term: Term, change: Change) -> bool {
 fn releases_all(term: Term, change: Change) -> bool {
     matches!(
         (term, change),
-        (Term::Flag { .. }, Change::SetBool(_)) | (Term::Below, Change::Assign)
+        (Term::Flag { .. }, Change::SetBool(_))
+            | (Term::Below, Change::Assign)
+            | (Term::Closed, Change::Close)
     )
 }
 
@@ -313,6 +321,10 @@ fn exit_terms(
         if stmt.span.start >= wait.start {
             break;
         }
+        if let StmtKind::Select { body: clauses } = &stmt.kind {
+            closed_channel_exits(program, file, info, clauses, out);
+            continue;
+        }
         let StmtKind::If { cond, body, .. } = &stmt.kind else {
             continue;
         };
@@ -328,6 +340,61 @@ fn exit_terms(
         });
         if leaves {
             exit_flags(program, file, info, *cond, out);
+        }
+    }
+}
+
+/// `case <-x.done: return` (or `break`) clauses of a select in a wait
+/// loop: the loop leaves once the channel field is closed.
+fn closed_channel_exits(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    clauses: &goconc_syntax::ast::Block,
+    out: &mut Vec<(CondKey, Term)>,
+) {
+    for &clause in clauses.stmts.iter() {
+        let StmtKind::CommClause {
+            comm: Some(comm),
+            body,
+            ..
+        } = &file.stmt(clause).kind
+        else {
+            continue;
+        };
+        let received = match &file.stmt(*comm).kind {
+            StmtKind::Expr(e) => Some(*e),
+            StmtKind::Assign { rhs, .. } => rhs.first().copied(),
+            _ => None,
+        };
+        let Some(received) = received else { continue };
+        let ExprKind::Unary {
+            op: AstOp::Arrow,
+            x,
+        } = &file.expr(file.unparen(received)).kind
+        else {
+            continue;
+        };
+        let leaves = body.iter().any(|&s| {
+            matches!(
+                file.stmt(s).kind,
+                StmtKind::Return { .. }
+                    | StmtKind::Branch {
+                        kind: goconc_syntax::ast::BranchKind::Break,
+                        label: Some(_),
+                        ..
+                    }
+            )
+        });
+        if !leaves {
+            continue;
+        }
+        let chan = file.unparen(*x);
+        if !matches!(program.env.underlying(info.ty(chan)), Type::Chan(_)) {
+            continue;
+        }
+        if let Some(key @ CondKey::Field(..)) = field_key_of_expr(program, file, info, chan) {
+            out.push((key, Term::Closed));
         }
     }
 }
@@ -549,13 +616,18 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                 }
                 StmtKind::Expr(e) => {
                     if let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(*e)).kind {
-                        if matches!(
-                            info.res(file.unparen(*fun)),
-                            Res::Builtin(Builtin::Delete | Builtin::Clear)
-                        ) {
-                            if let Some(&target) = args.first() {
-                                push(file.unparen(target), Change::Shrink, stmt.span);
+                        match info.res(file.unparen(*fun)) {
+                            Res::Builtin(Builtin::Delete | Builtin::Clear) => {
+                                if let Some(&target) = args.first() {
+                                    push(file.unparen(target), Change::Shrink, stmt.span);
+                                }
                             }
+                            Res::Builtin(Builtin::Close) => {
+                                if let Some(&target) = args.first() {
+                                    push(file.unparen(target), Change::Close, stmt.span);
+                                }
+                            }
+                            _ => {}
                         }
                     }
                 }
