@@ -18,6 +18,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
+mod late_closes;
 mod partial_closes;
 
 declare_rule! {
@@ -43,6 +44,9 @@ declare_rule! {
     ///   unexported field that nothing reads (`s := &session{ctx: ctx,
     ///   cancel: cancel}` and no `s.cancel()` anywhere), followed through
     ///   locals, fields and the parameters of unexported functions;
+    /// * a range over a local channel that the same function closes only
+    ///   after the loop (`for r := range results {...}; wg.Wait();
+    ///   close(results)`), when the loop has no other way out;
     /// * a receive from a done channel that the goroutine it waits for
     ///   closes (or signals with a `struct{}{}` send) on some exits only: a
     ///   `return` that skips `close(s.done)` (and sends nothing on it),
@@ -717,6 +721,7 @@ impl Rule for UnmatchedChannelOp {
             check_endless_goroutines(ctx, findings);
             check_parked_methods(ctx, findings);
             partial_closes::check(ctx, findings);
+            late_closes::check(ctx, findings);
             check_timer_drains(ctx, findings);
             return;
         }
@@ -876,6 +881,7 @@ impl Rule for UnmatchedChannelOp {
         check_endless_goroutines(ctx, findings);
         check_parked_methods(ctx, findings);
         partial_closes::check(ctx, findings);
+        late_closes::check(ctx, findings);
         check_timer_drains(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
     }
