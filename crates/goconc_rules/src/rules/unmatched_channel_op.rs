@@ -2156,43 +2156,11 @@ fn root_context_call(file: &goconc_syntax::File, e: goconc_syntax::ast::ExprId) 
 /// package, and every call passes `context.Background()` or
 /// `context.TODO()` as argument `index`.
 fn only_given_root_contexts(ctx: &RuleContext<'_>, f: &Function, index: usize) -> bool {
-    let program = ctx.program;
-    let exported = f
-        .def
-        .name
-        .rsplit('.')
-        .next()
-        .is_some_and(|n| n.starts_with(|c: char| c.is_uppercase()));
-    if f.def.parent.is_some() || f.def.recv.is_some() || exported {
-        return false;
-    }
-    let mut calls = 0;
-    for g in ctx.functions() {
-        let Some((file, _)) = program.file_of(g) else {
-            continue;
-        };
-        for (_, op) in &g.ops {
-            let OpKind::Call {
-                callee: Callee::Func(c),
-                ..
-            } = &op.kind
-            else {
-                continue;
-            };
-            if *c != f.id {
-                continue;
-            }
-            let Some(call) = op.expr else { return false };
-            let ExprKind::Call { args, .. } = &file.expr(file.unparen(call)).kind else {
-                return false;
-            };
-            if !args.get(index).is_some_and(|&a| root_context_call(file, a)) {
-                return false;
-            }
-            calls += 1;
-        }
-    }
-    calls > 0
+    // With no steps to follow, only `context.Background()`/`TODO()`
+    // arguments themselves count as never cancelled.
+    f.def.parent.is_none()
+        && f.def.recv.is_none()
+        && only_given_uncancelled(ctx, f.id, index, 0) == Some(Uncancelled::Root)
 }
 
 /// The `for` statement whose loop head is `head`: the innermost `for`
