@@ -19,6 +19,13 @@ use crate::{FileIdx, Finding, RuleContext};
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
     for f in ctx.functions() {
+        // An acquire function returns holding the lock on its success path.
+        if program
+            .summary(f.id)
+            .is_none_or(|s| s.net_acquired.is_empty() && s.unreleased.is_empty())
+        {
+            continue;
+        }
         let results = &f.def.sig.results;
         let Some(index) = results
             .iter()

@@ -4,13 +4,43 @@
 //! the close cannot run until the loop has ended: once the senders are
 //! done, the range blocks forever.
 
-use goconc_semantic::ops::{ChanOp, Mode, OpKind};
+use rustc_hash::FxHashMap;
 
-use super::{chan_key, loop_has_other_exit, reach, UnmatchedChannelOp};
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::ops::{ChanOp, FuncId, Mode, OpKind};
+use goconc_syntax::ast::Span;
+
+use super::{chan_key, loop_has_other_exit, reach, ChanKey, UnmatchedChannelOp};
 use crate::{FileIdx, Finding, RuleContext};
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
+    // Every close of a local channel in the package, by channel: (function,
+    // block, mode, span).
+    let mut all_closes: FxHashMap<ChanKey, Vec<(FuncId, BlockId, Mode, Span)>> =
+        FxHashMap::default();
+    for g in ctx.functions() {
+        for (b, _, o) in g.all_ops() {
+            if let OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Close,
+                ..
+            } = &o.kind
+            {
+                if p.fields.is_empty() {
+                    if let Some(key) = chan_key(program, p) {
+                        all_closes
+                            .entry(key)
+                            .or_default()
+                            .push((g.id, b, o.mode, o.span));
+                    }
+                }
+            }
+        }
+    }
+    if all_closes.is_empty() {
+        return;
+    }
     for f in ctx.functions() {
         if ctx.is_test_driver(f) {
             continue;
@@ -31,6 +61,9 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             let Some(key) = chan_key(program, chan) else {
                 continue;
             };
+            let Some(found) = all_closes.get(&key) else {
+                continue;
+            };
             if ctx.local_chan_escapes().escapes(&key) {
                 continue;
             }
@@ -38,24 +71,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             // none of them able to run before the loop ends.
             let mut closes = Vec::new();
             let mut elsewhere = false;
-            for g in ctx.functions() {
-                for (b, _, o) in g.all_ops() {
-                    let OpKind::Chan {
-                        path: Some(p),
-                        op: ChanOp::Close,
-                        ..
-                    } = &o.kind
-                    else {
-                        continue;
-                    };
-                    if chan_key(program, p).as_ref() != Some(&key) {
-                        continue;
-                    }
-                    if g.id != f.id || o.mode == Mode::Spawned {
-                        elsewhere = true;
-                    } else {
-                        closes.push((b, o.mode, o.span));
-                    }
+            for &(g, b, mode, span) in found {
+                if g != f.id || mode == Mode::Spawned {
+                    elsewhere = true;
+                } else {
+                    closes.push((b, mode, span));
                 }
             }
             if elsewhere || closes.is_empty() || loop_has_other_exit(f, head) {

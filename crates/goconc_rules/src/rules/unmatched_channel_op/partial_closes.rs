@@ -16,7 +16,29 @@ use crate::{FileIdx, Finding, RuleContext};
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let mut targets: Vec<(FuncId, (Span, FuncId))> = goroutine_targets(ctx).into_iter().collect();
+    // Only goroutines that close a channel (or send on one) themselves can
+    // signal on some exits only.
+    let signals = |f: &Function| {
+        f.ops.iter().any(|(_, op)| {
+            matches!(
+                op.kind,
+                OpKind::Chan {
+                    op: ChanOp::Close | ChanOp::Send,
+                    ..
+                }
+            )
+        })
+    };
+    if !ctx.functions().any(signals) {
+        return;
+    }
+    let mut targets: Vec<(FuncId, (Span, FuncId))> = goroutine_targets(ctx)
+        .into_iter()
+        .filter(|(t, _)| program.function(*t).is_some_and(signals))
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
     targets.sort_by_key(|(t, _)| *t);
     // Who completes each channel (closes or sends), and who waits on it
     // with a plain receive or range, across the package.
