@@ -466,8 +466,20 @@ impl<'a> CallerIndex<'a> {
     }
 }
 
+/// `Close` for a method, `Close.func1` for a closure inside it (a bare
+/// `func1` says nothing to the reader).
 fn short_name(f: &Function) -> &str {
-    f.def.name.rsplit('.').next().unwrap_or(&f.def.name)
+    let name = f.def.name.as_str();
+    let mut dots = name.rmatch_indices('.').map(|(i, _)| i);
+    let Some(last) = dots.next() else {
+        return name;
+    };
+    let tail = &name[last + 1..];
+    let closure = tail.starts_with("func") && tail[4..].chars().all(|c| c.is_ascii_digit());
+    match (closure, dots.next()) {
+        (true, Some(previous)) => &name[previous + 1..],
+        _ => tail,
+    }
 }
 
 fn cond_key(program: &Program, path: &AccessPath) -> CondKey {
