@@ -23,7 +23,7 @@ func (l *fencedLog) acquireWrite(epoch int64) (func(), error) {
 	if l.fenced || epoch < l.epoch {
 		return nil, errStaleEpoch // want `acquireWrite returns with l.mu locked and a nil release func`
 	}
-	return l.mu.Unlock, nil
+	return l.mu.Unlock, nil // related `the other return hands back l.mu's unlock`
 }
 
 func (l *fencedLog) appendAs(epoch int64, msg []byte) error {

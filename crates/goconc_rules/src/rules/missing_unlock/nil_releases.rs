@@ -37,7 +37,8 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             continue;
         };
         // The returns of `f`'s own body, by what they hand back.
-        let mut releases: Vec<String> = Vec::new();
+        // (lock unlocked by the returned func, that return's span)
+        let mut releases: Vec<(String, Span)> = Vec::new();
         let mut nil_returns: Vec<(BlockId, Span)> = Vec::new();
         for (bi, block) in f.cfg.blocks.iter().enumerate() {
             for node in &block.nodes {
@@ -52,7 +53,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 if is_nil(file, info, value) {
                     nil_returns.push((BlockId(bi as u32), file.stmt(*stmt).span));
                 } else if let Some(lock) = released_by(program, file, info, value) {
-                    releases.push(lock);
+                    releases.push((lock, file.stmt(*stmt).span));
                 }
             }
         }
@@ -83,14 +84,19 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             if changes {
                 continue;
             }
-            let held: Option<&AccessPath> = state
+            let held: Option<(&AccessPath, Span)> = state
                 .held()
-                .filter(|(p, _, fact)| {
-                    fact.must_held().is_some() && releases.contains(&program.describe_path(p))
-                })
-                .map(|(p, _, _)| p)
-                .next();
-            let Some(path) = held else { continue };
+                .filter(|(_, _, fact)| fact.must_held().is_some())
+                .find_map(|(p, _, _)| {
+                    let name = program.describe_path(p);
+                    releases
+                        .iter()
+                        .find(|(lock, _)| *lock == name)
+                        .map(|&(_, span)| (p, span))
+                });
+            let Some((path, release_span)) = held else {
+                continue;
+            };
             let name = program.describe_path(path);
             let func = crate::lockstate::short_name(f);
             findings.push(
@@ -101,6 +107,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     format!(
                         "{func} returns with {name} locked and a nil release func: the caller has nothing to unlock it with"
                     ),
+                )
+                .related(
+                    FileIdx(f.def.file as usize),
+                    release_span,
+                    format!("the other return hands back {name}'s unlock"),
                 )
                 .suggest(format!(
                     "unlock {name} before returning the error (or return {name}'s release func on every path)"
