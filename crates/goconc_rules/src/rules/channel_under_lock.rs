@@ -10,8 +10,9 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::{Span, StmtId};
 
 use super::lock_order_inversion::{
-    acquisitions, display_path, for_each_op_with_held, held_at_blocks, lock_class, may_hold_locks,
-    modelled_callee, production_functions, short_func_name, HeldLocks, LockClass,
+    acquisitions, deferred_acquisitions, display_path, for_each_op_with_held, held_at_blocks,
+    lock_class, may_hold_locks, modelled_callee, production_functions, short_func_name, HeldLocks,
+    LockClass,
 };
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
@@ -338,20 +339,16 @@ impl<'a> PackageIndex<'a> {
                     // A deferred call that locks (`defer s.removeConn(id)`)
                     // runs at the exit, before the defers registered ahead
                     // of it (`defer close(c.done)`).
-                    if op.mode == Mode::Deferred && matches!(op.kind, OpKind::Call { .. }) {
-                        let mut now = op.clone();
-                        now.mode = Mode::Now;
-                        let (block, index) = deferred_site(f, op);
-                        for (p, kind, _) in acquisitions(program, &now) {
-                            if let Some(class) = lock_class(program, &p) {
-                                own.entry(class).or_default().push(LockSite {
-                                    block,
-                                    index,
-                                    span: op.span,
-                                    kind,
-                                    desc: display_path(ctx, &p),
-                                });
-                            }
+                    for (p, kind) in deferred_acquisitions(program, op) {
+                        if let Some(class) = lock_class(program, &p) {
+                            let (block, index) = deferred_site(f, op);
+                            own.entry(class).or_default().push(LockSite {
+                                block,
+                                index,
+                                span: op.span,
+                                kind,
+                                desc: display_path(ctx, &p),
+                            });
                         }
                     }
                 }

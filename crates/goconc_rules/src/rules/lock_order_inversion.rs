@@ -315,6 +315,23 @@ pub(crate) fn acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockK
         .collect()
 }
 
+/// The locks a deferred call (`defer s.removeConn(id)`) acquires when it
+/// runs at the function's exit, as [`acquisitions`] gives them for a call
+/// made now.
+pub(crate) fn deferred_acquisitions(program: &Program, op: &Op) -> Vec<(AccessPath, LockKind)> {
+    if op.mode != Mode::Deferred || !matches!(op.kind, OpKind::Call { .. }) {
+        return Vec::new();
+    }
+    let now = Op {
+        mode: Mode::Now,
+        ..op.clone()
+    };
+    acquisitions(program, &now)
+        .into_iter()
+        .map(|(path, kind, _)| (path, kind))
+        .collect()
+}
+
 /// A path as written in the checked package: `s.mu`, and `mu` rather than
 /// `pkg.mu` for the package's own variables.
 pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {

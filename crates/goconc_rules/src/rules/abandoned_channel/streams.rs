@@ -218,17 +218,13 @@ fn handed_to_consumer<'p>(
     }
     let (h, index) = handed?;
     let consumer = program.function(h)?;
-    // A variadic tail or a missing parameter: not followed.
-    if consumer.def.sig.variadic && index + 1 >= consumer.def.params.len() {
+    // A variadic tail, a missing or a reassigned parameter: not followed.
+    let param = super::param_key(consumer, index)?;
+    if program.local(&param).is_none_or(|l| l.reassigned) {
         return None;
     }
-    let &param = consumer.def.params.get(index)?;
     let path = AccessPath {
-        base: Base::Local(LocalKey {
-            pkg: consumer.pkg,
-            file: consumer.def.file,
-            local: param,
-        }),
+        base: Base::Local(param),
         fields: Default::default(),
     };
     // A stage function that consumes its input in the goroutine it starts

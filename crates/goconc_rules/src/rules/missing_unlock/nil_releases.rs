@@ -8,6 +8,7 @@ use goconc_semantic::body::{FileInfo, Res};
 use goconc_semantic::cfg::{BlockId, Node};
 use goconc_semantic::env::Selection;
 use goconc_semantic::ops::{AccessPath, Callee, Mode, OpKind};
+use goconc_semantic::program::Function;
 use goconc_semantic::types::Type;
 use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
@@ -52,7 +53,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 let value = file.unparen(values[index]);
                 if is_nil(file, info, value) {
                     nil_returns.push((BlockId(bi as u32), file.stmt(*stmt).span));
-                } else if let Some(lock) = released_by(program, file, info, value) {
+                } else if let Some(lock) = released_by(program, f, file, info, value) {
                     releases.push((lock, file.stmt(*stmt).span));
                 }
             }
@@ -131,7 +132,13 @@ fn is_nil(file: &File, info: &FileInfo, e: ExprId) -> bool {
 /// The lock (as [`Program::describe_path`] shows it) a returned release
 /// func unlocks: a method value `p.mu.Unlock`/`RUnlock`, or a function
 /// literal whose summary releases a lock.
-fn released_by(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Option<String> {
+fn released_by(
+    program: &Program,
+    f: &Function,
+    file: &File,
+    info: &FileInfo,
+    e: ExprId,
+) -> Option<String> {
     match &file.expr(e).kind {
         ExprKind::Selector { x, .. } => match info.selection(e) {
             Some(Selection::Method { name, .. }) if matches!(&**name, "Unlock" | "RUnlock") => {
@@ -140,12 +147,12 @@ fn released_by(program: &Program, file: &File, info: &FileInfo, e: ExprId) -> Op
             _ => None,
         },
         ExprKind::FuncLit { .. } => {
-            let lit = program.functions.iter().find(|g| {
-                matches!(g.def.node, goconc_semantic::body::FuncNode::Lit(l) if l == e)
-                    && program
-                        .file_of(g)
-                        .is_some_and(|(f, _)| std::ptr::eq(f, file))
-            })?;
+            // The literal returned by `f` is one of its closures.
+            let lit = f
+                .closures
+                .iter()
+                .filter_map(|&c| program.function(c))
+                .find(|g| g.def.node == goconc_semantic::body::FuncNode::Lit(e))?;
             let summary = program.summary(lit.id)?;
             let (path, _) = summary.net_released.first()?;
             Some(program.describe_path(path))

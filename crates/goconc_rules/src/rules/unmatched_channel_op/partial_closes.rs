@@ -1,7 +1,8 @@
 //! Done channels closed on some exits only: a goroutine signals that it
-//! finished with `close(s.done)` on one way out but returns without it on
-//! another (an accept error, an early `return` in a `select`), and the
-//! owner's `<-s.done` then waits forever. `defer close(s.done)` is the fix.
+//! finished with `close(s.done)` (or `s.stopped <- struct{}{}`) on one way
+//! out but returns without it on another (an accept error, an early
+//! `return` in a `select`), and the owner's `<-s.done` then waits forever.
+//! `defer close(s.done)` is the fix.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
