@@ -13,6 +13,8 @@ use super::abandoned_channel::{only_known_users, spawned_users, Spawned};
 use super::unmatched_channel_op::{chan_key, param_key, ChanKey, Escapes};
 use super::waitgroup_misuse::flow;
 
+mod forwards;
+mod peers;
 mod protocols;
 mod self_sends;
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
@@ -44,7 +46,11 @@ declare_rule! {
     /// * an actor that sends to itself: the goroutine that is the only
     ///   receiver of an unbuffered request channel field calls, while
     ///   handling a request, a function that sends on that channel with a
-    ///   plain send (`handle` → `m.Revoke(id)` → `m.reqs <- r`).
+    ///   plain send (`handle` → `m.Revoke(id)` → `m.reqs <- r`);
+    /// * peers that both send first: two values of a type with an outgoing
+    ///   and an incoming channel field, wired crosswise with unbuffered
+    ///   channels (`a.out, b.in = ab, ab`), where no code receives on the
+    ///   incoming field before sending on the outgoing one.
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when the other side receives, and
@@ -217,6 +223,8 @@ impl Rule for ChannelOrderDeadlock {
         }
         protocols::check(ctx, &mut reported, findings);
         self_sends::check(ctx, &mut reported, findings);
+        peers::check(ctx, &mut reported, findings);
+        forwards::check(ctx, &mut reported, findings);
     }
 }
 

@@ -195,6 +195,26 @@ pub(crate) struct ChanMentions {
 }
 
 impl ChanMentions {
+    /// Whether the channel is an exported field referenced by a selector.
+    pub(crate) fn exported(&self, key: &ChanKey) -> bool {
+        self.exported.contains(key)
+    }
+
+    /// Source references of the channel that the model accounts for.
+    pub(crate) fn accounted(&self, key: &ChanKey) -> u32 {
+        self.accounted.get(key).copied().unwrap_or(0)
+    }
+
+    /// Source references of the channel that the model does not account
+    /// for (stores, copies, returns, calls without a body).
+    pub(crate) fn unaccounted(&self, key: &ChanKey) -> u32 {
+        self.refs
+            .get(key)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(self.accounted(key))
+    }
+
     pub(crate) fn scan(ctx: &RuleContext<'_>) -> ChanMentions {
         let program = ctx.program;
         let mut out = ChanMentions::default();

@@ -1,0 +1,194 @@
+//! Actors that forward to each other: the goroutine that is the only
+//! receiver of an unbuffered inbox field (`case u := <-g.inbox:`) hands
+//! messages on to the inbox of a peer of its own type with a plain send
+//! (`g.peer.inbox <- u`), and the peers point at each other
+//! (`a.peer, b.peer = b, a`). When both have a message to forward at the
+//! same moment, each waits for the other to come back to its receive,
+//! and neither does.
+
+use rustc_hash::FxHashSet as HashSet;
+
+use goconc_semantic::body::Res;
+use goconc_semantic::ops::{ChanOp, Mode, OpKind, PathElem};
+use goconc_semantic::types::{Sym, Type};
+use goconc_syntax::ast::{ExprKind, Span, StmtKind};
+
+use super::super::abandoned_channel::{field_chan_ops, unbuffered_field_keys};
+use super::super::unmatched_channel_op::{goroutine_targets, ChanKey, Escapes};
+use super::ChannelOrderDeadlock;
+use crate::{FileIdx, Finding, RuleContext};
+
+pub(super) fn check(
+    ctx: &RuleContext<'_>,
+    reported: &mut HashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let (ops, makes) = field_chan_ops(ctx);
+    let keys = unbuffered_field_keys(&ops, &makes);
+    // (inbox key, the actor's receive, the forwarding send, the peer field).
+    let mut candidates = Vec::new();
+    for key in keys {
+        let ChanKey::Field(owner, _) = key else {
+            continue;
+        };
+        let uses = &ops[key];
+        let mut receives = uses.iter().filter(|u| u.op == ChanOp::Recv);
+        let Some(first) = receives.next() else {
+            continue;
+        };
+        if uses
+            .iter()
+            .any(|u| u.op == ChanOp::Range || u.op == ChanOp::Close)
+            || !receives.all(|r| r.func == first.func)
+        {
+            continue;
+        }
+        let Some(actor) = program.function(first.func) else {
+            continue;
+        };
+        let Some(recv_path) = actor.all_ops().find_map(|(_, _, op)| match &op.kind {
+            OpKind::Chan { path: Some(p), .. } if op.span == first.span => Some(p.clone()),
+            _ => None,
+        }) else {
+            continue;
+        };
+        // `g.inbox` received, `g.peer.inbox` sent: one more field, naming
+        // another value of the actor's own type.
+        for send in uses.iter().filter(|u| {
+            u.func == actor.id && u.op == ChanOp::Send && u.select.is_none() && u.mode == Mode::Now
+        }) {
+            let Some(send_path) = actor.all_ops().find_map(|(_, _, op)| match &op.kind {
+                OpKind::Chan { path: Some(p), .. } if op.span == send.span => Some(p.clone()),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let n = recv_path.fields.len();
+            if send_path.base != recv_path.base
+                || send_path.fields.len() != n + 1
+                || n == 0
+                || send_path.fields[..n - 1] != recv_path.fields[..n - 1]
+                || send_path.fields[n] != recv_path.fields[n - 1]
+            {
+                continue;
+            }
+            let PathElem::Field(peer_field) = &send_path.fields[n - 1] else {
+                continue;
+            };
+            candidates.push((key, owner.clone(), first, send, peer_field.clone()));
+        }
+    }
+    if candidates.is_empty() {
+        return;
+    }
+    let wanted: HashSet<ChanKey> = candidates.iter().map(|(k, ..)| (*k).clone()).collect();
+    let escapes = Escapes::compute(ctx, &wanted);
+    let goroutines = goroutine_targets(ctx);
+    for (key, owner, first, send, peer_field) in candidates {
+        if escapes.escapes(key) || !goroutines.contains_key(&first.func) {
+            continue;
+        }
+        let Some(actor) = program.function(first.func) else {
+            continue;
+        };
+        let Some(wiring) = mutual_peers(ctx, &owner, &peer_field) else {
+            continue;
+        };
+        if !reported.insert((actor.def.file, send.span)) {
+            continue;
+        }
+        let ChanKey::Field(_, inbox) = key else {
+            continue;
+        };
+        let actor_name = crate::lockstate::short_name(actor);
+        let mut finding = Finding::new(
+            ChannelOrderDeadlock::META.code,
+            FileIdx(actor.def.file as usize),
+            send.span,
+            format!(
+                "{actor_name} forwards to its `{peer_field}`'s unbuffered `{inbox}` from inside its receive loop, and the peers point at each other: when both forward at once, each waits for the other to come back to its receive, and neither does"
+            ),
+        )
+        .related(
+            FileIdx(actor.def.file as usize),
+            first.span,
+            format!("the only receive on `{inbox}`, in the same loop"),
+        )
+        .related(
+            FileIdx(wiring.0 as usize),
+            wiring.1,
+            format!("the peers' `{peer_field}` fields point at each other"),
+        );
+        if let Some(&(spawn_span, spawner)) = goroutines.get(&actor.id) {
+            if let Some(spawner) = program.function(spawner) {
+                finding = finding.related(
+                    FileIdx(spawner.def.file as usize),
+                    spawn_span,
+                    "the actor goroutine is started here",
+                );
+            }
+        }
+        findings.push(finding.suggest(
+            "do not block the receive loop on a peer: hand the message on from a new goroutine or through a queue, or send in a select that also receives on the own inbox",
+        ));
+    }
+}
+
+/// A store that makes two values of `owner` point at each other through
+/// `field`: `a.peer, b.peer = b, a`, or `a.peer = b` and `b.peer = a` in one
+/// function, or a ring `nodes[i].next = nodes[(i+1)%n]`. Returns the
+/// first store's file and span.
+fn mutual_peers(ctx: &RuleContext<'_>, owner: &Type, field: &Sym) -> Option<(u32, Span)> {
+    let model = ctx.model()?;
+    for (fi, info) in model.files.iter().enumerate() {
+        let file = model.pkg.file(fi as u32)?;
+        // (target local, stored local, store span, enclosing function start).
+        let mut stores = Vec::new();
+        for st in &file.stmts {
+            let StmtKind::Assign { lhs, rhs, .. } = &st.kind else {
+                continue;
+            };
+            if lhs.len() != rhs.len() {
+                continue;
+            }
+            for (&l, &r) in lhs.iter().zip(rhs) {
+                let target = file.unparen(l);
+                let ExprKind::Selector { x, sel } = &file.expr(target).kind else {
+                    continue;
+                };
+                if file.name(*sel) != &**field || info.ty(*x).strip_pointer() != owner {
+                    continue;
+                }
+                let span = file.expr(target).span.to(file.expr(file.unparen(r)).span);
+                // A ring over a slice wraps around with `%`.
+                if let ExprKind::Index { index, .. } = &file.expr(file.unparen(r)).kind {
+                    if matches!(
+                        &file.expr(file.unparen(*index)).kind,
+                        ExprKind::Binary {
+                            op: goconc_syntax::ast::Op::Rem,
+                            ..
+                        }
+                    ) {
+                        return Some((fi as u32, span));
+                    }
+                }
+                let local = |e| match info.res(file.unparen(e)) {
+                    Res::Local(id) => Some(*id),
+                    _ => None,
+                };
+                if let (Some(a), Some(b)) = (local(*x), local(r)) {
+                    if a != b {
+                        stores.push((a, b, span));
+                    }
+                }
+            }
+        }
+        for (a, b, span) in &stores {
+            if stores.iter().any(|(c, d, _)| c == b && d == a) {
+                return Some((fi as u32, *span));
+            }
+        }
+    }
+    None
+}

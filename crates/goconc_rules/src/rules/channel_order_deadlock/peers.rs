@@ -1,0 +1,328 @@
+//! Symmetric peers that both send first: a type with an outgoing and an
+//! incoming channel field (`p.out <- hello; h := <-p.in`), two values of
+//! it wired crosswise with unbuffered channels (`a.out, b.in = ab, ab`;
+//! `b.out, a.in = ba, ba`), and no code that receives on `in` before
+//! sending on `out`. Each peer's send waits for the other's receive, which
+//! comes only after the other's own send: the first exchange hangs both
+//! sides, whoever starts it.
+
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
+
+use goconc_semantic::body::Res;
+use goconc_semantic::cfg::BlockId;
+use goconc_semantic::ops::{AccessPath, Base, ChanOp, LocalKey, Mode, OpKind};
+use goconc_semantic::program::Function;
+use goconc_semantic::types::{Sym, Type};
+use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
+
+use super::super::abandoned_channel::{field_chan_ops, SelectableOp};
+use super::super::unmatched_channel_op::ChanKey;
+use super::super::waitgroup_misuse::flow;
+use super::ChannelOrderDeadlock;
+use crate::{FileIdx, Finding, RuleContext};
+
+pub(super) fn check(
+    ctx: &RuleContext<'_>,
+    reported: &mut HashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let (ops, makes) = field_chan_ops(ctx);
+    // Fields used only by plain sends, and fields used only by plain
+    // receives; neither made directly in a field (the wiring stores
+    // channels made elsewhere).
+    let plain_only = |key: &ChanKey, wanted: ChanOp| {
+        !makes.contains_key(key)
+            && ops.get(key).is_some_and(|uses| {
+                uses.iter()
+                    .all(|u| u.op == wanted && u.select.is_none() && u.mode == Mode::Now)
+            })
+    };
+    let mut pairs: Vec<(&ChanKey, &ChanKey)> = Vec::new();
+    for out_key in ops.keys().filter(|k| plain_only(k, ChanOp::Send)) {
+        for in_key in ops.keys().filter(|k| plain_only(k, ChanOp::Recv)) {
+            if let (ChanKey::Field(out_owner, _), ChanKey::Field(in_owner, _)) = (out_key, in_key) {
+                if out_owner == in_owner {
+                    pairs.push((out_key, in_key));
+                }
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return;
+    }
+    pairs.sort_by_key(|(out_key, in_key)| {
+        (
+            ops[*out_key].first().map(|o| (o.func, o.span.start)),
+            ops[*in_key].first().map(|o| (o.func, o.span.start)),
+        )
+    });
+    let stores = wiring_stores(ctx, &pairs);
+    for (out_key, in_key) in pairs {
+        let Some(wiring) = crosswise(ctx, &stores, out_key, in_key) else {
+            continue;
+        };
+        let Some((send, recv)) = sends_before_every_receive(ctx, &ops[out_key], &ops[in_key])
+        else {
+            continue;
+        };
+        let Some(f) = program.function(send.func) else {
+            continue;
+        };
+        if !reported.insert((f.def.file, send.span)) {
+            continue;
+        }
+        let (ChanKey::Field(_, out_name), ChanKey::Field(_, in_name)) = (out_key, in_key) else {
+            continue;
+        };
+        let mut finding = Finding::new(
+            ChannelOrderDeadlock::META.code,
+            FileIdx(f.def.file as usize),
+            send.span,
+            format!(
+                "both peers send first: this send on the unbuffered `{out_name}` waits for the peer's receive on its `{in_name}`, which the peer reaches only after its own send on `{out_name}`, so the first exchange blocks both sides forever"
+            ),
+        )
+        .related(
+            FileIdx(f.def.file as usize),
+            recv.span,
+            format!("the receive on `{in_name}`, reached only after the send"),
+        );
+        for (file, span) in wiring {
+            finding = finding.related(
+                FileIdx(file as usize),
+                span,
+                "the unbuffered channels are wired crosswise here",
+            );
+        }
+        findings.push(finding.suggest(
+            "let one side receive first (for example the peer with the smaller id), or give each channel a slot (`make(chan T, 1)`) so both sends complete",
+        ));
+    }
+}
+
+/// A store of a local channel into a channel field: `x.f = ch` or `T{f: ch}`.
+struct WiringStore {
+    local: LocalKey,
+    field: ChanKey,
+    file: u32,
+    span: Span,
+    /// A store by assignment (a source mention of the field the model does
+    /// not account for); a literal key is not a mention.
+    assigned: bool,
+}
+
+/// The stores of local channels into the fields of `pairs`.
+fn wiring_stores(ctx: &RuleContext<'_>, pairs: &[(&ChanKey, &ChanKey)]) -> Vec<WiringStore> {
+    let mut out = Vec::new();
+    let Some(model) = ctx.model() else {
+        return out;
+    };
+    let wanted: HashSet<&ChanKey> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    let field_key = |owner: &Type, name: &str| -> Option<ChanKey> {
+        let key = ChanKey::Field(owner.strip_pointer().clone(), Sym::from(name));
+        wanted.contains(&key).then_some(key)
+    };
+    for (fi, info) in model.files.iter().enumerate() {
+        let Some(file) = model.pkg.file(fi as u32) else {
+            continue;
+        };
+        let local_of = |value: ExprId| match info.res(file.unparen(value)) {
+            Res::Local(l) => Some(LocalKey {
+                pkg: ctx.package,
+                file: fi as u32,
+                local: *l,
+            }),
+            _ => None,
+        };
+        for (i, expr) in file.exprs.iter().enumerate() {
+            let ExprKind::CompositeLit { elts, .. } = &expr.kind else {
+                continue;
+            };
+            let owner = info.ty(ExprId(i as u32));
+            for &elt in elts {
+                let ExprKind::KeyValue { key, value } = &file.expr(elt).kind else {
+                    continue;
+                };
+                let ExprKind::Ident(name) = &file.expr(*key).kind else {
+                    continue;
+                };
+                if let (Some(field), Some(local)) =
+                    (field_key(owner, file.name(*name)), local_of(*value))
+                {
+                    out.push(WiringStore {
+                        local,
+                        field,
+                        file: fi as u32,
+                        span: file.expr(elt).span,
+                        assigned: false,
+                    });
+                }
+            }
+        }
+        for st in &file.stmts {
+            let StmtKind::Assign { lhs, rhs, .. } = &st.kind else {
+                continue;
+            };
+            if lhs.len() != rhs.len() {
+                continue;
+            }
+            for (&l, &r) in lhs.iter().zip(rhs) {
+                let target = file.unparen(l);
+                let ExprKind::Selector { x, sel } = &file.expr(target).kind else {
+                    continue;
+                };
+                if let (Some(field), Some(local)) =
+                    (field_key(info.ty(*x), file.name(*sel)), local_of(r))
+                {
+                    out.push(WiringStore {
+                        local,
+                        field,
+                        file: fi as u32,
+                        span: file.expr(target).span.to(file.expr(r).span),
+                        assigned: true,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Two unbuffered local channels each stored once into `out_key` and once
+/// into `in_key`, and the fields mentioned nowhere else than in their
+/// channel operations and such stores. Returns the stores of the first
+/// channel.
+fn crosswise(
+    ctx: &RuleContext<'_>,
+    stores: &[WiringStore],
+    out_key: &ChanKey,
+    in_key: &ChanKey,
+) -> Option<Vec<(u32, Span)>> {
+    let mentions = ctx.chan_mentions();
+    let mut by_local: FxHashMap<LocalKey, Vec<&WiringStore>> = FxHashMap::default();
+    for store in stores {
+        if store.field == *out_key || store.field == *in_key {
+            by_local.entry(store.local).or_default().push(store);
+        }
+    }
+    // Every store of the fields is part of a crosswise pair.
+    let crossed: Vec<&LocalKey> = by_local
+        .iter()
+        .filter(|(_, stored)| {
+            stored.len() == 2
+                && stored.iter().any(|s| s.field == *out_key)
+                && stored.iter().any(|s| s.field == *in_key)
+        })
+        .map(|(local, _)| local)
+        .collect();
+    if crossed.len() < 2 || crossed.len() != by_local.len() {
+        return None;
+    }
+    for key in [out_key, in_key] {
+        let assigned = stores
+            .iter()
+            .filter(|s| s.field == *key && s.assigned)
+            .count() as u32;
+        if mentions.exported(key) || mentions.unaccounted(key) != assigned {
+            return None;
+        }
+    }
+    // Each wired channel is made unbuffered and used only by the stores.
+    for local in &crossed {
+        let chan = ChanKey::Local(**local);
+        if mentions.accounted(&chan) != 0
+            || mentions.unaccounted(&chan) != by_local[*local].len() as u32
+            || !made_unbuffered(ctx, local)
+        {
+            return None;
+        }
+    }
+    let mut first: Vec<&&WiringStore> = crossed
+        .iter()
+        .flat_map(|local| by_local[*local].iter())
+        .collect();
+    first.sort_by_key(|s| (s.file, s.span.start));
+    let first_local = first.first()?.local;
+    Some(
+        first
+            .iter()
+            .filter(|s| s.local == first_local)
+            .map(|s| (s.file, s.span))
+            .collect(),
+    )
+}
+
+/// Every `make` of the local is unbuffered (and there is one).
+fn made_unbuffered(ctx: &RuleContext<'_>, local: &LocalKey) -> bool {
+    let mut caps = ctx
+        .functions()
+        .flat_map(|f| f.all_ops())
+        .filter_map(|(_, _, op)| match &op.kind {
+            OpKind::MakeChan {
+                path:
+                    Some(AccessPath {
+                        base: Base::Local(k),
+                        fields,
+                    }),
+                cap,
+                ..
+            } if k == local && fields.is_empty() => Some(*cap),
+            _ => None,
+        });
+    let mut any = false;
+    for cap in &mut caps {
+        if cap != Some(0) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Every receive on the incoming field comes after a send on the outgoing
+/// field of the same value in the same function: returns one such pair.
+fn sends_before_every_receive<'o>(
+    ctx: &RuleContext<'_>,
+    sends: &'o [SelectableOp],
+    receives: &'o [SelectableOp],
+) -> Option<(&'o SelectableOp, &'o SelectableOp)> {
+    let program = ctx.program;
+    let mut example = None;
+    for recv in receives {
+        let f = program.function(recv.func)?;
+        let recv_at = position(f, recv)?;
+        let recv_owner = owner_path(f, recv)?;
+        let sent_first = sends.iter().filter(|s| s.func == recv.func).find(|send| {
+            owner_path(f, send).as_ref() == Some(&recv_owner)
+                && position(f, send).is_some_and(|send_at| flow::dominates(f, send_at, recv_at))
+        });
+        let send = sent_first?;
+        example.get_or_insert((send, recv));
+    }
+    example
+}
+
+/// The op's index in its block.
+fn position(f: &Function, op: &SelectableOp) -> Option<(BlockId, usize)> {
+    let index = f
+        .block_ops(op.block)
+        .iter()
+        .position(|(_, o)| o.span == op.span && matches!(o.kind, OpKind::Chan { .. }))?;
+    Some((op.block, index))
+}
+
+/// The path of the value owning the channel field the op uses (`p` for
+/// `p.out <- x`).
+fn owner_path(f: &Function, op: &SelectableOp) -> Option<AccessPath> {
+    let (_, o) = f
+        .block_ops(op.block)
+        .iter()
+        .find(|(_, o)| o.span == op.span)?;
+    let OpKind::Chan { path: Some(p), .. } = &o.kind else {
+        return None;
+    };
+    let mut owner = p.clone();
+    owner.fields.pop()?;
+    Some(owner)
+}
