@@ -579,6 +579,25 @@ fn summarize_call<'a>(
             }
         }
     }
+    // `once.Do(f)` runs `f` before it returns: its effects are this call's.
+    if mode == Mode::Now && runs_now(prog, callee) {
+        if let Some(FuncArg::Func(t)) = func_arg.map(|fa| &fa.func) {
+            summarize_call(
+                prog,
+                lookup,
+                sum,
+                param_index,
+                mode,
+                span,
+                &Callee::Func(*t),
+                None,
+                &[],
+                None,
+                &[],
+            );
+        }
+        return;
+    }
     match callee {
         Callee::Func(c) => {
             let Some((_, cs)) = callee_sum else { return };
@@ -762,6 +781,19 @@ pub(crate) fn sccs(n: usize, succ: &[Vec<u32>]) -> Vec<Vec<u32>> {
     out
 }
 
+/// Whether a library call runs its function argument before returning
+/// (`sync.Once.Do`).
+fn runs_now(prog: &Program, callee: &Callee) -> bool {
+    let Callee::External(obj) = callee else {
+        return false;
+    };
+    &*obj.pkg == "sync"
+        && prog.env.package(&obj.pkg).is_some_and(|sync| {
+            sync.object(obj.idx)
+                .is_some_and(|o| &*o.name == "Do" && o.recv_type.as_deref() == Some("Once"))
+        })
+}
+
 /// Computes all summaries. Returns (summaries, number of SCCs, SCCs whose
 /// iteration hit the round cap).
 pub(crate) fn compute_summaries(prog: &Program) -> (Vec<Summary>, usize, usize) {
@@ -778,6 +810,18 @@ pub(crate) fn compute_summaries(prog: &Program) -> (Vec<Summary>, usize, usize) 
                     _ => None,
                 })
                 .collect();
+            // `once.Do(func() { ... })` runs the closure now.
+            s.extend(f.ops.iter().filter_map(|(_, op)| match &op.kind {
+                OpKind::Call {
+                    callee,
+                    func_arg: Some(fa),
+                    ..
+                } if op.mode == Mode::Now && runs_now(prog, callee) => match fa.func {
+                    FuncArg::Func(t) if (t.0 as usize) < n => Some(t.0),
+                    _ => None,
+                },
+                _ => None,
+            }));
             s.sort_unstable();
             s.dedup();
             s

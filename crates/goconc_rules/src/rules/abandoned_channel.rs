@@ -13,6 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, ChanKey, Escapes};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
+mod producers;
 mod streams;
 mod waiters;
 
@@ -281,6 +282,7 @@ impl Rule for AbandonedChannel {
         }
         check_stop_requests(ctx, findings);
         check_oblivious_producers(ctx, findings);
+        producers::check(ctx, findings);
         check_stop_waits_for_sender(ctx, findings);
         waiters::check(ctx, findings);
     }

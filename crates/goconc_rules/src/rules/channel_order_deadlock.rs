@@ -50,7 +50,15 @@ declare_rule! {
     /// * peers that both send first: two values of a type with an outgoing
     ///   and an incoming channel field, wired crosswise with unbuffered
     ///   channels (`a.out, b.in = ab, ab`), where no code receives on the
-    ///   incoming field before sending on the outgoing one.
+    ///   incoming field before sending on the outgoing one — or, wired with
+    ///   any channels, where every send comes after a receive (both sides
+    ///   wait for the other's hello). Small unexported helpers
+    ///   (`c.send(h)`, `c.recv()`) count at their call sites;
+    /// * actors that forward to each other: the goroutine that is the only
+    ///   receiver of an unbuffered inbox field sends, from its receive
+    ///   loop, with a plain send on the inbox of a peer of its own type
+    ///   (`g.peer.inbox <- u`), and the peers point at each other
+    ///   (`a.peer, b.peer = b, a`, or a ring `nodes[(i+1)%n]`).
     ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when the other side receives, and

@@ -85,7 +85,9 @@ declare_rule! {
     /// ## Known limitations
     /// Sends are reported only on channels whose every `make` in the package
     /// is unbuffered, receives not on channels known to be buffered (result
-    /// slots and semaphores filled under a state protocol), and only for
+    /// slots and semaphores filled under a state protocol) unless the
+    /// function polled the channel empty (`select` with `default`) under
+    /// the lock it still holds (an idle pool at its limit), and only for
     /// channels of the checked package's own types and variables. A
     /// counterpart that does its side of the channel while holding a lock
     /// of the same field (a token handed over under a per-object lock;
@@ -436,6 +438,7 @@ impl<'a> PackageIndex<'a> {
         lock: &LockClass,
         kind: LockKind,
         own_lock_here: bool,
+        emptied: bool,
     ) -> Option<(ChanSite, LockSite)> {
         let sites = self.chans.get(chan)?.clone();
         for c in sites.iter().cloned() {
@@ -461,12 +464,13 @@ impl<'a> PackageIndex<'a> {
             // goroutines cannot both hold it across the hand-off.
             // Two fields of one object (`q.mu` and `q.out` on both sides)
             // are one mutex too: the channel is the same, so is its owner.
-            // (Only for a channel made unbuffered: a buffered slot filled
-            // and drained under the lock is a protocol that works.)
+            // (Only for a channel made unbuffered, or one this side just
+            // found empty under the lock: a buffered slot filled and drained
+            // under the lock is a protocol that works.)
             if matches!(lock, LockClass::Field(..))
                 && self.holds_at(program, c.func, c.block, c.index, lock)
                 && !(own_lock_here
-                    && self.is_unbuffered(chan)
+                    && (emptied || self.is_unbuffered(chan))
                     && self.holds_own_lock_at(program, &c, lock))
             {
                 continue;
@@ -864,6 +868,10 @@ fn reaches(f: &Function, from: (BlockId, usize), to: (BlockId, usize)) -> bool {
 
 /// A blocking channel operation found to wait for a goroutine that needs a
 /// held lock.
+/// A select with a default case that polled channels while locks were
+/// held: (statement, position, held locks).
+type Poll = (StmtId, (BlockId, usize), Vec<(AccessPath, LockKind)>);
+
 struct Blocked {
     chan: String,
     dir: Dir,
@@ -871,6 +879,8 @@ struct Blocked {
     held_span: Span,
     counterpart: ChanSite,
     counterpart_lock: LockSite,
+    /// The receive follows a poll under the lock that found the buffer empty.
+    emptied: bool,
 }
 
 impl Rule for ChannelUnderLock {
@@ -901,18 +911,46 @@ impl Rule for ChannelUnderLock {
                 }
             }
             let mut found: Vec<Finding> = Vec::new();
-            for_each_op_with_held(program, f, |_, _, op, held| {
+            // Selects with a default that polled a channel while locks were
+            // held: (statement, position, held locks).
+            let mut polls: Vec<Poll> = Vec::new();
+            for_each_op_with_held(program, f, |block, index_in_block, op, held| {
                 if held.locks.is_empty() || op.mode != Mode::Now {
                     return;
                 }
                 match &op.kind {
+                    OpKind::Select {
+                        stmt,
+                        has_default: true,
+                        ..
+                    } => polls.push((
+                        *stmt,
+                        (block, index_in_block),
+                        held.locks.keys().cloned().collect(),
+                    )),
                     OpKind::Chan {
                         path: Some(p),
                         op: cop,
                         select: None,
                         ..
                     } => {
-                        if let Some(b) = blocked(ctx, index, fi, p, *cop, held) {
+                        // `select { case c := <-p.idle: ...; default: }` under
+                        // the lock found the buffer empty; with the lock
+                        // still held, senders that need it cannot refill it.
+                        let emptied = *cop == ChanOp::Recv
+                            && polls.iter().any(|(stmt, at, locks)| {
+                                select_cases.get(stmt).is_some_and(|cases| {
+                                    cases.iter().any(|c| {
+                                        matches!(&c.kind, OpKind::Chan { path: Some(q), op: ChanOp::Recv, .. } if q == p)
+                                    })
+                                }) && locks.iter().any(|l| held.locks.contains_key(l))
+                                    && super::waitgroup_misuse::flow::dominates(
+                                        f,
+                                        *at,
+                                        (block, index_in_block),
+                                    )
+                            });
+                        if let Some(b) = blocked(ctx, index, fi, p, *cop, held, emptied) {
                             found.push(report(file, op.span, &b, false));
                         } else if *cop == ChanOp::Send {
                             if let Some(finding) = subscriber_send(ctx, f, file, op, p, held) {
@@ -938,7 +976,7 @@ impl Rule for ChannelUnderLock {
                             };
                             let b = path
                                 .as_ref()
-                                .and_then(|p| blocked(ctx, index, fi, p, *cop, held));
+                                .and_then(|p| blocked(ctx, index, fi, p, *cop, held, false));
                             match b {
                                 Some(b) => {
                                     hit.get_or_insert(b);
@@ -983,7 +1021,7 @@ impl Rule for ChannelUnderLock {
                                     }
                                 }
                             }
-                            if let Some(b) = blocked(ctx, index, fi, &p, cop, &held_here) {
+                            if let Some(b) = blocked(ctx, index, fi, &p, cop, &held_here, false) {
                                 found.push(report(file, op.span, &b, false));
                                 break;
                             }
@@ -1026,6 +1064,7 @@ fn blocked(
     path: &AccessPath,
     op: ChanOp,
     held: &HeldLocks,
+    emptied: bool,
 ) -> Option<Blocked> {
     let program = ctx.program;
     let dir = dir_of(op)?;
@@ -1036,8 +1075,9 @@ fn blocked(
         return None;
     }
     // A receive from a buffered channel (a result slot, a channel used as a
-    // semaphore) is usually preceded by a send that a state flag guards.
-    if dir == Dir::Recv && index.is_buffered(&chan) {
+    // semaphore) is usually preceded by a send that a state flag guards;
+    // unless the function just found it empty under the lock it holds.
+    if dir == Dir::Recv && index.is_buffered(&chan) && !emptied {
         return None;
     }
     if !owned_by_package(ctx, &chan) {
@@ -1047,9 +1087,16 @@ fn blocked(
         let Some(lock) = lock_class(program, h) else {
             continue;
         };
-        if let Some((counterpart, counterpart_lock)) =
-            index.blocking_counterpart(program, func, &chan, dir, &lock, *kind, same_owner(h, path))
-        {
+        if let Some((counterpart, counterpart_lock)) = index.blocking_counterpart(
+            program,
+            func,
+            &chan,
+            dir,
+            &lock,
+            *kind,
+            same_owner(h, path),
+            emptied,
+        ) {
             return Some(Blocked {
                 chan: display_path(ctx, path),
                 dir,
@@ -1057,6 +1104,7 @@ fn blocked(
                 held_span: *span,
                 counterpart,
                 counterpart_lock,
+                emptied,
             });
         }
     }
@@ -1128,11 +1176,20 @@ fn report(file: FileIdx, span: Span, b: &Blocked, select: bool) -> Finding {
             b.counterpart.span,
             format!("the {other}'s side of {} is here", b.counterpart.desc),
         )
-        .suggest(format!(
-            "release {} before the channel operation (copy what you need under the lock), \
-             or make {} buffered / use close or a select with default so it cannot block",
-            b.held, b.chan
-        ))
+        .suggest(if b.emptied {
+            format!(
+                "the buffer was just found empty while {} is held, and only holders of {} refill it: \
+                 release {} before waiting (unlock, receive, lock again and re-check), \
+                 or wait on a sync.Cond tied to {}",
+                b.held, b.held, b.held, b.held
+            )
+        } else {
+            format!(
+                "release {} before the channel operation (copy what you need under the lock), \
+                 or make {} buffered / use close or a select with default so it cannot block",
+                b.held, b.chan
+            )
+        })
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 mod late_closes;
 mod partial_closes;
+mod timer_drains;
 
 declare_rule! {
     /// ## What it does
@@ -62,7 +63,9 @@ declare_rule! {
     /// * the timer drain `if !t.Stop() { <-t.C }` where this function may
     ///   already have received `t.C` (a `case <-t.C:` earlier in the loop)
     ///   with no `t.Reset` or new timer since: `Stop` returns false because
-    ///   the value is gone, and the drain waits forever.
+    ///   the value is gone, and the drain waits forever. The drain may sit
+    ///   in a helper (`e.reset()`, up to three calls deep) that the
+    ///   function calls right after `case <-e.t.C:`.
     ///
     /// Channels that escape the package (exported fields, channels returned
     /// to callers or handed to functions outside the package) are assumed to
@@ -743,6 +746,7 @@ impl Rule for UnmatchedChannelOp {
             partial_closes::check(ctx, findings);
             late_closes::check(ctx, findings);
             check_timer_drains(ctx, findings);
+            timer_drains::check(ctx, findings);
             return;
         }
         let mut wanted: FxHashSet<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
@@ -903,6 +907,7 @@ impl Rule for UnmatchedChannelOp {
         partial_closes::check(ctx, findings);
         late_closes::check(ctx, findings);
         check_timer_drains(ctx, findings);
+        timer_drains::check(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
     }
 }
@@ -1401,6 +1406,29 @@ fn stopped_timer(
     info: &goconc_semantic::body::FileInfo,
     cond: goconc_syntax::ast::ExprId,
 ) -> Option<(String, goconc_syntax::ast::Span)> {
+    // `t != nil && !t.Stop()`: a nil check of the timer itself; any other
+    // operand (`running && !t.Stop()`) may be the flag that tracks whether
+    // the value was received.
+    if let ExprKind::Binary {
+        op: goconc_syntax::ast::Op::LAnd,
+        x,
+        y,
+        ..
+    } = &file.expr(file.unparen(cond)).kind
+    {
+        let (timer, span) = stopped_timer(file, info, *y)?;
+        let ExprKind::Binary {
+            op: goconc_syntax::ast::Op::Neq,
+            x: l,
+            y: r,
+            ..
+        } = &file.expr(file.unparen(*x)).kind
+        else {
+            return None;
+        };
+        let (l, r) = (file.text(file.expr(*l).span), file.text(file.expr(*r).span));
+        return ((l == timer && r == "nil") || (r == timer && l == "nil")).then_some((timer, span));
+    }
     let ExprKind::Unary {
         op: goconc_syntax::ast::Op::Not,
         x,

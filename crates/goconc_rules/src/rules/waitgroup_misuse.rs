@@ -1104,6 +1104,33 @@ fn starts(op: &Op, target: FuncId) -> bool {
         })
 }
 
+/// Whether every op on `chan` matching `wanted` in `f` itself (not through
+/// callees) runs after the op at `point`, or is deferred.
+fn stop_ops_follow(
+    program: &Program,
+    f: &Function,
+    chan: &AccessPath,
+    point: (BlockId, usize),
+    wanted: fn(ChanOp) -> bool,
+) -> bool {
+    (0..f.cfg.blocks.len()).all(|b| {
+        let block = BlockId(b as u32);
+        f.block_ops(block)
+            .iter()
+            .enumerate()
+            .all(|(i, (_, op))| match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: c,
+                    ..
+                } if wanted(*c) && flow::same_location(program, p, chan) => {
+                    op.mode == Mode::Deferred || flow::may_run_after(f, point, (block, i))
+                }
+                _ => true,
+            })
+    })
+}
+
 /// "Channel with WaitGroup" through a stop channel: the goroutines counted
 /// by this WaitGroup (wherever they were started) reach `Done` only after
 /// receiving from a stop channel, and every close of (or send on) that
@@ -1181,6 +1208,12 @@ fn workers_stop_only_after_wait(
                 continue;
             }
             if !flow::counterpart_only_after(ctx, f, stop, (wait.block, wait.index), stops, None) {
+                continue;
+            }
+            // A close on a branch that skips this Wait (`if s.stopped {
+            // wait; return }; s.stopped = true; close(s.stop)`) ran in an
+            // earlier call: every close must come after the Wait.
+            if !stop_ops_follow(program, f, stop, (wait.block, wait.index), stops) {
                 continue;
             }
             // Name the channel as this function does.

@@ -242,3 +242,43 @@ func loadThenServe(load func(int), serve func()) {
 	close(stop)
 	wg.Wait()
 }
+
+// Negative: a second Close finds the quit channel already closed by the
+// first call (the closed flag is set with it under the lock) and only
+// waits.
+type exporterSet struct {
+	mu     sync.Mutex
+	closed bool
+	quit   chan struct{}
+	wg     sync.WaitGroup
+}
+
+func (s *exporterSet) export(flush func()) {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-time.After(time.Second):
+			flush()
+		}
+	}
+}
+
+func (s *exporterSet) Start(flush func()) {
+	s.wg.Add(1)
+	go s.export(flush)
+}
+
+func (s *exporterSet) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		s.wg.Wait()
+		return
+	}
+	s.closed = true
+	close(s.quit)
+	s.mu.Unlock()
+	s.wg.Wait()
+}

@@ -223,3 +223,67 @@ func (c *hubClient) call(r string) string {
 	c.req <- r
 	return <-c.resp
 }
+
+// Both sides of this pipe wait for the other's hello before sending their
+// own: the ends go through small send/recv helpers.
+type pipeEnd struct {
+	rx <-chan helloMsg
+	tx chan<- helloMsg
+}
+
+func newPipe() (*pipeEnd, *pipeEnd) {
+	ab := make(chan helloMsg)
+	ba := make(chan helloMsg)
+	return &pipeEnd{rx: ba, tx: ab}, &pipeEnd{rx: ab, tx: ba}
+}
+
+func (p *pipeEnd) put(h helloMsg) { p.tx <- h }
+
+func (p *pipeEnd) take() helloMsg { return <-p.rx }
+
+type clusterNode struct {
+	name    string
+	version int
+}
+
+func (n *clusterNode) join(p *pipeEnd) (string, error) {
+	remote := p.take() // want `both peers receive first: this receive on .rx. waits for the peer's send on its .tx.`
+	if remote.version != n.version {
+		return "", errSelfLink
+	}
+	p.put(helloMsg{node: n.name, version: n.version})
+	return remote.node, nil
+}
+
+func (n *clusterNode) admit(p *pipeEnd) (string, error) {
+	remote := p.take()
+	p.put(helloMsg{node: n.name, version: n.version})
+	return remote.node, nil
+}
+
+// Negative: the joining side speaks first through the same helpers.
+type seedEnd struct {
+	rx <-chan helloMsg
+	tx chan<- helloMsg
+}
+
+func newSeedPipe() (*seedEnd, *seedEnd) {
+	ab := make(chan helloMsg)
+	ba := make(chan helloMsg)
+	return &seedEnd{rx: ba, tx: ab}, &seedEnd{rx: ab, tx: ba}
+}
+
+func (p *seedEnd) put(h helloMsg) { p.tx <- h }
+
+func (p *seedEnd) take() helloMsg { return <-p.rx }
+
+func (n *clusterNode) joinSeed(p *seedEnd) string {
+	p.put(helloMsg{node: n.name, version: n.version})
+	return p.take().node
+}
+
+func (n *clusterNode) admitSeed(p *seedEnd) string {
+	remote := p.take()
+	p.put(helloMsg{node: n.name, version: n.version})
+	return remote.node
+}

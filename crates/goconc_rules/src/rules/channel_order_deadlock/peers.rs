@@ -4,19 +4,20 @@
 //! `b.out, a.in = ba, ba`), and no code that receives on `in` before
 //! sending on `out`. Each peer's send waits for the other's receive, which
 //! comes only after the other's own send: the first exchange hangs both
-//! sides, whoever starts it.
+//! sides, whoever starts it. Peers that both receive first (every send
+//! after a receive, buffered or not) hang the same way. Small unexported
+//! helpers (`c.send(h)`, `c.recv()`) count where they are called.
 
 use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
 use goconc_semantic::body::Res;
 use goconc_semantic::cfg::BlockId;
-use goconc_semantic::ops::{AccessPath, Base, ChanOp, LocalKey, Mode, OpKind};
-use goconc_semantic::program::Function;
+use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncId, LocalKey, Mode, OpKind};
 use goconc_semantic::types::{Sym, Type};
 use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
 
-use super::super::abandoned_channel::{field_chan_ops, SelectableOp};
-use super::super::unmatched_channel_op::ChanKey;
+use super::super::abandoned_channel::field_chan_ops;
+use super::super::unmatched_channel_op::{chan_key, ChanKey};
 use super::super::waitgroup_misuse::flow;
 use super::ChannelOrderDeadlock;
 use crate::{FileIdx, Finding, RuleContext};
@@ -59,45 +60,60 @@ pub(super) fn check(
     });
     let stores = wiring_stores(ctx, &pairs);
     for (out_key, in_key) in pairs {
-        let Some(wiring) = crosswise(ctx, &stores, out_key, in_key) else {
+        let Some(events) = events(ctx, out_key, in_key) else {
             continue;
         };
-        let Some((send, recv)) = sends_before_every_receive(ctx, &ops[out_key], &ops[in_key])
-        else {
+        let Some((first, a, b)) = first_side(ctx, &events) else {
             continue;
         };
-        let Some(f) = program.function(send.func) else {
+        let Some(wiring) = crosswise(ctx, &stores, out_key, in_key, first == First::Send) else {
             continue;
         };
-        if !reported.insert((f.def.file, send.span)) {
+        let (first_op, later_op) = (&events[a], &events[b]);
+        let Some(f) = program.function(first_op.func) else {
+            continue;
+        };
+        if !reported.insert((f.def.file, first_op.span)) {
             continue;
         }
         let (ChanKey::Field(_, out_name), ChanKey::Field(_, in_name)) = (out_key, in_key) else {
             continue;
         };
+        let (message, later) = match first {
+            First::Send => (
+                format!(
+                    "both peers send first: this send on the unbuffered `{out_name}` waits for the peer's receive on its `{in_name}`, which the peer reaches only after its own send on `{out_name}`, so the first exchange blocks both sides forever"
+                ),
+                format!("the receive on `{in_name}`, reached only after the send"),
+            ),
+            First::Receive => (
+                format!(
+                    "both peers receive first: this receive on `{in_name}` waits for the peer's send on its `{out_name}`, which the peer makes only after its own receive, so the first exchange blocks both sides forever"
+                ),
+                format!("the send on `{out_name}`, reached only after the receive"),
+            ),
+        };
         let mut finding = Finding::new(
             ChannelOrderDeadlock::META.code,
             FileIdx(f.def.file as usize),
-            send.span,
-            format!(
-                "both peers send first: this send on the unbuffered `{out_name}` waits for the peer's receive on its `{in_name}`, which the peer reaches only after its own send on `{out_name}`, so the first exchange blocks both sides forever"
-            ),
+            first_op.span,
+            message,
         )
-        .related(
-            FileIdx(f.def.file as usize),
-            recv.span,
-            format!("the receive on `{in_name}`, reached only after the send"),
-        );
+        .related(FileIdx(f.def.file as usize), later_op.span, later);
         for (file, span) in wiring {
             finding = finding.related(
                 FileIdx(file as usize),
                 span,
-                "the unbuffered channels are wired crosswise here",
+                match first {
+                    First::Send => "the unbuffered channels are wired crosswise here",
+                    First::Receive => "the channels are wired crosswise here",
+                },
             );
         }
-        findings.push(finding.suggest(
-            "let one side receive first (for example the peer with the smaller id), or give each channel a slot (`make(chan T, 1)`) so both sends complete",
-        ));
+        findings.push(finding.suggest(match first {
+            First::Send => "let one side receive first (for example the peer with the smaller id), or give each channel a slot (`make(chan T, 1)`) so both sends complete",
+            First::Receive => "let one side send first (the dialer sends its hello, the acceptor answers)",
+        }));
     }
 }
 
@@ -189,8 +205,9 @@ fn wiring_stores(ctx: &RuleContext<'_>, pairs: &[(&ChanKey, &ChanKey)]) -> Vec<W
     out
 }
 
-/// Two unbuffered local channels each stored once into `out_key` and once
-/// into `in_key`, and the fields mentioned nowhere else than in their
+/// Two local channels (made unbuffered, when `unbuffered`) each stored once
+/// into `out_key` and once into `in_key`, and the fields mentioned nowhere
+/// else than in their
 /// channel operations and such stores. Returns the stores of the first
 /// channel.
 fn crosswise(
@@ -198,6 +215,7 @@ fn crosswise(
     stores: &[WiringStore],
     out_key: &ChanKey,
     in_key: &ChanKey,
+    unbuffered: bool,
 ) -> Option<Vec<(u32, Span)>> {
     let mentions = ctx.chan_mentions();
     let mut by_local: FxHashMap<LocalKey, Vec<&WiringStore>> = FxHashMap::default();
@@ -233,7 +251,7 @@ fn crosswise(
         let chan = ChanKey::Local(**local);
         if mentions.accounted(&chan) != 0
             || mentions.unaccounted(&chan) != by_local[*local].len() as u32
-            || !made_unbuffered(ctx, local)
+            || (unbuffered && !made_unbuffered(ctx, local))
         {
             return None;
         }
@@ -280,49 +298,155 @@ fn made_unbuffered(ctx: &RuleContext<'_>, local: &LocalKey) -> bool {
     any
 }
 
-/// Every receive on the incoming field comes after a send on the outgoing
-/// field of the same value in the same function: returns one such pair.
-fn sends_before_every_receive<'o>(
-    ctx: &RuleContext<'_>,
-    sends: &'o [SelectableOp],
-    receives: &'o [SelectableOp],
-) -> Option<(&'o SelectableOp, &'o SelectableOp)> {
+/// Which side every peer takes first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum First {
+    Send,
+    Receive,
+}
+
+/// A send on the outgoing field or a receive on the incoming one, made in
+/// `func` directly or through a call (`c.send(h)` → `c.out <- h`).
+struct Event {
+    func: FuncId,
+    at: (BlockId, usize),
+    send: bool,
+    /// The value owning the field (`p` for `p.out`).
+    owner: AccessPath,
+    span: Span,
+}
+
+/// The events on the pair in the package, without the ones inside small
+/// unexported helpers called from the package (their calls stand for
+/// them). `None` when a helper uses a field in a select.
+fn events(ctx: &RuleContext<'_>, out_key: &ChanKey, in_key: &ChanKey) -> Option<Vec<Event>> {
     let program = ctx.program;
-    let mut example = None;
-    for recv in receives {
-        let f = program.function(recv.func)?;
-        let recv_at = position(f, recv)?;
-        let recv_owner = owner_path(f, recv)?;
-        let sent_first = sends.iter().filter(|s| s.func == recv.func).find(|send| {
-            owner_path(f, send).as_ref() == Some(&recv_owner)
-                && position(f, send).is_some_and(|send_at| flow::dominates(f, send_at, recv_at))
-        });
-        let send = sent_first?;
-        example.get_or_insert((send, recv));
+    let mut out = Vec::new();
+    let mut helpers: HashSet<FuncId> = HashSet::default();
+    for f in ctx.functions() {
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (i, (_, op)) in f.block_ops(block).iter().enumerate() {
+                if op.mode != Mode::Now {
+                    continue;
+                }
+                match &op.kind {
+                    OpKind::Chan {
+                        path: Some(p),
+                        op: cop,
+                        ..
+                    } => {
+                        let key = chan_key(program, p);
+                        let send = match key.as_ref() {
+                            Some(k) if k == out_key && *cop == ChanOp::Send => true,
+                            Some(k) if k == in_key && *cop == ChanOp::Recv => false,
+                            _ => continue,
+                        };
+                        let mut owner = p.clone();
+                        owner.fields.pop();
+                        out.push(Event {
+                            func: f.id,
+                            at: (block, i),
+                            send,
+                            owner,
+                            span: op.span,
+                        });
+                    }
+                    OpKind::Call {
+                        callee: Callee::Func(c),
+                        recv,
+                        args,
+                        ..
+                    } => {
+                        let Some(summary) = program.summary(*c) else {
+                            continue;
+                        };
+                        // Only one-sided helpers stand in for their
+                        // operations; a callee doing both is checked on its
+                        // own.
+                        let is_helper = program.function(*c).is_some_and(|h| {
+                            h.pkg == ctx.package
+                                && !crate::lockstate::short_name(h)
+                                    .rsplit('.')
+                                    .next()
+                                    .unwrap_or("")
+                                    .starts_with(|ch: char| ch.is_uppercase())
+                        });
+                        if !is_helper {
+                            continue;
+                        }
+                        let mut kinds = summary.chans.iter().filter_map(|u| {
+                            let p = program.substitute(*c, &u.path, recv.as_ref(), args)?;
+                            let key = chan_key(program, &p)?;
+                            (key == *out_key || key == *in_key).then_some(u.op)
+                        });
+                        let Some(kind) = kinds.next() else {
+                            continue;
+                        };
+                        if !kinds.all(|k| k == kind) {
+                            continue;
+                        }
+                        helpers.insert(*c);
+                        for u in &summary.chans {
+                            let Some(p) = program.substitute(*c, &u.path, recv.as_ref(), args)
+                            else {
+                                continue;
+                            };
+                            let key = chan_key(program, &p);
+                            let send = match key.as_ref() {
+                                Some(k) if k == out_key && u.op == ChanOp::Send => true,
+                                Some(k) if k == in_key && u.op == ChanOp::Recv => false,
+                                _ => continue,
+                            };
+                            if u.in_select {
+                                return None;
+                            }
+                            let mut owner = p;
+                            owner.fields.pop();
+                            out.push(Event {
+                                func: f.id,
+                                at: (block, i),
+                                send,
+                                owner,
+                                span: op.span,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
-    example
+    // A helper's own operations are stood for by its calls; a helper that
+    // calls another helper keeps those calls as its events only if it is
+    // not itself a helper.
+    out.retain(|e| !helpers.contains(&e.func));
+    Some(out)
 }
 
-/// The op's index in its block.
-fn position(f: &Function, op: &SelectableOp) -> Option<(BlockId, usize)> {
-    let index = f
-        .block_ops(op.block)
-        .iter()
-        .position(|(_, o)| o.span == op.span && matches!(o.kind, OpKind::Chan { .. }))?;
-    Some((op.block, index))
-}
-
-/// The path of the value owning the channel field the op uses (`p` for
-/// `p.out <- x`).
-fn owner_path(f: &Function, op: &SelectableOp) -> Option<AccessPath> {
-    let (_, o) = f
-        .block_ops(op.block)
-        .iter()
-        .find(|(_, o)| o.span == op.span)?;
-    let OpKind::Chan { path: Some(p), .. } = &o.kind else {
-        return None;
+/// The side every function takes first, with an example pair (the first
+/// operation and the opposite one it precedes).
+fn first_side(ctx: &RuleContext<'_>, events: &[Event]) -> Option<(First, usize, usize)> {
+    let program = ctx.program;
+    let precedes = |want_first_send: bool| -> Option<(usize, usize)> {
+        let mut example = None;
+        for (j, later) in events.iter().enumerate() {
+            if later.send == want_first_send {
+                continue;
+            }
+            let f = program.function(later.func)?;
+            let first = events.iter().position(|e| {
+                e.func == later.func
+                    && e.send == want_first_send
+                    && e.owner == later.owner
+                    && flow::dominates(f, e.at, later.at)
+            })?;
+            example.get_or_insert((first, j));
+        }
+        example
     };
-    let mut owner = p.clone();
-    owner.fields.pop()?;
-    Some(owner)
+    if let Some((a, b)) = precedes(true) {
+        return Some((First::Send, a, b));
+    }
+    precedes(false).map(|(a, b)| (First::Receive, a, b))
 }

@@ -169,7 +169,8 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
 }
 
 /// The one-to-one assignments of a file, as (target, value): `x.f = v`, with
-/// the index dropped from `x.f[k] = v` (a store into the collection `x.f`).
+/// the indexes dropped from `x.f[k] = v` and `x.f[topic][id] = v` (a store
+/// into the collection `x.f`).
 pub(crate) fn stored_assignments(file: &File) -> impl Iterator<Item = (ExprId, ExprId)> + '_ {
     file.stmts
         .iter()
@@ -180,7 +181,10 @@ pub(crate) fn stored_assignments(file: &File) -> impl Iterator<Item = (ExprId, E
         .flat_map(move |(lhs, rhs)| {
             lhs.iter().zip(rhs.iter()).map(move |(&target, &value)| {
                 let mut target = file.unparen(target);
-                if let ExprKind::Index { x, .. } = &file.expr(target).kind {
+                for _ in 0..3 {
+                    let ExprKind::Index { x, .. } = &file.expr(target).kind else {
+                        break;
+                    };
                     target = file.unparen(*x);
                 }
                 (target, value)
