@@ -28,7 +28,11 @@ declare_rule! {
     /// close(done)`, runs before it). The
     /// counterpart is found among the package's functions and goroutines
     /// that use the same channel (the same field of the same type); its lock
-    /// acquisitions are followed through calls.
+    /// acquisitions are followed through calls. The function itself is a
+    /// counterpart from another call when the two operations lie on paths
+    /// that exclude each other (a follower waiting on `<-call.done` under
+    /// the lock that the leader, in another call, needs before it closes
+    /// its own `done`).
     ///
     /// So is a send on a local unbuffered channel handed to a goroutine the
     /// function starts (`go p.managePod(ch)`, the per-key worker) while
@@ -400,6 +404,52 @@ impl<'a> PackageIndex<'a> {
                 .or_default()
                 .push(cap);
         }
+        // A channel field handed to a goroutine's parameter (`go
+        // c.run(c.stopc, c.donec)` with `defer close(donec)` in `run`): the
+        // parameter's operations are the field's too.
+        let mut aliases: Vec<(LockClass, LockClass)> = Vec::new();
+        for f in &funcs {
+            for (_, op) in &f.ops {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    args,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                let Some(callee) = program.function(*c) else {
+                    continue;
+                };
+                for (i, arg) in args.iter().enumerate() {
+                    let Some(field @ LockClass::Field(..)) =
+                        arg.as_ref().and_then(|a| lock_class(program, a))
+                    else {
+                        continue;
+                    };
+                    let Some(param) = super::unmatched_channel_op::param_key(callee, i) else {
+                        continue;
+                    };
+                    if program.local(&param).is_none_or(|l| l.reassigned) {
+                        continue;
+                    }
+                    aliases.push((LockClass::Local(param), field));
+                }
+            }
+        }
+        for (param, field) in aliases {
+            if let Some(sites) = chans.get(&param).cloned() {
+                let entry = chans.entry(field).or_default();
+                for site in sites {
+                    if !entry
+                        .iter()
+                        .any(|e| e.func == site.func && e.span == site.span && e.dir == site.dir)
+                    {
+                        entry.push(site);
+                    }
+                }
+            }
+        }
         let in_loop = vec![None; funcs.len()];
         let held_in = vec![None; funcs.len()];
         PackageIndex {
@@ -439,11 +489,22 @@ impl<'a> PackageIndex<'a> {
         kind: LockKind,
         own_lock_here: bool,
         emptied: bool,
+        at: (BlockId, usize),
     ) -> Option<(ChanSite, LockSite)> {
         let sites = self.chans.get(chan)?.clone();
         for c in sites.iter().cloned() {
-            if c.func == this_func || !completes(dir, c.dir) {
+            if !completes(dir, c.dir) {
                 continue;
+            }
+            // The same function is the counterpart only from another call:
+            // the two operations lie on paths that exclude each other (the
+            // follower waits on `<-cl.done`, the leader closes its own).
+            if c.func == this_func {
+                let f = self.funcs[c.func];
+                let theirs = (c.block, c.index);
+                if reaches(f, at, theirs) || reaches(f, theirs, at) {
+                    continue;
+                }
             }
             let Some(acqs) = self.locks.get(c.func).and_then(|m| m.get(lock)) else {
                 continue;
@@ -493,6 +554,7 @@ impl<'a> PackageIndex<'a> {
                 .map(|s| (s.block, s.index))
                 .filter(|&at| reaches(f, at, (c.block, c.index)))
                 .collect();
+            let acqs_all = acqs.clone();
             for a in acqs {
                 // Read locks do not exclude each other.
                 if kind == LockKind::Read && a.kind == LockKind::Read {
@@ -512,7 +574,20 @@ impl<'a> PackageIndex<'a> {
                     && a.block != f.cfg.exit
                     && reaches(f, (c.block, c.index), (a.block, a.index));
                 if before || after {
-                    return Some((c, a));
+                    // Name the acquisition nearest before the operation
+                    // (the relock after a slow call, not the entry lock).
+                    let nearest = acqs_all
+                        .iter()
+                        .filter(|b| {
+                            b.span.start > a.span.start
+                                && b.span.start < c.span.start
+                                && b.kind == a.kind
+                                && reaches(f, (a.block, a.index), (b.block, b.index))
+                                && reaches(f, (b.block, b.index), (c.block, c.index))
+                        })
+                        .max_by_key(|b| b.span.start)
+                        .cloned();
+                    return Some((c, nearest.unwrap_or(a)));
                 }
             }
         }
@@ -950,7 +1025,16 @@ impl Rule for ChannelUnderLock {
                                         (block, index_in_block),
                                     )
                             });
-                        if let Some(b) = blocked(ctx, index, fi, p, *cop, held, emptied) {
+                        if let Some(b) = blocked(
+                            ctx,
+                            index,
+                            fi,
+                            p,
+                            *cop,
+                            held,
+                            emptied,
+                            (block, index_in_block),
+                        ) {
                             found.push(report(file, op.span, &b, false));
                         } else if *cop == ChanOp::Send {
                             if let Some(finding) = subscriber_send(ctx, f, file, op, p, held) {
@@ -974,9 +1058,18 @@ impl Rule for ChannelUnderLock {
                             let OpKind::Chan { path, op: cop, .. } = &case.kind else {
                                 continue;
                             };
-                            let b = path
-                                .as_ref()
-                                .and_then(|p| blocked(ctx, index, fi, p, *cop, held, false));
+                            let b = path.as_ref().and_then(|p| {
+                                blocked(
+                                    ctx,
+                                    index,
+                                    fi,
+                                    p,
+                                    *cop,
+                                    held,
+                                    false,
+                                    (block, index_in_block),
+                                )
+                            });
                             match b {
                                 Some(b) => {
                                     hit.get_or_insert(b);
@@ -1021,7 +1114,16 @@ impl Rule for ChannelUnderLock {
                                     }
                                 }
                             }
-                            if let Some(b) = blocked(ctx, index, fi, &p, cop, &held_here, false) {
+                            if let Some(b) = blocked(
+                                ctx,
+                                index,
+                                fi,
+                                &p,
+                                cop,
+                                &held_here,
+                                false,
+                                (block, index_in_block),
+                            ) {
                                 found.push(report(file, op.span, &b, false));
                                 break;
                             }
@@ -1056,7 +1158,9 @@ fn call_args(op: &Op) -> &[Option<AccessPath>] {
     }
 }
 
-/// Whether a channel op on `path` blocks under one of the `held` locks.
+/// Whether a channel op on `path` (at `at` in the function) blocks under
+/// one of the `held` locks.
+#[allow(clippy::too_many_arguments)]
 fn blocked(
     ctx: &RuleContext<'_>,
     index: &mut PackageIndex<'_>,
@@ -1065,6 +1169,7 @@ fn blocked(
     op: ChanOp,
     held: &HeldLocks,
     emptied: bool,
+    at: (BlockId, usize),
 ) -> Option<Blocked> {
     let program = ctx.program;
     let dir = dir_of(op)?;
@@ -1096,6 +1201,7 @@ fn blocked(
             *kind,
             same_owner(h, path),
             emptied,
+            at,
         ) {
             return Some(Blocked {
                 chan: display_path(ctx, path),

@@ -31,7 +31,9 @@ declare_rule! {
     /// lies on a cycle of that graph: `mu1 → mu2` in one method and
     /// `mu2 → mu1` in another (AB-BA), longer cycles through three or more
     /// locks, and helpers that lock two values of the same type in argument
-    /// order (`transfer(from, to)` called both ways), unless it sorts them
+    /// order (`transfer(from, to)` called both ways, or an exported
+    /// `Transfer(fromID, toID)` locking `l.Account(fromID)` then
+    /// `l.Account(toID)`), unless it sorts them
     /// first (`if b.id < a.id { a, b = b, a }`). Locks are identified by
     /// their declaring type and field (or package variable), so `s.mu` means
     /// the same lock in every method of the type.
@@ -508,8 +510,11 @@ impl Rule for LockOrderInversion {
                             if !via_call
                                 && *hspan != Span::default()
                                 && !in_test_file(ctx, f)
-                                && distinct_params(program, f, h, &acq)
-                                && pair_may_be_swapped(program, f, h, &acq)
+                                && ((distinct_params(program, f, h, &acq)
+                                    && pair_may_be_swapped(program, f, h, &acq))
+                                    || (lookups_of_params(program, f, h, &acq)
+                                        && importable(program, f)
+                                        && is_exported(f)))
                             {
                                 own_self_edges.push((h.clone(), acq.clone(), site));
                             }
@@ -930,6 +935,94 @@ fn distinct_params(
     let reassigned =
         |k: &goconc_semantic::ops::LocalKey| program.local(k).is_none_or(|local| local.reassigned);
     is_param(*a) && is_param(*b) && !reassigned(a) && !reassigned(b)
+}
+
+/// Two locals looked up the same way from two parameters of `f`
+/// (`from, to := l.Account(fromID), l.Account(toID)`, or
+/// `l.accounts[fromID]` and `l.accounts[toID]`): the caller decides the
+/// order of the pair, as with two parameters.
+fn lookups_of_params(
+    program: &Program,
+    f: &Function,
+    held: &AccessPath,
+    acquired: &AccessPath,
+) -> bool {
+    use goconc_syntax::ast::ExprKind;
+    let (Base::Local(a), Base::Local(b)) = (&held.base, &acquired.base) else {
+        return false;
+    };
+    if a == b || held.fields != acquired.fields || a.file != b.file {
+        return false;
+    }
+    let Some((file, info)) = program.file_of(f) else {
+        return false;
+    };
+    let (_, params) = f.param_keys();
+    let param_of = |e: goconc_syntax::ast::ExprId| match info.res(file.unparen(e)) {
+        goconc_semantic::body::Res::Local(l) => params
+            .iter()
+            .copied()
+            .find(|k| k.local == *l && program.local(k).is_some_and(|local| !local.reassigned)),
+        _ => None,
+    };
+    let source = |k: &goconc_semantic::ops::LocalKey| -> Option<goconc_syntax::ast::ExprId> {
+        let local = program.local(k).filter(|l| !l.reassigned)?;
+        if let Some(init) = local.init {
+            return Some(init);
+        }
+        // `from, to := l.Account(fromID), l.Account(toID)`.
+        file.stmts.iter().find_map(|st| match &st.kind {
+            goconc_syntax::ast::StmtKind::Assign { lhs, rhs, .. } if lhs.len() == rhs.len() => lhs
+                .iter()
+                .position(|&l| file.expr(l).span == local.span)
+                .map(|i| rhs[i]),
+            _ => None,
+        })
+    };
+    let (Some(sa), Some(sb)) = (source(a), source(b)) else {
+        return false;
+    };
+    // The one argument (or index) that differs: two distinct parameters.
+    let keyed_by_params = |x: goconc_syntax::ast::ExprId, y: goconc_syntax::ast::ExprId| matches!((param_of(x), param_of(y)), (Some(p), Some(q)) if p != q);
+    match (
+        &file.expr(file.unparen(sa)).kind,
+        &file.expr(file.unparen(sb)).kind,
+    ) {
+        (
+            ExprKind::Call {
+                fun: fa, args: xa, ..
+            },
+            ExprKind::Call {
+                fun: fb, args: xb, ..
+            },
+        ) => {
+            if file.text(file.expr(*fa).span) != file.text(file.expr(*fb).span)
+                || xa.len() != xb.len()
+            {
+                return false;
+            }
+            let differing: Vec<(goconc_syntax::ast::ExprId, goconc_syntax::ast::ExprId)> = xa
+                .iter()
+                .zip(xb)
+                .filter(|(x, y)| file.text(file.expr(**x).span) != file.text(file.expr(**y).span))
+                .map(|(x, y)| (*x, *y))
+                .collect();
+            matches!(differing.as_slice(), [(x, y)] if keyed_by_params(*x, *y))
+        }
+        (ExprKind::Index { x: ca, index: ia }, ExprKind::Index { x: cb, index: ib }) => {
+            file.text(file.expr(*ca).span) == file.text(file.expr(*cb).span)
+                && keyed_by_params(*ia, *ib)
+        }
+        _ => false,
+    }
+}
+
+/// Whether other packages can import the function's package (not under
+/// `internal/`, not `main`).
+fn importable(program: &Program, f: &Function) -> bool {
+    program.packages.get(f.pkg as usize).is_some_and(|p| {
+        !p.pkg.path.split('/').any(|seg| seg == "internal") && &*p.pkg.name != "main"
+    })
 }
 
 /// Whether two calls of `f` may pass the values behind `held` and

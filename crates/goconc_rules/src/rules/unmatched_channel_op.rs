@@ -28,7 +28,9 @@ declare_rule! {
     /// complete, and goroutines that can never exit:
     ///
     /// * a `for v := range ch` (or `<-ch`) on a channel that no code in the
-    ///   package ever closes (or sends to), and likewise a goroutine's
+    ///   package ever closes (or sends to) — a channel field handed out only
+    ///   receive-only (`Records() <-chan Record`) still counts, since code
+    ///   outside cannot close it — and likewise a goroutine's
     ///   endless `for { v := <-ch; ... }` loop with no way out on a channel
     ///   nothing closes: it blocks forever once the senders stop;
     /// * a send on an unbuffered channel that no code in the package ever
@@ -50,8 +52,10 @@ declare_rule! {
     ///   close(results)`), when the loop has no other way out;
     /// * a receive from a done channel that the goroutine it waits for
     ///   closes (or signals with a `struct{}{}` send) on some exits only: a
-    ///   `return` that skips `close(s.done)` (and sends nothing on it),
-    ///   while nothing else closes it;
+    ///   `return` that skips `close(s.done)` (and sends nothing on it), or a
+    ///   loop that closes on success and otherwise runs out (a retry loop
+    ///   giving up) before the function falls off its end, while nothing
+    ///   else closes it;
     /// * a method that can only end in `select {}` while its type has a
     ///   `Stop`/`Close`/`Shutdown` method (`Run() error` that parks after
     ///   starting its loops): it never returns, not even after the shutdown
@@ -178,6 +182,9 @@ fn is_chan(program: &Program, ty: &Type) -> bool {
 /// dynamic call, exported — makes the channel escape.
 pub(crate) struct Escapes {
     escaped: FxHashSet<ChanKey>,
+    /// Escaped channels that code outside can only receive from: every
+    /// unaccounted reference hands them out as `<-chan T`.
+    receive_only: FxHashSet<ChanKey>,
 }
 
 /// Every source reference of a channel variable or channel field in a
@@ -195,6 +202,11 @@ pub(crate) struct ChanMentions {
     /// References the model accounts for: channel ops, and channels passed
     /// to analysed functions (except into a variadic tail).
     accounted: FxHashMap<ChanKey, u32>,
+    /// References that hand the channel out receive-only: the value of a
+    /// `return` from a function whose result is `<-chan T` (an accessor
+    /// like `Records() <-chan Record`). Code outside can receive, but can
+    /// neither send nor close.
+    receive_only: FxHashMap<ChanKey, u32>,
 }
 
 impl ChanMentions {
@@ -250,6 +262,59 @@ impl ChanMentions {
                         };
                         if creates {
                             exempt.insert(file.unparen(l));
+                        }
+                    }
+                }
+            }
+            // Returned values of functions with a receive-only channel result.
+            let mut handed_receive_only: FxHashSet<goconc_syntax::ast::ExprId> =
+                FxHashSet::default();
+            let recv_only_results: Vec<(Span, Vec<bool>)> = ctx
+                .functions()
+                .filter(|f| f.def.file == fi as u32)
+                .filter_map(|f| {
+                    let flags: Vec<bool> = f
+                        .def
+                        .sig
+                        .results
+                        .iter()
+                        .map(|t| {
+                            matches!(t, Type::Chan(c) if c.0 == goconc_syntax::ast::ChanDir::Recv)
+                        })
+                        .collect();
+                    flags.iter().any(|&b| b).then_some((f.def.span, flags))
+                })
+                .collect();
+            if !recv_only_results.is_empty() {
+                for stmt in &file.stmts {
+                    let StmtKind::Return { results } = &stmt.kind else {
+                        continue;
+                    };
+                    // The innermost function around the return.
+                    let Some((_, flags)) = recv_only_results
+                        .iter()
+                        .filter(|(span, _)| {
+                            span.start <= stmt.span.start && stmt.span.end <= span.end
+                        })
+                        .min_by_key(|(span, _)| span.end - span.start)
+                    else {
+                        continue;
+                    };
+                    // A closure inside that function returning on its own.
+                    let innermost_is_other = ctx.functions().any(|g| {
+                        g.def.file == fi as u32
+                            && g.def.span.start <= stmt.span.start
+                            && stmt.span.end <= g.def.span.end
+                            && recv_only_results.iter().any(|(span, _)| {
+                                span.start < g.def.span.start && g.def.span.end <= span.end
+                            })
+                    });
+                    if innermost_is_other || flags.len() != results.len() {
+                        continue;
+                    }
+                    for (&r, &recv_only) in results.iter().zip(flags) {
+                        if recv_only {
+                            handed_receive_only.insert(file.unparen(r));
                         }
                     }
                 }
@@ -315,6 +380,9 @@ impl ChanMentions {
                     _ => None,
                 };
                 if let Some(key) = key {
+                    if handed_receive_only.contains(&id) {
+                        *out.receive_only.entry(key.clone()).or_default() += 1;
+                    }
                     *out.refs.entry(key).or_default() += 1;
                 }
             }
@@ -400,12 +468,24 @@ impl Escapes {
         };
         let mut escaped: FxHashSet<ChanKey> = mentions.aliased.clone();
         escaped.extend(mentions.exported.iter().filter(|k| counted(k)).cloned());
+        let mut receive_only = FxHashSet::default();
         for (k, &n) in &mentions.refs {
-            if counted(k) && n > mentions.accounted.get(k).copied().unwrap_or(0) {
+            let accounted = mentions.accounted.get(k).copied().unwrap_or(0);
+            if counted(k) && n > accounted {
                 escaped.insert(k.clone());
+                let handed = mentions.receive_only.get(k).copied().unwrap_or(0);
+                if n <= accounted + handed
+                    && !mentions.aliased.contains(k)
+                    && !mentions.exported.contains(k)
+                {
+                    receive_only.insert(k.clone());
+                }
             }
         }
-        Escapes { escaped }
+        Escapes {
+            escaped,
+            receive_only,
+        }
     }
 
     /// Escape facts for every local channel the package creates.
@@ -426,6 +506,12 @@ impl Escapes {
 
     pub(crate) fn escapes(&self, key: &ChanKey) -> bool {
         self.escaped.contains(key)
+    }
+
+    /// Whether code outside the package may close (or send on) the
+    /// channel: it escapes other than as a receive-only hand-out.
+    pub(crate) fn closable_outside(&self, key: &ChanKey) -> bool {
+        self.escaped.contains(key) && !self.receive_only.contains(key)
     }
 }
 
@@ -643,6 +729,9 @@ struct ClassFacts {
     /// Some creation has a capacity other than 0 (or unknown).
     buffered: bool,
     escaped: bool,
+    /// Escaped in a way that lets outside code close it (not only handed
+    /// out receive-only).
+    closable_outside: bool,
     /// Where the channel is created (file, span), for the report.
     created: Option<(u32, Span)>,
     /// Some `make` stores into a member of the class.
@@ -785,14 +874,17 @@ impl Rule for UnmatchedChannelOp {
                     .is_none_or(|n| ctx.model().is_none_or(|m| m.pkg.path != n.pkg)),
                 _ => false,
             };
-            let open = foreign_field
-                || escapes.escapes(k)
+            let open_otherwise = foreign_field
                 || open_params.contains(k)
                 || is_open_param(ctx, k, &params_bound)
                 || is_exported_global(program, k);
-            if open {
+            if open_otherwise || escapes.escapes(k) {
                 let root = classes.find(k);
-                facts.entry(root).or_default().escaped = true;
+                let fact = facts.entry(root).or_default();
+                fact.escaped = true;
+                if open_otherwise || escapes.closable_outside(k) {
+                    fact.closable_outside = true;
+                }
             }
         }
         let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
@@ -802,7 +894,13 @@ impl Rule for UnmatchedChannelOp {
             let Some(fact) = facts.get(&root) else {
                 continue;
             };
-            if fact.escaped {
+            // A channel handed out only receive-only (`Records() <-chan
+            // Record`) is still closed by nobody but this package: a range
+            // over it (in a test, say) ends only if the package closes it.
+            let range_of_receive_only = c.op == ChanOp::Range
+                && !fact.closable_outside
+                && matches!(c.key, ChanKey::Field(..));
+            if fact.escaped && !range_of_receive_only {
                 continue;
             }
             let Some(f) = program.function(c.func) else {

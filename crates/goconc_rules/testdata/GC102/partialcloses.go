@@ -241,3 +241,89 @@ func fetchBoth(fetch func() (string, error)) (string, error) {
 		return "", err
 	}
 }
+
+// A driver is loaded in the background with a few retries; callers wait
+// for it to be ready. When every attempt fails the loader gives up
+// without closing ready.
+type driverSlot struct {
+	name  string
+	ready chan struct{}
+	err   error
+}
+
+type driverLoader struct {
+	load  func(string) error
+	mu    sync.Mutex
+	slots map[string]*driverSlot
+}
+
+func (l *driverLoader) slot(name string) *driverSlot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.slots[name]; ok {
+		return s
+	}
+	s := &driverSlot{name: name, ready: make(chan struct{})}
+	l.slots[name] = s
+	go l.loadWithRetry(s)
+	return s
+}
+
+func (l *driverLoader) loadWithRetry(s *driverSlot) {
+	for attempt := 0; attempt < 3; attempt++ { // related `can leave this loop and return without closing s.ready`
+		if err := l.load(s.name); err == nil {
+			close(s.ready)
+			return
+		}
+		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+	}
+	s.err = errors.New("driver failed to load")
+}
+
+func (l *driverLoader) Wait(name string) error {
+	s := l.slot(name)
+	<-s.ready // want `this waits forever when the goroutine returns without closing s.ready`
+	return s.err
+}
+
+// Negative: the loader records the failure and closes ready on every way
+// out.
+type codecSlot struct {
+	name  string
+	ready chan struct{}
+	err   error
+}
+
+type codecLoader struct {
+	load  func(string) error
+	mu    sync.Mutex
+	slots map[string]*codecSlot
+}
+
+func (l *codecLoader) slot(name string) *codecSlot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.slots[name]; ok {
+		return s
+	}
+	s := &codecSlot{name: name, ready: make(chan struct{})}
+	l.slots[name] = s
+	go l.loadWithRetry(s)
+	return s
+}
+
+func (l *codecLoader) loadWithRetry(s *codecSlot) {
+	defer close(s.ready)
+	for attempt := 0; attempt < 3; attempt++ {
+		if s.err = l.load(s.name); s.err == nil {
+			return
+		}
+		time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+	}
+}
+
+func (l *codecLoader) Wait(name string) error {
+	s := l.slot(name)
+	<-s.ready
+	return s.err
+}

@@ -143,3 +143,70 @@ func Move(from, to *account, amount int64) bool {
 	to.balance += amount
 	return true
 }
+
+// Inventory moves stock between bins looked up by the caller's ids: the
+// caller decides the order of the pair, as with two parameters.
+type stockBin struct {
+	sync.Mutex
+	sku   string
+	units int
+}
+
+type Inventory struct {
+	mu   sync.Mutex
+	bins map[string]*stockBin
+}
+
+func (inv *Inventory) bin(id string) *stockBin {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.bins[id]
+}
+
+func (inv *Inventory) Move(fromID, toID string, n int) bool {
+	from, to := inv.bin(fromID), inv.bin(toID)
+	if from == nil || to == nil {
+		return false
+	}
+	from.Lock()
+	defer from.Unlock()
+	to.Lock() // want `lock order inversion: acquires to.Mutex while holding from.Mutex`
+	defer to.Unlock()
+	if from.units < n {
+		return false
+	}
+	from.units -= n
+	to.units += n
+	return true
+}
+
+// Negative: the bins are ordered by id before locking.
+func (inv *Inventory) MoveOrdered(fromID, toID string, n int) bool {
+	first, second := inv.bin(fromID), inv.bin(toID)
+	if first == nil || second == nil || first == second {
+		return false
+	}
+	if fromID > toID {
+		first, second = second, first
+	}
+	first.Lock()
+	defer first.Unlock()
+	second.Lock()
+	defer second.Unlock()
+	return true
+}
+
+// Negative: a bin and its overflow bin, looked up from one id, are always
+// locked in the same order.
+func (inv *Inventory) Spill(id string) {
+	main, spill := inv.bin(id), inv.bin(id+"-overflow")
+	if main == nil || spill == nil {
+		return
+	}
+	main.Lock()
+	defer main.Unlock()
+	spill.Lock()
+	defer spill.Unlock()
+	spill.units += main.units
+	main.units = 0
+}

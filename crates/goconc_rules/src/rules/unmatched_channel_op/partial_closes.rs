@@ -1,8 +1,8 @@
 //! Done channels closed on some exits only: a goroutine signals that it
 //! finished with `close(s.done)` (or `s.stopped <- struct{}{}`) on one way
 //! out but returns without it on another (an accept error, an early
-//! `return` in a `select`), and the owner's `<-s.done` then waits forever.
-//! `defer close(s.done)` is the fix.
+//! `return` in a `select`, a retry loop that gives up), and the owner's
+//! `<-s.done` then waits forever. `defer close(s.done)` is the fix.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -196,7 +196,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             let Some((file, _)) = program.file_of(g) else {
                 continue;
             };
-            let Some(exit_span) = exit_without(file, g, close_blocks) else {
+            let Some((exit_span, gave_up)) = exit_without(file, g, close_blocks) else {
                 continue;
             };
             let (waiter, wait_span) = *wait;
@@ -223,7 +223,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 .related(
                     FileIdx(g.def.file as usize),
                     exit_span,
-                    format!("{name} returns here without {verbing} {chan}"),
+                    if gave_up {
+                        format!("{name} can leave this loop and return without {verbing} {chan}")
+                    } else {
+                        format!("{name} returns here without {verbing} {chan}")
+                    },
                 )
                 .related(
                     FileIdx(g.def.file as usize),
@@ -261,11 +265,18 @@ fn carries_nothing(program: &goconc_semantic::Program, ty: &Type) -> bool {
 }
 
 /// A `return` of `g` reached from the entry without passing any of
-/// `closes`; `None` when every explicit return closes.
-fn exit_without(file: &goconc_syntax::File, g: &Function, closes: &[BlockId]) -> Option<Span> {
+/// `closes`; `None` when every explicit return closes. Falling off the end
+/// without closing counts only after a loop that closes inside it runs
+/// out (see [`gives_up`]).
+fn exit_without(
+    file: &goconc_syntax::File,
+    g: &Function,
+    closes: &[BlockId],
+) -> Option<(Span, bool)> {
     let cfg = &g.cfg;
     let mut seen = vec![false; cfg.blocks.len()];
     let mut stack = vec![cfg.entry];
+    let mut falls_off = false;
     while let Some(b) = stack.pop() {
         if closes.contains(&b) || seen.get(b.index()).copied().unwrap_or(true) {
             continue;
@@ -279,13 +290,60 @@ fn exit_without(file: &goconc_syntax::File, g: &Function, closes: &[BlockId]) ->
         // how "the last one out closes" counters look (`if n == 0 {
         // close(joined) }`).
         if block.succs.contains(&cfg.exit) {
-            if let Some(Node::Stmt(s)) = block.nodes.last() {
-                if matches!(file.stmt(*s).kind, StmtKind::Return { .. }) {
-                    return Some(file.stmt(*s).span);
+            match block.nodes.last() {
+                Some(Node::Stmt(s)) if matches!(file.stmt(*s).kind, StmtKind::Return { .. }) => {
+                    return Some((file.stmt(*s).span, false));
                 }
+                _ => falls_off = true,
             }
         }
         stack.extend(block.succs.iter().rev().copied());
+    }
+    if falls_off {
+        gives_up(file, g, closes, &seen).map(|span| (span, true))
+    } else {
+        None
+    }
+}
+
+/// A loop that closes inside (on success) and whose head the path that
+/// falls off the end without closing passes: a retry loop that gives up
+/// after its attempts, a search that finds nothing. Returns the loop's
+/// condition (or range clause).
+fn gives_up(
+    file: &goconc_syntax::File,
+    g: &Function,
+    closes: &[BlockId],
+    reached: &[bool],
+) -> Option<Span> {
+    let close_spans: Vec<Span> = closes
+        .iter()
+        .flat_map(|&b| g.block_ops(b).iter().map(|(_, op)| op.span))
+        .collect();
+    for (bi, block) in g.cfg.blocks.iter().enumerate() {
+        if block.kind != goconc_semantic::cfg::BlockKind::LoopHead
+            || !reached.get(bi).copied().unwrap_or(false)
+        {
+            continue;
+        }
+        let (loop_span, shown) = match block.nodes.last() {
+            Some(Node::Cond(cond)) => {
+                let Some(stmt) = file.stmts.iter().find(
+                    |st| matches!(&st.kind, StmtKind::For { cond: Some(c), .. } if c == cond),
+                ) else {
+                    continue;
+                };
+                (stmt.span, file.expr(*cond).span)
+            }
+            Some(Node::RangeNext(s)) => (file.stmt(*s).span, file.stmt(*s).span),
+            _ => continue,
+        };
+        if close_spans
+            .iter()
+            .any(|c| loop_span.start <= c.start && c.end <= loop_span.end)
+        {
+            return Some(shown);
+        }
     }
     None
 }
