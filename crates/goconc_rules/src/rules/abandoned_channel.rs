@@ -67,6 +67,13 @@ declare_rule! {
     /// `Stop`): after `Stop` nothing receives again, and the producer,
     /// which does not watch the stop channel, blocks on its next send.
     ///
+    /// Likewise when that consumer is a goroutine's loop that leaves on
+    /// cancellation (`case <-ctx.Done(): return`, a timer, `default`): a
+    /// producer goroutine's plain send on the field, or the plain send of a
+    /// call that looks at a context everywhere but there (`s.reqc <- r`
+    /// after `if err := s.ctx.Err(); ...`, or before a `select` on the
+    /// reply and `ctx.Done()`), blocks forever once the loop has left.
+    ///
     /// And a `Stop` that closes a quit channel and then waits for the
     /// goroutine's done channel, while that goroutine can be parked in a
     /// plain send on an unbuffered channel field that only code outside
@@ -82,7 +89,8 @@ declare_rule! {
     /// after that waits forever.
     ///
     /// And an unbuffered reply channel handed to another goroutine
-    /// (`a.requests <- request{reply: reply}`) while the function waits for
+    /// (`a.requests <- request{reply: reply}`, or registered for a read
+    /// loop with `c.pending[id] = reply`) while the function waits for
     /// the answer in a select that can give up: the answering goroutine
     /// blocks on its reply. Only reported when the package answers on
     /// channels of that element type with plain sends (never with a close
@@ -1591,7 +1599,8 @@ fn only_exit_of_select_loop(
 }
 
 /// A reply channel handed off: `f` creates an unbuffered channel, sends
-/// it to another goroutine (`s.requests <- request{reply: reply}`) and
+/// it to another goroutine (`s.requests <- request{reply: reply}`) or
+/// registers it for a reader goroutine (`c.pending[id] = ch`), and
 /// waits for the answer in a select that can give up (a timeout, the
 /// context, `default`). Once it has given up nobody receives, and the
 /// goroutine that answers blocks forever on its send, and with it every
@@ -1642,6 +1651,15 @@ fn analyse_handed_off_reply(
                     let target_text = file.text(file.expr(*target).span);
                     (target_text != name && mentions(file.text(file.expr(*value).span)))
                         .then(|| file.stmt(*s).span)
+                }
+                // Registered for a reader goroutine: `c.pending[id] = ch`.
+                StmtKind::Assign { lhs, rhs, .. } if lhs.len() == 1 && rhs.len() == 1 => {
+                    let registered = matches!(
+                        &file.expr(file.unparen(lhs[0])).kind,
+                        ExprKind::Index { x, .. }
+                            if matches!(file.expr(file.unparen(*x)).kind, ExprKind::Selector { .. })
+                    ) && file.text(file.expr(file.unparen(rhs[0])).span) == name;
+                    registered.then(|| file.stmt(*s).span)
                 }
                 _ => None,
             },

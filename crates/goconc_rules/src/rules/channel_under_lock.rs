@@ -32,7 +32,14 @@ declare_rule! {
     /// counterpart from another call when the two operations lie on paths
     /// that exclude each other (a follower waiting on `<-call.done` under
     /// the lock that the leader, in another call, needs before it closes
-    /// its own `done`).
+    /// its own `done`). A channel field handed to a goroutine's parameter
+    /// (`go c.run(c.stopc, c.donec)`) is followed into it.
+    ///
+    /// A send under a write lock on an unbuffered channel field that only
+    /// code outside the package receives from (handed out by a receive-only
+    /// accessor such as `Evictions() <-chan string`) is reported when an
+    /// exported method takes that lock: a consumer calling it between two
+    /// receives waits for the lock the sender holds.
     ///
     /// So is a send on a local unbuffered channel handed to a goroutine the
     /// function starts (`go p.managePod(ch)`, the per-key worker) while
@@ -789,6 +796,89 @@ fn subscriber_send(
     )
 }
 
+/// A send under a write lock on an unbuffered channel field that only
+/// code outside the package receives from — handed out by a receive-only
+/// accessor (`Evictions() <-chan string`) — while an exported method of the
+/// package takes that lock (`Len` with `c.mu.RLock()`): a consumer that
+/// calls it between two receives waits for the lock the sender holds.
+fn handed_out_send(
+    ctx: &RuleContext<'_>,
+    index: &PackageIndex<'_>,
+    f: &Function,
+    file: FileIdx,
+    op: &Op,
+    chan: &AccessPath,
+    held: &HeldLocks,
+) -> Option<Finding> {
+    let program = ctx.program;
+    let class = lock_class(program, chan)?;
+    if !matches!(class, LockClass::Field(..)) || !index.is_unbuffered(&class) {
+        return None;
+    }
+    // Nothing in the package receives from it.
+    if index
+        .chans
+        .get(&class)
+        .is_some_and(|sites| sites.iter().any(|s| s.dir != Dir::Send))
+    {
+        return None;
+    }
+    let key = super::unmatched_channel_op::chan_key(program, chan)?;
+    let wanted: rustc_hash::FxHashSet<_> = std::iter::once(key.clone()).collect();
+    let escapes = super::unmatched_channel_op::Escapes::compute(ctx, &wanted);
+    if !escapes.escapes(&key) || escapes.closable_outside(&key) {
+        return None;
+    }
+    for ((h, kind), span) in &held.locks {
+        if *kind != LockKind::Write {
+            continue;
+        }
+        let Some(lock) = lock_class(program, h) else {
+            continue;
+        };
+        let taker = production_functions(ctx).into_iter().find(|g| {
+            g.id != f.id
+                && g.def.parent.is_none()
+                && g.def.recv.is_some()
+                && short_func_name(g)
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+                && program.summary(g.id).is_some_and(|s| {
+                    s.acquires
+                        .iter()
+                        .any(|a| lock_class(program, &a.path).as_ref() == Some(&lock))
+                })
+        });
+        let Some(taker) = taker else {
+            continue;
+        };
+        let chan_name = display_path(ctx, chan);
+        let lock_name = display_path(ctx, h);
+        let taker_name = short_func_name(taker);
+        return Some(
+            Finding::new(
+                "GC204",
+                file,
+                op.span,
+                format!(
+                    "blocking send on {chan_name} while holding {lock_name}: only code outside the package receives from it, and a consumer that calls {taker_name} (which takes {lock_name}) before its next receive waits for the lock this send holds"
+                ),
+            )
+            .related(file, *span, format!("{lock_name} is acquired here"))
+            .related(
+                FileIdx(taker.def.file as usize),
+                taker.def.span,
+                format!("{taker_name} takes {lock_name}"),
+            )
+            .suggest(format!(
+                "collect what to send under {lock_name} and send after releasing it, or give {chan_name} a buffer and drop (select with default) when it is full"
+            )),
+        );
+    }
+    None
+}
+
 /// A send on a local unbuffered channel handed to a goroutine this
 /// function starts (`go p.managePod(ch)`), while holding a lock that the
 /// goroutine's receive loop takes between two receives (`for u := range ch
@@ -1041,6 +1131,10 @@ impl Rule for ChannelUnderLock {
                                 found.push(finding);
                             } else if let Some(finding) =
                                 spawned_receiver_needs_lock(ctx, f, file, op, p, held)
+                            {
+                                found.push(finding);
+                            } else if let Some(finding) =
+                                handed_out_send(ctx, index, f, file, op, p, held)
                             {
                                 found.push(finding);
                             }

@@ -204,3 +204,41 @@ func (q *jobQueue) Submit(ctx context.Context, j func()) error {
 		return ctx.Err()
 	}
 }
+
+// uploadStream checks its context before queueing, then sends with a
+// plain send: the write loop may leave right after the check.
+type uploadStream struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	chunks chan []byte
+	write  func([]byte) error
+}
+
+func newUploadStream(parent context.Context, write func([]byte) error) *uploadStream {
+	ctx, cancel := context.WithCancel(parent)
+	s := &uploadStream{ctx: ctx, cancel: cancel, chunks: make(chan []byte), write: write}
+	go s.writeLoop()
+	return s
+}
+
+func (s *uploadStream) writeLoop() {
+	for {
+		select {
+		case c := <-s.chunks:
+			if err := s.write(c); err != nil {
+				s.cancel()
+				return
+			}
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *uploadStream) Send(chunk []byte) error {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
+	s.chunks <- chunk // want `send on s.chunks blocks forever once \(\*uploadStream\).writeLoop has stopped`
+	return nil
+}

@@ -2,6 +2,7 @@ package gc101
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -153,5 +154,84 @@ func (s *statsCollector) Count(timeout time.Duration) (int, bool) {
 		return n, true
 	case <-time.After(timeout):
 		return 0, false
+	}
+}
+
+// rpcMux registers each call's reply channel in a map that its read loop
+// answers from; a call that times out leaves the loop blocked on the
+// unbuffered reply.
+type rpcReply struct {
+	id   uint64
+	body string
+}
+
+type rpcMux struct {
+	mu      sync.Mutex
+	next    uint64
+	pending map[uint64]chan rpcReply
+	send    func(id uint64, method string) error
+}
+
+func (m *rpcMux) Call(ctx context.Context, method string) (string, error) {
+	m.mu.Lock()
+	m.next++
+	id := m.next
+	reply := make(chan rpcReply) // want `reply is unbuffered and handed to another goroutine`
+	m.pending[id] = reply
+	m.mu.Unlock()
+	if err := m.send(id, method); err != nil {
+		return "", err
+	}
+	select {
+	case r := <-reply:
+		return r.body, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (m *rpcMux) readLoop(in <-chan rpcReply) {
+	for r := range in {
+		m.mu.Lock()
+		reply, ok := m.pending[r.id]
+		delete(m.pending, r.id)
+		m.mu.Unlock()
+		if ok {
+			reply <- r
+		}
+	}
+}
+
+// Negative: the reply slot is buffered, so a late answer never waits.
+type bufferedMux struct {
+	mu      sync.Mutex
+	next    uint64
+	pending map[uint64]chan rpcReply
+}
+
+func (m *bufferedMux) Call(ctx context.Context) (string, error) {
+	m.mu.Lock()
+	m.next++
+	id := m.next
+	reply := make(chan rpcReply, 1)
+	m.pending[id] = reply
+	m.mu.Unlock()
+	select {
+	case r := <-reply:
+		return r.body, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (m *bufferedMux) readLoop(in <-chan rpcReply) {
+	for r := range in {
+		m.mu.Lock()
+		reply, ok := m.pending[r.id]
+		delete(m.pending, r.id)
+		m.mu.Unlock()
+		if ok {
+			reply <- r
+		}
 	}
 }

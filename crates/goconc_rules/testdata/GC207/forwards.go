@@ -34,7 +34,7 @@ func (g *gossipNode) loop() {
 			}
 			g.mu.Unlock()
 			if fresh {
-				g.peer.inbox <- r // want `loop forwards to its .peer.'s unbuffered .inbox. from inside its receive loop, and the peers point at each other`
+				g.peer.inbox <- r // want `loop forwards to a peer's unbuffered .inbox. \(through .peer.\) from inside its receive loop, and the peers point at each other`
 			}
 		case <-g.stop:
 			return
@@ -64,7 +64,7 @@ func (m *ringMember) serve() {
 	for {
 		select {
 		case t := <-m.token:
-			m.next.token <- t + 1 // want `serve forwards to its .next.'s unbuffered .token. from inside its receive loop`
+			m.next.token <- t + 1 // want `serve forwards to a peer's unbuffered .token. \(through .next.\) from inside its receive loop`
 		case <-m.done:
 			return
 		}
@@ -180,3 +180,55 @@ func startMailboxes() (*mailboxNode, *mailboxNode) {
 	go b.run()
 	return a, b
 }
+
+// Replication nodes heartbeat every other node through a helper; every
+// node is a peer of every other.
+type replMsg struct {
+	from, to uint64
+	kind     string
+}
+
+type replNode struct {
+	id    uint64
+	inbox chan replMsg
+	peers map[uint64]*replNode
+	stop  chan struct{}
+}
+
+func newReplNode(id uint64) *replNode {
+	return &replNode{id: id, inbox: make(chan replMsg), peers: map[uint64]*replNode{}, stop: make(chan struct{})}
+}
+
+func meshReplNodes(nodes ...*replNode) {
+	for _, a := range nodes {
+		for _, b := range nodes {
+			if a != b {
+				a.peers[b.id] = b
+			}
+		}
+	}
+	for _, n := range nodes {
+		go n.run()
+	}
+}
+
+func (n *replNode) run() {
+	for {
+		select {
+		case m := <-n.inbox:
+			n.handle(m) // want `run forwards to a peer's unbuffered .inbox. \(through .peers.\)`
+		case <-n.stop:
+			return
+		}
+	}
+}
+
+func (n *replNode) handle(m replMsg) {
+	if m.kind == "tick" {
+		for id := range n.peers {
+			n.sendTo(replMsg{from: n.id, to: id, kind: "heartbeat"})
+		}
+	}
+}
+
+func (n *replNode) sendTo(m replMsg) { n.peers[m.to].inbox <- m }

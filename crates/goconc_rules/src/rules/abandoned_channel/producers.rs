@@ -1,9 +1,9 @@
 //! Senders on a channel field whose only receiver is one goroutine's loop
 //! that can leave on cancellation (`case <-ctx.Done(): return`, a timer, a
 //! `default`): a producer goroutine that sends with plain sends
-//! (`u.batches <- batch`), or a call that watches its own context
-//! everywhere but at the send (`m.reqc <- r` before `select { case <-r.resp:
-//! case <-ctx.Done(): }`). Once the loop has left, nothing receives again
+//! (`u.batches <- batch`), or a call that looks at a context everywhere
+//! but at the send (`m.reqc <- r` before `select { case <-r.resp: case
+//! <-ctx.Done(): }`, or after checking `s.ctx.Err()`). Once the loop has left, nothing receives again
 //! and the sender blocks forever. Closing the field from the producer
 //! itself does not help: the receiver is gone.
 
@@ -171,19 +171,10 @@ fn runs_in_goroutine(
         })
 }
 
-/// Whether the function watches a context in a select of its own
-/// (`case <-ctx.Done():`).
+/// Whether the function looks at a context itself (`case <-ctx.Done():`
+/// in a select, or `if err := ctx.Err(); err != nil` before the send): it
+/// knows the other side can go away, yet sends without watching for it.
 fn watches_own_context(f: &Function) -> bool {
-    let mut select_spans: Vec<Span> = Vec::new();
-    for (_, _, op) in f.all_ops() {
-        if let OpKind::Select { .. } = op.kind {
-            select_spans.push(op.span);
-        }
-    }
-    f.all_ops().any(|(_, _, op)| {
-        matches!(op.kind, OpKind::CtxObserve { .. })
-            && select_spans
-                .iter()
-                .any(|s| s.start <= op.span.start && op.span.end <= s.end)
-    })
+    f.all_ops()
+        .any(|(_, _, op)| op.mode == Mode::Now && matches!(op.kind, OpKind::CtxObserve { .. }))
 }

@@ -9,7 +9,7 @@
 use rustc_hash::FxHashSet as HashSet;
 
 use goconc_semantic::body::Res;
-use goconc_semantic::ops::{ChanOp, Mode, OpKind, PathElem};
+use goconc_semantic::ops::{AccessPath, Callee, ChanOp, Mode, OpKind, PathElem};
 use goconc_semantic::types::{Sym, Type};
 use goconc_syntax::ast::{ExprKind, Span, StmtKind};
 
@@ -55,28 +55,58 @@ pub(super) fn check(
         };
         // `g.inbox` received, `g.peer.inbox` sent: one more field, naming
         // another value of the actor's own type.
-        for send in uses.iter().filter(|u| {
-            u.func == actor.id && u.op == ChanOp::Send && u.select.is_none() && u.mode == Mode::Now
-        }) {
-            let Some(send_path) = actor.all_ops().find_map(|(_, _, op)| match &op.kind {
-                OpKind::Chan { path: Some(p), .. } if op.span == send.span => Some(p.clone()),
-                _ => None,
-            }) else {
+        // Plain sends in the actor itself, and in the calls it makes
+        // (`n.step(m)` → `n.send(..)` → `n.peers[to].inbox <- m`).
+        let mut sends: Vec<(Span, AccessPath)> = Vec::new();
+        for (_, _, op) in actor.all_ops() {
+            if op.mode != Mode::Now {
                 continue;
-            };
+            }
+            match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: ChanOp::Send,
+                    select: None,
+                    ..
+                } => sends.push((op.span, p.clone())),
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } => {
+                    let Some(summary) = program.summary(*c) else {
+                        continue;
+                    };
+                    for u in &summary.chans {
+                        if u.op != ChanOp::Send || u.in_select {
+                            continue;
+                        }
+                        if let Some(p) = program.substitute(*c, &u.path, recv.as_ref(), args) {
+                            sends.push((op.span, p));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (send_span, send_path) in sends {
+            // `g.inbox` received; `g.peer.inbox` or `g.peers[id].inbox` sent.
             let n = recv_path.fields.len();
-            if send_path.base != recv_path.base
-                || send_path.fields.len() != n + 1
-                || n == 0
+            if n == 0
+                || send_path.base != recv_path.base
+                || send_path.fields.len() < n + 1
                 || send_path.fields[..n - 1] != recv_path.fields[..n - 1]
-                || send_path.fields[n] != recv_path.fields[n - 1]
+                || send_path.fields.last() != recv_path.fields.last()
             {
                 continue;
             }
-            let PathElem::Field(peer_field) = &send_path.fields[n - 1] else {
-                continue;
+            let middle = &send_path.fields[n - 1..send_path.fields.len() - 1];
+            let peer_field = match middle {
+                [PathElem::Field(f)] | [PathElem::Field(f), PathElem::Index] => f.clone(),
+                _ => continue,
             };
-            candidates.push((key, owner.clone(), first, send, peer_field.clone()));
+            candidates.push((key, owner.clone(), first, send_span, peer_field));
         }
     }
     if candidates.is_empty() {
@@ -85,7 +115,7 @@ pub(super) fn check(
     let wanted: HashSet<ChanKey> = candidates.iter().map(|(k, ..)| (*k).clone()).collect();
     let escapes = Escapes::compute(ctx, &wanted);
     let goroutines = goroutine_targets(ctx);
-    for (key, owner, first, send, peer_field) in candidates {
+    for (key, owner, first, send_span, peer_field) in candidates {
         if escapes.escapes(key) || !goroutines.contains_key(&first.func) {
             continue;
         }
@@ -95,7 +125,7 @@ pub(super) fn check(
         let Some(wiring) = mutual_peers(ctx, &owner, &peer_field) else {
             continue;
         };
-        if !reported.insert((actor.def.file, send.span)) {
+        if !reported.insert((actor.def.file, send_span)) {
             continue;
         }
         let ChanKey::Field(_, inbox) = key else {
@@ -105,9 +135,9 @@ pub(super) fn check(
         let mut finding = Finding::new(
             ChannelOrderDeadlock::META.code,
             FileIdx(actor.def.file as usize),
-            send.span,
+            send_span,
             format!(
-                "{actor_name} forwards to its `{peer_field}`'s unbuffered `{inbox}` from inside its receive loop, and the peers point at each other: when both forward at once, each waits for the other to come back to its receive, and neither does"
+                "{actor_name} forwards to a peer's unbuffered `{inbox}` (through `{peer_field}`) from inside its receive loop, and the peers point at each other: when both forward at once, each waits for the other to come back to its receive, and neither does"
             ),
         )
         .related(
@@ -137,8 +167,10 @@ pub(super) fn check(
 
 /// A store that makes two values of `owner` point at each other through
 /// `field`: `a.peer, b.peer = b, a`, or `a.peer = b` and `b.peer = a` in one
-/// function, or a ring `nodes[i].next = nodes[(i+1)%n]`. Returns the
-/// first store's file and span.
+/// function, a ring `nodes[i].next = nodes[(i+1)%n]`, or every node made a
+/// peer of every other (`for _, a := range nodes { for _, b := range
+/// nodes { a.peers[b.id] = b } }`). Returns the first store's file and
+/// span.
 fn mutual_peers(ctx: &RuleContext<'_>, owner: &Type, field: &Sym) -> Option<(u32, Span)> {
     let model = ctx.model()?;
     for (fi, info) in model.files.iter().enumerate() {
@@ -153,7 +185,15 @@ fn mutual_peers(ctx: &RuleContext<'_>, owner: &Type, field: &Sym) -> Option<(u32
                 continue;
             }
             for (&l, &r) in lhs.iter().zip(rhs) {
-                let target = file.unparen(l);
+                let mut target = file.unparen(l);
+                // `a.peers[b.id] = b`: a store into a collection of peers.
+                let keyed = match &file.expr(target).kind {
+                    ExprKind::Index { x, .. } => {
+                        target = file.unparen(*x);
+                        true
+                    }
+                    _ => false,
+                };
                 let ExprKind::Selector { x, sel } = &file.expr(target).kind else {
                     continue;
                 };
@@ -177,9 +217,23 @@ fn mutual_peers(ctx: &RuleContext<'_>, owner: &Type, field: &Sym) -> Option<(u32
                     Res::Local(id) => Some(*id),
                     _ => None,
                 };
+
                 if let (Some(a), Some(b)) = (local(*x), local(r)) {
                     if a != b {
                         stores.push((a, b, span));
+                    }
+                    // All to all: `a` and `b` both range over the same nodes.
+                    let ranged_over = |id| {
+                        let l = info.local(id)?;
+                        let over = crate::rules::double_lock::local_source(file, l)?;
+                        (l.init.is_none()).then(|| file.text(file.expr(over).span))
+                    };
+                    if keyed {
+                        if let (Some(ca), Some(cb)) = (ranged_over(a), ranged_over(b)) {
+                            if ca == cb {
+                                return Some((fi as u32, span));
+                            }
+                        }
                     }
                 }
             }
