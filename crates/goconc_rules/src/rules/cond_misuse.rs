@@ -51,7 +51,15 @@ declare_rule! {
     ///   made without `Signal`/`Broadcast` of `c` in the function, its
     ///   callees or its callers: setting the flag of `!q.closed`, appending
     ///   to the queue of `len(q.items) == 0`, freeing a slot for
-    ///   `r.count == len(r.buf)` while signalling only the other Cond;
+    ///   `r.count == len(r.buf)` while signalling only the other Cond. A
+    ///   `for { ...; c.Wait() }` loop whose exits are all in its body is
+    ///   judged only on its bail-out flags, set on every path of the writer
+    ///   (`Close` setting `p.closed`; not a flag set in some state only);
+    /// * a wake-up the wait loop ignores: the waiter tests a flag only
+    ///   before its loop (`if q.closed { return }` then `for q.avail == 0 {
+    ///   q.cond.Wait() }`), and a writer sets that flag and broadcasts
+    ///   while changing nothing the loop re-checks: the woken waiters wait
+    ///   again, forever;
     /// * such a change, with its `Signal`/`Broadcast`, made without holding
     ///   `L` (nor by any caller at the call, nor in a `...Locked` function):
     ///   a waiter that has checked the predicate under `L` but not yet

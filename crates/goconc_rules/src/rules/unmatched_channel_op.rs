@@ -401,14 +401,7 @@ impl ChanMentions {
                     } if !(matches!(cop, ChanOp::Recv | ChanOp::Range)
                         && source.is_some_and(|file| operand_is_call(file, op.expr))) =>
                     {
-                        // `n.peers[id].inbox <- m` mentions the field of the
-                        // element's type, though the path has no key.
-                        let key = chan_key(program, p).or_else(|| {
-                            program
-                                .field_owner(p)
-                                .map(|(owner, name)| ChanKey::Field(owner, name))
-                        });
-                        if let Some(k) = key {
+                        if let Some(k) = chan_key(program, p) {
                             *out.accounted.entry(k).or_default() += 1;
                         }
                     }

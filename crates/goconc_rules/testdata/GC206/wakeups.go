@@ -531,3 +531,141 @@ func (cc *clientConnState) addWindow(n int) {
 	cc.mu.Unlock()
 	cc.cond.Broadcast()
 }
+
+// A connection pool whose Get waits in a `for {}` loop with bail-outs;
+// Close sets the closed flag on every path and wakes nobody.
+type backendPool struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	idle   []int
+	closed bool
+}
+
+func newBackendPool() *backendPool {
+	p := &backendPool{}
+	p.cond = sync.NewCond(&p.mu)
+	return p
+}
+
+func (p *backendPool) Get() (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		if p.closed {
+			return 0, false
+		}
+		if n := len(p.idle); n > 0 {
+			c := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			return c, true
+		}
+		p.cond.Wait()
+	}
+}
+
+func (p *backendPool) Put(c int) {
+	p.mu.Lock()
+	p.idle = append(p.idle, c)
+	p.mu.Unlock()
+	p.cond.Signal()
+}
+
+func (p *backendPool) Close() {
+	p.mu.Lock()
+	p.closed = true // want `Close changes p.closed, which Get waits for in a p.cond.Wait loop, without p.cond.Signal or Broadcast`
+	p.idle = nil
+	p.mu.Unlock()
+}
+
+// A flow-control window: acquire bails out if the stream is closed before
+// it starts waiting, but its wait loop checks only the window, so the
+// Broadcast of close wakes waiters that go straight back to Wait.
+type streamWindow struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	avail  int
+	closed bool
+}
+
+func newStreamWindow(n int) *streamWindow {
+	w := &streamWindow{avail: n}
+	w.cond = sync.NewCond(&w.mu)
+	return w
+}
+
+func (w *streamWindow) acquire(n int) (int, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, false
+	}
+	for w.avail == 0 {
+		w.cond.Wait() // want `close sets w.closed and wakes w.cond, but this wait loop does not re-check w.closed`
+	}
+	if n > w.avail {
+		n = w.avail
+	}
+	w.avail -= n
+	return n, true
+}
+
+func (w *streamWindow) grant(n int) {
+	w.mu.Lock()
+	w.avail += n
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+func (w *streamWindow) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+// Negative: the wait loop re-checks the closed flag.
+type creditWindow struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	avail  int
+	closed bool
+}
+
+func newCreditWindow(n int) *creditWindow {
+	w := &creditWindow{avail: n}
+	w.cond = sync.NewCond(&w.mu)
+	return w
+}
+
+func (w *creditWindow) acquire(n int) (int, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, false
+	}
+	for w.avail == 0 && !w.closed {
+		w.cond.Wait()
+	}
+	if w.closed {
+		return 0, false
+	}
+	if n > w.avail {
+		n = w.avail
+	}
+	w.avail -= n
+	return n, true
+}
+
+func (w *creditWindow) grant(n int) {
+	w.mu.Lock()
+	w.avail += n
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}
+
+func (w *creditWindow) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.cond.Broadcast()
+}

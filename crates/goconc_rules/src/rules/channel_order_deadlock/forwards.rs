@@ -116,7 +116,9 @@ pub(super) fn check(
     let escapes = Escapes::compute(ctx, &wanted);
     let goroutines = goroutine_targets(ctx);
     for (key, owner, first, send_span, peer_field) in candidates {
-        if escapes.escapes(key) || !goroutines.contains_key(&first.func) {
+        if (escapes.escapes(key) && !only_keyless_sends_unaccounted(ctx, key))
+            || !goroutines.contains_key(&first.func)
+        {
             continue;
         }
         let Some(actor) = program.function(first.func) else {
@@ -245,4 +247,42 @@ fn mutual_peers(ctx: &RuleContext<'_>, owner: &Type, field: &Sym) -> Option<(u32
         }
     }
     None
+}
+
+/// Whether the only references of the field the model does not account for
+/// are plain sends through a collection of peers (`n.peers[id].inbox <-
+/// m`): their paths have no key, so they are not counted as operations.
+fn only_keyless_sends_unaccounted(ctx: &RuleContext<'_>, key: &ChanKey) -> bool {
+    let program = ctx.program;
+    let mentions = ctx.chan_mentions();
+    if mentions.exported(key) {
+        return false;
+    }
+    let mut keyless_sends = 0u32;
+    for f in ctx.functions() {
+        for (_, _, op) in f.all_ops() {
+            let OpKind::Chan {
+                path: Some(p),
+                op: c,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if super::super::unmatched_channel_op::chan_key(program, p).is_some() {
+                continue;
+            }
+            let Some((owner, name)) = program.field_owner(p) else {
+                continue;
+            };
+            if ChanKey::Field(owner, name) != *key {
+                continue;
+            }
+            if *c != ChanOp::Send {
+                return false;
+            }
+            keyless_sends += 1;
+        }
+    }
+    keyless_sends > 0 && mentions.unaccounted(key) == keyless_sends
 }

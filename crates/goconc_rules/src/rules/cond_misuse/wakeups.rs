@@ -87,6 +87,8 @@ struct WaitLoop<'a> {
     wait_span: Span,
     field: Sym,
     term: Term,
+    /// A `for {}` loop whose exits are all in its body.
+    bare: bool,
 }
 
 struct Write<'a> {
@@ -102,6 +104,7 @@ struct Write<'a> {
 pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
     let mut loops: Vec<WaitLoop<'_>> = Vec::new();
+    let mut unchecked = Vec::new();
     for site in &facts.sites {
         if site.op != CondOp::Wait
             || !is_private_field(ctx, &site.key)
@@ -120,15 +123,55 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
             continue;
         };
         // A bail-out in the body (`if q.closed { return }`) counts next to
-        // a loop condition; a `for {}` loop with exits only in its body is
+        // a loop condition. A `for {}` loop with exits only in its body is
         // woken by many events the model cannot see (a connection's reader
-        // broadcasting on its way out), so its terms are left alone.
-        let Some(pred) = cond else {
-            continue;
-        };
+        // broadcasting on its way out), so only its flag bail-outs count.
+        // Flags the waiter tests before the loop (`if q.closed { return
+        // err }` then `for q.avail == 0 { q.cond.Wait() }`): a writer that
+        // sets one and broadcasts wakes waiters that then wait again.
+        if let Some(pred) = cond {
+            let mut loop_terms = Vec::new();
+            collect_terms(program, file, info, pred, &mut loop_terms);
+            exit_terms(program, file, info, body, site.span, &mut loop_terms);
+            if !loop_terms.is_empty() {
+                let loop_start = file.expr(pred).span.start;
+                for (key, term) in pre_loop_flags(program, file, info, site.func, loop_start) {
+                    let CondKey::Field(term_owner, field) = &key else {
+                        continue;
+                    };
+                    let in_loop = loop_terms.iter().any(|(k, _)| k == &key);
+                    if term_owner == owner && !in_loop {
+                        unchecked.push((
+                            site,
+                            field.clone(),
+                            term,
+                            loop_terms
+                                .iter()
+                                .filter_map(|(k, _)| match k {
+                                    CondKey::Field(_, f) => Some(f.clone()),
+                                    _ => None,
+                                })
+                                .collect::<Vec<Sym>>(),
+                        ));
+                    }
+                }
+            }
+        }
         let mut terms = Vec::new();
-        collect_terms(program, file, info, pred, &mut terms);
-        exit_terms(program, file, info, body, site.span, &mut terms);
+        let bare = cond.is_none();
+        match cond {
+            Some(pred) => {
+                collect_terms(program, file, info, pred, &mut terms);
+                exit_terms(program, file, info, body, site.span, &mut terms);
+            }
+            // A `for {}` loop: only a flag that a bail-out tests before the
+            // Wait (`if p.closed { return ErrClosed }`), set by a method
+            // that signals nothing, is judged.
+            None => {
+                exit_terms(program, file, info, body, site.span, &mut terms);
+                terms.retain(|(_, t)| matches!(t, Term::Flag { .. }));
+            }
+        }
         for (key, term) in terms {
             let CondKey::Field(term_owner, field) = key else {
                 continue;
@@ -140,9 +183,13 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
                     wait_span: site.span,
                     field,
                     term,
+                    bare,
                 });
             }
         }
+    }
+    if !unchecked.is_empty() {
+        woken_but_unchecked(ctx, facts, &unchecked, findings);
     }
     if loops.is_empty() {
         return;
@@ -162,6 +209,10 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
                 || !falsifies(lp.term, write.change)
                 || waiters.contains(&(write.func.id, &lp.cond))
                 || reported.contains(&(write.func.id, &lp.cond))
+                // For a `for {}` loop, only a flag set on every path through
+                // the writer (`Close`), not one set in some state only (an
+                // idle connection, whose reader wakes the waiters itself).
+                || (lp.bare && !always_written(program, write))
             {
                 continue;
             }
@@ -268,6 +319,145 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
             );
         }
     }
+}
+
+/// A wait site, a flag the waiter tests only before its loop, how it
+/// tests it, and the fields the loop itself re-checks.
+type Unchecked<'s, 'a> = (&'s super::CondSite<'a>, Sym, Term, Vec<Sym>);
+
+/// A writer that sets a flag the waiter tests only before its wait loop
+/// and wakes the Cond for it (`close`: `q.closed = true; q.cond.Broadcast()`)
+/// while changing nothing the loop re-checks: the waiters wake, find the
+/// loop's condition unchanged and wait again, forever.
+fn woken_but_unchecked(
+    ctx: &RuleContext<'_>,
+    facts: &CondFacts<'_>,
+    unchecked: &[Unchecked<'_, '_>],
+    findings: &mut Vec<Finding>,
+) {
+    let program = ctx.program;
+    let mut fields: FxHashSet<&str> = unchecked.iter().map(|u| &*u.1).collect();
+    for u in unchecked {
+        fields.extend(u.3.iter().map(|f| &**f));
+    }
+    let writes = collect_writes(ctx, &fields);
+    let mut reported: FxHashSet<Span> = FxHashSet::default();
+    for (site, flag, term, loop_fields) in unchecked {
+        let CondKey::Field(owner, _) = &site.key else {
+            continue;
+        };
+        for write in &writes {
+            if write.field != *flag
+                || write.owner != *owner
+                || write.func.id == site.func.id
+                || !falsifies(*term, write.change)
+                || !always_written(program, write)
+            {
+                continue;
+            }
+            // The writer changes nothing the loop re-checks.
+            let touches_loop = writes.iter().any(|w| {
+                w.func.id == write.func.id && w.owner == *owner && loop_fields.contains(&w.field)
+            });
+            if touches_loop {
+                continue;
+            }
+            let Some((signal_span, _)) = wakes(ctx, write.func, &site.key, facts, 2) else {
+                continue;
+            };
+            if !reported.insert(site.span) {
+                continue;
+            }
+            let cond_name = cond_display(program, facts, &site.key);
+            findings.push(
+                Finding::new(
+                    CondMisuse::META.code,
+                    FileIdx(site.func.def.file as usize),
+                    site.span,
+                    format!(
+                        "{} sets {} and wakes {cond_name}, but this wait loop does not re-check {}: the woken waiters find their condition unchanged and wait again, forever",
+                        super::short_name(write.func),
+                        write.name,
+                        write.name
+                    ),
+                )
+                .related(
+                    FileIdx(write.func.def.file as usize),
+                    write.span,
+                    format!("{} is set here", write.name),
+                )
+                .related(
+                    FileIdx(write.func.def.file as usize),
+                    signal_span,
+                    "the waiters are woken here",
+                )
+                .suggest(format!(
+                    "test {} inside the wait loop too: for !{} && <condition> {{ {cond_name}.Wait() }}, then return if it is set",
+                    write.name, write.name
+                )),
+            );
+        }
+    }
+}
+
+/// Flags a function tests before `loop_start` with a bail-out (`if
+/// q.closed { return 0, errClosed }`), outside any loop.
+fn pre_loop_flags(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    func: &Function,
+    loop_start: u32,
+) -> Vec<(CondKey, Term)> {
+    let mut out = Vec::new();
+    let span = func.def.span;
+    for stmt in &file.stmts {
+        if stmt.span.start < span.start || stmt.span.end > loop_start {
+            continue;
+        }
+        let StmtKind::If { cond, body, .. } = &stmt.kind else {
+            continue;
+        };
+        let returns = body
+            .stmts
+            .iter()
+            .any(|&s| matches!(file.stmt(s).kind, StmtKind::Return { .. }));
+        if returns {
+            exit_flags(program, file, info, *cond, &mut out);
+        }
+    }
+    out
+}
+
+/// Whether every path from the writer's entry to its exit passes the write.
+fn always_written(program: &Program, write: &Write<'_>) -> bool {
+    let f = write.func;
+    let cfg = &f.cfg;
+    let Some((file, _)) = program.file_of(f) else {
+        return false;
+    };
+    let writes_here = |b: goconc_semantic::cfg::BlockId| {
+        cfg.block(b).nodes.iter().any(|n| match n {
+            goconc_semantic::cfg::Node::Stmt(st) => {
+                let span = file.stmt(*st).span;
+                span.start <= write.span.start && write.span.end <= span.end
+            }
+            _ => false,
+        })
+    };
+    let mut seen = vec![false; cfg.blocks.len()];
+    let mut stack = vec![cfg.entry];
+    while let Some(b) = stack.pop() {
+        if b == cfg.exit {
+            return false;
+        }
+        if seen.get(b.index()).copied().unwrap_or(true) || writes_here(b) {
+            continue;
+        }
+        seen[b.index()] = true;
+        stack.extend(cfg.block(b).succs.iter().copied());
+    }
+    true
 }
 
 fn cond_display(program: &Program, facts: &CondFacts<'_>, key: &CondKey) -> String {
