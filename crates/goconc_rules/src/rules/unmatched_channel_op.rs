@@ -19,6 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 mod late_closes;
+mod parent_contexts;
 mod partial_closes;
 mod timer_drains;
 
@@ -56,6 +57,11 @@ declare_rule! {
     ///   loop that closes on success and otherwise runs out (a retry loop
     ///   giving up) before the function falls off its end, while nothing
     ///   else closes it;
+    /// * a wait on a done channel (`h.cancel(); <-h.donec`) for a goroutine
+    ///   whose only way out is `<-ctx.Done()` of the context it was started
+    ///   with, when its starter derived a cancellable child of that context,
+    ///   stored the child's cancel func in the field called before the
+    ///   wait, and started the goroutine with the parent instead;
     /// * a method that can only end in `select {}` while its type has a
     ///   `Stop`/`Close`/`Shutdown` method (`Run() error` that parks after
     ///   starting its loops): it never returns, not even after the shutdown
@@ -836,6 +842,7 @@ impl Rule for UnmatchedChannelOp {
             late_closes::check(ctx, findings);
             check_timer_drains(ctx, findings);
             timer_drains::check(ctx, findings);
+            parent_contexts::check(ctx, findings);
             return;
         }
         let mut wanted: FxHashSet<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
@@ -1006,6 +1013,7 @@ impl Rule for UnmatchedChannelOp {
         late_closes::check(ctx, findings);
         check_timer_drains(ctx, findings);
         timer_drains::check(ctx, findings);
+        parent_contexts::check(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
     }
 }
