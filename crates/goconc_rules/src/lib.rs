@@ -67,6 +67,11 @@ pub struct RuleContext<'a> {
     local_chan_escapes: OnceLock<crate::rules::unmatched_channel_op::Escapes>,
     /// Functions of the package with a WaitGroup or errgroup op.
     wait_group_users: OnceLock<Vec<&'a Function>>,
+    /// Channel-field operations and makes of the package, shared by the
+    /// field-channel checks of GC101 and GC207.
+    field_chan_ops: OnceLock<crate::rules::abandoned_channel::FieldChanOps>,
+    /// Functions of the package run as goroutines, with a spawn site each.
+    goroutine_targets: OnceLock<HashMap<FuncId, (goconc_syntax::ast::Span, FuncId)>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -78,7 +83,23 @@ impl<'a> RuleContext<'a> {
             chan_mentions: OnceLock::new(),
             local_chan_escapes: OnceLock::new(),
             wait_group_users: OnceLock::new(),
+            field_chan_ops: OnceLock::new(),
+            goroutine_targets: OnceLock::new(),
         }
+    }
+
+    /// Functions of the package run as goroutines (`go`, library and
+    /// wrapper spawns), each with one spawn site and its function.
+    pub(crate) fn goroutine_targets(&self) -> &HashMap<FuncId, (goconc_syntax::ast::Span, FuncId)> {
+        self.goroutine_targets
+            .get_or_init(|| crate::rules::unmatched_channel_op::compute_goroutine_targets(self))
+    }
+
+    /// Every op on a channel field in the package, by field, and the
+    /// capacities of every `make` of each field.
+    pub(crate) fn field_chan_ops(&self) -> &crate::rules::abandoned_channel::FieldChanOps {
+        self.field_chan_ops
+            .get_or_init(|| crate::rules::abandoned_channel::field_chan_ops(self))
     }
 
     /// The package's functions with a WaitGroup (or errgroup) operation.

@@ -412,7 +412,7 @@ fn analyse_owned_fields(
 /// send: it never looks at the stop channel itself.
 fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let (ops, caps) = field_chan_ops(ctx);
+    let (ops, caps) = ctx.field_chan_ops();
     let closed: FxHashSet<&ChanKey> = ops
         .iter()
         .filter(|(_, v)| v.iter().any(|o| o.op == ChanOp::Close))
@@ -498,8 +498,8 @@ fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>)
         if esc.escapes(key) {
             continue;
         }
-        let goroutines =
-            goroutines.get_or_insert_with(|| super::unmatched_channel_op::goroutine_targets(ctx));
+        let goroutines = goroutines
+            .get_or_insert_with(|| super::unmatched_channel_op::goroutine_targets(ctx).clone());
         let mut reported: FxHashSet<FuncId> = FxHashSet::default();
         for send in sends {
             let Some(sf) = program.function(send.func) else {
@@ -554,7 +554,7 @@ fn check_oblivious_producers(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>)
 /// waits forever.
 fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let (field_ops, caps) = field_chan_ops(ctx);
+    let (field_ops, caps) = ctx.field_chan_ops();
     let closes = |k: &ChanKey, by: &dyn Fn(FuncId) -> bool| {
         field_ops
             .get(k)
@@ -591,7 +591,9 @@ fn check_stop_waits_for_sender(ctx: &RuleContext<'_>, findings: &mut Vec<Finding
                     .copied()
                     .unwrap_or(false)
                 || !goroutines
-                    .get_or_insert_with(|| super::unmatched_channel_op::goroutine_targets(ctx))
+                    .get_or_insert_with(|| {
+                        super::unmatched_channel_op::goroutine_targets(ctx).clone()
+                    })
                     .contains_key(&g.id)
             {
                 continue;
@@ -777,8 +779,8 @@ pub(crate) struct SelectableOp {
 /// the context), a later `Stop` blocks forever: nobody will ever receive.
 fn check_stop_requests(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let (ops, makes) = field_chan_ops(ctx);
-    let keys = unbuffered_field_keys(&ops, &makes);
+    let (ops, makes) = ctx.field_chan_ops();
+    let keys = unbuffered_field_keys(ops, makes);
     if keys.is_empty() {
         return;
     }

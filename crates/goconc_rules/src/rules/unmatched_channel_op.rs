@@ -655,7 +655,16 @@ pub(crate) fn param_key(f: &Function, i: usize) -> Option<LocalKey> {
 
 /// Functions of the package that run as goroutines: `go` targets, library
 /// spawns (`errgroup.Group.Go`, `wg.Go`) and wrapper spawns.
-pub(crate) fn goroutine_targets(ctx: &RuleContext<'_>) -> FxHashMap<FuncId, (Span, FuncId)> {
+pub(crate) fn goroutine_targets<'c>(
+    ctx: &'c RuleContext<'_>,
+) -> &'c FxHashMap<FuncId, (Span, FuncId)> {
+    ctx.goroutine_targets()
+}
+
+/// Computes [`goroutine_targets`] (cached per package in the context).
+pub(crate) fn compute_goroutine_targets(
+    ctx: &RuleContext<'_>,
+) -> FxHashMap<FuncId, (Span, FuncId)> {
     let mut out = FxHashMap::default();
     for f in ctx.functions() {
         if let Some(s) = ctx.program.summary(f.id) {
@@ -963,7 +972,7 @@ impl Rule for UnmatchedChannelOp {
                         && !matches!(c.key, ChanKey::Global(_))
                         && endless_receive_loop(f, c.block)
                         && goroutine_ids
-                            .get_or_insert_with(|| goroutine_targets(ctx))
+                            .get_or_insert_with(|| goroutine_targets(ctx).clone())
                             .contains_key(&f.id) =>
                 {
                     format!(
@@ -1655,7 +1664,10 @@ fn reach(f: &Function, start: BlockId, forward: bool) -> FxHashSet<BlockId> {
 /// `select {}` and endless `for` loops in goroutines.
 fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let mut targets: Vec<_> = goroutine_targets(ctx).into_iter().collect();
+    let mut targets: Vec<_> = goroutine_targets(ctx)
+        .iter()
+        .map(|(k, v)| (*k, *v))
+        .collect();
     targets.sort_by_key(|(t, _)| *t);
     for (target, (spawn_span, spawner)) in targets {
         let Some(f) = program.function(target) else {

@@ -15,16 +15,16 @@ use goconc_semantic::program::Function;
 use goconc_syntax::ast::Span;
 
 use super::{
-    chan_name_at, describe_stop, early_loop_exit, field_chan_ops, short_name,
-    unbuffered_field_keys, AbandonedChannel, SelectableOp,
+    chan_name_at, describe_stop, early_loop_exit, short_name, unbuffered_field_keys,
+    AbandonedChannel, SelectableOp,
 };
 use crate::rules::unmatched_channel_op::{goroutine_targets, ChanKey, Escapes};
 use crate::{FileIdx, Finding, RuleContext};
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let (ops, makes) = field_chan_ops(ctx);
-    let keys = unbuffered_field_keys(&ops, &makes);
+    let (ops, makes) = ctx.field_chan_ops();
+    let keys = unbuffered_field_keys(ops, makes);
     let mut candidates: Vec<(&ChanKey, FuncId, Vec<&SelectableOp>)> = Vec::new();
     for key in keys {
         let key_ops = &ops[key];
@@ -76,7 +76,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let Some(lp) = program.function(loop_id) else {
             continue;
         };
-        if !runs_in_goroutine(ctx, &goroutines, loop_id) {
+        if !runs_in_goroutine(ctx, goroutines, loop_id) {
             continue;
         }
         let Some((file, info)) = program.file_of(lp) else {

@@ -13,7 +13,7 @@ use goconc_semantic::ops::{AccessPath, Callee, ChanOp, Mode, OpKind, PathElem};
 use goconc_semantic::types::{Sym, Type};
 use goconc_syntax::ast::{ExprKind, Span, StmtKind};
 
-use super::super::abandoned_channel::{field_chan_ops, unbuffered_field_keys};
+use super::super::abandoned_channel::unbuffered_field_keys;
 use super::super::unmatched_channel_op::{goroutine_targets, ChanKey, Escapes};
 use super::ChannelOrderDeadlock;
 use crate::{FileIdx, Finding, RuleContext};
@@ -24,8 +24,8 @@ pub(super) fn check(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    let (ops, makes) = field_chan_ops(ctx);
-    let keys = unbuffered_field_keys(&ops, &makes);
+    let (ops, makes) = ctx.field_chan_ops();
+    let keys = unbuffered_field_keys(ops, makes);
     // (inbox key, the actor's receive, the forwarding send, the peer field).
     let mut candidates = Vec::new();
     for key in keys {

@@ -16,7 +16,6 @@ use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncId, LocalKey, M
 use goconc_semantic::types::{Sym, Type};
 use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
 
-use super::super::abandoned_channel::field_chan_ops;
 use super::super::unmatched_channel_op::{chan_key, ChanKey};
 use super::super::waitgroup_misuse::flow;
 use super::ChannelOrderDeadlock;
@@ -28,7 +27,7 @@ pub(super) fn check(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    let (ops, makes) = field_chan_ops(ctx);
+    let (ops, makes) = ctx.field_chan_ops();
     // Fields used only by plain sends, and fields used only by plain
     // receives; neither made directly in a field (the wiring stores
     // channels made elsewhere).

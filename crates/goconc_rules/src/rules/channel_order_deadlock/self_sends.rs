@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet as HashSet;
 use goconc_semantic::ops::{Callee, ChanOp, Mode, OpKind};
 use goconc_syntax::ast::Span;
 
-use super::super::abandoned_channel::{chan_name_at, field_chan_ops, unbuffered_field_keys};
+use super::super::abandoned_channel::{chan_name_at, unbuffered_field_keys};
 use super::super::unmatched_channel_op::{chan_key, goroutine_targets, ChanKey, Escapes};
 use super::ChannelOrderDeadlock;
 use crate::{FileIdx, Finding, RuleContext};
@@ -21,8 +21,8 @@ pub(super) fn check(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    let (ops, makes) = field_chan_ops(ctx);
-    let mut keys = unbuffered_field_keys(&ops, &makes);
+    let (ops, makes) = ctx.field_chan_ops();
+    let mut keys = unbuffered_field_keys(ops, makes);
     // Channels received in one function only; the costlier facts (escapes,
     // goroutine targets) are computed only for calls that send on one.
     keys.retain(|key| {

@@ -18,7 +18,7 @@ use crate::{FileIdx, Finding, RuleContext};
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    for (target, (spawn_span, spawner_id)) in goroutine_targets(ctx) {
+    for (&target, &(spawn_span, spawner_id)) in goroutine_targets(ctx) {
         let (Some(g), Some(spawner)) = (program.function(target), program.function(spawner_id))
         else {
             continue;

@@ -34,7 +34,8 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         return;
     }
     let mut targets: Vec<(FuncId, (Span, FuncId))> = goroutine_targets(ctx)
-        .into_iter()
+        .iter()
+        .map(|(k, v)| (*k, *v))
         .filter(|(t, _)| program.function(*t).is_some_and(signals))
         .collect();
     if targets.is_empty() {
