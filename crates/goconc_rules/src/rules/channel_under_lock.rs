@@ -742,12 +742,7 @@ fn subscriber_send(
         .into_iter()
         .filter(|g| {
             (unbuffered || ends_subscription(g))
-                && g.def.parent.is_none()
-                && g.def.recv.is_some()
-                && short_func_name(g)
-                    .rsplit('.')
-                    .next()
-                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+                && is_exported_method(g)
                 && g.id != f.id
                 && (g.all_ops().any(|(_, _, o)| {
                     o.mode == Mode::Now
@@ -796,6 +791,17 @@ fn subscriber_send(
     )
 }
 
+/// A declared method with an exported name: code outside the package
+/// (a subscriber, a consumer) can call it.
+fn is_exported_method(g: &Function) -> bool {
+    g.def.parent.is_none()
+        && g.def.recv.is_some()
+        && short_func_name(g)
+            .rsplit('.')
+            .next()
+            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
 /// A send under a write lock on an unbuffered channel field that only
 /// code outside the package receives from — handed out by a receive-only
 /// accessor (`Evictions() <-chan string`) — while an exported method of the
@@ -838,12 +844,7 @@ fn handed_out_send(
         };
         let taker = production_functions(ctx).into_iter().find(|g| {
             g.id != f.id
-                && g.def.parent.is_none()
-                && g.def.recv.is_some()
-                && short_func_name(g)
-                    .rsplit('.')
-                    .next()
-                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+                && is_exported_method(g)
                 && program.summary(g.id).is_some_and(|s| {
                     s.acquires
                         .iter()
