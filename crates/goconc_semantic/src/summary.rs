@@ -103,7 +103,9 @@ pub struct Summary {
     /// Parameter indices (receiver excluded) of contexts it observes.
     pub ctx_params: Vec<u32>,
     pub spawns: Vec<Spawn>,
-    /// Parameter indices of functions it runs in a new goroutine (wrappers).
+    /// Parameter indices of functions it runs in a new goroutine (wrappers:
+    /// `go f()`, or `go func() { ... f() ... }()` as a hand-written
+    /// errgroup's `Go` does).
     pub spawns_params: Vec<u32>,
     /// Parameter indices of functions it calls synchronously.
     pub calls_params: Vec<u32>,
@@ -487,10 +489,92 @@ fn summarize<'a>(
             }
         }
     }
+    spawned_param_calls(prog, f, &param_index, &mut sum);
     sum.ctx_params.sort_unstable();
     sum.spawns_params.sort_unstable();
     sum.calls_params.sort_unstable();
     sum
+}
+
+/// `go func() { ... f() ... }()` in `func (g *Group) Go(f func() error)`:
+/// a goroutine started once per call (not in a loop, which would be a
+/// per-item fan-out) that calls the function's parameter spawns it, as a
+/// hand-written errgroup does.
+fn spawned_param_calls(
+    prog: &Program,
+    f: &Function,
+    param_index: &dyn Fn(&AccessPath) -> Option<u32>,
+    sum: &mut Summary,
+) {
+    let spawns_closure = f.ops.iter().any(|(_, op)| {
+        op.mode == Mode::Spawned
+            && matches!(
+                op.kind,
+                OpKind::Call {
+                    callee: Callee::Func(_),
+                    ..
+                }
+            )
+    });
+    if !spawns_closure || f.def.params.is_empty() {
+        return;
+    }
+    let in_loop = f.cfg.in_loop();
+    for bi in 0..f.cfg.blocks.len() {
+        if in_loop.get(bi).copied().unwrap_or(true) {
+            continue;
+        }
+        for (_, op) in f.block_ops(BlockId(bi as u32)) {
+            let (
+                OpKind::Call {
+                    callee: Callee::Func(t),
+                    ..
+                },
+                Mode::Spawned,
+            ) = (&op.kind, op.mode)
+            else {
+                continue;
+            };
+            let Some(closure) = prog.function(*t).filter(|c| c.def.parent.is_some()) else {
+                continue;
+            };
+            let Some((file, info)) = prog.file_of(closure) else {
+                continue;
+            };
+            for (_, call) in &closure.ops {
+                let (
+                    OpKind::Call {
+                        callee: Callee::Dynamic,
+                        ..
+                    },
+                    Mode::Now,
+                    Some(e),
+                ) = (&call.kind, call.mode, call.expr)
+                else {
+                    continue;
+                };
+                let goconc_syntax::ast::ExprKind::Call { fun, .. } = &file.expr(e).kind else {
+                    continue;
+                };
+                let crate::body::Res::Local(l) = info.res(file.unparen(*fun)) else {
+                    continue;
+                };
+                let called = AccessPath {
+                    base: Base::Local(crate::ops::LocalKey {
+                        pkg: closure.pkg,
+                        file: closure.def.file,
+                        local: *l,
+                    }),
+                    fields: Default::default(),
+                };
+                if let Some(i) = param_index(&called) {
+                    if !sum.spawns_params.contains(&i) {
+                        sum.spawns_params.push(i);
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
