@@ -2088,7 +2088,7 @@ fn short_name(qualified: &str) -> &str {
 /// A path from `start` to the normal exit of `g` through blocks that are
 /// not `excluded` (`start` itself is taken); returns the block that
 /// returns. The abort block (panics, `runtime.Goexit`) is not an exit.
-fn path_to_exit(
+pub(crate) fn path_to_exit(
     g: &Function,
     start: BlockId,
     excluded: &dyn Fn(BlockId) -> bool,

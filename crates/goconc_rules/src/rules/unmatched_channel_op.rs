@@ -2044,15 +2044,7 @@ fn with_cancel_partner(
         let ExprKind::Call { fun, .. } = &file.expr(file.unparen(call)).kind else {
             return None;
         };
-        let fun = file.unparen(*fun);
-        let ExprKind::Selector { sel, .. } = &file.expr(fun).kind else {
-            return None;
-        };
-        let derives = matches!(
-            info.selection(fun),
-            Some(Selection::Qualified(r)) if &*r.pkg == "context"
-        ) && matches!(file.name(*sel), "WithCancel" | "WithCancelCause");
-        if !derives {
+        if !derives_cancellable(file, info, *fun) {
             return None;
         }
         return match info.res(cancel_id) {
@@ -2061,6 +2053,23 @@ fn with_cancel_partner(
         };
     }
     None
+}
+
+/// Whether `fun` (the callee of a call) is `context.WithCancel` or
+/// `context.WithCancelCause`.
+fn derives_cancellable(
+    file: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    fun: goconc_syntax::ast::ExprId,
+) -> bool {
+    let fun = file.unparen(fun);
+    let ExprKind::Selector { sel, .. } = &file.expr(fun).kind else {
+        return false;
+    };
+    matches!(
+        info.selection(fun),
+        Some(Selection::Qualified(r)) if &*r.pkg == "context"
+    ) && matches!(file.name(*sel), "WithCancel" | "WithCancelCause")
 }
 
 /// Whether the cancel func local `cancel` is never called: every use of it

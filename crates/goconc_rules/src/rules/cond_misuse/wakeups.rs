@@ -445,19 +445,8 @@ fn always_written(program: &Program, write: &Write<'_>) -> bool {
             _ => false,
         })
     };
-    let mut seen = vec![false; cfg.blocks.len()];
-    let mut stack = vec![cfg.entry];
-    while let Some(b) = stack.pop() {
-        if b == cfg.exit {
-            return false;
-        }
-        if seen.get(b.index()).copied().unwrap_or(true) || writes_here(b) {
-            continue;
-        }
-        seen[b.index()] = true;
-        stack.extend(cfg.block(b).succs.iter().copied());
-    }
-    true
+    writes_here(cfg.entry)
+        || crate::rules::abandoned_channel::path_to_exit(f, cfg.entry, &writes_here).is_none()
 }
 
 fn cond_display(program: &Program, facts: &CondFacts<'_>, key: &CondKey) -> String {

@@ -8,7 +8,6 @@
 
 use goconc_semantic::body::Res;
 use goconc_semantic::cfg::BlockId;
-use goconc_semantic::env::Selection;
 use goconc_semantic::ops::{AccessPath, Base, ChanOp, LocalKey, Mode, OpKind};
 use goconc_semantic::program::Function;
 use goconc_syntax::ast::{ExprKind, Span, StmtKind};
@@ -165,22 +164,12 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Whether the function can return without passing any of `blocks`.
+/// Whether the function can return (not panic) without passing any of
+/// `blocks`.
 fn exit_reachable_avoiding(g: &Function, blocks: &[BlockId]) -> bool {
-    let cfg = &g.cfg;
-    let mut seen = vec![false; cfg.blocks.len()];
-    let mut stack = vec![cfg.entry];
-    while let Some(b) = stack.pop() {
-        if b == cfg.exit {
-            return true;
-        }
-        if blocks.contains(&b) || seen.get(b.index()).copied().unwrap_or(true) {
-            continue;
-        }
-        seen[b.index()] = true;
-        stack.extend(cfg.block(b).succs.iter().copied());
-    }
-    false
+    !blocks.contains(&g.cfg.entry)
+        && crate::rules::abandoned_channel::path_to_exit(g, g.cfg.entry, &|b| blocks.contains(&b))
+            .is_some()
 }
 
 /// `cctx, cancel := context.WithCancel(parent)` in `f` with `cancel` stored
@@ -211,15 +200,7 @@ fn stored_cancel_of(
         let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(call)).kind else {
             continue;
         };
-        let fun = file.unparen(*fun);
-        let ExprKind::Selector { sel, .. } = &file.expr(fun).kind else {
-            continue;
-        };
-        let derives = matches!(
-            info.selection(fun),
-            Some(Selection::Qualified(r)) if &*r.pkg == "context"
-        ) && matches!(file.name(*sel), "WithCancel" | "WithCancelCause");
-        if !derives {
+        if !super::derives_cancellable(file, info, *fun) {
             continue;
         }
         let from_parent = args.first().is_some_and(
