@@ -6,7 +6,7 @@ use goconc_semantic::env::Selection;
 use goconc_semantic::ops::{AccessPath, Base, Callee, ChanOp, FuncArg, FuncId, Mode, Op, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::Program;
-use goconc_syntax::ast::{ExprKind, Op as AstOp, Span, StmtKind};
+use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, Span, StmtKind};
 use goconc_syntax::File;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -14,6 +14,7 @@ use super::unmatched_channel_op::{chan_key, loop_blocks, param_key, ChanKey, Esc
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 mod producers;
+mod registries;
 mod streams;
 mod waiters;
 
@@ -262,6 +263,7 @@ impl Rule for AbandonedChannel {
                     analyse_returned_stream(ctx, f, &chan, &in_loop, &mut reported, findings);
                     if cap == 0 {
                         streams::check(ctx, f, &chan, &in_loop, &mut reported, findings);
+                        registries::check(ctx, f, &chan, &mut reported, findings);
                     }
                     continue;
                 }
@@ -2298,7 +2300,20 @@ fn clause_kind(f: &Function, file: &File, info: &FileInfo, b: BlockId) -> Option
     let Some(chan) = chan else {
         return Some(ClauseKind::Other);
     };
-    let cancel = match &file.expr(chan).kind {
+    let cancel = is_cancel_chan(file, info, chan, 0);
+    Some(if cancel {
+        ClauseKind::Cancel
+    } else {
+        ClauseKind::Other
+    })
+}
+
+/// Whether `chan` is `ctx.Done()`, `time.After(d)`, `time.Tick(d)` or a
+/// timer's `C`, directly or through a local initialised with one and
+/// never reassigned (`deadline := time.After(limit)`).
+fn is_cancel_chan(file: &File, info: &FileInfo, chan: ExprId, depth: u32) -> bool {
+    let chan = file.unparen(chan);
+    match &file.expr(chan).kind {
         ExprKind::Call { fun, .. } => {
             let fun = file.unparen(*fun);
             match info.selection(fun) {
@@ -2320,13 +2335,16 @@ fn clause_kind(f: &Function, file: &File, info: &FileInfo, b: BlockId) -> Option
             let t = info.ty(*x).strip_pointer();
             file.name(*sel) == "C" && (t.is_named("time", "Timer") || t.is_named("time", "Ticker"))
         }
+        ExprKind::Ident(_) if depth == 0 => match info.res(chan) {
+            goconc_semantic::body::Res::Local(l) => info
+                .local(*l)
+                .filter(|l| !l.reassigned)
+                .and_then(|l| l.init)
+                .is_some_and(|init| is_cancel_chan(file, info, init, depth + 1)),
+            _ => false,
+        },
         _ => false,
-    };
-    Some(if cancel {
-        ClauseKind::Cancel
-    } else {
-        ClauseKind::Other
-    })
+    }
 }
 
 /// The related location where the spawning function stops listening.

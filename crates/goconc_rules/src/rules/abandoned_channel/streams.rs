@@ -99,7 +99,7 @@ pub(super) fn check(
 }
 
 /// How a consumer holds a returned stream.
-enum Stream {
+pub(super) enum Stream {
     /// A local holding it (`ch := w.Watch(ctx, rev)`).
     Local(AccessPath),
     /// The call itself, ranged over (`for ev := range h.Watch(ctx, p)`) or
@@ -109,7 +109,7 @@ enum Stream {
 
 /// How `consumer` holds the channel a call of `producer` returns, with the
 /// call's span.
-fn consumer_stream(
+pub(super) fn consumer_stream(
     ctx: &RuleContext<'_>,
     consumer: &Function,
     producer: &Function,
@@ -169,7 +169,7 @@ fn consumer_stream(
 /// The analysed function `taker` hands its stream to, with the parameter
 /// holding it there: the stream's only use in `taker` is as argument `i`
 /// of one direct call (`p.write(filtered)`, `p.write(p.filter(in))`).
-fn handed_to_consumer<'p>(
+pub(super) fn handed_to_consumer<'p>(
     ctx: &RuleContext<'p>,
     taker: &'p Function,
     stream: &Stream,
@@ -242,11 +242,10 @@ fn handed_to_consumer<'p>(
     Some((consumer, Stream::Local(path)))
 }
 
-/// A block where `consumer` leaves its receiving loop for good, when it
-/// only receives from `stream` (in loops) and never hands it on.
-fn stops_early(ctx: &RuleContext<'_>, consumer: &Function, stream: &Stream) -> Option<BlockId> {
-    let (file, info) = ctx.program.file_of(consumer)?;
-    let ops: Vec<(BlockId, ChanOp, Mode)> = match stream {
+/// The operations of `consumer` on `stream`, with their blocks and spans;
+/// `None` when the consumer hands the stream on to a call.
+fn stream_ops(consumer: &Function, stream: &Stream) -> Option<Vec<(BlockId, ChanOp, Mode, Span)>> {
+    Some(match stream {
         Stream::Local(path) => {
             let handed_on = consumer
                 .all_ops()
@@ -254,18 +253,57 @@ fn stops_early(ctx: &RuleContext<'_>, consumer: &Function, stream: &Stream) -> O
             if handed_on {
                 return None;
             }
-            chan_ops(consumer, path)
-                .map(|(b, op, _, mode, _)| (b, op, mode))
+            consumer
+                .all_ops()
+                .filter_map(|(b, _, op)| match &op.kind {
+                    OpKind::Chan {
+                        op: cop,
+                        path: Some(p),
+                        ..
+                    } if p == path => Some((b, *cop, op.mode, op.span)),
+                    _ => None,
+                })
                 .collect()
         }
         Stream::Ranged(call) => consumer
             .all_ops()
             .filter_map(|(b, _, op)| match &op.kind {
-                OpKind::Chan { op: cop, .. } if op.expr == Some(*call) => Some((b, *cop, op.mode)),
+                OpKind::Chan { op: cop, .. } if op.expr == Some(*call) => {
+                    Some((b, *cop, op.mode, op.span))
+                }
                 _ => None,
             })
             .collect(),
-    };
+    })
+}
+
+/// The receiving blocks of a consumer that waits once for a value from
+/// `stream` and never again: every operation on it is a plain receive
+/// outside any loop.
+pub(super) fn receives_once(consumer: &Function, stream: &Stream) -> Option<Vec<BlockId>> {
+    let ops = stream_ops(consumer, stream)?;
+    let in_loop = consumer.cfg.in_loop();
+    let once = !ops.is_empty()
+        && ops.iter().all(|(b, op, mode, _)| {
+            *op == ChanOp::Recv
+                && *mode == Mode::Now
+                && !in_loop.get(b.index()).copied().unwrap_or(true)
+        });
+    once.then(|| ops.iter().map(|(b, ..)| *b).collect())
+}
+
+/// A block where `consumer` leaves its receiving loop for good, when it
+/// only receives from `stream` (in loops) and never hands it on.
+pub(super) fn stops_early(
+    ctx: &RuleContext<'_>,
+    consumer: &Function,
+    stream: &Stream,
+) -> Option<BlockId> {
+    let (file, info) = ctx.program.file_of(consumer)?;
+    let ops: Vec<(BlockId, ChanOp, Mode)> = stream_ops(consumer, stream)?
+        .into_iter()
+        .map(|(b, op, mode, _)| (b, op, mode))
+        .collect();
     if ops.is_empty()
         || ops
             .iter()
