@@ -765,17 +765,28 @@ fn done_missing_on_path(
     let mut groups: Vec<&AccessPath> = Vec::new();
     for s in &sites {
         if s.wg == WgOp::Done
-            && s.op.mode == Mode::Now
+            && matches!(s.op.mode, Mode::Now | Mode::Deferred)
             && !flow::is_own_local(program, f, s.path)
             && !groups.contains(&s.path)
         {
             groups.push(s.path);
         }
     }
+    let deferred_done = |wg: &AccessPath| {
+        sites
+            .iter()
+            .any(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode == Mode::Deferred)
+    };
     // A goroutine whose every Done only undoes its own earlier Add (the
     // `wg.Add(1); if !start(worker) { wg.Done() }` of a spawner) is not
-    // counted by that group.
+    // counted by that group. Nor is one that adds to the group itself: the
+    // paths before its Add owe nothing.
     groups.retain(|wg| {
+        if deferred_done(wg) {
+            return !sites
+                .iter()
+                .any(|s| s.path == *wg && matches!(s.wg, WgOp::Add(_)));
+        }
         !sites
             .iter()
             .filter(|s| s.path == *wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
@@ -783,13 +794,20 @@ fn done_missing_on_path(
     });
     groups.retain(|wg| !is_latch(ctx, f, wg) && !counts_items(f, &sites, wg));
     for wg in groups {
-        let deferred = sites
-            .iter()
-            .any(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode == Mode::Deferred);
-        if deferred || defers_done_via_call(program, f, wg) {
+        // `defer wg.Done()` covers every return after the defer statement
+        // ran; a return before it (`if err != nil { return }` above the
+        // defer) still skips the Done.
+        let deferred = deferred_done(wg);
+        if defers_done_via_call(program, f, wg) {
             continue;
         }
         let done_by = |op: &Op| -> bool {
+            if deferred
+                && op.mode == Mode::Deferred
+                && matches!(&op.kind, OpKind::WaitGroup { path: Some(p), op: WgOp::Done } if p == wg)
+            {
+                return true;
+            }
             if op.mode != Mode::Now {
                 return false;
             }
@@ -847,6 +865,19 @@ fn done_missing_on_path(
             if done_here {
                 continue;
             }
+            // With a deferred Done, only a return written above the defer
+            // skipped it; one below it went around a conditional defer
+            // (`if wg != nil { defer wg.Done() }`), which is deliberate.
+            if deferred
+                && !sites.iter().any(|s| {
+                    s.path == wg
+                        && s.wg == WgOp::Done
+                        && s.op.mode == Mode::Deferred
+                        && s.op.span.start > stmt.span.start
+                })
+            {
+                continue;
+            }
             let mut finding = Finding::new(
                 WaitgroupMisuse::META.code,
                 file,
@@ -857,9 +888,14 @@ fn done_missing_on_path(
             );
             if let Some(done) = sites
                 .iter()
-                .find(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode == Mode::Now)
+                .find(|s| s.path == wg && s.wg == WgOp::Done && s.op.mode != Mode::Spawned)
             {
-                finding = finding.related(file, done.op.span, "Done is only called here");
+                let msg = if deferred {
+                    "the deferred Done is only registered here"
+                } else {
+                    "Done is only called here"
+                };
+                finding = finding.related(file, done.op.span, msg);
             }
             findings.push(finding.suggest(format!(
                 "call defer {name}.Done() on the first line of the goroutine"
