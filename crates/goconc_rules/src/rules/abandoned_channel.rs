@@ -237,6 +237,21 @@ impl Rule for AbandonedChannel {
                     _ => None,
                 })
                 .collect();
+            // Reply channels made in a request literal (`readReq{resp:
+            // make(chan uint64)}`), one field below a local.
+            for (_, _, op) in f.all_ops() {
+                if let OpKind::MakeChan {
+                    path: Some(p),
+                    cap: Some(0),
+                    ..
+                } = &op.kind
+                {
+                    let one_make = f.all_ops().filter(|(_, _, o)| matches!(&o.kind, OpKind::MakeChan { path: Some(q), .. } if q == p)).count() == 1;
+                    if p.fields.len() == 1 && matches!(p.base, Base::Local(_)) && one_make {
+                        analyse_handed_off_reply(ctx, f, p, findings);
+                    }
+                }
+            }
             if makes.is_empty() {
                 continue;
             }
@@ -1640,7 +1655,28 @@ fn analyse_handed_off_reply(
             !ident(before) && !ident(after)
         })
     };
-    let handoff = f
+    // A reply channel made in a request literal (`j := job{reply:
+    // make(chan Response)}`) is handed off with the request (`m.queue <- j`).
+    let carrier =
+        (!chan.fields.is_empty()).then(|| name.split('.').next().unwrap_or_default().to_string());
+    let handed_in_select = carrier.as_ref().and_then(|carrier| {
+        file.stmts.iter().find_map(|stmt| match &stmt.kind {
+            StmtKind::Send {
+                chan: target,
+                value,
+                ..
+            } if f.def.span.start <= stmt.span.start
+                && stmt.span.end <= f.def.span.end
+                && file.text(file.expr(*target).span) != name
+                && file.text(file.expr(file.unparen(*value)).span) == carrier =>
+            {
+                Some(stmt.span)
+            }
+            _ => None,
+        })
+    });
+    let handoff = handed_in_select.or_else(|| {
+        f
         .cfg
         .blocks
         .iter()
@@ -1668,7 +1704,8 @@ fn analyse_handed_off_reply(
                 _ => None,
             },
             _ => None,
-        });
+        })
+    });
     let Some(handoff) = handoff else {
         return;
     };

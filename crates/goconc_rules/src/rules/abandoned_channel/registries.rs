@@ -19,7 +19,9 @@ use goconc_semantic::types::Type;
 use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
 use goconc_syntax::File;
 
-use super::streams::{consumer_stream, handed_to_consumer, receives_once, stops_early};
+use super::streams::{
+    consumer_stream, gives_up_waiting, handed_to_consumer, receives_once, stops_early,
+};
 use super::{describe_stop, AbandonedChannel};
 use crate::{FileIdx, Finding, RuleContext};
 
@@ -107,7 +109,7 @@ pub(super) fn check(
             None => (taker, stream),
         };
         let Some(stop) = stops_early(ctx, consumer, &stream)
-            .or_else(|| gives_up_waiting(ctx, consumer, receives_once(consumer, &stream)?))
+            .or_else(|| gives_up_waiting(ctx, consumer, receives_once(ctx, consumer, &stream)?))
         else {
             continue;
         };
@@ -155,40 +157,6 @@ pub(super) fn check(
         }
         return;
     }
-}
-
-/// For a consumer waiting once for the channel in a select: the clause that
-/// stops waiting instead (`case <-ctx.Done()`, a timeout, `default`). Even a
-/// single notification then finds no reader.
-fn gives_up_waiting(
-    ctx: &RuleContext<'_>,
-    consumer: &Function,
-    receives: Vec<goconc_semantic::cfg::BlockId>,
-) -> Option<goconc_semantic::cfg::BlockId> {
-    let (file, info) = ctx.program.file_of(consumer)?;
-    let mut stop = None;
-    for b in receives {
-        let select_block = consumer.cfg.block(b).preds.iter().copied().find(|p| {
-            matches!(
-                consumer.cfg.block(*p).nodes.last(),
-                Some(goconc_semantic::cfg::Node::Select(_))
-            )
-        })?;
-        let gives_up = consumer
-            .cfg
-            .block(select_block)
-            .succs
-            .iter()
-            .copied()
-            .find(|c| {
-                matches!(
-                    super::clause_kind(consumer, file, info, *c),
-                    Some(super::ClauseKind::Cancel | super::ClauseKind::Default)
-                )
-            })?;
-        stop.get_or_insert(gives_up);
-    }
-    stop
 }
 
 /// The registry `f` adds its local channel `local` to, with the statement.

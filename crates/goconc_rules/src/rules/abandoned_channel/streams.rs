@@ -41,8 +41,16 @@ pub(super) fn check(
     let hands_off = g
         .all_ops()
         .any(|(_, _, op)| super::passes_to_call(op, &s.path));
-    let Some(send_span) = looped_send.filter(|_| !hands_off) else {
+    if hands_off {
         return;
+    }
+    // A future: the goroutine computes one value and sends it once.
+    let (send_span, one_shot) = match looped_send {
+        Some(span) => (span, false),
+        None => match single_plain_send(g, &s.path) {
+            Some(span) => (span, true),
+            None => return,
+        },
     };
     for taker in ctx.functions() {
         let Some((stream, call_span)) = consumer_stream(ctx, taker, f) else {
@@ -54,7 +62,12 @@ pub(super) fn check(
             Some((h, param)) => (h, param),
             None => (taker, stream),
         };
-        let Some(stop) = stops_early(ctx, consumer, &stream) else {
+        let stop = stops_early(ctx, consumer, &stream).or_else(|| {
+            one_shot
+                .then(|| gives_up_waiting(ctx, consumer, receives_once(ctx, consumer, &stream)?))
+                .flatten()
+        });
+        let Some(stop) = stop else {
             continue;
         };
         if g.pkg != ctx.package || !reported.insert((g.def.file, send_span)) {
@@ -81,21 +94,78 @@ pub(super) fn check(
                 AbandonedChannel::META.code,
                 FileIdx(g.def.file as usize),
                 send_span,
-                format!(
-                    "goroutine blocks forever sending to {fed}: {} returns it, and {} can stop receiving while values are still coming",
-                    crate::lockstate::short_name(f),
-                    consumer_name
-                ),
+                if one_shot {
+                    format!(
+                        "goroutine blocks forever sending to {fed}: {} returns it, and {} can stop waiting before the value comes",
+                        crate::lockstate::short_name(f),
+                        consumer_name
+                    )
+                } else {
+                    format!(
+                        "goroutine blocks forever sending to {fed}: {} returns it, and {} can stop receiving while values are still coming",
+                        crate::lockstate::short_name(f),
+                        consumer_name
+                    )
+                },
             )
             .related(FileIdx(f.def.file as usize), s.span, "goroutine started here")
             .related(FileIdx(taker.def.file as usize), call_span, "the stream is taken here")
             .related(FileIdx(consumer.def.file as usize), stop_span, stop_msg)
-            .suggest(
-                "send in a select with `case <-ctx.Done(): return` (the consumer cancels the context it passed when it stops), or have the consumer drain the stream before it returns",
-            ),
+            .suggest(if one_shot {
+                format!("give {fed} one slot of buffer (make(chan T, 1)) so the goroutine's one send never waits for a reader")
+            } else {
+                "send in a select with `case <-ctx.Done(): return` (the consumer cancels the context it passed when it stops), or have the consumer drain the stream before it returns".to_string()
+            }),
         );
         return;
     }
+}
+
+/// The one operation of `g` on `chan` when it is a plain send outside any
+/// loop and select.
+fn single_plain_send(g: &Function, chan: &AccessPath) -> Option<Span> {
+    let mut ops = super::chan_ops(g, chan);
+    let (b, op, in_select, mode, span) = ops.next()?;
+    let in_loop = g.cfg.in_loop();
+    (ops.next().is_none()
+        && op == ChanOp::Send
+        && !in_select
+        && mode == Mode::Now
+        && !in_loop.get(b.index()).copied().unwrap_or(true))
+    .then_some(span)
+}
+
+/// For a consumer waiting once for the channel in a select: the clause that
+/// stops waiting instead (`case <-ctx.Done()`, a timeout, `default`).
+pub(super) fn gives_up_waiting(
+    ctx: &RuleContext<'_>,
+    consumer: &Function,
+    receives: Vec<BlockId>,
+) -> Option<BlockId> {
+    let (file, info) = ctx.program.file_of(consumer)?;
+    let mut stop = None;
+    for b in receives {
+        let select_block = consumer.cfg.block(b).preds.iter().copied().find(|p| {
+            matches!(
+                consumer.cfg.block(*p).nodes.last(),
+                Some(goconc_semantic::cfg::Node::Select(_))
+            )
+        })?;
+        let gives_up = consumer
+            .cfg
+            .block(select_block)
+            .succs
+            .iter()
+            .copied()
+            .find(|c| {
+                matches!(
+                    super::clause_kind(consumer, file, info, *c),
+                    Some(super::ClauseKind::Cancel | super::ClauseKind::Default)
+                )
+            })?;
+        stop.get_or_insert(gives_up);
+    }
+    stop
 }
 
 /// How a consumer holds a returned stream.
@@ -280,7 +350,22 @@ fn stream_ops(consumer: &Function, stream: &Stream) -> Option<Vec<(BlockId, Chan
 /// The receiving blocks of a consumer that waits once for a value from
 /// `stream` and never again: every operation on it is a plain receive
 /// outside any loop.
-pub(super) fn receives_once(consumer: &Function, stream: &Stream) -> Option<Vec<BlockId>> {
+pub(super) fn receives_once(
+    ctx: &RuleContext<'_>,
+    consumer: &Function,
+    stream: &Stream,
+) -> Option<Vec<BlockId>> {
+    // A closure that captures the stream may drain it (`go func() {
+    // <-next }()` after giving up).
+    if let Stream::Local(AccessPath {
+        base: Base::Local(key),
+        ..
+    }) = stream
+    {
+        if ctx.program.local(key).is_none_or(|l| l.captured) {
+            return None;
+        }
+    }
     let ops = stream_ops(consumer, stream)?;
     let in_loop = consumer.cfg.in_loop();
     let once = !ops.is_empty()
