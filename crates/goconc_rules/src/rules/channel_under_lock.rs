@@ -205,10 +205,15 @@ fn chan_ops_of(program: &Program, op: &Op) -> Vec<(AccessPath, ChanOp, bool)> {
                 // A callee that both sends and receives on a channel uses it
                 // as a semaphore (`ch <- token; defer func() { <-ch }()`) or
                 // completes its own request/response: not a one-sided wait.
+                // A close stays a close (`select { case <-q.drained:
+                // default: close(q.drained) }`, the idempotent close).
                 let both = |u: &goconc_semantic::summary::ChanUse| {
-                    s.chans.iter().any(|v| {
-                        v.path == u.path && dir_of(v.op).is_some() && dir_of(v.op) != dir_of(u.op)
-                    })
+                    dir_of(u.op).is_some()
+                        && s.chans.iter().any(|v| {
+                            v.path == u.path
+                                && dir_of(v.op).is_some()
+                                && dir_of(v.op) != dir_of(u.op)
+                        })
                 };
                 s.chans
                     .iter()
