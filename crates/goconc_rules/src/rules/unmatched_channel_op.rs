@@ -21,6 +21,7 @@ use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 mod late_closes;
 mod parent_contexts;
 mod partial_closes;
+mod ticker_ranges;
 mod timer_drains;
 
 declare_rule! {
@@ -851,6 +852,7 @@ impl Rule for UnmatchedChannelOp {
             late_closes::check(ctx, findings);
             check_timer_drains(ctx, findings);
             timer_drains::check(ctx, findings);
+            ticker_ranges::check(ctx, findings);
             parent_contexts::check(ctx, findings);
             return;
         }
@@ -1022,6 +1024,7 @@ impl Rule for UnmatchedChannelOp {
         late_closes::check(ctx, findings);
         check_timer_drains(ctx, findings);
         timer_drains::check(ctx, findings);
+        ticker_ranges::check(ctx, findings);
         parent_contexts::check(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
     }
