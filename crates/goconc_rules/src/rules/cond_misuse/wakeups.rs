@@ -132,7 +132,15 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
         if let Some(pred) = cond {
             let mut loop_terms = Vec::new();
             collect_terms(program, file, info, pred, &mut loop_terms);
-            exit_terms(program, file, info, body, site.span, &mut loop_terms);
+            exit_terms(
+                program,
+                site.func,
+                file,
+                info,
+                body,
+                site.span,
+                &mut loop_terms,
+            );
             if !loop_terms.is_empty() {
                 let loop_start = file.expr(pred).span.start;
                 for (key, term) in pre_loop_flags(program, file, info, site.func, loop_start) {
@@ -162,13 +170,13 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
         match cond {
             Some(pred) => {
                 collect_terms(program, file, info, pred, &mut terms);
-                exit_terms(program, file, info, body, site.span, &mut terms);
+                exit_terms(program, site.func, file, info, body, site.span, &mut terms);
             }
             // A `for {}` loop: only a flag that a bail-out tests before the
             // Wait (`if p.closed { return ErrClosed }`), set by a method
             // that signals nothing, is judged.
             None => {
-                exit_terms(program, file, info, body, site.span, &mut terms);
+                exit_terms(program, site.func, file, info, body, site.span, &mut terms);
                 terms.retain(|(_, t)| matches!(t, Term::Flag { .. }));
             }
         }
@@ -245,6 +253,40 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
                 continue;
             }
             if let Some((signal_span, _)) = signal {
+                if let Some((recv_span, chan)) =
+                    waits_on_waiter_before_signal(ctx, write, signal_span, lp.waiter)
+                {
+                    reported.insert((write.func.id, &lp.cond));
+                    findings.push(
+                        Finding::new(
+                            CondMisuse::META.code,
+                            FileIdx(write.func.def.file as usize),
+                            recv_span,
+                            format!(
+                                "{} waits on {chan} after changing {} but before waking {cond_name}: {chan} is signalled by the goroutine that waits in {}'s {cond_name}.Wait loop for that change, so neither side moves",
+                                super::short_name(write.func),
+                                write.name,
+                                super::short_name(lp.waiter)
+                            ),
+                        )
+                        .related(FileIdx(write.func.def.file as usize), write.span, format!("{} changes here", write.name))
+                        .related(
+                            FileIdx(write.func.def.file as usize),
+                            signal_span,
+                            "the wake-up comes only after the wait",
+                        )
+                        .related(
+                            FileIdx(lp.waiter.def.file as usize),
+                            lp.wait_span,
+                            "the goroutine that would signal is asleep here",
+                        )
+                        .suggest(format!(
+                            "wake {cond_name} (Broadcast) right after changing {}, before waiting for the goroutine to finish",
+                            write.name
+                        )),
+                    );
+                    continue;
+                }
                 if let Some(lock) = unlocked_change(ctx, facts, write, &lp.cond) {
                     reported.insert((write.func.id, &lp.cond));
                     findings.push(
@@ -489,6 +531,7 @@ fn innermost_for(
 /// flag (`x.f`, `!x.f`) is read from such a condition.
 fn exit_terms(
     program: &Program,
+    func: &goconc_semantic::program::Function,
     file: &File,
     info: &FileInfo,
     body: &goconc_syntax::ast::Block,
@@ -519,6 +562,76 @@ fn exit_terms(
         });
         if leaves {
             exit_flags(program, file, info, *cond, out);
+            polled_channels(program, func, file, *cond, out);
+        }
+    }
+}
+
+/// `if s.stopping() { return }`, where the helper polls a channel field
+/// (`select { case <-s.quit: return true; default: return false }`): the
+/// loop leaves once that channel is closed.
+fn polled_channels(
+    program: &Program,
+    func: &goconc_semantic::program::Function,
+    file: &File,
+    cond: ExprId,
+    out: &mut Vec<(CondKey, Term)>,
+) {
+    let cond = file.unparen(cond);
+    if !matches!(file.expr(cond).kind, ExprKind::Call { .. }) {
+        return;
+    }
+    let helper = func.all_ops().find_map(|(_, _, op)| match &op.kind {
+        goconc_semantic::ops::OpKind::Call {
+            callee: goconc_semantic::ops::Callee::Func(c),
+            ..
+        } if op.expr == Some(cond) => program.function(*c),
+        _ => None,
+    });
+    let Some(helper) = helper else {
+        return;
+    };
+    let Some((hfile, hinfo)) = program.file_of(helper) else {
+        return;
+    };
+    let span = helper.def.span;
+    for stmt in &hfile.stmts {
+        if stmt.span.start < span.start || stmt.span.end > span.end {
+            continue;
+        }
+        let StmtKind::CommClause {
+            comm: Some(comm),
+            body,
+            ..
+        } = &stmt.kind
+        else {
+            continue;
+        };
+        let returns_true = body.first().is_some_and(|&s| {
+            matches!(&hfile.stmt(s).kind, StmtKind::Return { results }
+                if results.len() == 1 && hfile.text(hfile.expr(results[0]).span) == "true")
+        });
+        let received = match &hfile.stmt(*comm).kind {
+            StmtKind::Expr(e) => Some(*e),
+            StmtKind::Assign { rhs, .. } => rhs.first().copied(),
+            _ => None,
+        };
+        let Some(received) = received.filter(|_| returns_true) else {
+            continue;
+        };
+        let ExprKind::Unary {
+            op: AstOp::Arrow,
+            x,
+        } = &hfile.expr(hfile.unparen(received)).kind
+        else {
+            continue;
+        };
+        let chan = hfile.unparen(*x);
+        if !matches!(program.env.underlying(hinfo.ty(chan)), Type::Chan(_)) {
+            continue;
+        }
+        if let Some(key @ CondKey::Field(..)) = field_key_of_expr(program, hfile, hinfo, chan) {
+            out.push((key, Term::Closed));
         }
     }
 }
@@ -910,6 +1023,42 @@ fn wakes(
     None
 }
 
+/// Whether `func` wakes `cond` (itself, or through a callee) at a point
+/// written after offset `after`.
+fn wakes_after(
+    ctx: &RuleContext<'_>,
+    func: &Function,
+    cond: &CondKey,
+    facts: &CondFacts<'_>,
+    after: u32,
+) -> bool {
+    let own = facts.sites.iter().any(|s| {
+        s.func.id == func.id && s.key == *cond && s.op != CondOp::Wait && s.span.start > after
+    });
+    // Closures it starts after that point (`go func() { rb.Write(p) }()`).
+    let closures = || {
+        ctx.functions().any(|h| {
+            h.def.span.start > after
+                && ctx.parent(h).is_some_and(|p| p.id == func.id)
+                && wakes(ctx, h, cond, facts, 2).is_some()
+        })
+    };
+    own || closures()
+        || func.all_ops().any(|(_, _, op)| {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } = &op.kind
+            else {
+                return false;
+            };
+            op.span.start > after
+                && ctx.program.function(*c).is_some_and(|callee| {
+                    callee.pkg == func.pkg && wakes(ctx, callee, cond, facts, 1).is_some()
+                })
+        })
+}
+
 /// `func`'s source mentions `x.cond.Signal`/`Broadcast` without calling it
 /// (a method value handed to a timer or callback); such mentions have no
 /// site of their own.
@@ -939,7 +1088,25 @@ fn callers_wake(
     facts: &CondFacts<'_>,
 ) -> bool {
     let mut callers: Vec<&Function> = Vec::new();
+    let mut woken_by_tests = false;
+    // A test wakes the waiters for the change only with a wake after its
+    // call (`SetBlocking(true)` then `Write`); one that schedules work and
+    // then stops the service does not.
     for g in ctx.functions() {
+        if ctx.is_test_driver(g) {
+            let first_call = g
+                .all_ops()
+                .filter(|(_, _, op)| matches!(&op.kind, OpKind::Call { callee, .. } if *callee == Callee::Func(func.id)))
+                .map(|(_, _, op)| op.span.start)
+                .min();
+            if let Some(at) = first_call {
+                if !wakes_after(ctx, g, cond, facts, at) {
+                    return false;
+                }
+                woken_by_tests = true;
+            }
+            continue;
+        }
         let calls = g.all_ops().any(|(_, _, op)| match &op.kind {
             OpKind::Call {
                 callee, func_arg, ..
@@ -958,10 +1125,62 @@ fn callers_wake(
     if let Some(parent) = ctx.parent(func) {
         callers.push(parent);
     }
-    !callers.is_empty()
+    (woken_by_tests || !callers.is_empty())
         && callers
             .iter()
             .all(|g| g.id != func.id && wakes(ctx, g, cond, facts, 2).is_some())
+}
+
+/// A plain receive in the writer between its change and its wake-up, on a
+/// channel that only the waiting side signals: closed or sent to by the
+/// waiter itself or by a function that calls it (a consumer goroutine
+/// with `defer close(q.stopped)` around its `q.next()` wait loop).
+fn waits_on_waiter_before_signal(
+    ctx: &RuleContext<'_>,
+    write: &Write<'_>,
+    signal: Span,
+    waiter: &Function,
+) -> Option<(Span, String)> {
+    use goconc_semantic::ops::{ChanOp, Mode};
+    let program = ctx.program;
+    let f = write.func;
+    for (_, _, op) in f.all_ops() {
+        let OpKind::Chan {
+            op: ChanOp::Recv,
+            path: Some(path),
+            select: None,
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        if op.mode != Mode::Now || op.span.start <= write.span.end || op.span.start >= signal.start
+        {
+            continue;
+        }
+        let Some(owner) = program.field_owner(path) else {
+            continue;
+        };
+        let mut signallers = ctx.functions().filter(|g| {
+            g.all_ops().any(|(_, _, o)| {
+                matches!(&o.kind, OpKind::Chan { op: ChanOp::Close | ChanOp::Send, path: Some(q), .. }
+                    if program.field_owner(q).as_ref() == Some(&owner))
+            })
+        });
+        let Some(first) = signallers.next() else {
+            continue;
+        };
+        let runs_waiter = |g: &Function| {
+            g.id == waiter.id || g.all_ops().any(|(_, _, o)| {
+                matches!(&o.kind, OpKind::Call { callee: Callee::Func(c), .. } if *c == waiter.id)
+                    && o.mode == Mode::Now
+            })
+        };
+        if runs_waiter(first) && signallers.all(runs_waiter) {
+            return Some((op.span, program.describe_path(path)));
+        }
+    }
+    None
 }
 
 /// `func` is a closure of `waiter`: the waiter started its own signaller,
