@@ -183,6 +183,7 @@ impl Rule for WaitgroupMisuse {
                     .contains(&f.id);
             wait_checks(ctx, &flags, f, file, may_be_counted, findings);
             add_count_mismatch(program, f, file, findings);
+            double_counted_add(program, f, file, findings);
             add_len_loop_skips(program, f, file, findings);
             copied_into_call(ctx, f, file, findings);
             nested_go_under_limit(ctx, f, file, findings);
@@ -2254,6 +2255,112 @@ fn add_len_loop_skips(program: &Program, f: &Function, file: FileIdx, findings: 
             )),
         );
     }
+}
+
+/// `wg.Add(n)` before calling, n times, a helper that adds 1 for each
+/// goroutine it starts (`p.wg.Add(n); for ... { p.startWorker() }` with
+/// `startWorker` doing `p.wg.Add(1); go func() { defer p.wg.Done() }()`):
+/// every worker is counted twice, only once released, and Wait never
+/// returns. `f` itself neither calls Done nor starts goroutines of its own.
+fn double_counted_add(program: &Program, f: &Function, file: FileIdx, findings: &mut Vec<Finding>) {
+    let sites = wg_sites(f);
+    let own_spawn = f.ops.iter().any(|(_, op)| op.mode == Mode::Spawned);
+    if own_spawn {
+        return;
+    }
+    for add in sites
+        .iter()
+        .filter(|s| matches!(s.wg, WgOp::Add(_)) && s.op.mode == Mode::Now)
+    {
+        if sites
+            .iter()
+            .any(|s| s.path == add.path && matches!(s.wg, WgOp::Done | WgOp::Wait | WgOp::Go))
+        {
+            continue;
+        }
+        for b in 0..f.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                if op.mode != Mode::Now
+                    || !flow::may_run_after(f, (add.block, add.index), (block, index))
+                {
+                    continue;
+                }
+                let Some(helper) = program.function(*c) else {
+                    continue;
+                };
+                if counts_own_goroutines(program, helper, |q| {
+                    program.substitute(*c, q, recv.as_ref(), args).as_ref() == Some(add.path)
+                }) {
+                    let name = program.describe_path(add.path);
+                    findings.push(
+                        Finding::new(
+                            WaitgroupMisuse::META.code,
+                            file,
+                            add.op.span,
+                            format!(
+                                "{name}.Add counts goroutines that {} already counts: it adds 1 for each goroutine it starts, so every worker is counted twice, released once, and {name}.Wait never returns",
+                                crate::lockstate::short_name(helper)
+                            ),
+                        )
+                        .related(file, op.span, format!("{} adds to {name} again here", crate::lockstate::short_name(helper)))
+                        .suggest(format!(
+                            "drop this Add and let {} count each goroutine it starts",
+                            crate::lockstate::short_name(helper)
+                        )),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Whether `helper` adds to a group (one `is_group` accepts) and starts a
+/// goroutine that releases it (`wg.Add(1); go func() { defer wg.Done() }()`).
+fn counts_own_goroutines(
+    program: &Program,
+    helper: &Function,
+    is_group: impl Fn(&AccessPath) -> bool,
+) -> bool {
+    let adds: Vec<&AccessPath> = helper
+        .ops
+        .iter()
+        .filter_map(|(_, op)| match &op.kind {
+            OpKind::WaitGroup {
+                path: Some(q),
+                op: WgOp::Add(_),
+            } if op.mode == Mode::Now && is_group(q) => Some(q),
+            _ => None,
+        })
+        .collect();
+    if adds.is_empty() {
+        return false;
+    }
+    helper.ops.iter().any(|(_, op)| {
+        let OpKind::Call {
+            callee: Callee::Func(g),
+            ..
+        } = &op.kind
+        else {
+            return false;
+        };
+        op.mode == Mode::Spawned
+            && program.function(*g).is_some_and(|g| {
+                g.ops.iter().any(|(_, o)| {
+                    matches!(&o.kind, OpKind::WaitGroup { path: Some(q), op: WgOp::Done } if adds.contains(&q))
+                })
+            })
+    })
 }
 
 /// A constant `wg.Add(n)` that differs from the number of goroutines that
