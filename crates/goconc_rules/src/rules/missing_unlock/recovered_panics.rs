@@ -41,6 +41,43 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             }
         }
     }
+    // Closures handed to a recovering wrapper (`d.guard("prune", func()
+    // error { ... d.store.applyAll(cb) ... })`): the wrapper calls them,
+    // so it recovers their panics and those of their direct callees.
+    for g in ctx.functions() {
+        for (_, _, op) in g.all_ops() {
+            let OpKind::Call {
+                callee: Callee::Func(r),
+                func_arg: Some(fa),
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            let (FuncArg::Func(closure), true) = (&fa.func, recovering.contains(r)) else {
+                continue;
+            };
+            let (Some(wrapper), Some(closure)) = (program.function(*r), program.function(*closure))
+            else {
+                continue;
+            };
+            recovered_callees
+                .entry(closure.id)
+                .or_default()
+                .push(wrapper);
+            for (_, _, inner) in closure.all_ops() {
+                if let OpKind::Call {
+                    callee: Callee::Func(c),
+                    ..
+                } = &inner.kind
+                {
+                    if inner.mode == Mode::Now {
+                        recovered_callees.entry(*c).or_default().push(wrapper);
+                    }
+                }
+            }
+        }
+    }
     for f in ctx.functions() {
         if !recovering.contains(&f.id) && !recovered_callees.contains_key(&f.id) {
             continue;
