@@ -385,8 +385,22 @@ fn summarize<'a>(
                     push_capped(&mut sum.unreleased, (p.clone(), *k, *span));
                 }
             }
+            // A lock whose release is handed out as a closure (a guard
+            // `{release: func() { o.mu.Unlock() }}` returned to the caller)
+            // is released by code the lock flow cannot follow: the caller
+            // does not hold it as far as the model can tell.
+            let handed_out_release = |p: &AccessPath| {
+                f.closures.iter().any(|&c| {
+                    prog.function(c).is_some_and(|closure| {
+                        closure.ops.iter().any(|(_, op)| {
+                            matches!(&op.kind, OpKind::Lock { path: Some(q), op: lop }
+                                if q == p && !lop.acquires())
+                        })
+                    })
+                })
+            };
             for (p, k) in &must_state.must {
-                if may_state.may.contains_key(&(p.clone(), *k)) {
+                if may_state.may.contains_key(&(p.clone(), *k)) && !handed_out_release(p) {
                     push_capped(&mut sum.net_acquired, (p.clone(), *k));
                 }
             }
