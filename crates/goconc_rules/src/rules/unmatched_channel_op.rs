@@ -19,6 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 mod late_closes;
+mod leader_closes;
 mod parent_contexts;
 mod partial_closes;
 mod ticker_ranges;
@@ -853,6 +854,7 @@ impl Rule for UnmatchedChannelOp {
             check_timer_drains(ctx, findings);
             timer_drains::check(ctx, findings);
             ticker_ranges::check(ctx, findings);
+            leader_closes::check(ctx, findings);
             parent_contexts::check(ctx, findings);
             return;
         }
@@ -892,7 +894,9 @@ impl Rule for UnmatchedChannelOp {
                     .is_none_or(|n| ctx.model().is_none_or(|m| m.pkg.path != n.pkg)),
                 _ => false,
             };
+            let made = facts.get(&classes.find(k)).is_some_and(|f| f.made);
             let open_otherwise = foreign_field
+                || (!made && matches!(k, ChanKey::Local(lk) if unknown_origin(ctx, lk)))
                 || open_params.contains(k)
                 || is_open_param(ctx, k, &params_bound)
                 || is_exported_global(program, k);
@@ -1025,6 +1029,7 @@ impl Rule for UnmatchedChannelOp {
         check_timer_drains(ctx, findings);
         timer_drains::check(ctx, findings);
         ticker_ranges::check(ctx, findings);
+        leader_closes::check(ctx, findings);
         parent_contexts::check(ctx, findings);
         check_single_goroutine_channels(ctx, findings);
     }
@@ -1631,6 +1636,64 @@ pub(crate) fn loop_has_other_exit(f: &Function, head: BlockId) -> bool {
                 .succs
                 .iter()
                 .any(|s| !scc.contains(s) && *s != f.cfg.abort)
+    })
+}
+
+/// A local channel whose value comes from code the model cannot see: a
+/// call of a function without a body in the program (a library's
+/// `ServeBackground(ctx)`, `client.Watch(...)`), including the
+/// multi-value `ch, err := lib.Open()`. That code may well send on it or
+/// close it.
+fn unknown_origin(ctx: &RuleContext<'_>, key: &LocalKey) -> bool {
+    let program = ctx.program;
+    let Some(local) = program.local(key) else {
+        return false;
+    };
+    if local.kind != goconc_semantic::body::LocalKind::Var {
+        return false;
+    }
+    let Some(declarer) = program
+        .packages
+        .get(key.pkg as usize)
+        .and_then(|m| m.funcs.get(local.func as usize))
+        .and_then(|&id| program.function(id))
+    else {
+        return false;
+    };
+    let Some((file, info)) = program.file_of(declarer) else {
+        return false;
+    };
+    // The call that initialises it: the single value (`ch := f()`) or the
+    // first value of a multi-value declaration (`ch, err := f()`).
+    let init = match local.init {
+        Some(init) => Some(init),
+        None => file.stmts.iter().find_map(|stmt| match &stmt.kind {
+            goconc_syntax::ast::StmtKind::Assign { lhs, rhs, .. }
+                if rhs.len() == 1
+                    && lhs.len() > 1
+                    && lhs
+                        .iter()
+                        .any(|&l| *info.res(file.unparen(l)) == Res::Local(key.local)) =>
+            {
+                Some(rhs[0])
+            }
+            _ => None,
+        }),
+    };
+    let Some(init) = init.map(|e| file.unparen(e)) else {
+        return false;
+    };
+    let ExprKind::Call { fun, .. } = &file.expr(init).kind else {
+        return false;
+    };
+    if matches!(info.res(file.unparen(*fun)), Res::Builtin(_)) {
+        return false;
+    }
+    // Calls of analysed functions are followed by the model.
+    !declarer.all_ops().any(|(_, _, op)| {
+        op.expr == Some(init)
+            && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. }
+                if program.function(*c).is_some_and(|g| !g.cfg.blocks.is_empty()))
     })
 }
 
@@ -2413,6 +2476,18 @@ mod tests {
             "range over ch never ends: ch is never closed"
         );
         assert_eq!(findings[0].related.len(), 1);
+    }
+
+    #[test]
+    fn channels_from_unresolved_libraries_are_open() {
+        // The library is not on disk: its ServeBackground and List may
+        // well send on the channels they return, and close them.
+        let src = "package app\n\nimport (\n\t\"context\"\n\n\t\"example.com/nowhere/lib\"\n)\n\ntype App struct{ svc *lib.Supervisor }\n\nfunc (a *App) Start(ctx context.Context) {\n\terrc := a.svc.ServeBackground(ctx)\n\tgo a.wait(errc)\n}\n\nfunc (a *App) wait(errc <-chan error) { _ = <-errc }\n\nfunc (a *App) Next(ctx context.Context) error {\n\tres, err := a.svc.List(ctx)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn <-res\n}\n";
+        let findings = run(src);
+        assert!(findings.is_empty(), "{findings:?}");
+        // A channel the package makes itself is still judged.
+        let own = "package app\n\nfunc Wait() {\n\tch := make(chan int)\n\t<-ch\n}\n";
+        assert_eq!(run(own).len(), 1);
     }
 
     #[test]
