@@ -15,7 +15,7 @@ use goconc_semantic::package::ObjRef;
 use goconc_semantic::program::Function;
 use goconc_semantic::types::{Sym, Type};
 use goconc_semantic::Program;
-use goconc_syntax::ast::Span;
+use goconc_syntax::ast::{ExprId, ExprKind, Span};
 
 use crate::constflags::{Acquires, ConstFlags};
 use callbacks::Callbacks;
@@ -1053,6 +1053,10 @@ fn pair_may_be_swapped(
     }
     let shared = |caller: &Function, p: &AccessPath| match &p.base {
         Base::Global(_) => true,
+        // A value the caller has just built, or got from a constructor
+        // that builds it (`sum := NewStats(ctx)`), fields included: no
+        // other goroutine can be locking it the other way round yet.
+        Base::Local(key) if fresh_local(program, key) => false,
         Base::Local(key) => {
             !p.fields.is_empty() || {
                 let (recv, params) = caller.param_keys();
@@ -1077,6 +1081,99 @@ fn pair_may_be_swapped(
             }
         },
     )
+}
+
+/// Whether `e` builds a new value: `T{...}`, `&T{...}` or `new(T)`.
+fn builds_value(file: &goconc_syntax::File, e: ExprId) -> bool {
+    let mut e = file.unparen(e);
+    if let ExprKind::Unary {
+        op: goconc_syntax::ast::Op::And,
+        x,
+    } = &file.expr(e).kind
+    {
+        e = file.unparen(*x);
+    }
+    match &file.expr(e).kind {
+        ExprKind::CompositeLit { .. } => true,
+        ExprKind::Call { fun, .. } => {
+            matches!(&file.expr(file.unparen(*fun)).kind, ExprKind::Ident(id) if file.name(*id) == "new")
+        }
+        _ => false,
+    }
+}
+
+/// A local initialised once with a value built on the spot, or with the
+/// result of an analysed constructor whose every `return` hands back a
+/// value it built (`s := &StatsInfo{...}; return s`).
+fn fresh_local(program: &Program, key: &goconc_semantic::ops::LocalKey) -> bool {
+    let Some(model) = program.packages.get(key.pkg as usize) else {
+        return false;
+    };
+    let (Some(info), Some(source)) = (
+        model.files.get(key.file as usize),
+        model.pkg.files.get(key.file as usize),
+    ) else {
+        return false;
+    };
+    let file = &*source.ast;
+    let Some(local) = info.local(key.local) else {
+        return false;
+    };
+    let Some(init) = local.init.filter(|_| !local.reassigned) else {
+        return false;
+    };
+    if builds_value(file, init) {
+        return true;
+    }
+    let Some(declarer) = model
+        .funcs
+        .get(local.func as usize)
+        .and_then(|&id| program.function(id))
+    else {
+        return false;
+    };
+    let init = file.unparen(init);
+    let Some(ctor) = declarer.all_ops().find_map(|(_, _, op)| match &op.kind {
+        OpKind::Call {
+            callee: Callee::Func(c),
+            ..
+        } if op.expr == Some(init) => program.function(*c),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let Some((cfile, cinfo)) = program.file_of(ctor) else {
+        return false;
+    };
+    let span = ctor.def.span;
+    let mut returns = 0;
+    for stmt in &cfile.stmts {
+        if stmt.span.start < span.start || stmt.span.end > span.end {
+            continue;
+        }
+        let goconc_syntax::ast::StmtKind::Return { results } = &stmt.kind else {
+            continue;
+        };
+        let Some(&first) = results.first() else {
+            return false;
+        };
+        let first = cfile.unparen(first);
+        let fresh = builds_value(cfile, first)
+            || matches!(cfile.expr(first).kind, ExprKind::Ident(_))
+                && match cinfo.res(first) {
+                    goconc_semantic::body::Res::Local(l) => cinfo
+                        .local(*l)
+                        .filter(|l| !l.reassigned)
+                        .and_then(|l| l.init)
+                        .is_some_and(|i| builds_value(cfile, i)),
+                    _ => false,
+                };
+        if !fresh {
+            return false;
+        }
+        returns += 1;
+    }
+    returns > 0
 }
 
 /// A local initialised once from something other callers can reach too: a
