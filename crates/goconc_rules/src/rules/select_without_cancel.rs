@@ -657,7 +657,7 @@ fn select_is_cancellable(
         {
             return true;
         }
-        if is_comma_ok_receive(file, comm) {
+        if is_comma_ok_receive(file, comm) && !stopped_by_cancel(ctx.rule, f) {
             return true;
         }
         // `case <-quit: return`: a value-less receive whose only job is to
@@ -667,6 +667,81 @@ fn select_is_cancellable(
         }
     }
     false
+}
+
+/// Whether the package stops `f` by cancelling the context it passes it:
+/// every call of `f` hands its context parameter a context derived with
+/// `context.WithCancel` whose cancel func is kept in a field (`ctx,
+/// s.cancel = context.WithCancel(ctx)`, then `Stop` calls `s.cancel()`).
+/// A loop in `f` that ends only when its input is closed then ignores the
+/// way its owner stops it.
+fn stopped_by_cancel(rule: &RuleContext<'_>, f: &Function) -> bool {
+    let program = rule.program;
+    let Some((_, finfo)) = program.file_of(f) else {
+        return false;
+    };
+    let Some(index) = f.def.params.iter().position(|&p| {
+        finfo
+            .local(p)
+            .is_some_and(|l| l.ty.is_named("context", "Context"))
+    }) else {
+        return false;
+    };
+    let mut calls = 0;
+    for g in rule.functions() {
+        let Some((file, info)) = program.file_of(g) else {
+            continue;
+        };
+        for (_, _, op) in g.all_ops() {
+            let OpKind::Call {
+                callee: goconc_semantic::ops::Callee::Func(c),
+                args,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if *c != f.id {
+                continue;
+            }
+            let Some(Some(AccessPath {
+                base: Base::Local(key),
+                fields,
+            })) = args.get(index)
+            else {
+                return false;
+            };
+            if !fields.is_empty() || key.file != g.def.file {
+                return false;
+            }
+            let derived = file.stmts.iter().any(|stmt| {
+                let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+                    return false;
+                };
+                let ([l0, l1], [r]) = (lhs.as_slice(), rhs.as_slice()) else {
+                    return false;
+                };
+                let ExprKind::Call { fun, .. } = &file.expr(file.unparen(*r)).kind else {
+                    return false;
+                };
+                *info.res(file.unparen(*l0)) == Res::Local(key.local)
+                    && matches!(file.expr(file.unparen(*l1)).kind, ExprKind::Selector { .. })
+                    && matches!(
+                        info.selection(file.unparen(*fun)),
+                        Some(Selection::Qualified(r)) if &*r.pkg == "context"
+                    )
+                    && matches!(
+                        &file.expr(file.unparen(*fun)).kind,
+                        ExprKind::Selector { sel, .. } if matches!(file.name(*sel), "WithCancel" | "WithCancelCause")
+                    )
+            });
+            if !derived {
+                return false;
+            }
+            calls += 1;
+        }
+    }
+    calls > 0
 }
 
 /// Whether a select clause can leave the loop around it: it contains a
