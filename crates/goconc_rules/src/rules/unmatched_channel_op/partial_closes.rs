@@ -194,6 +194,29 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             }) else {
                 continue;
             };
+            // The close answers a request: it runs right after `g`
+            // receives from a channel the waiter sends on before it waits
+            // (`es.install <- sub; <-sub.installed`, answered by `case f :=
+            // <-es.install: ...; close(f.installed)`). The waiter's send
+            // completes only when `g` takes that branch.
+            let answers_request = close_blocks.iter().all(|&b| {
+                g.block_ops(b).iter().any(|(_, op)| match &op.kind {
+                    OpKind::Chan {
+                        path: Some(req),
+                        op: ChanOp::Recv,
+                        ..
+                    } => chan_key(program, req).is_some_and(|req_key| {
+                        wait.0.all_ops().any(|(_, _, w)| {
+                            matches!(&w.kind, OpKind::Chan { path: Some(q), op: ChanOp::Send, .. }
+                                if w.mode == Mode::Now && chan_key(program, q).as_ref() == Some(&req_key))
+                        })
+                    }),
+                    _ => false,
+                })
+            });
+            if answers_request {
+                continue;
+            }
             let Some((file, _)) = program.file_of(g) else {
                 continue;
             };
