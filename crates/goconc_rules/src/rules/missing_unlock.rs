@@ -935,6 +935,38 @@ impl MissingUnlockVisitor<'_> {
                     && stmt.span.start <= span.start
                     && span.end <= stmt.span.end
             })
+            || (text.starts_with("panic(fmt.Sprintf(") && !self.panics_may_be_recovered())
+    }
+
+    /// Whether a panic in this package may be recovered and the program
+    /// carry on: some function of the package calls `recover()`, or the
+    /// package serves HTTP (net/http recovers handler panics).
+    fn panics_may_be_recovered(&self) -> bool {
+        let Some(model) = self.program.packages.get(self.func.pkg as usize) else {
+            return true;
+        };
+        let recovers = model.funcs.iter().any(|&id| {
+            self.program.function(id).is_some_and(|g| {
+                g.ops.iter().any(|(_, op)| {
+                    matches!(
+                        &op.kind,
+                        OpKind::Call {
+                            callee: goconc_semantic::ops::Callee::Builtin(
+                                goconc_semantic::env::Builtin::Recover
+                            ),
+                            ..
+                        }
+                    )
+                })
+            })
+        });
+        recovers
+            || model.files.iter().any(|info| {
+                info.imports
+                    .named
+                    .iter()
+                    .any(|(_, path)| &**path == "net/http")
+            })
     }
 
     /// Reports returns and panics that keep a lock the function releases on
@@ -1257,6 +1289,20 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&MissingUnlock);
+    }
+
+    #[test]
+    fn formatted_invariant_panics_count_only_where_panics_are_recovered() {
+        let body = "type table struct {\n\tmu   sync.Mutex\n\trows map[string]int\n}\n\nfunc (t *table) remove(k string) {\n\tt.mu.Lock()\n\tif _, ok := t.rows[k]; !ok {\n\t\tpanic(fmt.Sprintf(\"removing missing row %q\", k))\n\t}\n\tdelete(t.rows, k)\n\tt.mu.Unlock()\n}\n";
+        let alone = format!("package app\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n\n{body}");
+        let findings = crate::testing::check_source(&MissingUnlock, &alone);
+        assert!(findings.is_empty(), "{findings:?}");
+        // A package that recovers panics carries on with the lock held.
+        let recovering = format!(
+            "{alone}\nfunc safely(f func()) {{\n\tdefer func() {{ _ = recover() }}()\n\tf()\n}}\n"
+        );
+        let findings = crate::testing::check_source(&MissingUnlock, &recovering);
+        assert_eq!(findings.len(), 1, "{findings:?}");
     }
 
     #[test]
