@@ -1083,6 +1083,24 @@ fn pair_may_be_swapped(
     )
 }
 
+/// The file of local `key`, the local, and the one value it is initialised
+/// with when it is never assigned again.
+fn single_init<'p>(
+    program: &'p Program,
+    key: &goconc_semantic::ops::LocalKey,
+) -> Option<(
+    &'p goconc_syntax::File,
+    &'p goconc_semantic::body::Local,
+    ExprId,
+)> {
+    let model = program.packages.get(key.pkg as usize)?;
+    let info = model.files.get(key.file as usize)?;
+    let source = model.pkg.files.get(key.file as usize)?;
+    let local = info.local(key.local)?;
+    let init = local.init.filter(|_| !local.reassigned)?;
+    Some((&*source.ast, local, init))
+}
+
 /// Whether `e` builds a new value: `T{...}`, `&T{...}` or `new(T)`.
 fn builds_value(file: &goconc_syntax::File, e: ExprId) -> bool {
     let mut e = file.unparen(e);
@@ -1106,20 +1124,10 @@ fn builds_value(file: &goconc_syntax::File, e: ExprId) -> bool {
 /// result of an analysed constructor whose every `return` hands back a
 /// value it built (`s := &StatsInfo{...}; return s`).
 fn fresh_local(program: &Program, key: &goconc_semantic::ops::LocalKey) -> bool {
+    let Some((file, local, init)) = single_init(program, key) else {
+        return false;
+    };
     let Some(model) = program.packages.get(key.pkg as usize) else {
-        return false;
-    };
-    let (Some(info), Some(source)) = (
-        model.files.get(key.file as usize),
-        model.pkg.files.get(key.file as usize),
-    ) else {
-        return false;
-    };
-    let file = &*source.ast;
-    let Some(local) = info.local(key.local) else {
-        return false;
-    };
-    let Some(init) = local.init.filter(|_| !local.reassigned) else {
         return false;
     };
     if builds_value(file, init) {
@@ -1180,22 +1188,16 @@ fn fresh_local(program: &Program, key: &goconc_semantic::ops::LocalKey) -> bool 
 /// map or slice element, a field, a call result (`from := l.accounts[id]`),
 /// rather than a value built on the spot (`&Account{}`, `new(T)`).
 fn loaded_from_shared(program: &Program, key: &goconc_semantic::ops::LocalKey) -> bool {
-    let Some(model) = program.packages.get(key.pkg as usize) else {
+    let Some((file, _, init)) = single_init(program, key) else {
         return false;
     };
-    let (Some(info), Some(source)) = (
-        model.files.get(key.file as usize),
-        model.pkg.files.get(key.file as usize),
-    ) else {
+    let Some(info) = program
+        .packages
+        .get(key.pkg as usize)
+        .and_then(|m| m.files.get(key.file as usize))
+    else {
         return false;
     };
-    let Some(local) = info.local(key.local) else {
-        return false;
-    };
-    let Some(init) = local.init.filter(|_| !local.reassigned) else {
-        return false;
-    };
-    let file = &*source.ast;
     let mut e = file.unparen(init);
     if let goconc_syntax::ast::ExprKind::Unary {
         op: goconc_syntax::ast::Op::And,

@@ -726,14 +726,7 @@ fn stopped_by_cancel(rule: &RuleContext<'_>, f: &Function) -> bool {
                 };
                 *info.res(file.unparen(*l0)) == Res::Local(key.local)
                     && matches!(file.expr(file.unparen(*l1)).kind, ExprKind::Selector { .. })
-                    && matches!(
-                        info.selection(file.unparen(*fun)),
-                        Some(Selection::Qualified(r)) if &*r.pkg == "context"
-                    )
-                    && matches!(
-                        &file.expr(file.unparen(*fun)).kind,
-                        ExprKind::Selector { sel, .. } if matches!(file.name(*sel), "WithCancel" | "WithCancelCause")
-                    )
+                    && super::unmatched_channel_op::derives_cancellable(file, info, *fun)
             });
             if !derived {
                 return false;

@@ -2123,7 +2123,7 @@ fn with_cancel_partner(
 
 /// Whether `fun` (the callee of a call) is `context.WithCancel` or
 /// `context.WithCancelCause`.
-fn derives_cancellable(
+pub(crate) fn derives_cancellable(
     file: &goconc_syntax::File,
     info: &goconc_semantic::body::FileInfo,
     fun: goconc_syntax::ast::ExprId,
