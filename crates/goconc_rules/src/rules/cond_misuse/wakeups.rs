@@ -888,6 +888,12 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                             }
                             continue;
                         }
+                        // Lazy initialisation (`if p.m == nil { p.m =
+                        // make(...) }`): nil and empty read the same to
+                        // every waiter.
+                        if lazily_initialised(file, l, stmt.span) {
+                            continue;
+                        }
                         let change = match op {
                             AssignOp::Compound(AstOp::Add) => Change::Grow,
                             AssignOp::Compound(AstOp::Sub) => Change::Shrink,
@@ -928,6 +934,19 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
         }
     }
     out
+}
+
+/// Whether the store to `target` at `at` sits in `if target == nil { ... }`.
+fn lazily_initialised(file: &File, target: ExprId, at: Span) -> bool {
+    let target_text = file.text(file.expr(target).span);
+    file.stmts.iter().any(|stmt| {
+        let StmtKind::If { cond, body, .. } = &stmt.kind else {
+            return false;
+        };
+        body.span.start <= at.start
+            && at.end <= body.span.end
+            && file.text(file.expr(file.unparen(*cond)).span) == format!("{target_text} == nil")
+    })
 }
 
 /// How `target = value` changes the field.
