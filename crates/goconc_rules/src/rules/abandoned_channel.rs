@@ -133,6 +133,16 @@ declare_rule! {
     /// only when a consumer that broke out of its range cancels it is the
     /// documented pattern.
     ///
+    /// Also reported: a watch registry nobody leaves (`Watch` adds an
+    /// unbuffered channel to a field collection and returns it, a notifier
+    /// sends to every registered channel with a plain send, nothing in the
+    /// package ever removes one, and a consumer stops receiving); a future
+    /// (a helper starts one goroutine that sends one value on the
+    /// unbuffered channel it returns) whose caller gives up waiting; and a
+    /// reply channel made inside the request literal (`req :=
+    /// readReq{resp: make(chan T)}`) that the serving loop answers with a
+    /// plain send after the caller left.
+    ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
     /// caller has returned, nobody ever will: the goroutine, its stack and

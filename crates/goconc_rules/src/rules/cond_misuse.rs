@@ -69,6 +69,14 @@ declare_rule! {
     ///   there (started in a loop, or per call of an exported method) and
     ///   no waiter takes the condition for itself (a lock built on a Cond).
     ///
+    /// A wait loop that bails out through a polling helper (`if
+    /// s.stopping() { return }` over `select { case <-s.quit: return true;
+    /// default: return false }`) needs the close of that channel to be
+    /// followed by a Broadcast. A writer that waits, after its change and
+    /// before its Broadcast, on a channel only the waiting goroutine signals
+    /// (`<-q.stopped`) is reported at that wait. Lazy initialisation (`if
+    /// p.m == nil { p.m = make(...) }`) releases nobody.
+    ///
     /// ## Why is this bad?
     /// `Wait` atomically unlocks `L` and suspends: called without `L` it
     /// panics ("unlock of unlocked mutex") or races with the signaller and

@@ -61,6 +61,11 @@ declare_rule! {
     /// bounded by the test timeout and are not checked; methods of types
     /// declared in test files are.
     ///
+    /// A `v, ok := <-in` case does not excuse a loop whose owner stops it
+    /// by cancelling the context it passed (`ctx, s.cancel =
+    /// context.WithCancel(ctx)` at every call) when nothing in the package
+    /// closes `in`.
+    ///
     /// ## Why is this bad?
     /// The playbook rule is that every goroutine's lifecycle is tied to a
     /// context: whoever starts it must be able to stop it. A loop that

@@ -83,6 +83,12 @@ declare_rule! {
     /// constant boolean flags it passes leave open (`s.stop(true)` where
     /// `stop` waits for the monitor only `if !deleting`).
     ///
+    /// Also reported: a return written above the goroutine's `defer
+    /// wg.Done()` (a conditional defer, `if wg != nil { defer wg.Done()
+    /// }`, is deliberate); and `wg.Add(n)` before calling, n times, a helper
+    /// that adds one for each goroutine it starts (every worker counted
+    /// twice, released once).
+    ///
     /// ## Why is this bad?
     /// A WaitGroup is a counter: `Wait` returns when it reaches zero. An
     /// `Add` that runs late lets `Wait` return while work is still running
