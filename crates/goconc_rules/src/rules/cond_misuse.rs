@@ -612,6 +612,18 @@ fn field_key_of_expr(
     info: &FileInfo,
     e: ExprId,
 ) -> Option<CondKey> {
+    let (owner, name) = field_owner_of_expr(program, file, info, e)?;
+    Some(CondKey::Field(type_key(&owner), name))
+}
+
+/// The type declaring the field `x.f` selects (through embedded fields for
+/// a promoted one) and the field's name; `None` when unknown.
+pub(crate) fn field_owner_of_expr(
+    program: &Program,
+    file: &File,
+    info: &FileInfo,
+    e: ExprId,
+) -> Option<(Type, Sym)> {
     let e = file.unparen(e);
     let ExprKind::Selector { x, .. } = &file.exprs.get(e.index())?.kind else {
         return None;
@@ -626,10 +638,7 @@ fn field_key_of_expr(
             _ => return None,
         }
     }
-    if owner.is_unknown() {
-        return None;
-    }
-    Some(CondKey::Field(type_key(&owner), name.clone()))
+    (!owner.is_unknown()).then(|| (owner, name.clone()))
 }
 
 /// Records `L` for each `lhs = sync.NewCond(L)` assignment of `f`.

@@ -12,7 +12,7 @@
 use rustc_hash::FxHashSet;
 
 use goconc_semantic::body::{FileInfo, Res};
-use goconc_semantic::env::{Builtin, Selection};
+use goconc_semantic::env::Builtin;
 use goconc_semantic::ops::{AccessPath, Base, ChanOp, Mode, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::types::Type;
@@ -227,24 +227,8 @@ fn field_of(
     info: &FileInfo,
     e: ExprId,
 ) -> Option<Registry> {
-    let e = file.unparen(e);
-    let ExprKind::Selector { x, .. } = &file.exprs.get(e.index())?.kind else {
-        return None;
-    };
-    let Some(Selection::Field { embedded, name, .. }) = info.selection(e) else {
-        return None;
-    };
-    let mut owner = info.ty(*x).clone();
-    for field in embedded {
-        match program.env.lookup_member(&owner, field) {
-            Some(Selection::Field { ty, .. }) => owner = ty,
-            _ => return None,
-        }
-    }
-    while let Type::Pointer(inner) = &owner {
-        owner = (**inner).clone();
-    }
-    (!owner.is_unknown()).then(|| (owner, name.clone()))
+    let (owner, name) = crate::rules::cond_misuse::field_owner_of_expr(program, file, info, e)?;
+    Some((owner.strip_pointer().clone(), name))
 }
 
 /// Whether some statement of `file` can take a channel out of `registry`:
