@@ -247,6 +247,13 @@ impl Rule for AbandonedChannel {
                     _ => None,
                 })
                 .collect();
+            // One creation per variable keeps the capacity unambiguous.
+            let mut creations: FxHashMap<&AccessPath, usize> = Default::default();
+            for (_, _, op) in f.all_ops() {
+                if let OpKind::MakeChan { path: Some(p), .. } = &op.kind {
+                    *creations.entry(p).or_default() += 1;
+                }
+            }
             // Reply channels made in a request literal (`readReq{resp:
             // make(chan uint64)}`), one field below a local.
             for (_, _, op) in f.all_ops() {
@@ -256,8 +263,10 @@ impl Rule for AbandonedChannel {
                     ..
                 } = &op.kind
                 {
-                    let one_make = f.all_ops().filter(|(_, _, o)| matches!(&o.kind, OpKind::MakeChan { path: Some(q), .. } if q == p)).count() == 1;
-                    if p.fields.len() == 1 && matches!(p.base, Base::Local(_)) && one_make {
+                    if p.fields.len() == 1
+                        && matches!(p.base, Base::Local(_))
+                        && creations.get(p).copied() == Some(1)
+                    {
                         analyse_handed_off_reply(ctx, f, p, findings);
                     }
                 }
@@ -266,13 +275,6 @@ impl Rule for AbandonedChannel {
                 continue;
             }
             let in_loop = f.cfg.in_loop();
-            // One creation per variable keeps the capacity unambiguous.
-            let mut creations: FxHashMap<&AccessPath, usize> = Default::default();
-            for (_, _, op) in f.all_ops() {
-                if let OpKind::MakeChan { path: Some(p), .. } = &op.kind {
-                    *creations.entry(p).or_default() += 1;
-                }
-            }
             for (chan, cap) in makes {
                 if creations.get(&chan).copied() != Some(1) {
                     continue;
@@ -1652,7 +1654,7 @@ fn analyse_handed_off_reply(
     {
         return;
     }
-    let Some((file, info)) = program.file_of(f) else {
+    let Some((file, _)) = program.file_of(f) else {
         return;
     };
     let name = program.describe_path(chan);
@@ -1720,32 +1722,9 @@ fn analyse_handed_off_reply(
         return;
     };
     // Every receive is in a select that can stop waiting.
-    let mut give_up: Option<Span> = None;
-    for (b, ..) in &own_ops {
-        let select_block = f
-            .cfg
-            .block(*b)
-            .preds
-            .iter()
-            .copied()
-            .find(|p| matches!(f.cfg.block(*p).nodes.last(), Some(Node::Select(_))));
-        let Some(select_block) = select_block else {
-            return;
-        };
-        let stop = f.cfg.block(select_block).succs.iter().copied().find(|c| {
-            matches!(
-                clause_kind(f, file, info, *c),
-                Some(ClauseKind::Cancel | ClauseKind::Default)
-            )
-        });
-        let Some(stop) = stop else {
-            return;
-        };
-        if give_up.is_none() {
-            give_up = f.cfg.block(stop).nodes.first().map(|n| node_span(file, *n));
-        }
-    }
-    let Some(give_up) = give_up else {
+    let Some(give_up) = gives_up_waiting(ctx, f, own_ops.iter().map(|(b, ..)| *b).collect())
+        .and_then(|stop| f.cfg.block(stop).nodes.first().map(|n| node_span(file, *n)))
+    else {
         return;
     };
     let Some((make_span, make_ty)) = f.all_ops().find_map(|(_, _, op)| match &op.kind {
@@ -1814,6 +1793,35 @@ fn analyse_handed_off_reply(
             "give {name} one slot of buffer (make(chan T, 1)) so the reply never waits for a reader"
         )),
     );
+}
+
+/// For a function waiting in selects (the receives in `receives`): the
+/// first clause that stops waiting instead (`case <-ctx.Done()`, a timeout,
+/// `default`), when every receive has one.
+pub(super) fn gives_up_waiting(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    receives: Vec<BlockId>,
+) -> Option<BlockId> {
+    let (file, info) = ctx.program.file_of(f)?;
+    let mut stop = None;
+    for b in receives {
+        let select_block = f
+            .cfg
+            .block(b)
+            .preds
+            .iter()
+            .copied()
+            .find(|p| matches!(f.cfg.block(*p).nodes.last(), Some(Node::Select(_))))?;
+        let gives_up = f.cfg.block(select_block).succs.iter().copied().find(|c| {
+            matches!(
+                clause_kind(f, file, info, *c),
+                Some(ClauseKind::Cancel | ClauseKind::Default)
+            )
+        })?;
+        stop.get_or_insert(gives_up);
+    }
+    stop
 }
 
 /// A goroutine that sends in a loop (a pipeline stage, a generator) to a

@@ -19,10 +19,8 @@ use goconc_semantic::types::Type;
 use goconc_syntax::ast::{ExprId, ExprKind, Span, StmtKind};
 use goconc_syntax::File;
 
-use super::streams::{
-    consumer_stream, gives_up_waiting, handed_to_consumer, receives_once, stops_early,
-};
-use super::{describe_stop, AbandonedChannel};
+use super::streams::{consumer_stream, handed_to_consumer, receives_once, stops_early};
+use super::{describe_stop, gives_up_waiting, AbandonedChannel};
 use crate::{FileIdx, Finding, RuleContext};
 
 /// A field holding channels: the type declaring it and its name.

@@ -64,7 +64,9 @@ pub(super) fn check(
         };
         let stop = stops_early(ctx, consumer, &stream).or_else(|| {
             one_shot
-                .then(|| gives_up_waiting(ctx, consumer, receives_once(ctx, consumer, &stream)?))
+                .then(|| {
+                    super::gives_up_waiting(ctx, consumer, receives_once(ctx, consumer, &stream)?)
+                })
                 .flatten()
         });
         let Some(stop) = stop else {
@@ -133,39 +135,6 @@ fn single_plain_send(g: &Function, chan: &AccessPath) -> Option<Span> {
         && mode == Mode::Now
         && !in_loop.get(b.index()).copied().unwrap_or(true))
     .then_some(span)
-}
-
-/// For a consumer waiting once for the channel in a select: the clause that
-/// stops waiting instead (`case <-ctx.Done()`, a timeout, `default`).
-pub(super) fn gives_up_waiting(
-    ctx: &RuleContext<'_>,
-    consumer: &Function,
-    receives: Vec<BlockId>,
-) -> Option<BlockId> {
-    let (file, info) = ctx.program.file_of(consumer)?;
-    let mut stop = None;
-    for b in receives {
-        let select_block = consumer.cfg.block(b).preds.iter().copied().find(|p| {
-            matches!(
-                consumer.cfg.block(*p).nodes.last(),
-                Some(goconc_semantic::cfg::Node::Select(_))
-            )
-        })?;
-        let gives_up = consumer
-            .cfg
-            .block(select_block)
-            .succs
-            .iter()
-            .copied()
-            .find(|c| {
-                matches!(
-                    super::clause_kind(consumer, file, info, *c),
-                    Some(super::ClauseKind::Cancel | super::ClauseKind::Default)
-                )
-            })?;
-        stop.get_or_insert(gives_up);
-    }
-    stop
 }
 
 /// How a consumer holds a returned stream.
