@@ -391,7 +391,7 @@ fn analyse_owned_fields(
             // Literals not stored through a path (`return &Pool{results:
             // make(chan error)}`) make no op.
             for (owner, field, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
-                record(ChanKey::Field(owner, field), cap);
+                record(ChanKey::field(&owner, field), cap);
             }
             caps
         });
@@ -783,7 +783,7 @@ pub(crate) fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
     // field used here has no make otherwise.
     if ops.keys().any(|k| !makes.contains_key(k)) {
         for (owner, name, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
-            let key = ChanKey::Field(owner.strip_pointer().clone(), name);
+            let key = ChanKey::field(&owner, name);
             if ops.contains_key(&key) {
                 makes.entry(key).or_default().push(cap);
             }

@@ -37,7 +37,9 @@ declare_rule! {
     /// that is only ever `context.Background()` or `context.TODO()` cannot
     /// be cancelled and does not count as one in scope. A send whose every
     /// receiver is a `range` that only ends when the channel is closed (a
-    /// drain fed by a worker pool) cannot block forever and is not reported.
+    /// drain fed by a worker pool, or a pipeline stage handed the channel as
+    /// a parameter) cannot block forever and is not reported; channels a
+    /// test hands to a stage do not count when the package itself calls it.
     /// Channels created by the function itself (buffered results, fan-in
     /// channels it owns) are not reported; in an endless `for {}` loop a
     /// case on such a channel is a way out only when it leaves the loop
@@ -517,7 +519,7 @@ fn private_field(ctx: &Scan<'_, '_>, chan: &AccessPath) -> bool {
         })
     }) || literal_field_makes(ctx.rule)
         .iter()
-        .any(|(owner, name, _)| matches!(&key, ChanKey::Field(o, n) if o == owner && n == name));
+        .any(|(owner, name, _)| ChanKey::field(owner, name.clone()) == key);
     let wanted: HashSet<ChanKey> = std::iter::once(key.clone()).collect();
     let answer = made && !Escapes::compute(ctx.rule, &wanted).escapes(&key);
     ctx.private_fields.borrow_mut().insert(key, answer);
@@ -900,7 +902,23 @@ fn drained_until_closed(ctx: &Scan<'_, '_>, f: &Function, path: &AccessPath) -> 
                         op: chan_op @ (ChanOp::Recv | ChanOp::Range),
                         select,
                         ..
-                    } if flow::same_location(program, p, origin) => {
+                    } => {
+                        // A receive through a parameter (`for s := range
+                        // in` in a stage handed the channel) receives from
+                        // the channels its callers pass.
+                        let receives_origin = flow::same_location(program, p, origin)
+                            || (param_rooted(g, p)
+                                && match channel_origins(ctx, g, p, 0) {
+                                    Some(theirs) => theirs
+                                        .iter()
+                                        .any(|o| flow::same_location(program, o, origin)),
+                                    // Callers the model cannot follow:
+                                    // judged like any other channel.
+                                    None => false,
+                                });
+                        if !receives_origin {
+                            return true;
+                        }
                         receives += 1;
                         *chan_op == ChanOp::Range
                             && select.is_none()
@@ -912,6 +930,15 @@ fn drained_until_closed(ctx: &Scan<'_, '_>, f: &Function, path: &AccessPath) -> 
             });
             all_drains && receives > 0 && closed_in_package(ctx, origin)
         })
+}
+
+/// Whether `path` starts at a parameter (or the receiver) of `f`.
+fn param_rooted(f: &Function, path: &AccessPath) -> bool {
+    let goconc_semantic::ops::Base::Local(key) = &path.base else {
+        return false;
+    };
+    let (recv, params) = f.param_keys();
+    recv == Some(*key) || params.contains(key)
 }
 
 /// The channels a path names in the frames that create them: the path
@@ -937,7 +964,16 @@ fn channel_origins(
         return None;
     }
     let mut origins = Vec::new();
-    for (caller, recv, args) in flow::calls_of(ctx.rule.functions(), f.id) {
+    // The channels tests hand in are bounded by the test timeout (test
+    // drivers are not checked); production callers decide when there are.
+    let calls: Vec<_> = flow::calls_of(ctx.rule.functions(), f.id).collect();
+    let production = calls
+        .iter()
+        .any(|(caller, ..)| !ctx.rule.is_test_driver(caller));
+    for (caller, recv, args) in calls {
+        if production && ctx.rule.is_test_driver(caller) {
+            continue;
+        }
         let in_caller = program.substitute(f.id, path, recv, args)?;
         origins.extend(channel_origins(ctx, caller, &in_caller, depth + 1)?);
     }

@@ -98,7 +98,11 @@ declare_rule! {
     /// that closes the shared call's done channel while followers wait on
     /// it. Channels that come from calls the model cannot follow (a library
     /// not on disk) are open, and so are waits in test doubles' methods
-    /// that nothing in the package calls.
+    /// that nothing in the package calls (a call with another number of
+    /// arguments is another method) and in hooks of test doubles
+    /// (`OnUpdate: func(e *Event) {...}`) called only from such methods.
+    /// A field of a generic type is one field across its instantiations
+    /// (`req[T]` built as `req[Block]{errs: errs}`).
     ///
     /// ## Why is this bad?
     /// Every goroutine needs a lifecycle: somebody must be able to end it.
@@ -166,6 +170,30 @@ pub(crate) enum ChanKey {
     Field(Type, Sym),
 }
 
+impl ChanKey {
+    /// The key of field `name` of every `owner`: through a pointer, and for
+    /// a generic type of every instantiation (`req[T]` built as
+    /// `req[Block]{errs: errs}` and used as `task.errs` in a method on
+    /// `req[T]` is one field).
+    pub(crate) fn field(owner: &Type, name: Sym) -> ChanKey {
+        ChanKey::Field(generic_origin(owner.strip_pointer()), name)
+    }
+}
+
+/// `T[A, B]` as `T`; any other type unchanged.
+pub(crate) fn generic_origin(ty: &Type) -> Type {
+    match ty {
+        Type::Named(n) if !n.args.is_empty() => {
+            Type::Named(std::sync::Arc::new(goconc_semantic::types::NamedType {
+                pkg: n.pkg.clone(),
+                name: n.name.clone(),
+                args: Vec::new(),
+            }))
+        }
+        _ => ty.clone(),
+    }
+}
+
 /// The key of a channel access path; `None` for paths through slices or maps.
 pub(crate) fn chan_key(program: &Program, path: &AccessPath) -> Option<ChanKey> {
     if path.fields.is_empty() {
@@ -179,7 +207,7 @@ pub(crate) fn chan_key(program: &Program, path: &AccessPath) -> Option<ChanKey> 
     }
     program
         .field_owner(path)
-        .map(|(owner, name)| ChanKey::Field(owner, name))
+        .map(|(owner, name)| ChanKey::field(&owner, name))
 }
 
 fn is_chan(program: &Program, ty: &Type) -> bool {
@@ -385,7 +413,7 @@ impl ChanMentions {
                             if owner.is_unknown() {
                                 None
                             } else {
-                                let key = ChanKey::Field(owner, name.clone());
+                                let key = ChanKey::field(&owner, name.clone());
                                 if name.starts_with(|c: char| c.is_uppercase()) {
                                     out.exported.insert(key.clone());
                                 }
@@ -648,7 +676,7 @@ fn field_aliases(
                 }
             }
         };
-        escaped.insert(ChanKey::Field(owner, name));
+        escaped.insert(ChanKey::field(&owner, name));
     }
 }
 
@@ -970,7 +998,7 @@ impl Rule for UnmatchedChannelOp {
             }
             // A test double's method that nothing in the package calls by
             // name (`fakeIndex.RangeSince`): its channel wait never runs.
-            if uncalled_test_method(ctx, f) {
+            if uncalled_test_method(ctx, f) || dead_test_hook(ctx, f) {
                 continue;
             }
             let message = match c.op {
@@ -1730,12 +1758,107 @@ fn uncalled_test_method(ctx: &RuleContext<'_>, f: &Function) -> bool {
     }
     let name = crate::lockstate::short_name(f);
     let method = name.rsplit('.').next().unwrap_or(name);
+    // A call with another number of arguments is some other `method`
+    // (`client.Update(ctx, ev, opts)` is not the fake's `Update(ctx, ev)`).
+    let arity = (!f.def.sig.variadic).then_some(f.def.params.len());
     !model.pkg.files.iter().any(|src| {
         let file = &*src.ast;
-        file.exprs
-            .iter()
-            .any(|e| matches!(&e.kind, ExprKind::Selector { sel, .. } if file.name(*sel) == method))
+        let other_arity: FxHashSet<goconc_syntax::ast::ExprId> = match arity {
+            Some(n) => file
+                .exprs
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    ExprKind::Call { fun, args, .. } if args.len() != n => Some(file.unparen(*fun)),
+                    _ => None,
+                })
+                .collect(),
+            None => FxHashSet::default(),
+        };
+        file.exprs.iter().enumerate().any(|(i, e)| {
+            matches!(&e.kind, ExprKind::Selector { sel, .. } if file.name(*sel) == method)
+                && !other_arity.contains(&goconc_syntax::ast::ExprId(i as u32))
+        })
     })
+}
+
+/// A closure stored in a func field of a test double (`OnUpdate:
+/// func(e *Event) {...}` for `type fakeSink struct{ OnUpdate func(*Event) }`
+/// declared in a `_test.go` file) whose every call (`t.OnUpdate(e)`) sits
+/// in a test method that nothing calls by name, such as the `Update` of a
+/// sink interface the code under test never uses: the closure never runs.
+fn dead_test_hook(ctx: &RuleContext<'_>, f: &Function) -> bool {
+    let goconc_semantic::body::FuncNode::Lit(lit) = f.def.node else {
+        return false;
+    };
+    let Some(model) = ctx.model() else {
+        return false;
+    };
+    let Some((file, info)) = ctx.program.file_of(f) else {
+        return false;
+    };
+    // The field the closure is stored in, and the literal's type.
+    let hook = file.exprs.iter().enumerate().find_map(|(i, e)| {
+        let ExprKind::CompositeLit { elts, .. } = &e.kind else {
+            return None;
+        };
+        elts.iter().find_map(|&el| match &file.expr(el).kind {
+            ExprKind::KeyValue { key, value } if file.unparen(*value) == lit => {
+                match &file.expr(*key).kind {
+                    ExprKind::Ident(k) => Some((
+                        file.name(*k).to_string(),
+                        info.ty(goconc_syntax::ast::ExprId(i as u32))
+                            .strip_pointer()
+                            .clone(),
+                    )),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+    });
+    let Some((field, owner)) = hook else {
+        return false;
+    };
+    let Some(owner) = owner.as_named().filter(|n| n.pkg == model.pkg.path) else {
+        return false;
+    };
+    // Only a type declared in a test file: nothing outside the package's
+    // tests can call the hook.
+    let declared_in_test = model.pkg.files.iter().any(|src| {
+        src.path.to_string_lossy().ends_with("_test.go")
+            && src.ast.specs.iter().any(|spec| {
+                matches!(&spec.kind, goconc_syntax::ast::SpecKind::Type { name, .. }
+                    if src.ast.name(*name) == &*owner.name)
+            })
+    });
+    if !declared_in_test {
+        return false;
+    }
+    // Every call of the hook field is in a test method nobody calls.
+    let mut callers = 0;
+    for (fi, src) in model.pkg.files.iter().enumerate() {
+        let gfile = &*src.ast;
+        for e in &gfile.exprs {
+            let ExprKind::Call { fun, .. } = &e.kind else {
+                continue;
+            };
+            let is_hook = matches!(&gfile.expr(gfile.unparen(*fun)).kind,
+                ExprKind::Selector { sel, .. } if gfile.name(*sel) == field);
+            if !is_hook {
+                continue;
+            }
+            callers += 1;
+            let caller = ctx.functions().find(|g| {
+                g.def.parent.is_none()
+                    && g.def.file as usize == fi
+                    && g.def.span.contains(e.span.start)
+            });
+            if !caller.is_some_and(|g| uncalled_test_method(ctx, g)) {
+                return false;
+            }
+        }
+    }
+    callers > 0
 }
 
 /// Blocks on a cycle through `b` (its strongly connected component).

@@ -275,7 +275,7 @@ fn only_keyless_sends_unaccounted(ctx: &RuleContext<'_>, key: &ChanKey) -> bool 
             let Some((owner, name)) = program.field_owner(p) else {
                 continue;
             };
-            if ChanKey::Field(owner, name) != *key {
+            if ChanKey::field(&owner, name) != *key {
                 continue;
             }
             if *c != ChanOp::Send {

@@ -135,7 +135,7 @@ fn wiring_stores(ctx: &RuleContext<'_>, pairs: &[(&ChanKey, &ChanKey)]) -> Vec<W
     };
     let wanted: HashSet<&ChanKey> = pairs.iter().flat_map(|(a, b)| [*a, *b]).collect();
     let field_key = |owner: &Type, name: &str| -> Option<ChanKey> {
-        let key = ChanKey::Field(owner.strip_pointer().clone(), Sym::from(name));
+        let key = ChanKey::field(owner, Sym::from(name));
         wanted.contains(&key).then_some(key)
     };
     for (fi, info) in model.files.iter().enumerate() {
