@@ -28,7 +28,13 @@ declare_rule! {
     /// `Signal`/`Broadcast` has a waiter). It reports:
     ///
     /// * `c.Wait()` that is not inside a loop, unless the function around it
-    ///   is a wrapper that every caller in the package calls from a loop;
+    ///   is a wrapper that every caller in the package calls from a loop
+    ///   (the package's own tests of the wrapper aside; a goroutine that
+    ///   waits and then closes a channel, `go func() { c.Wait();
+    ///   close(woken) }()`, is judged by the wrapper it is started in), or
+    ///   the `if` around it tests a one-way flag (`if !p.isSet`, `if p.full
+    ///   == nil`: every store in the package sets it, and every
+    ///   Signal/Broadcast of the Cond is in a function that stores it);
     /// * `c.Wait()` right after taking the lock (`q.mu.Lock(); q.cond.Wait()`),
     ///   with no check of the condition under it: the check happened before
     ///   the lock, and a wake-up in between is lost;
@@ -49,7 +55,8 @@ declare_rule! {
     ///   or a done channel checked before the Wait, `select { case
     ///   <-q.done: return; default: }`, which `close(q.done)` releases),
     ///   made without `Signal`/`Broadcast` of `c` in the function, its
-    ///   callees or its callers: setting the flag of `!q.closed`, appending
+    ///   callees or its callers (a caller that passes the value the waiters
+    ///   wait on, `setPaused(true)` for `for w.paused`, needs none): setting the flag of `!q.closed`, appending
     ///   to the queue of `len(q.items) == 0`, freeing a slot for
     ///   `r.count == len(r.buf)` while signalling only the other Cond. A
     ///   `for { ...; c.Wait() }` loop whose exits are all in its body is
@@ -277,20 +284,33 @@ impl Rule for CondMisuse {
                 );
                 continue;
             }
-            if shared && !in_loop.get(site.block.index()).copied().unwrap_or(true) {
+            if shared
+                && !in_loop.get(site.block.index()).copied().unwrap_or(true)
+                && !monotonic_guard(ctx, &facts, site)
+            {
                 // A wrapper (`func (q *queue) waitForSpace() { ...; q.cond.Wait() }`)
                 // is fine when every caller re-checks the predicate around it.
+                // So is a goroutine that bridges the wake-up to a channel
+                // (`go func() { c.Wait(); close(woken) }()`) inside such a
+                // wrapper: it is judged by the wrapper's callers.
                 let index = wrapper_callers.get_or_insert_with(|| CallerIndex::new(ctx));
-                let mut callers = index.verdict(site.func.id, 0);
-                // Name the misusing caller only for a wrapper (it waits on
-                // every path to its return) that some caller does loop
-                // around; otherwise the function itself skips the loop.
-                let wrapper_shape = flow::dominates(
-                    site.func,
-                    (site.block, site.index),
-                    (site.func.cfg.exit, usize::MAX),
-                );
-                if !wrapper_shape || !index.has_looping_call(site.func.id) {
+                let (subject, wrapper_shape) = match bridged_wait(ctx, site) {
+                    Some(wrapper) => (wrapper, true),
+                    None => (
+                        site.func,
+                        // Name the misusing caller only for a wrapper (it
+                        // waits on every path to its return) that some
+                        // caller does loop around; otherwise the function
+                        // itself skips the loop.
+                        flow::dominates(
+                            site.func,
+                            (site.block, site.index),
+                            (site.func.cfg.exit, usize::MAX),
+                        ),
+                    ),
+                };
+                let mut callers = index.verdict(subject.id, 0);
+                if !wrapper_shape || !index.has_looping_call(subject.id) {
                     callers = Callers::Unknown;
                 }
                 let finding = match callers {
@@ -400,15 +420,33 @@ struct CallerIndex<'a> {
 impl<'a> CallerIndex<'a> {
     fn new(ctx: &RuleContext<'a>) -> Self {
         let mut callers: BTreeMap<FuncId, Vec<_>> = BTreeMap::new();
+        let mut test_callers: BTreeMap<FuncId, Vec<_>> = BTreeMap::new();
+        let in_test_file = |g: &Function| {
+            ctx.model().is_some_and(|m| {
+                m.pkg
+                    .files
+                    .get(g.def.file as usize)
+                    .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+            })
+        };
         for g in ctx.functions() {
+            let test = in_test_file(g);
             for call in &g.calls {
                 if let Callee::Func(c) = call.callee {
-                    callers
-                        .entry(c)
-                        .or_default()
-                        .push((g, call.block, call.mode, call.span));
+                    let site = (g, call.block, call.mode, call.span);
+                    if test {
+                        test_callers.entry(c).or_default().push(site);
+                    } else {
+                        callers.entry(c).or_default().push(site);
+                    }
                 }
             }
+        }
+        // The package's tests exercise a wrapper on its own (one Wait, then
+        // a Broadcast); when the package itself calls it, its own calls
+        // decide. Functions only tests call keep their test callers.
+        for (callee, sites) in test_callers {
+            callers.entry(callee).or_insert(sites);
         }
         CallerIndex {
             program: ctx.program,
@@ -480,6 +518,146 @@ impl<'a> CallerIndex<'a> {
         self.memo.insert(f, verdict);
         verdict
     }
+}
+
+/// A goroutine closure that waits and then signals a channel (`go func() {
+/// c.Cond.Wait(); close(woken) }()`): it bridges the wake-up to the
+/// function it is started in, which waits on the channel. That function
+/// is the wrapper whose callers must loop.
+fn bridged_wait<'a>(ctx: &RuleContext<'a>, site: &CondSite<'a>) -> Option<&'a Function> {
+    let parent = site.func.def.parent?;
+    let program = ctx.program;
+    let first = program
+        .packages
+        .get(site.func.pkg as usize)
+        .and_then(|p| p.funcs.first())
+        .map_or(0, |id| id.0);
+    let wrapper = program.function(FuncId(first + parent))?;
+    let spawned = wrapper.ops.iter().any(|(_, op)| match &op.kind {
+        OpKind::Call {
+            callee: Callee::Func(t),
+            ..
+        } if op.mode == Mode::Spawned && *t == site.func.id => true,
+        OpKind::Call {
+            func_arg: Some(fa), ..
+        } => {
+            (fa.spawned || op.mode == Mode::Spawned)
+                && matches!(fa.func, goconc_semantic::ops::FuncArg::Func(t) if t == site.func.id)
+        }
+        _ => false,
+    });
+    let signals_after = site.func.all_ops().any(|(b, i, op)| {
+        matches!(
+            &op.kind,
+            OpKind::Chan {
+                op: ChanOp::Close | ChanOp::Send,
+                ..
+            }
+        ) && flow::dominates(site.func, (site.block, site.index), (b, i as usize))
+    });
+    (spawned && signals_after).then_some(wrapper)
+}
+
+/// `if !p.isSet { p.cond.Wait() }` or `if p.full == nil { p.cond.Wait() }`
+/// where the flag only ever goes one way (every assignment to the field
+/// in the package stores `true`, or a non-nil value) and every Signal or
+/// Broadcast of the Cond sits in a function that makes that store: when
+/// Wait returns the flag is set and stays set (Go's Cond has no spurious
+/// wake-ups), so the `if` is as good as a loop.
+fn monotonic_guard(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, site: &CondSite<'_>) -> bool {
+    let Some((file, _)) = ctx.program.file_of(site.func) else {
+        return false;
+    };
+    // The innermost `if` whose body holds the Wait.
+    let guard = file
+        .stmts
+        .iter()
+        .filter_map(|st| match &st.kind {
+            StmtKind::If { cond, body, .. }
+                if body.span.start <= site.span.start && site.span.end <= body.span.end =>
+            {
+                Some((body.span.len(), *cond))
+            }
+            _ => None,
+        })
+        .min_by_key(|(len, _)| *len)
+        .map(|(_, cond)| cond);
+    let Some(cond) = guard else {
+        return false;
+    };
+    // The field the condition tests, and whether the done state is `true`
+    // (`!x.f`) or non-nil (`x.f == nil`).
+    let field_of = |e: ExprId| match &file.expr(file.unparen(e)).kind {
+        ExprKind::Selector { sel, .. } => Some(file.name(*sel).to_string()),
+        _ => None,
+    };
+    let is_nil = |e: ExprId| matches!(&file.expr(file.unparen(e)).kind, ExprKind::Ident(id) if file.name(*id) == "nil");
+    let (field, set_to_nil_breaks) = match &file.expr(file.unparen(cond)).kind {
+        ExprKind::Unary { op: AstOp::Not, x } => match field_of(*x) {
+            Some(f) => (f, false),
+            None => return false,
+        },
+        ExprKind::Binary {
+            x,
+            op: AstOp::Eql,
+            y,
+            ..
+        } if is_nil(*y) => match field_of(*x) {
+            Some(f) => (f, true),
+            None => return false,
+        },
+        _ => return false,
+    };
+    let Some(model) = ctx.model() else {
+        return false;
+    };
+    // Every store to the field sets the done state; the functions that
+    // store it.
+    let mut setters: Vec<(usize, goconc_syntax::ast::Span)> = Vec::new();
+    for (fi, src) in model.pkg.files.iter().enumerate() {
+        let f = &*src.ast;
+        for st in &f.stmts {
+            let StmtKind::Assign { lhs, rhs, .. } = &st.kind else {
+                continue;
+            };
+            for (i, &l) in lhs.iter().enumerate() {
+                let stores = matches!(&f.expr(f.unparen(l)).kind,
+                    ExprKind::Selector { sel, .. } if f.name(*sel) == field);
+                if !stores {
+                    continue;
+                }
+                let Some(&value) = rhs.get(i) else {
+                    return false;
+                };
+                let value = f.expr(f.unparen(value));
+                let done = if set_to_nil_breaks {
+                    !matches!(&value.kind, ExprKind::Ident(id) if f.name(*id) == "nil")
+                } else {
+                    matches!(&value.kind, ExprKind::Ident(id) if f.name(*id) == "true")
+                };
+                if !done {
+                    return false;
+                }
+                setters.push((fi, st.span));
+            }
+        }
+    }
+    if setters.is_empty() {
+        return false;
+    }
+    let signallers: Vec<&CondSite<'_>> = facts
+        .sites
+        .iter()
+        .filter(|s| s.op != CondOp::Wait && s.key == site.key)
+        .collect();
+    !signallers.is_empty()
+        && signallers.iter().all(|s| {
+            setters.iter().any(|&(fi, span)| {
+                fi == s.func.def.file as usize
+                    && s.func.def.span.start <= span.start
+                    && span.end <= s.func.def.span.end
+            })
+        })
 }
 
 /// `Close` for a method, `Close.func1` for a closure inside it (a bare

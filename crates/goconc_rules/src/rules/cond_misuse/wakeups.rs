@@ -99,6 +99,9 @@ struct Write<'a> {
     field: Sym,
     change: Change,
     span: Span,
+    /// The stored value is the writer's parameter at this index
+    /// (`func (w *Worker) setPaused(p bool) { w.paused = p }`).
+    from_param: Option<usize>,
 }
 
 pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut Vec<Finding>) {
@@ -226,7 +229,21 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
             }
             let cond_name = cond_display(program, facts, &lp.cond);
             let signal = wakes(ctx, write.func, &lp.cond, facts, 2);
-            if signal.is_none() && !callers_wake(ctx, write.func, &lp.cond, facts) {
+            // A caller that passes the value the waiters wait on
+            // (`setPaused(true)` for `for w.paused { Wait }`) releases
+            // nobody and need not wake them.
+            let releases_nobody = |g: &Function| {
+                let Some(k) = write.from_param else {
+                    return false;
+                };
+                let Term::Flag { waits_while } = lp.term else {
+                    return false;
+                };
+                constant_bool_args(ctx, g, write.func, k)
+                    .is_some_and(|values| values.iter().all(|&v| v == waits_while))
+            };
+            if signal.is_none() && !callers_wake(ctx, write.func, &lp.cond, facts, &releases_nobody)
+            {
                 reported.insert((write.func.id, &lp.cond));
                 findings.push(
                     Finding::new(
@@ -858,7 +875,7 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                 .min_by_key(|f| f.def.span.end - f.def.span.start)
                 .copied()
         };
-        let mut push = |target: ExprId, change: Change, span: Span| {
+        let mut push = |target: ExprId, change: Change, span: Span, value: Option<ExprId>| {
             let Some(CondKey::Field(owner, field)) = field_key_of_expr(program, file, info, target)
             else {
                 return;
@@ -867,6 +884,10 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                 return;
             }
             if let Some(func) = innermost(span).filter(|f| !ctx.is_test_driver(f)) {
+                let from_param = value.and_then(|v| match info.res(file.unparen(v)) {
+                    Res::Local(l) => func.def.params.iter().position(|p| p == l),
+                    _ => None,
+                });
                 out.push(Write {
                     func,
                     name: file.text(file.expr(target).span).to_string(),
@@ -874,6 +895,7 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                     field,
                     change,
                     span,
+                    from_param,
                 });
             }
         };
@@ -884,7 +906,7 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                         let l = file.unparen(l);
                         if let ExprKind::Index { x, .. } = &file.expr(l).kind {
                             if matches!(program.env.underlying(info.ty(*x)), Type::Map(_)) {
-                                push(*x, Change::Grow, stmt.span);
+                                push(*x, Change::Grow, stmt.span, None);
                             }
                             continue;
                         }
@@ -905,24 +927,28 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                                 _ => Change::Assign,
                             },
                         };
-                        push(l, change, stmt.span);
+                        let value = match op {
+                            AssignOp::Assign if lhs.len() == rhs.len() => rhs.get(i).copied(),
+                            _ => None,
+                        };
+                        push(l, change, stmt.span, value);
                     }
                 }
                 StmtKind::IncDec { x, inc } => {
                     let change = if *inc { Change::Grow } else { Change::Shrink };
-                    push(file.unparen(*x), change, stmt.span);
+                    push(file.unparen(*x), change, stmt.span, None);
                 }
                 StmtKind::Expr(e) => {
                     if let ExprKind::Call { fun, args, .. } = &file.expr(file.unparen(*e)).kind {
                         match info.res(file.unparen(*fun)) {
                             Res::Builtin(Builtin::Delete | Builtin::Clear) => {
                                 if let Some(&target) = args.first() {
-                                    push(file.unparen(target), Change::Shrink, stmt.span);
+                                    push(file.unparen(target), Change::Shrink, stmt.span, None);
                                 }
                             }
                             Res::Builtin(Builtin::Close) => {
                                 if let Some(&target) = args.first() {
-                                    push(file.unparen(target), Change::Close, stmt.span);
+                                    push(file.unparen(target), Change::Close, stmt.span, None);
                                 }
                             }
                             _ => {}
@@ -1105,6 +1131,7 @@ fn callers_wake(
     func: &Function,
     cond: &CondKey,
     facts: &CondFacts<'_>,
+    releases_nobody: &dyn Fn(&Function) -> bool,
 ) -> bool {
     let mut callers: Vec<&Function> = Vec::new();
     let mut woken_by_tests = false;
@@ -1145,9 +1172,44 @@ fn callers_wake(
         callers.push(parent);
     }
     (woken_by_tests || !callers.is_empty())
-        && callers
+        && callers.iter().all(|g| {
+            g.id != func.id && (wakes(ctx, g, cond, facts, 2).is_some() || releases_nobody(g))
+        })
+}
+
+/// The constant `true`/`false` that `caller` passes as argument `index` at
+/// each of its calls of `callee`; `None` when some call passes anything
+/// else (or the calls cannot be read).
+fn constant_bool_args(
+    ctx: &RuleContext<'_>,
+    caller: &Function,
+    callee: &Function,
+    index: usize,
+) -> Option<Vec<bool>> {
+    let (file, info) = ctx.program.file_of(caller)?;
+    let mut values = Vec::new();
+    for (_, _, op) in caller.all_ops() {
+        if !matches!(&op.kind, OpKind::Call { callee: c, .. } if *c == Callee::Func(callee.id)) {
+            continue;
+        }
+        let call = file
+            .exprs
             .iter()
-            .all(|g| g.id != func.id && wakes(ctx, g, cond, facts, 2).is_some())
+            .find(|e| e.span == op.span && matches!(e.kind, ExprKind::Call { .. }))?;
+        let ExprKind::Call { args, .. } = &call.kind else {
+            return None;
+        };
+        let arg = file.unparen(*args.get(index)?);
+        match (&file.expr(arg).kind, info.res(arg)) {
+            (ExprKind::Ident(id), Res::Predeclared) => match file.name(*id) {
+                "true" => values.push(true),
+                "false" => values.push(false),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    (!values.is_empty()).then_some(values)
 }
 
 /// A plain receive in the writer between its change and its wake-up, on a
