@@ -34,7 +34,9 @@ declare_rule! {
     ///   close(woken) }()`, is judged by the wrapper it is started in), or
     ///   the `if` around it tests a one-way flag (`if !p.isSet`, `if p.full
     ///   == nil`: every store in the package sets it, and every
-    ///   Signal/Broadcast of the Cond is in a function that stores it);
+    ///   Signal/Broadcast of the Cond is in a function that stores it). A
+    ///   test double's bare gate (a `Wait` under no condition at all, in a
+    ///   `_test.go` file) has no predicate to re-check;
     /// * `c.Wait()` right after taking the lock (`q.mu.Lock(); q.cond.Wait()`),
     ///   with no check of the condition under it: the check happened before
     ///   the lock, and a wake-up in between is lost;
@@ -287,6 +289,7 @@ impl Rule for CondMisuse {
             if shared
                 && !in_loop.get(site.block.index()).copied().unwrap_or(true)
                 && !monotonic_guard(ctx, &facts, site)
+                && (guarded_by_if(ctx, site) || !in_test_file(ctx, site.func))
             {
                 // A wrapper (`func (q *queue) waitForSpace() { ...; q.cond.Wait() }`)
                 // is fine when every caller re-checks the predicate around it.
@@ -556,6 +559,31 @@ fn bridged_wait<'a>(ctx: &RuleContext<'a>, site: &CondSite<'a>) -> Option<&'a Fu
         ) && flow::dominates(site.func, (site.block, site.index), (b, i as usize))
     });
     (spawned && signals_after).then_some(wrapper)
+}
+
+/// Whether some `if` of the function holds the Wait in its body.
+fn guarded_by_if(ctx: &RuleContext<'_>, site: &CondSite<'_>) -> bool {
+    let Some((file, _)) = ctx.program.file_of(site.func) else {
+        return true;
+    };
+    let within = site.func.def.span;
+    file.stmts.iter().any(|st| match &st.kind {
+        StmtKind::If { body, .. } => {
+            within.start <= st.span.start
+                && body.span.start <= site.span.start
+                && site.span.end <= body.span.end
+        }
+        _ => false,
+    })
+}
+
+fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
+    ctx.model().is_some_and(|m| {
+        m.pkg
+            .files
+            .get(f.def.file as usize)
+            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+    })
 }
 
 /// `if !p.isSet { p.cond.Wait() }` or `if p.full == nil { p.cond.Wait() }`

@@ -35,7 +35,14 @@ declare_rule! {
     /// a `v, ok := <-ch` receive (the loop ends when `ch` is closed), or a
     /// bare `case <-quit: return` (the goroutine's stop channel). A context
     /// that is only ever `context.Background()` or `context.TODO()` cannot
-    /// be cancelled and does not count as one in scope. A send whose every
+    /// be cancelled and does not count as one in scope; neither does the
+    /// context parameter of an unexported function every call passes
+    /// `context.Background()`, nor, in a program's `main`, a context whose
+    /// cancel func only runs deferred (it ends when main returns). A case
+    /// on a deadline timer armed once before the loop and never reset
+    /// (`case <-deadline.C: return`) bounds the wait, and a test hook (a
+    /// channel field only the package's tests set) is never sent to in
+    /// production. A send whose every
     /// receiver is a `range` that only ends when the channel is closed (a
     /// drain fed by a worker pool, or a pipeline stage handed the channel as
     /// a parameter) cannot block forever and is not reported; channels a
@@ -163,7 +170,7 @@ impl Rule for SelectWithoutCancel {
             if !any_candidate {
                 continue;
             }
-            let Some(context) = context_in_scope(program, f, file, info) else {
+            let Some(context) = context_in_scope(ctx, f, file, info) else {
                 continue;
             };
             if let Some(finding) = first_uncancellable(&scan, f, file, info, &context) {
@@ -188,11 +195,12 @@ fn is_context(program: &Program, t: &Type) -> bool {
 /// The context `f` can observe: its own parameter or variable, one
 /// captured from an enclosing function, or a field of the receiver.
 fn context_in_scope(
-    program: &Program,
+    rule: &RuleContext<'_>,
     f: &Function,
     file: &File,
     info: &FileInfo,
 ) -> Option<ContextInScope> {
+    let program = rule.program;
     let model = program.packages.get(f.pkg as usize)?;
     let first = model.funcs.first()?.0;
     let own = flow::own_index(program, f)?;
@@ -224,7 +232,10 @@ fn context_in_scope(
             if local.name(file).is_empty() || local.name(file) == "_" {
                 continue;
             }
-            if never_cancelled(file, info, local) {
+            if never_cancelled(file, info, local)
+                || always_passed_background(rule, g, local)
+                || cancelled_only_when_main_returns(rule, g, file, local)
+            {
                 continue;
             }
             if best.is_none_or(|(r, _)| rank < r) {
@@ -289,6 +300,123 @@ fn never_cancelled(file: &File, info: &FileInfo, local: &goconc_semantic::body::
         Some(Selection::Qualified(r)) if &*r.pkg == "context"
     );
     qualified_in_context && matches!(file.name(*sel), "Background" | "TODO")
+}
+
+/// `go b.commitLoop(context.Background())`: a context parameter of an
+/// unexported function to which every call in the package passes
+/// `context.Background()` or `context.TODO()`.
+fn always_passed_background(
+    rule: &RuleContext<'_>,
+    g: &Function,
+    local: &goconc_semantic::body::Local,
+) -> bool {
+    let LocalKind::Param(_) = local.kind else {
+        return false;
+    };
+    if local.reassigned {
+        return false;
+    }
+    let short = g.def.name.rsplit('.').next().unwrap_or(&g.def.name);
+    if short.starts_with(|c: char| c.is_uppercase()) || g.def.parent.is_some() {
+        return false;
+    }
+    let Some(index) = g.def.params.iter().position(|&p| {
+        rule.program
+            .local(&param_key_of(g, p))
+            .is_some_and(|l| l.span == local.span)
+    }) else {
+        return false;
+    };
+    let mut calls = 0;
+    for caller in rule.functions() {
+        for (_, op) in &caller.ops {
+            if !matches!(&op.kind, OpKind::Call { callee: goconc_semantic::ops::Callee::Func(c), .. } if *c == g.id)
+            {
+                continue;
+            }
+            let Some((cfile, _)) = rule.program.file_of(caller) else {
+                return false;
+            };
+            let Some(ExprKind::Call { args, .. }) = cfile
+                .exprs
+                .iter()
+                .find(|e| e.span == op.span && matches!(e.kind, ExprKind::Call { .. }))
+                .map(|e| &e.kind)
+            else {
+                return false;
+            };
+            let Some(&arg) = args.get(index) else {
+                return false;
+            };
+            let text = cfile.text(cfile.expr(cfile.unparen(arg)).span);
+            if text != "context.Background()" && text != "context.TODO()" {
+                return false;
+            }
+            calls += 1;
+        }
+    }
+    calls > 0
+}
+
+/// The key of parameter `p` of `g`.
+fn param_key_of(g: &Function, p: goconc_semantic::body::LocalId) -> goconc_semantic::ops::LocalKey {
+    goconc_semantic::ops::LocalKey {
+        pkg: g.pkg,
+        file: g.def.file,
+        local: p,
+    }
+}
+
+/// `ctx, cancel := context.WithCancel(context.Background())` (or
+/// `WithCancelCause`) in a program's `main` whose only use of `cancel` is
+/// `defer cancel()`: the context ends
+/// when main returns, so `select {}` there parks exactly as long as
+/// `<-ctx.Done()` would.
+fn cancelled_only_when_main_returns(
+    rule: &RuleContext<'_>,
+    g: &Function,
+    file: &File,
+    local: &goconc_semantic::body::Local,
+) -> bool {
+    let is_main = g.def.parent.is_none()
+        && g.def.recv.is_none()
+        && g.def.name.rsplit('.').next() == Some("main")
+        && rule.model().is_some_and(|m| &*m.pkg.name == "main");
+    if !is_main || local.kind != LocalKind::Var || local.reassigned {
+        return false;
+    }
+    let declaring = file.stmts.iter().find_map(|st| match &st.kind {
+        StmtKind::Assign { lhs, rhs, .. }
+            if lhs.len() == 2 && rhs.len() == 1 && file.expr(lhs[0]).span == local.span =>
+        {
+            Some((lhs[1], rhs[0]))
+        }
+        _ => None,
+    });
+    let Some((cancel, call)) = declaring else {
+        return false;
+    };
+    let ExprKind::Call { fun, .. } = &file.expr(file.unparen(call)).kind else {
+        return false;
+    };
+    if !matches!(
+        file.text(file.expr(file.unparen(*fun)).span),
+        "context.WithCancel" | "context.WithCancelCause"
+    ) {
+        return false;
+    }
+    let cancel_name = file.text(file.expr(cancel).span);
+    let body = file.text(g.def.span);
+    let uses = body
+        .match_indices(cancel_name)
+        .filter(|(i, _)| {
+            let before = body[..*i].chars().next_back();
+            let after = body[i + cancel_name.len()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+        .count();
+    uses == 2 && body.contains(&format!("defer {cancel_name}("))
 }
 
 /// The first blocking select or channel op in a loop of `f` that cannot be
@@ -667,6 +795,13 @@ fn select_is_cancellable(
         if is_comma_ok_receive(file, comm) && !stopped_by_cancel(ctx.rule, f) {
             return true;
         }
+        // `case <-deadline.C: return` on a timer armed once before the
+        // loop: the wait ends when the deadline passes.
+        if let (Some(p), Some(c)) = (path.as_ref(), clause_span) {
+            if clause_leaves(file, c) && is_deadline(program, file, loops, p, op.span) {
+                return true;
+            }
+        }
         // `case <-quit: return`: a value-less receive whose only job is to
         // end the goroutine is its stop channel, whoever owns it.
         if is_quit_case(file, comm, clause_body.map(|b| &b[..])) {
@@ -674,6 +809,51 @@ fn select_is_cancellable(
         }
     }
     false
+}
+
+/// A timer channel armed once before the loop around `at` and never reset
+/// in it: `deadline := time.NewTimer(d)` (received as `deadline.C`) or
+/// `deadline := time.After(d)`.
+fn is_deadline(program: &Program, file: &File, loops: &Loops, path: &AccessPath, at: Span) -> bool {
+    let Base::Local(key) = &path.base else {
+        return false;
+    };
+    let via_field = match path.fields.as_slice() {
+        [] => false,
+        [PathElem::Field(c)] if &**c == "C" => true,
+        _ => return false,
+    };
+    let Some(local) = program.local(key) else {
+        return false;
+    };
+    if local.reassigned {
+        return false;
+    }
+    let Some(init) = local.init else {
+        return false;
+    };
+    let Some(ExprKind::Call { fun, .. }) = file.exprs.get(init.index()).map(|e| &e.kind) else {
+        return false;
+    };
+    let maker = file.text(file.expr(file.unparen(*fun)).span);
+    let armed = if via_field {
+        maker == "time.NewTimer"
+    } else {
+        maker == "time.After"
+    };
+    let Some(loop_body) = loops
+        .loops
+        .iter()
+        .filter(|(body, _)| body.start <= at.start && at.end <= body.end)
+        .min_by_key(|(body, _)| body.end - body.start)
+        .map(|(body, _)| *body)
+    else {
+        return false;
+    };
+    let name = file.text(local.span);
+    armed
+        && local.span.end <= loop_body.start
+        && !file.text(loop_body).contains(&format!("{name}.Reset("))
 }
 
 /// Whether the package stops `f` by cancelling the context it passes it:
@@ -870,6 +1050,11 @@ fn bare_op_is_fine(
     if made_here(program, f, path) {
         return true;
     }
+    // A test hook (`if f.testHook != nil { f.testHook <- ev }`): only the
+    // package's tests ever set the field, so production code never sends.
+    if set_only_by_tests(ctx.rule, path) {
+        return true;
+    }
     if !is_recv && drained_until_closed(ctx, f, path) {
         return true;
     }
@@ -930,6 +1115,40 @@ fn drained_until_closed(ctx: &Scan<'_, '_>, f: &Function, path: &AccessPath) -> 
             });
             all_drains && receives > 0 && closed_in_package(ctx, origin)
         })
+}
+
+/// Whether the channel field at the end of `path` is stored (assigned, or
+/// set in a keyed literal) somewhere in the package, and only in its
+/// `_test.go` files.
+fn set_only_by_tests(ctx: &RuleContext<'_>, path: &AccessPath) -> bool {
+    let Some(PathElem::Field(field)) = path.fields.last() else {
+        return false;
+    };
+    let Some(model) = ctx.model() else {
+        return false;
+    };
+    let mut by_tests = false;
+    for src in &model.pkg.files {
+        let file = &*src.ast;
+        let names_field = |e: ExprId| match &file.expr(file.unparen(e)).kind {
+            ExprKind::Selector { sel, .. } => file.name(*sel) == &**field,
+            _ => false,
+        };
+        let stores = file.stmts.iter().any(|st| {
+            matches!(&st.kind, StmtKind::Assign { lhs, .. } if lhs.iter().any(|&l| names_field(l)))
+        }) || file.exprs.iter().any(|e| {
+            matches!(&e.kind, ExprKind::KeyValue { key, .. }
+                if matches!(&file.expr(*key).kind, ExprKind::Ident(k) if file.name(*k) == &**field))
+        });
+        if !stores {
+            continue;
+        }
+        if !src.path.to_string_lossy().ends_with("_test.go") {
+            return false;
+        }
+        by_tests = true;
+    }
+    by_tests
 }
 
 /// Whether `path` starts at a parameter (or the receiver) of `f`.
@@ -1477,5 +1696,40 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&SelectWithoutCancel);
+    }
+
+    fn run(src: &str) -> Vec<Finding> {
+        crate::testing::check_source(&SelectWithoutCancel, src)
+    }
+
+    #[test]
+    fn main_parks_on_a_context_only_its_return_cancels() {
+        // cancel runs only when main returns: `<-ctx.Done()` would park
+        // exactly as long as `select {}`.
+        let parked = "package main\n\nimport \"context\"\n\nfunc serve(ctx context.Context) {}\n\nfunc main() {\n\tctx, cancel := context.WithCancel(context.Background())\n\tdefer cancel()\n\tgo serve(ctx)\n\tselect {}\n}\n";
+        assert!(run(parked).is_empty(), "{:?}", run(parked));
+        // A signal handler cancels it: main should wait for that.
+        let handled = "package main\n\nimport (\n\t\"context\"\n\t\"os\"\n\t\"os/signal\"\n)\n\nfunc serve(ctx context.Context) {}\n\nfunc main() {\n\tctx, cancel := context.WithCancel(context.Background())\n\tdefer cancel()\n\tsigs := make(chan os.Signal, 1)\n\tsignal.Notify(sigs, os.Interrupt)\n\tgo func() {\n\t\t<-sigs\n\t\tcancel()\n\t}()\n\tgo serve(ctx)\n\tselect {}\n}\n";
+        let findings = run(handled);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0]
+            .message
+            .starts_with("`select {}` has no case <-ctx.Done()"));
+        // Outside package main the same shape is a library parking for good.
+        let library = parked.replacen("package main", "package app", 1);
+        assert_eq!(run(&library).len(), 1);
+    }
+
+    #[test]
+    fn loop_context_every_caller_passes_background() {
+        let src = "package app\n\nimport \"context\"\n\ntype req struct{ quit bool }\n\ntype Batcher struct{ in chan req }\n\nfunc New() *Batcher {\n\tb := &Batcher{in: make(chan req)}\n\tgo b.loop(context.Background())\n\treturn b\n}\n\nfunc (b *Batcher) loop(ctx context.Context) {\n\tfor {\n\t\tr := <-b.in\n\t\tif r.quit {\n\t\t\treturn\n\t\t}\n\t\t_ = ctx\n\t}\n}\n\nfunc (b *Batcher) Shutdown() { b.in <- req{quit: true} }\n";
+        assert!(run(src).is_empty(), "{:?}", run(src));
+        // A caller with a real context makes it cancellable.
+        let cancellable = src.replacen(
+            "func (b *Batcher) Shutdown()",
+            "func (b *Batcher) Restart(ctx context.Context) { go b.loop(ctx) }\n\nfunc (b *Batcher) Shutdown()",
+            1,
+        );
+        assert_eq!(run(&cancellable).len(), 1, "{:?}", run(&cancellable));
     }
 }

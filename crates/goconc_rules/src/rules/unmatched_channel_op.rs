@@ -22,6 +22,7 @@ mod late_closes;
 mod leader_closes;
 mod parent_contexts;
 mod partial_closes;
+mod singletons;
 mod ticker_ranges;
 mod timer_drains;
 
@@ -85,7 +86,11 @@ declare_rule! {
     /// that arrive through a parameter of an exported function and are
     /// passed down. Blocking forever in `func main` is intended and not
     /// reported either, nor is an endless goroutine started under a
-    /// package-level `sync.Once` (one janitor per process). Endless
+    /// package-level `sync.Once` (one janitor per process), started by code
+    /// that runs once per process (`main`, `init`, a package-level
+    /// `sync.OnceValue`, and unexported functions only those call), or
+    /// waiting on the channels of a value only such code builds (a
+    /// process-wide worker pool ranging over its task channel). Endless
     /// goroutines are reported when they are started per instance (from a
     /// method) or from a function that takes a `context.Context` (they are
     /// scoped to it and ignore it); a parameterless top-level function run
@@ -1001,6 +1006,14 @@ impl Rule for UnmatchedChannelOp {
             if uncalled_test_method(ctx, f) || dead_test_hook(ctx, f) {
                 continue;
             }
+            // The channels of a process-wide singleton (a worker pool only
+            // `main`, `init` or a package-level sync.OnceValue builds)
+            // live as long as the process.
+            if let ChanKey::Field(owner, _) = &c.key {
+                if singletons::singleton_type(ctx, owner) {
+                    continue;
+                }
+            }
             let message = match c.op {
                 // A package-level channel is process-wide: a worker
                 // ranging over it forever is a deliberate daemon.
@@ -1913,6 +1926,13 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
         if process_wide
             || !(started_per_instance(program, spawner) || started_with_context(ctx, spawner))
             || started_once_per_process(program, spawner)
+            || program
+                .function(spawner)
+                .is_some_and(|s| singletons::runs_once_per_process(ctx, s))
+            || f.def
+                .recv_type
+                .as_ref()
+                .is_some_and(|t| singletons::singleton_type(ctx, t))
         {
             continue;
         }
@@ -2652,6 +2672,17 @@ mod tests {
         // A channel the package makes itself is still judged.
         let own = "package app\n\nfunc Wait() {\n\tch := make(chan int)\n\t<-ch\n}\n";
         assert_eq!(run(own).len(), 1);
+    }
+
+    #[test]
+    fn goroutines_main_starts_live_with_the_process() {
+        let tool = "package main\n\nimport (\n\t\"context\"\n\t\"time\"\n)\n\ntype beacon interface{ Send([]byte) }\n\nfunc send(bc beacon) {\n\tfor {\n\t\tbc.Send(nil)\n\t\ttime.Sleep(time.Second)\n\t}\n}\n\nfunc runBeacon(ctx context.Context, bc beacon) {\n\tgo send(bc)\n}\n\nfunc main() {\n\tctx := context.Background()\n\trunBeacon(ctx, nil)\n\trunBeacon(ctx, nil)\n\tselect {}\n}\n";
+        assert!(run(tool).is_empty(), "{:?}", run(tool));
+        // A library's exported entry point may run many times.
+        let library = tool
+            .replacen("package main", "package app", 1)
+            .replace("runBeacon", "RunBeacon");
+        assert_eq!(run(&library).len(), 1, "{:?}", run(&library));
     }
 
     #[test]

@@ -23,8 +23,13 @@ declare_rule! {
     /// counted calls `Wait`, without holding a lock the workers need. It
     /// reports:
     ///
-    /// * `wg.Add` inside the spawned goroutine (it races with `Wait`);
-    /// * `wg.Wait` in a goroutine that must itself call `wg.Done`, also
+    /// * `wg.Add` inside the spawned goroutine (it races with `Wait`),
+    ///   unless the Add runs under a lock that every function waiting on
+    ///   the group takes for writing before its `Wait` (the sender adds
+    ///   only while the channel it checks under the lock is open);
+    /// * `wg.Wait` in a goroutine that must itself call `wg.Done` (for
+    ///   groups in a slice, the same element: `s[n].Wait()` then
+    ///   `s[n+1].Done()` is a sequencer, not a self-wait), also
     ///   through a callee (a worker that calls `r.Stop()`, which waits on
     ///   `r.wg`); calls passing a literal `true`/`false` are not followed,
     ///   since the flag may select the branch that does not wait;
@@ -55,7 +60,8 @@ declare_rule! {
     ///   the workers started per item (`errc := make(chan error, 1)` and a
     ///   goroutine per item that may send an error; also a buffer sized by a
     ///   setting such as `s.parallelism` for a goroutine per item of a loop
-    ///   not bounded by that setting);
+    ///   not bounded by that setting; a loop `for i := 0; i < cap(ch); i++`
+    ///   starts one worker per slot);
     /// * `wg.Wait` while the workers `range` over a channel that is closed
     ///   only after `Wait` (including `defer close(jobs)`): they never leave
     ///   the loop, so they never call `Done`;
@@ -616,6 +622,54 @@ fn wg_sites(f: &Function) -> Vec<WgSite<'_>> {
     out
 }
 
+/// `h.mu.RLock(); if h.ch != nil { h.wg.Add(1) }; h.mu.RUnlock()` in the
+/// goroutine, and every `Wait` on the group comes after its function takes
+/// `h.mu` for writing (to close the state the Add checks): the lock orders
+/// each Add before the Wait or after the shutdown, so Wait cannot miss a
+/// counted goroutine.
+fn add_fenced_by_lock(ctx: &RuleContext<'_>, f: &Function, add: &WgSite<'_>) -> bool {
+    let program = ctx.program;
+    let Some(group) = program.field_owner(add.path) else {
+        return false;
+    };
+    let Some(held) = flow::HeldLocks::compute(program, f).before(program, f, add.block, add.index)
+    else {
+        return false;
+    };
+    let fences: Vec<_> = held
+        .iter()
+        .filter_map(|(p, _)| program.field_owner(p))
+        .collect();
+    if fences.is_empty() {
+        return false;
+    }
+    let mut waits = 0;
+    for g in ctx.functions() {
+        for (_, op) in &g.ops {
+            let OpKind::WaitGroup {
+                path: Some(p),
+                op: WgOp::Wait,
+            } = &op.kind
+            else {
+                continue;
+            };
+            if program.field_owner(p).as_ref() != Some(&group) {
+                continue;
+            }
+            waits += 1;
+            let fenced = g.ops.iter().any(|(_, l)| {
+                matches!(&l.kind, OpKind::Lock { path: Some(lp), op: goconc_semantic::ops::LockOp::Lock }
+                    if l.span.end <= op.span.start
+                        && program.field_owner(lp).is_some_and(|o| fences.contains(&o)))
+            });
+            if !fenced {
+                return false;
+            }
+        }
+    }
+    waits > 0
+}
+
 /// `wg.Add` in a goroutine that also calls `wg.Done`: the spawner's `Wait`
 /// can run before the goroutine is counted.
 fn add_inside_goroutine(
@@ -641,7 +695,7 @@ fn add_inside_goroutine(
         if !dones || waits {
             continue;
         }
-        if published_through_barrier(ctx, f, add) {
+        if published_through_barrier(ctx, f, add) || add_fenced_by_lock(ctx, f, add) {
             continue;
         }
         let name = program.describe_path(add.path);
@@ -1092,6 +1146,7 @@ fn wait_checks(
         let own_done = sites.iter().find(|s| {
             (may_be_counted || passed_in(f, s.path))
                 && s.path == wait.path
+                && same_element(program, f, wait.op.span, s.op.span, wait.path)
                 && s.wg == WgOp::Done
                 && !done_before
                 && !balances_own_add(program, f, &sites, s)
@@ -1129,6 +1184,35 @@ fn wait_checks(
             findings.push(finding);
         }
     }
+}
+
+/// Two calls on a group inside a slice or map (`s[n].Wait()`, `s[n+1].Done()`)
+/// are on the same group only when they index it the same way; the path
+/// (`s[*]`) does not say.
+fn same_element(
+    program: &Program,
+    f: &Function,
+    a: goconc_syntax::ast::Span,
+    b: goconc_syntax::ast::Span,
+    path: &AccessPath,
+) -> bool {
+    if !path
+        .fields
+        .iter()
+        .any(|e| matches!(e, goconc_semantic::ops::PathElem::Index))
+    {
+        return true;
+    }
+    let Some((file, _)) = program.file_of(f) else {
+        return true;
+    };
+    let receiver = |span: goconc_syntax::ast::Span| {
+        let text = file.text(span);
+        text.rsplit_once('.')
+            .map_or(text, |(recv, _)| recv)
+            .to_string()
+    };
+    receiver(a) == receiver(b)
 }
 
 /// Whether `op` starts `target` as a goroutine (`go`, `errgroup.Go`,
@@ -1839,8 +1923,15 @@ fn senders_may_exceed(
         if !sends_to(program, w, chan) {
             continue;
         }
-        let Some(times) = loops.factor(w.start.span) else {
-            return true;
+        // `for i := 0; i < cap(results); i++`: one worker per slot.
+        let per_slot = || {
+            let bound = format!("< cap({});", program.describe_path(chan));
+            flow::loop_headers_mention(program, f, w.start.span, &bound)
+        };
+        let times = match loops.factor(w.start.span) {
+            Some(times) => times,
+            None if per_slot() => cap,
+            None => return true,
         };
         in_loop |= times > 1;
         total = total.saturating_add(times);

@@ -255,3 +255,49 @@ func (p *scanPool) scanWorkers(ctx context.Context, segments []segment) []error 
 	}
 	return out
 }
+
+// One worker per slot of the buffer: every send fits, so Wait returns and
+// the results are read after it.
+func (c *compactor) probeAll(ctx context.Context, s segment) int {
+	probes := make(chan error, 8)
+	var wg sync.WaitGroup
+	for i := 0; i < cap(probes); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			probes <- c.store.Persist(ctx, s)
+		}()
+	}
+	wg.Wait() // ok: one worker per slot
+	close(probes)
+	failed := 0
+	for err := range probes {
+		if err != nil {
+			failed++
+		}
+	}
+	return failed
+}
+
+// One worker more than the buffer holds: the last send blocks, and Wait
+// with it.
+func (c *compactor) probeAllAndLeader(ctx context.Context, s segment) int {
+	probes := make(chan error, 8)
+	var wg sync.WaitGroup
+	for i := 0; i <= cap(probes); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			probes <- c.store.Persist(ctx, s)
+		}()
+	}
+	wg.Wait() // want `wg.Wait can block forever: probes has 8 slots but more workers may send to it`
+	close(probes)
+	failed := 0
+	for err := range probes {
+		if err != nil {
+			failed++
+		}
+	}
+	return failed
+}

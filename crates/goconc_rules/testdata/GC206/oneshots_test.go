@@ -2,6 +2,7 @@ package gc206
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 )
@@ -14,4 +15,67 @@ func TestCtxCondReturnsOnCancel(t *testing.T) {
 	q.mu.Lock()
 	q.cond.WaitCtx(ctx)
 	q.mu.Unlock()
+}
+
+// A paced-call stub: every call parks until the test broadcasts the gate.
+// There is no predicate to re-check; the test counts the parked calls.
+type gatedCall struct {
+	gate   *sync.Cond
+	calls  int
+	parked int
+}
+
+func (g *gatedCall) call() error {
+	g.gate.L.Lock()
+	g.parked++
+	g.gate.Wait() // ok: a bare gate in a test double
+	g.parked--
+	g.gate.L.Unlock()
+	g.calls++
+	return nil
+}
+
+// A stub that does test a condition, but only once.
+type readyStub struct {
+	cond  *sync.Cond
+	ready int
+}
+
+func (r *readyStub) await() {
+	r.cond.L.Lock()
+	defer r.cond.L.Unlock()
+	if r.ready == 0 {
+		r.cond.Wait() // want `r.cond.Wait is not in a loop`
+	}
+	r.ready--
+}
+
+func (r *readyStub) release(n int) {
+	r.cond.L.Lock()
+	r.ready += n
+	r.cond.Broadcast()
+	r.cond.L.Unlock()
+}
+
+func TestGatedCalls(t *testing.T) {
+	g := &gatedCall{gate: sync.NewCond(&sync.Mutex{})}
+	done := make(chan struct{})
+	go func() {
+		_ = g.call()
+		close(done)
+	}()
+	for {
+		g.gate.L.Lock()
+		parked := g.parked
+		g.gate.L.Unlock()
+		if parked == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	g.gate.Broadcast()
+	<-done
+	r := &readyStub{cond: sync.NewCond(&sync.Mutex{})}
+	go r.release(1)
+	r.await()
 }
