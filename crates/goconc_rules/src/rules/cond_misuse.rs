@@ -66,7 +66,7 @@ declare_rule! {
     ///   (`Close` setting `p.closed`; not a flag set in some state only);
     /// * a wake-up the wait loop ignores: the waiter tests a flag only
     ///   before its loop (`if q.closed { return }` then `for q.avail == 0 {
-    ///   q.cond.Wait() }`), and a writer sets that flag and broadcasts
+    ///   q.cond.Wait() }`) or only after it, and a writer sets that flag and broadcasts
     ///   while changing nothing the loop re-checks: the woken waiters wait
     ///   again, forever;
     /// * such a change, with its `Signal`/`Broadcast`, made without holding
@@ -130,7 +130,9 @@ declare_rule! {
     /// assignments in the package; Conds built elsewhere (struct literals,
     /// other packages) are only checked for the loop and wake-up rules.
     /// "Can never wake/reach" is only reported for unexported struct fields
-    /// that never leave the package; so are missing wake-ups, and only for
+    /// that never leave the package (a waiter's field must be filled, and
+    /// only by `sync.NewCond`: one filled from a variable is signalled
+    /// under that name, one never filled is nil and its Wait never runs); so are missing wake-ups, and only for
     /// predicate terms of the plain shapes above (other terms are ignored).
     /// Writes by test drivers and to values the function has just built are
     /// not wake-up points.
@@ -365,6 +367,7 @@ impl Rule for CondMisuse {
             if is_private_field(ctx, &site.key)
                 && !facts.escapes.contains(&site.key)
                 && !facts.signalled.contains_key(&site.key)
+                && filled_only_by_new_cond(ctx, &site.key)
             {
                 findings.push(
                     Finding::new(
@@ -561,17 +564,75 @@ fn bridged_wait<'a>(ctx: &RuleContext<'a>, site: &CondSite<'a>) -> Option<&'a Fu
     (spawned && signals_after).then_some(wrapper)
 }
 
-/// Whether some `if` of the function holds the Wait in its body.
+/// Whether the Cond field is filled somewhere, and only by `sync.NewCond`
+/// calls (`x.cond = sync.NewCond(&x.mu)`, `T{cond: sync.NewCond(mu)}`). A
+/// field filled from a variable (`&stub{wait: gate}`) is signalled under
+/// that variable's name; one never filled holds nil, and its Wait (behind
+/// an `if x.cond != nil`) never runs.
+fn filled_only_by_new_cond(ctx: &RuleContext<'_>, key: &CondKey) -> bool {
+    let CondKey::Field(_, field) = key else {
+        return true;
+    };
+    let Some(model) = ctx.model() else {
+        return true;
+    };
+    let mut filled = false;
+    for src in &model.pkg.files {
+        let file = &*src.ast;
+        let is_new_cond = |v: ExprId| match &file.expr(file.unparen(v)).kind {
+            ExprKind::Call { fun, .. } => file
+                .text(file.expr(file.unparen(*fun)).span)
+                .ends_with("NewCond"),
+            _ => false,
+        };
+        for e in &file.exprs {
+            if let ExprKind::KeyValue { key, value } = &e.kind {
+                if matches!(&file.expr(*key).kind, ExprKind::Ident(k) if file.name(*k) == &**field)
+                {
+                    if !is_new_cond(*value) {
+                        return false;
+                    }
+                    filled = true;
+                }
+            }
+        }
+        for st in &file.stmts {
+            let StmtKind::Assign { lhs, rhs, .. } = &st.kind else {
+                continue;
+            };
+            for (i, &l) in lhs.iter().enumerate() {
+                let stores = matches!(&file.expr(file.unparen(l)).kind,
+                    ExprKind::Selector { sel, .. } if file.name(*sel) == &**field);
+                if !stores {
+                    continue;
+                }
+                match rhs.get(i) {
+                    Some(&v) if lhs.len() == rhs.len() && is_new_cond(v) => filled = true,
+                    _ => return false,
+                }
+            }
+        }
+    }
+    filled
+}
+
+/// Whether some `if` of the function holds the Wait in its body and tests
+/// a predicate (not just `c != nil` for the Cond itself).
 fn guarded_by_if(ctx: &RuleContext<'_>, site: &CondSite<'_>) -> bool {
     let Some((file, _)) = ctx.program.file_of(site.func) else {
         return true;
     };
     let within = site.func.def.span;
+    let call = file.text(site.span);
+    let cond_exists = call
+        .rsplit_once(".Wait")
+        .map(|(recv, _)| format!("{recv} != nil"));
     file.stmts.iter().any(|st| match &st.kind {
-        StmtKind::If { body, .. } => {
+        StmtKind::If { body, cond, .. } => {
             within.start <= st.span.start
                 && body.span.start <= site.span.start
                 && site.span.end <= body.span.end
+                && cond_exists.as_deref() != Some(file.text(file.expr(*cond).span))
         }
         _ => false,
     })

@@ -47,7 +47,10 @@ declare_rule! {
     /// `if needLock` adds no edge where it is called with `false`. A cycle whose edges
     /// all run under a common outer ("gate") lock — held at the acquisition,
     /// or by every caller of the internal helper that acquires — cannot
-    /// interleave and is not reported. Each edge is reported once, at its
+    /// interleave and is not reported. Locking an object the function has
+    /// just allocated and not yet handed out (`v = &val{}; v.Lock()` before
+    /// publishing `v` in a map) cannot wait and adds no edge. Each edge is
+    /// reported once, at its
     /// first site, with the edge's other sites and the opposite edges as
     /// related locations.
     ///
@@ -98,7 +101,9 @@ declare_rule! {
     /// Locks are grouped by type and field, so two different instances of a
     /// type count as the same lock (the usual lock-class approximation); the
     /// only same-type nesting reported is a function locking two of its
-    /// parameters in argument order, and only when callers can swap them:
+    /// parameters (the receiver counts) in argument order, directly or
+    /// through a method of the second value (`w.mu` held while
+    /// `dst.credit(n)` locks `dst.mu`), and only when callers can swap them:
     /// it is exported from an importable package, or some call in the
     /// analysis passes two shared values (parameters, fields, or locals
     /// loaded from a map, a field or a call, not a value it has just built).
@@ -464,6 +469,12 @@ impl Rule for LockOrderInversion {
                     let Some(to) = lock_class(program, &acq) else {
                         continue;
                     };
+                    // Locking an object this function has just allocated
+                    // and not yet handed out (`v = &val{}; v.Lock()`, then
+                    // publishing it) cannot wait for anyone.
+                    if !via_call && allocated_just_before(program, f, &acq, op.span) {
+                        continue;
+                    }
                     for ((h, hkind), hspan) in &held.locks {
                         if *h == acq || (*hkind == LockKind::Read && kind == LockKind::Read) {
                             continue;
@@ -507,7 +518,13 @@ impl Rule for LockOrderInversion {
                         if from == to {
                             // Test files call their comparison helpers
                             // (`a.equal(b)`) in one fixed order.
-                            if !via_call
+                            // Directly, or through a method of the other
+                            // value itself (`dst.credit(n)` locking its own
+                            // `dst.mu` while `w.mu` is held).
+                            let on_other_value = via_call
+                                && matches!(&op.kind, OpKind::Call { recv: Some(r), .. }
+                                    if r.fields.is_empty() && r.base == acq.base);
+                            if (!via_call || on_other_value)
                                 && *hspan != Span::default()
                                 && !in_test_file(ctx, f)
                                 && ((distinct_params(program, f, h, &acq)
@@ -885,6 +902,92 @@ fn fresh_locals(program: &Program, f: &Function) -> FxHashSet<Base> {
         }
     }
     out
+}
+
+/// Whether the object `path` is rooted in was allocated (`v = &T{}`,
+/// `v = new(T)`) by the last assignment to that local before `at`, in the
+/// same block as `at` or one enclosing it, and the local was not handed
+/// anywhere in between (every mention is a selector, `v.f` or `v.m()`).
+fn allocated_just_before(program: &Program, f: &Function, path: &AccessPath, at: Span) -> bool {
+    use goconc_semantic::body::Res;
+    use goconc_syntax::ast::{ExprKind, Op as AstOp, StmtKind};
+    let Base::Local(key) = &path.base else {
+        return false;
+    };
+    if path.fields.is_empty() || key.file != f.def.file {
+        return false;
+    }
+    let Some((ast, info)) = program.file_of(f) else {
+        return false;
+    };
+    let is_alloc = |e: goconc_syntax::ast::ExprId| match &ast.expr(ast.unparen(e)).kind {
+        ExprKind::Unary { op: AstOp::And, x } => {
+            matches!(
+                ast.expr(ast.unparen(*x)).kind,
+                ExprKind::CompositeLit { .. }
+            )
+        }
+        ExprKind::Call { fun, args, .. } => {
+            args.len() == 1
+                && matches!(
+                    info.res(ast.unparen(*fun)),
+                    Res::Builtin(goconc_semantic::env::Builtin::New)
+                )
+        }
+        _ => false,
+    };
+    // The last assignment to the local before `at`.
+    let mut last: Option<(Span, bool)> = None;
+    for stmt in &ast.stmts {
+        if stmt.span.start < f.def.span.start || stmt.span.end > at.start {
+            continue;
+        }
+        let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind else {
+            continue;
+        };
+        for (i, &l) in lhs.iter().enumerate() {
+            if !matches!(info.res(ast.unparen(l)), Res::Local(id) if *id == key.local) {
+                continue;
+            }
+            let fresh = lhs.len() == rhs.len() && rhs.get(i).is_some_and(|&r| is_alloc(r));
+            if last.is_none_or(|(s, _)| s.start < stmt.span.start) {
+                last = Some((stmt.span, fresh));
+            }
+        }
+    }
+    let Some((alloc, true)) = last else {
+        return false;
+    };
+    let between = ast.text(Span::new(alloc.end, at.start));
+    // `at` is in the allocation's block (or a nested one): the text between
+    // never closes a brace it did not open.
+    let mut depth = 0i32;
+    for c in between.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(name) = info.local(key.local).map(|l| ast.text(l.span)) else {
+        return false;
+    };
+    if name.is_empty() {
+        return false;
+    }
+    let bytes = between.as_bytes();
+    between.match_indices(name).all(|(i, _)| {
+        let before = i.checked_sub(1).map(|j| bytes[j] as char);
+        let after = bytes.get(i + name.len()).map(|&b| b as char);
+        let word = !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word || after == Some('.')
+    })
 }
 
 fn has_index(p: &AccessPath) -> bool {

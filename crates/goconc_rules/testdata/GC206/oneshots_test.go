@@ -26,11 +26,13 @@ type gatedCall struct {
 }
 
 func (g *gatedCall) call() error {
-	g.gate.L.Lock()
-	g.parked++
-	g.gate.Wait() // ok: a bare gate in a test double
-	g.parked--
-	g.gate.L.Unlock()
+	if g.gate != nil {
+		g.gate.L.Lock()
+		g.parked++
+		g.gate.Wait() // ok: a bare gate in a test double
+		g.parked--
+		g.gate.L.Unlock()
+	}
 	g.calls++
 	return nil
 }
@@ -78,4 +80,52 @@ func TestGatedCalls(t *testing.T) {
 	r := &readyStub{cond: sync.NewCond(&sync.Mutex{})}
 	go r.release(1)
 	r.await()
+}
+
+// A retrying-call stub: tests that need to stall it hand in their own
+// Cond and broadcast it under the local's name; the others leave it nil.
+type stalledCall struct {
+	stall  *sync.Cond
+	called int
+}
+
+func (s *stalledCall) call() error {
+	if s.stall != nil {
+		s.stall.L.Lock()
+		s.stall.Wait() // ok: woken through the test's own variable
+		s.stall.L.Unlock()
+	}
+	s.called++
+	return nil
+}
+
+// A stub whose gate no test ever sets: the guarded Wait never runs.
+type unusedGateCall struct {
+	hold   *sync.Cond
+	called int
+}
+
+func (u *unusedGateCall) call() error {
+	if u.hold != nil {
+		u.hold.L.Lock()
+		u.hold.Wait() // ok: hold is always nil
+		u.hold.L.Unlock()
+	}
+	u.called++
+	return nil
+}
+
+func TestStalledCall(t *testing.T) {
+	stall := sync.NewCond(&sync.Mutex{})
+	s := &stalledCall{stall: stall}
+	done := make(chan struct{})
+	go func() {
+		_ = s.call()
+		close(done)
+	}()
+	time.Sleep(10 * time.Millisecond)
+	stall.Broadcast()
+	<-done
+	u := &unusedGateCall{}
+	_ = u.call()
 }

@@ -146,7 +146,10 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
             );
             if !loop_terms.is_empty() {
                 let loop_start = file.expr(pred).span.start;
-                for (key, term) in pre_loop_flags(program, file, info, site.func, loop_start) {
+                let loop_end = body.span.end;
+                for (key, term) in
+                    pre_loop_flags(program, file, info, site.func, loop_start, loop_end)
+                {
                     let CondKey::Field(term_owner, field) = &key else {
                         continue;
                     };
@@ -467,11 +470,20 @@ fn pre_loop_flags(
     info: &FileInfo,
     func: &Function,
     loop_start: u32,
+    loop_end: u32,
 ) -> Vec<(CondKey, Term)> {
     let mut out = Vec::new();
     let span = func.def.span;
     for stmt in &file.stmts {
-        if stmt.span.start < span.start || stmt.span.end > loop_start {
+        if stmt.span.start < span.start || stmt.span.end > span.end {
+            continue;
+        }
+        // Tested before the loop, or only after it (`for len(q.items) ==
+        // 0 { q.cond.Wait() }; if q.closed { return }`): either way the
+        // loop itself does not look at it.
+        let before = stmt.span.end <= loop_start;
+        let after = stmt.span.start >= loop_end;
+        if !before && !after {
             continue;
         }
         let StmtKind::If { cond, body, .. } = &stmt.kind else {
