@@ -924,6 +924,19 @@ impl Rule for UnmatchedChannelOp {
                 ChanOp::Close => e.closes += 1,
             }
         }
+        // Fields made in a literal that is returned or passed on directly
+        // (`return &notifiee{listen: make(chan Addr, n)}`) have no make op.
+        if facts.keys().any(|k| matches!(k, ChanKey::Field(..))) {
+            for (owner, field, cap) in literal_field_makes(ctx) {
+                let root = classes.find(&ChanKey::field(&owner, field));
+                if let Some(e) = facts.get_mut(&root) {
+                    e.made = true;
+                    if cap != Some(0) {
+                        e.buffered = true;
+                    }
+                }
+            }
+        }
         // Escapes of any member escape the class; so do parameters of
         // functions that callers outside the analysis may call.
         let mut members: Vec<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
