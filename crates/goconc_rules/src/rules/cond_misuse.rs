@@ -15,6 +15,7 @@ use goconc_semantic::Program;
 use goconc_syntax::ast::{ExprId, ExprKind, Op as AstOp, StmtKind};
 use goconc_syntax::File;
 
+use super::lock_order_inversion::in_test_file;
 use super::waitgroup_misuse::flow;
 
 mod wakeups;
@@ -427,16 +428,8 @@ impl<'a> CallerIndex<'a> {
     fn new(ctx: &RuleContext<'a>) -> Self {
         let mut callers: BTreeMap<FuncId, Vec<_>> = BTreeMap::new();
         let mut test_callers: BTreeMap<FuncId, Vec<_>> = BTreeMap::new();
-        let in_test_file = |g: &Function| {
-            ctx.model().is_some_and(|m| {
-                m.pkg
-                    .files
-                    .get(g.def.file as usize)
-                    .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
-            })
-        };
         for g in ctx.functions() {
-            let test = in_test_file(g);
+            let test = in_test_file(ctx, g);
             for call in &g.calls {
                 if let Callee::Func(c) = call.callee {
                     let site = (g, call.block, call.mode, call.span);
@@ -635,15 +628,6 @@ fn guarded_by_if(ctx: &RuleContext<'_>, site: &CondSite<'_>) -> bool {
                 && cond_exists.as_deref() != Some(file.text(file.expr(*cond).span))
         }
         _ => false,
-    })
-}
-
-fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
-    ctx.model().is_some_and(|m| {
-        m.pkg
-            .files
-            .get(f.def.file as usize)
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
     })
 }
 

@@ -354,7 +354,7 @@ pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {
 }
 
 /// Whether `f` is declared in a `_test.go` file.
-fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
+pub(crate) fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
     ctx.model()
         .and_then(|m| m.pkg.files.get(f.def.file as usize))
         .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
@@ -847,7 +847,7 @@ fn releases_first(
 /// variables assigned once are considered.
 fn fresh_locals(program: &Program, f: &Function) -> FxHashSet<Base> {
     use goconc_semantic::body::Res;
-    use goconc_syntax::ast::{AssignOp, ExprKind, Op as AstOp, StmtKind};
+    use goconc_syntax::ast::{AssignOp, Op as AstOp, StmtKind};
     let mut out = FxHashSet::default();
     let Some((ast, info)) = program.file_of(f) else {
         return out;
@@ -855,24 +855,7 @@ fn fresh_locals(program: &Program, f: &Function) -> FxHashSet<Base> {
     let span = f.def.span;
     // Local id -> (assignments, all of them fresh allocations).
     let mut seen: FxHashMap<goconc_semantic::body::LocalId, (u32, bool)> = FxHashMap::default();
-    let is_alloc = |e: goconc_syntax::ast::ExprId| -> bool {
-        match &ast.expr(ast.unparen(e)).kind {
-            ExprKind::Unary { op: AstOp::And, x } => {
-                matches!(
-                    ast.expr(ast.unparen(*x)).kind,
-                    ExprKind::CompositeLit { .. }
-                )
-            }
-            ExprKind::Call { fun, args, .. } => {
-                args.len() == 1
-                    && matches!(
-                        info.res(ast.unparen(*fun)),
-                        Res::Builtin(goconc_semantic::env::Builtin::New)
-                    )
-            }
-            _ => false,
-        }
-    };
+    let is_alloc = |e: goconc_syntax::ast::ExprId| allocates(ast, info, e);
     for stmt in &ast.stmts {
         if stmt.span.start < span.start || stmt.span.end > span.end {
             continue;
@@ -910,7 +893,7 @@ fn fresh_locals(program: &Program, f: &Function) -> FxHashSet<Base> {
 /// anywhere in between (every mention is a selector, `v.f` or `v.m()`).
 fn allocated_just_before(program: &Program, f: &Function, path: &AccessPath, at: Span) -> bool {
     use goconc_semantic::body::Res;
-    use goconc_syntax::ast::{ExprKind, Op as AstOp, StmtKind};
+    use goconc_syntax::ast::StmtKind;
     let Base::Local(key) = &path.base else {
         return false;
     };
@@ -920,22 +903,7 @@ fn allocated_just_before(program: &Program, f: &Function, path: &AccessPath, at:
     let Some((ast, info)) = program.file_of(f) else {
         return false;
     };
-    let is_alloc = |e: goconc_syntax::ast::ExprId| match &ast.expr(ast.unparen(e)).kind {
-        ExprKind::Unary { op: AstOp::And, x } => {
-            matches!(
-                ast.expr(ast.unparen(*x)).kind,
-                ExprKind::CompositeLit { .. }
-            )
-        }
-        ExprKind::Call { fun, args, .. } => {
-            args.len() == 1
-                && matches!(
-                    info.res(ast.unparen(*fun)),
-                    Res::Builtin(goconc_semantic::env::Builtin::New)
-                )
-        }
-        _ => false,
-    };
+    let is_alloc = |e: goconc_syntax::ast::ExprId| allocates(ast, info, e);
     // The last assignment to the local before `at`.
     let mut last: Option<(Span, bool)> = None;
     for stmt in &ast.stmts {
@@ -988,6 +956,32 @@ fn allocated_just_before(program: &Program, f: &Function, path: &AccessPath, at:
             && !after.is_some_and(|c| c.is_alphanumeric() || c == '_');
         !word || after == Some('.')
     })
+}
+
+/// `&T{...}` or `new(T)`: a fresh allocation.
+fn allocates(
+    ast: &goconc_syntax::File,
+    info: &goconc_semantic::body::FileInfo,
+    e: goconc_syntax::ast::ExprId,
+) -> bool {
+    use goconc_semantic::body::Res;
+    use goconc_syntax::ast::{ExprKind, Op as AstOp};
+    match &ast.expr(ast.unparen(e)).kind {
+        ExprKind::Unary { op: AstOp::And, x } => {
+            matches!(
+                ast.expr(ast.unparen(*x)).kind,
+                ExprKind::CompositeLit { .. }
+            )
+        }
+        ExprKind::Call { fun, args, .. } => {
+            args.len() == 1
+                && matches!(
+                    info.res(ast.unparen(*fun)),
+                    Res::Builtin(goconc_semantic::env::Builtin::New)
+                )
+        }
+        _ => false,
+    }
 }
 
 fn has_index(p: &AccessPath) -> bool {
