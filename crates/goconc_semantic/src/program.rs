@@ -66,6 +66,19 @@ impl Function {
         })
     }
 
+    /// Ops of every block with their position in the block: `(block,
+    /// index, op)`, where `op` is `block_ops(block)[index]` (the position
+    /// flow queries such as "may run after" take).
+    pub fn indexed_ops(&self) -> impl Iterator<Item = (BlockId, usize, &Op)> + '_ {
+        (0..self.cfg.blocks.len()).flat_map(move |b| {
+            let b = BlockId(b as u32);
+            self.block_ops(b)
+                .iter()
+                .enumerate()
+                .map(move |(i, (_, op))| (b, i, op))
+        })
+    }
+
     /// Local key of the receiver and parameters (in order).
     pub fn param_keys(&self) -> (Option<LocalKey>, Vec<LocalKey>) {
         let key = |l| LocalKey {

@@ -927,63 +927,60 @@ pub(crate) fn spawned_users<'a>(
     in_loop: &[bool],
 ) -> Vec<Spawned<'a>> {
     let mut out = Vec::new();
-    for b in 0..f.cfg.blocks.len() {
-        let b = BlockId(b as u32);
-        for (oi, (_, op)) in f.block_ops(b).iter().enumerate() {
-            let OpKind::Call {
-                callee,
-                args,
-                func_arg,
-                ..
-            } = &op.kind
-            else {
-                continue;
-            };
-            let target = match (op.mode, callee, func_arg) {
-                (Mode::Spawned, Callee::Func(t), _) => Some((*t, args.as_slice())),
-                (_, _, Some(fa)) if fa.spawned || op.mode == Mode::Spawned => match fa.func {
-                    FuncArg::Func(t) => Some((t, &[][..])),
-                    _ => None,
-                },
-                (Mode::Now, Callee::Func(w), Some(fa)) => {
-                    let wraps = program
-                        .summary(*w)
-                        .is_some_and(|s| s.spawns_params.contains(&fa.index));
-                    match (wraps, &fa.func) {
-                        (true, FuncArg::Func(t)) => Some((*t, &[][..])),
-                        _ => None,
-                    }
-                }
+    for (b, oi, op) in f.indexed_ops() {
+        let OpKind::Call {
+            callee,
+            args,
+            func_arg,
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        let target = match (op.mode, callee, func_arg) {
+            (Mode::Spawned, Callee::Func(t), _) => Some((*t, args.as_slice())),
+            (_, _, Some(fa)) if fa.spawned || op.mode == Mode::Spawned => match fa.func {
+                FuncArg::Func(t) => Some((t, &[][..])),
                 _ => None,
-            };
-            let Some((t, call_args)) = target else {
-                continue;
-            };
-            let Some(tf) = program.function(t) else {
-                continue;
-            };
-            // The channel in the goroutine: a captured variable keeps its
-            // path; an argument becomes the parameter.
-            let path = match call_args.iter().position(|a| a.as_ref() == Some(chan)) {
-                Some(i) => match param_key(tf, i) {
-                    Some(k) => AccessPath {
-                        base: Base::Local(k),
-                        fields: Default::default(),
-                    },
-                    None => continue,
+            },
+            (Mode::Now, Callee::Func(w), Some(fa)) => {
+                let wraps = program
+                    .summary(*w)
+                    .is_some_and(|s| s.spawns_params.contains(&fa.index));
+                match (wraps, &fa.func) {
+                    (true, FuncArg::Func(t)) => Some((*t, &[][..])),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some((t, call_args)) = target else {
+            continue;
+        };
+        let Some(tf) = program.function(t) else {
+            continue;
+        };
+        // The channel in the goroutine: a captured variable keeps its
+        // path; an argument becomes the parameter.
+        let path = match call_args.iter().position(|a| a.as_ref() == Some(chan)) {
+            Some(i) => match param_key(tf, i) {
+                Some(k) => AccessPath {
+                    base: Base::Local(k),
+                    fields: Default::default(),
                 },
-                None if tf.def.parent.is_some() => chan.clone(),
                 None => continue,
-            };
-            out.push(Spawned {
-                target: tf,
-                path,
-                block: b,
-                op_index: oi,
-                span: op.span,
-                in_loop: in_loop.get(b.index()).copied().unwrap_or(false),
-            });
-        }
+            },
+            None if tf.def.parent.is_some() => chan.clone(),
+            None => continue,
+        };
+        out.push(Spawned {
+            target: tf,
+            path,
+            block: b,
+            op_index: oi,
+            span: op.span,
+            in_loop: in_loop.get(b.index()).copied().unwrap_or(false),
+        });
     }
     out
 }

@@ -290,84 +290,81 @@ impl<'a> PackageIndex<'a> {
         let mut locks = Vec::with_capacity(funcs.len());
         for (fi, f) in funcs.iter().enumerate() {
             let mut own: HashMap<LockClass, Vec<LockSite>> = HashMap::default();
-            for b in 0..f.cfg.blocks.len() {
-                let b = BlockId(b as u32);
-                for (i, (_, op)) in f.block_ops(b).iter().enumerate() {
-                    if let OpKind::MakeChan {
-                        path: Some(p), cap, ..
-                    } = &op.kind
-                    {
-                        if let Some(class) = lock_class(program, p) {
-                            makes.entry(class).or_default().push(*cap);
-                        }
+            for (b, i, op) in f.indexed_ops() {
+                if let OpKind::MakeChan {
+                    path: Some(p), cap, ..
+                } = &op.kind
+                {
+                    if let Some(class) = lock_class(program, p) {
+                        makes.entry(class).or_default().push(*cap);
                     }
-                    let mut ops = chan_ops_of(program, op);
-                    // `defer close(done)`: the close happens at the exit.
-                    let deferred_close = matches!(
-                        (&op.kind, op.mode),
-                        (
-                            OpKind::Chan {
-                                path: Some(_),
-                                op: ChanOp::Close,
-                                ..
-                            },
-                            Mode::Deferred
-                        )
-                    );
-                    if let (OpKind::Chan { path: Some(p), .. }, true) = (&op.kind, deferred_close) {
-                        ops.push((p.clone(), ChanOp::Close, false));
-                    }
-                    for (p, cop, _) in ops {
-                        let dir = if cop == ChanOp::Close {
-                            Some(Dir::Close)
-                        } else {
-                            dir_of(cop)
-                        };
-                        let (Some(dir), Some(class)) = (dir, lock_class(program, &p)) else {
-                            continue;
-                        };
-                        let (block, index) = if deferred_close {
-                            deferred_site(f, op)
-                        } else {
-                            (b, i)
-                        };
-                        chans.entry(class).or_default().push(ChanSite {
-                            path: p.clone(),
-                            func: fi,
-                            file: FileIdx(f.def.file as usize),
-                            func_name: short_func_name(f).to_string(),
-                            block,
-                            index,
+                }
+                let mut ops = chan_ops_of(program, op);
+                // `defer close(done)`: the close happens at the exit.
+                let deferred_close = matches!(
+                    (&op.kind, op.mode),
+                    (
+                        OpKind::Chan {
+                            path: Some(_),
+                            op: ChanOp::Close,
+                            ..
+                        },
+                        Mode::Deferred
+                    )
+                );
+                if let (OpKind::Chan { path: Some(p), .. }, true) = (&op.kind, deferred_close) {
+                    ops.push((p.clone(), ChanOp::Close, false));
+                }
+                for (p, cop, _) in ops {
+                    let dir = if cop == ChanOp::Close {
+                        Some(Dir::Close)
+                    } else {
+                        dir_of(cop)
+                    };
+                    let (Some(dir), Some(class)) = (dir, lock_class(program, &p)) else {
+                        continue;
+                    };
+                    let (block, index) = if deferred_close {
+                        deferred_site(f, op)
+                    } else {
+                        (b, i)
+                    };
+                    chans.entry(class).or_default().push(ChanSite {
+                        path: p.clone(),
+                        func: fi,
+                        file: FileIdx(f.def.file as usize),
+                        func_name: short_func_name(f).to_string(),
+                        block,
+                        index,
+                        span: op.span,
+                        dir,
+                        desc: display_path(ctx, &p),
+                    });
+                }
+                for (p, kind, _) in acquisitions(program, op) {
+                    if let Some(class) = lock_class(program, &p) {
+                        own.entry(class).or_default().push(LockSite {
+                            block: b,
+                            index: i,
                             span: op.span,
-                            dir,
+                            kind,
                             desc: display_path(ctx, &p),
                         });
                     }
-                    for (p, kind, _) in acquisitions(program, op) {
-                        if let Some(class) = lock_class(program, &p) {
-                            own.entry(class).or_default().push(LockSite {
-                                block: b,
-                                index: i,
-                                span: op.span,
-                                kind,
-                                desc: display_path(ctx, &p),
-                            });
-                        }
-                    }
-                    // A deferred call that locks (`defer s.removeConn(id)`)
-                    // runs at the exit, before the defers registered ahead
-                    // of it (`defer close(c.done)`).
-                    for (p, kind) in deferred_acquisitions(program, op) {
-                        if let Some(class) = lock_class(program, &p) {
-                            let (block, index) = deferred_site(f, op);
-                            own.entry(class).or_default().push(LockSite {
-                                block,
-                                index,
-                                span: op.span,
-                                kind,
-                                desc: display_path(ctx, &p),
-                            });
-                        }
+                }
+                // A deferred call that locks (`defer s.removeConn(id)`)
+                // runs at the exit, before the defers registered ahead
+                // of it (`defer close(c.done)`).
+                for (p, kind) in deferred_acquisitions(program, op) {
+                    if let Some(class) = lock_class(program, &p) {
+                        let (block, index) = deferred_site(f, op);
+                        own.entry(class).or_default().push(LockSite {
+                            block,
+                            index,
+                            span: op.span,
+                            kind,
+                            desc: display_path(ctx, &p),
+                        });
                     }
                 }
             }

@@ -785,31 +785,28 @@ fn collect_facts<'a>(ctx: &RuleContext<'a>) -> CondFacts<'a> {
         escapes: Vec::new(),
     };
     for f in ctx.functions() {
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-                match &op.kind {
-                    OpKind::Cond {
-                        path: Some(path),
-                        op: cond,
-                    } if op.mode == Mode::Now => facts.sites.push(CondSite {
-                        func: f,
-                        block,
-                        index,
-                        path,
-                        key: cond_key(program, path),
-                        op: *cond,
-                        span: op.span,
-                    }),
-                    OpKind::Call { args, .. } => {
-                        for arg in args.iter().flatten() {
-                            if program.path_type(arg).is_named("sync", "Cond") {
-                                facts.escapes.push(cond_key(program, arg));
-                            }
+        for (block, index, op) in f.indexed_ops() {
+            match &op.kind {
+                OpKind::Cond {
+                    path: Some(path),
+                    op: cond,
+                } if op.mode == Mode::Now => facts.sites.push(CondSite {
+                    func: f,
+                    block,
+                    index,
+                    path,
+                    key: cond_key(program, path),
+                    op: *cond,
+                    span: op.span,
+                }),
+                OpKind::Call { args, .. } => {
+                    for arg in args.iter().flatten() {
+                        if program.path_type(arg).is_named("sync", "Cond") {
+                            facts.escapes.push(cond_key(program, arg));
                         }
                     }
-                    _ => {}
                 }
+                _ => {}
             }
         }
         collect_new_cond(program, f, &mut facts.locks);

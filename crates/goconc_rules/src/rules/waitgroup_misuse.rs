@@ -601,22 +601,19 @@ struct WgSite<'a> {
 
 fn wg_sites(f: &Function) -> Vec<WgSite<'_>> {
     let mut out = Vec::new();
-    for b in 0..f.cfg.blocks.len() {
-        let block = BlockId(b as u32);
-        for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-            if let OpKind::WaitGroup {
-                path: Some(path),
-                op: wg,
-            } = &op.kind
-            {
-                out.push(WgSite {
-                    block,
-                    index,
-                    path,
-                    wg: *wg,
-                    op,
-                });
-            }
+    for (block, index, op) in f.indexed_ops() {
+        if let OpKind::WaitGroup {
+            path: Some(path),
+            op: wg,
+        } = &op.kind
+        {
+            out.push(WgSite {
+                block,
+                index,
+                path,
+                wg: *wg,
+                op,
+            });
         }
     }
     out
@@ -1054,33 +1051,30 @@ fn balances_own_add(
         return true;
     }
     // `startWorkerCount()` helpers that Add on the group for the caller.
-    for b in 0..f.cfg.blocks.len() {
-        let block = BlockId(b as u32);
-        for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-            let OpKind::Call {
-                callee: Callee::Func(c),
-                recv,
-                args,
-                ..
-            } = &op.kind
-            else {
-                continue;
-            };
-            if op.mode != Mode::Now {
-                continue;
-            }
-            let adds = program.summary(*c).is_some_and(|s| {
-                s.wg.iter().any(|u| {
-                    matches!(u.op, WgOp::Add(_))
-                        && program
-                            .substitute(*c, &u.path, recv.as_ref(), args)
-                            .as_ref()
-                            == Some(done.path)
-                })
-            });
-            if adds && flow::dominates(f, (block, index), (done.block, done.index)) {
-                return true;
-            }
+    for (block, index, op) in f.indexed_ops() {
+        let OpKind::Call {
+            callee: Callee::Func(c),
+            recv,
+            args,
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        if op.mode != Mode::Now {
+            continue;
+        }
+        let adds = program.summary(*c).is_some_and(|s| {
+            s.wg.iter().any(|u| {
+                matches!(u.op, WgOp::Add(_))
+                    && program
+                        .substitute(*c, &u.path, recv.as_ref(), args)
+                        .as_ref()
+                        == Some(done.path)
+            })
+        });
+        if adds && flow::dominates(f, (block, index), (done.block, done.index)) {
+            return true;
         }
     }
     false
@@ -1659,53 +1653,50 @@ fn concurrent_call_needs_lock(
         return None;
     }
     for (lock, kind) in held {
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (i, (_, op)) in f.block_ops(block).iter().enumerate() {
-                let OpKind::Lock {
-                    path: Some(p),
-                    op: lop,
-                } = &op.kind
-                else {
-                    continue;
-                };
-                let writes = matches!(lop, goconc_semantic::ops::LockOp::Lock);
-                let reads = matches!(lop, goconc_semantic::ops::LockOp::RLock);
-                if op.mode != Mode::Now
-                    || !(writes || (reads && *kind == goconc_semantic::ops::LockKind::Write))
-                    || !flow::same_location(program, p, lock)
-                {
-                    continue;
-                }
-                // Only on the other invocation's path: this acquisition
-                // cannot lead to the Wait, and it leads to a Done.
-                let at = (block, i);
-                if flow::may_run_after(f, at, at_wait) {
-                    continue;
-                }
-                let Some(done) = dones
-                    .iter()
-                    .find(|d| flow::may_run_after(f, at, (d.block, d.index)))
-                else {
-                    continue;
-                };
-                let lock_name = program.describe_path(lock);
-                return Some(
-                    Finding::new(
-                        WaitgroupMisuse::META.code,
-                        file,
-                        wait.op.span,
-                        format!(
-                            "{name}.Wait while holding {lock_name}: the call being waited for is another invocation of this function, which takes {lock_name} before its Done"
-                        ),
-                    )
-                    .related(file, op.span, format!("the other invocation acquires {lock_name} here"))
-                    .related(file, done.op.span, "and calls Done only after it")
-                    .suggest(format!(
-                        "release {lock_name} before {name}.Wait() and re-check the state under the lock afterwards"
-                    )),
-                );
+        for (block, i, op) in f.indexed_ops() {
+            let OpKind::Lock {
+                path: Some(p),
+                op: lop,
+            } = &op.kind
+            else {
+                continue;
+            };
+            let writes = matches!(lop, goconc_semantic::ops::LockOp::Lock);
+            let reads = matches!(lop, goconc_semantic::ops::LockOp::RLock);
+            if op.mode != Mode::Now
+                || !(writes || (reads && *kind == goconc_semantic::ops::LockKind::Write))
+                || !flow::same_location(program, p, lock)
+            {
+                continue;
             }
+            // Only on the other invocation's path: this acquisition
+            // cannot lead to the Wait, and it leads to a Done.
+            let at = (block, i);
+            if flow::may_run_after(f, at, at_wait) {
+                continue;
+            }
+            let Some(done) = dones
+                .iter()
+                .find(|d| flow::may_run_after(f, at, (d.block, d.index)))
+            else {
+                continue;
+            };
+            let lock_name = program.describe_path(lock);
+            return Some(
+                Finding::new(
+                    WaitgroupMisuse::META.code,
+                    file,
+                    wait.op.span,
+                    format!(
+                        "{name}.Wait while holding {lock_name}: the call being waited for is another invocation of this function, which takes {lock_name} before its Done"
+                    ),
+                )
+                .related(file, op.span, format!("the other invocation acquires {lock_name} here"))
+                .related(file, done.op.span, "and calls Done only after it")
+                .suggest(format!(
+                    "release {lock_name} before {name}.Wait() and re-check the state under the lock afterwards"
+                )),
+            );
         }
     }
     None
@@ -2108,70 +2099,66 @@ fn waits_for_itself_via_call(
                     && flow::may_run_after(f, (s.block, s.index), at)
             })
         };
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-                let OpKind::Call {
-                    callee: Callee::Func(c),
-                    recv,
-                    args,
-                    ..
-                } = &op.kind
-                else {
-                    continue;
-                };
-                if op.mode != Mode::Now
-                    || checked_in_before((block, index))
-                    || passes_constant_flag(program, f, op)
-                {
-                    continue;
-                }
-                let done_after = done.op.mode == Mode::Deferred
-                    || flow::may_run_after(f, (block, index), (done.block, done.index));
-                if !done_after {
-                    continue;
-                }
-                let (Some(summary), Some(callee)) = (program.summary(*c), program.function(*c))
-                else {
-                    continue;
-                };
-                let Some(wait) = summary.wg.iter().find(|u| {
-                    u.op == WgOp::Wait
-                        && program
-                            .substitute(*c, &u.path, recv.as_ref(), args)
-                            .as_ref()
-                            == Some(done.path)
-                }) else {
-                    continue;
-                };
-                let name = program.describe_path(done.path);
-                let callee_name = crate::lockstate::short_name(callee);
-                let through = wait
-                    .via
-                    .and_then(|v| program.function(v))
-                    .map(|via| format!(" (through {})", crate::lockstate::short_name(via)))
-                    .unwrap_or_default();
-                findings.push(
-                    Finding::new(
-                        WaitgroupMisuse::META.code,
-                        file,
-                        op.span,
-                        format!(
-                            "{callee_name} waits on {name}{through}, but this goroutine is counted by {name} and calls Done only after {callee_name} returns: the counter never reaches zero"
-                        ),
-                    )
-                    .related(file, done.op.span, "this goroutine's own Done")
-                    .related(
-                        FileIdx(callee.def.file as usize),
-                        wait.span,
-                        format!("{callee_name} waits for every goroutine of {name} here"),
-                    )
-                    .suggest(format!(
-                        "make that call from a goroutine that {name} does not count (`go ...`), or only signal shutdown here and let the owner wait"
-                    )),
-                );
-                return;
+        for (block, index, op) in f.indexed_ops() {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if op.mode != Mode::Now
+                || checked_in_before((block, index))
+                || passes_constant_flag(program, f, op)
+            {
+                continue;
             }
+            let done_after = done.op.mode == Mode::Deferred
+                || flow::may_run_after(f, (block, index), (done.block, done.index));
+            if !done_after {
+                continue;
+            }
+            let (Some(summary), Some(callee)) = (program.summary(*c), program.function(*c)) else {
+                continue;
+            };
+            let Some(wait) = summary.wg.iter().find(|u| {
+                u.op == WgOp::Wait
+                    && program
+                        .substitute(*c, &u.path, recv.as_ref(), args)
+                        .as_ref()
+                        == Some(done.path)
+            }) else {
+                continue;
+            };
+            let name = program.describe_path(done.path);
+            let callee_name = crate::lockstate::short_name(callee);
+            let through = wait
+                .via
+                .and_then(|v| program.function(v))
+                .map(|via| format!(" (through {})", crate::lockstate::short_name(via)))
+                .unwrap_or_default();
+            findings.push(
+                Finding::new(
+                    WaitgroupMisuse::META.code,
+                    file,
+                    op.span,
+                    format!(
+                        "{callee_name} waits on {name}{through}, but this goroutine is counted by {name} and calls Done only after {callee_name} returns: the counter never reaches zero"
+                    ),
+                )
+                .related(file, done.op.span, "this goroutine's own Done")
+                .related(
+                    FileIdx(callee.def.file as usize),
+                    wait.span,
+                    format!("{callee_name} waits for every goroutine of {name} here"),
+                )
+                .suggest(format!(
+                    "make that call from a goroutine that {name} does not count (`go ...`), or only signal shutdown here and let the owner wait"
+                )),
+            );
+            return;
         }
     }
 }
@@ -2375,48 +2362,45 @@ fn double_counted_add(program: &Program, f: &Function, file: FileIdx, findings: 
         {
             continue;
         }
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-                let OpKind::Call {
-                    callee: Callee::Func(c),
-                    recv,
-                    args,
-                    ..
-                } = &op.kind
-                else {
-                    continue;
-                };
-                if op.mode != Mode::Now
-                    || !flow::may_run_after(f, (add.block, add.index), (block, index))
-                {
-                    continue;
-                }
-                let Some(helper) = program.function(*c) else {
-                    continue;
-                };
-                if counts_own_goroutines(program, helper, |q| {
-                    program.substitute(*c, q, recv.as_ref(), args).as_ref() == Some(add.path)
-                }) {
-                    let name = program.describe_path(add.path);
-                    findings.push(
-                        Finding::new(
-                            WaitgroupMisuse::META.code,
-                            file,
-                            add.op.span,
-                            format!(
-                                "{name}.Add counts goroutines that {} already counts: it adds 1 for each goroutine it starts, so every worker is counted twice, released once, and {name}.Wait never returns",
-                                crate::lockstate::short_name(helper)
-                            ),
-                        )
-                        .related(file, op.span, format!("{} adds to {name} again here", crate::lockstate::short_name(helper)))
-                        .suggest(format!(
-                            "drop this Add and let {} count each goroutine it starts",
+        for (block, index, op) in f.indexed_ops() {
+            let OpKind::Call {
+                callee: Callee::Func(c),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                continue;
+            };
+            if op.mode != Mode::Now
+                || !flow::may_run_after(f, (add.block, add.index), (block, index))
+            {
+                continue;
+            }
+            let Some(helper) = program.function(*c) else {
+                continue;
+            };
+            if counts_own_goroutines(program, helper, |q| {
+                program.substitute(*c, q, recv.as_ref(), args).as_ref() == Some(add.path)
+            }) {
+                let name = program.describe_path(add.path);
+                findings.push(
+                    Finding::new(
+                        WaitgroupMisuse::META.code,
+                        file,
+                        add.op.span,
+                        format!(
+                            "{name}.Add counts goroutines that {} already counts: it adds 1 for each goroutine it starts, so every worker is counted twice, released once, and {name}.Wait never returns",
                             crate::lockstate::short_name(helper)
-                        )),
-                    );
-                    return;
-                }
+                        ),
+                    )
+                    .related(file, op.span, format!("{} adds to {name} again here", crate::lockstate::short_name(helper)))
+                    .suggest(format!(
+                        "drop this Add and let {} count each goroutine it starts",
+                        crate::lockstate::short_name(helper)
+                    )),
+                );
+                return;
             }
         }
     }
@@ -3197,42 +3181,39 @@ pub(crate) mod flow {
             }
         }
         let mut found = false;
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (i, (_, op)) in f.block_ops(block).iter().enumerate() {
-                let hit = match &op.kind {
-                    OpKind::Chan {
-                        path: Some(p),
-                        op: c,
-                        ..
-                    } => wanted(*c) && matches(p),
-                    OpKind::Call {
-                        callee: Callee::Func(c),
-                        recv,
-                        args,
-                        ..
-                    } if op.mode == Mode::Now => program.summary(*c).is_some_and(|s| {
-                        s.chans.iter().any(|u| {
-                            wanted(u.op)
-                                && program
-                                    .substitute(*c, &u.path, recv.as_ref(), args)
-                                    .is_some_and(|p| matches(&p))
-                        })
-                    }),
-                    _ => false,
-                };
-                if !hit {
-                    continue;
-                }
-                // A deferred op (`defer close(ch)`) runs when `f` returns,
-                // after everything else.
-                if op.mode == Mode::Spawned
-                    || (op.mode != Mode::Deferred && may_run_after(f, (block, i), point))
-                {
-                    return false;
-                }
-                found = true;
+        for (block, i, op) in f.indexed_ops() {
+            let hit = match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: c,
+                    ..
+                } => wanted(*c) && matches(p),
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } if op.mode == Mode::Now => program.summary(*c).is_some_and(|s| {
+                    s.chans.iter().any(|u| {
+                        wanted(u.op)
+                            && program
+                                .substitute(*c, &u.path, recv.as_ref(), args)
+                                .is_some_and(|p| matches(&p))
+                    })
+                }),
+                _ => false,
+            };
+            if !hit {
+                continue;
             }
+            // A deferred op (`defer close(ch)`) runs when `f` returns,
+            // after everything else.
+            if op.mode == Mode::Spawned
+                || (op.mode != Mode::Deferred && may_run_after(f, (block, i), point))
+            {
+                return false;
+            }
+            found = true;
         }
         found
     }

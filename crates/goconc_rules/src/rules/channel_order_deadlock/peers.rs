@@ -323,25 +323,81 @@ fn events(ctx: &RuleContext<'_>, out_key: &ChanKey, in_key: &ChanKey) -> Option<
     let mut out = Vec::new();
     let mut helpers: HashSet<FuncId> = HashSet::default();
     for f in ctx.functions() {
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (i, (_, op)) in f.block_ops(block).iter().enumerate() {
-                if op.mode != Mode::Now {
-                    continue;
+        for (block, i, op) in f.indexed_ops() {
+            if op.mode != Mode::Now {
+                continue;
+            }
+            match &op.kind {
+                OpKind::Chan {
+                    path: Some(p),
+                    op: cop,
+                    ..
+                } => {
+                    let key = chan_key(program, p);
+                    let send = match key.as_ref() {
+                        Some(k) if k == out_key && *cop == ChanOp::Send => true,
+                        Some(k) if k == in_key && *cop == ChanOp::Recv => false,
+                        _ => continue,
+                    };
+                    let mut owner = p.clone();
+                    owner.fields.pop();
+                    out.push(Event {
+                        func: f.id,
+                        at: (block, i),
+                        send,
+                        owner,
+                        span: op.span,
+                    });
                 }
-                match &op.kind {
-                    OpKind::Chan {
-                        path: Some(p),
-                        op: cop,
-                        ..
-                    } => {
-                        let key = chan_key(program, p);
+                OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } => {
+                    let Some(summary) = program.summary(*c) else {
+                        continue;
+                    };
+                    // Only one-sided helpers stand in for their
+                    // operations; a callee doing both is checked on its
+                    // own.
+                    let is_helper = program.function(*c).is_some_and(|h| {
+                        h.pkg == ctx.package
+                            && !crate::lockstate::short_name(h)
+                                .rsplit('.')
+                                .next()
+                                .unwrap_or("")
+                                .starts_with(|ch: char| ch.is_uppercase())
+                    });
+                    if !is_helper {
+                        continue;
+                    }
+                    let mut kinds = summary.chans.iter().filter_map(|u| {
+                        let p = program.substitute(*c, &u.path, recv.as_ref(), args)?;
+                        let key = chan_key(program, &p)?;
+                        (key == *out_key || key == *in_key).then_some(u.op)
+                    });
+                    let Some(kind) = kinds.next() else {
+                        continue;
+                    };
+                    if !kinds.all(|k| k == kind) {
+                        continue;
+                    }
+                    helpers.insert(*c);
+                    for u in &summary.chans {
+                        let Some(p) = program.substitute(*c, &u.path, recv.as_ref(), args) else {
+                            continue;
+                        };
+                        let key = chan_key(program, &p);
                         let send = match key.as_ref() {
-                            Some(k) if k == out_key && *cop == ChanOp::Send => true,
-                            Some(k) if k == in_key && *cop == ChanOp::Recv => false,
+                            Some(k) if k == out_key && u.op == ChanOp::Send => true,
+                            Some(k) if k == in_key && u.op == ChanOp::Recv => false,
                             _ => continue,
                         };
-                        let mut owner = p.clone();
+                        if u.in_select {
+                            return None;
+                        }
+                        let mut owner = p;
                         owner.fields.pop();
                         out.push(Event {
                             func: f.id,
@@ -351,68 +407,8 @@ fn events(ctx: &RuleContext<'_>, out_key: &ChanKey, in_key: &ChanKey) -> Option<
                             span: op.span,
                         });
                     }
-                    OpKind::Call {
-                        callee: Callee::Func(c),
-                        recv,
-                        args,
-                        ..
-                    } => {
-                        let Some(summary) = program.summary(*c) else {
-                            continue;
-                        };
-                        // Only one-sided helpers stand in for their
-                        // operations; a callee doing both is checked on its
-                        // own.
-                        let is_helper = program.function(*c).is_some_and(|h| {
-                            h.pkg == ctx.package
-                                && !crate::lockstate::short_name(h)
-                                    .rsplit('.')
-                                    .next()
-                                    .unwrap_or("")
-                                    .starts_with(|ch: char| ch.is_uppercase())
-                        });
-                        if !is_helper {
-                            continue;
-                        }
-                        let mut kinds = summary.chans.iter().filter_map(|u| {
-                            let p = program.substitute(*c, &u.path, recv.as_ref(), args)?;
-                            let key = chan_key(program, &p)?;
-                            (key == *out_key || key == *in_key).then_some(u.op)
-                        });
-                        let Some(kind) = kinds.next() else {
-                            continue;
-                        };
-                        if !kinds.all(|k| k == kind) {
-                            continue;
-                        }
-                        helpers.insert(*c);
-                        for u in &summary.chans {
-                            let Some(p) = program.substitute(*c, &u.path, recv.as_ref(), args)
-                            else {
-                                continue;
-                            };
-                            let key = chan_key(program, &p);
-                            let send = match key.as_ref() {
-                                Some(k) if k == out_key && u.op == ChanOp::Send => true,
-                                Some(k) if k == in_key && u.op == ChanOp::Recv => false,
-                                _ => continue,
-                            };
-                            if u.in_select {
-                                return None;
-                            }
-                            let mut owner = p;
-                            owner.fields.pop();
-                            out.push(Event {
-                                func: f.id,
-                                at: (block, i),
-                                send,
-                                owner,
-                                span: op.span,
-                            });
-                        }
-                    }
-                    _ => {}
                 }
+                _ => {}
             }
         }
     }

@@ -13,7 +13,6 @@
 //! balancer notifying its parent) is not reported.
 
 use goconc_semantic::body::{FileInfo, FuncNode, Res};
-use goconc_semantic::cfg::BlockId;
 use goconc_semantic::env::{Builtin, Selection};
 use goconc_semantic::ops::{Callee, FuncId, Mode, OpKind};
 use goconc_semantic::program::Function;
@@ -55,115 +54,111 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             continue;
         };
         let mut held: Option<flow::HeldLocks> = None;
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-                // A function value (`h(ev)`) or an interface method
-                // (`c.Close()` on a registered implementation).
-                let method: Option<&Sym> = match &op.kind {
-                    OpKind::Call {
-                        callee: Callee::Dynamic,
-                        ..
-                    } => None,
-                    OpKind::Call {
-                        callee: Callee::Interface { method, .. },
-                        ..
-                    } => Some(method),
-                    _ => continue,
-                };
-                if op.mode != Mode::Now {
-                    continue;
-                }
-                let Some(ExprKind::Call { fun, .. }) = op.expr.map(|e| &file.expr(e).kind) else {
-                    continue;
-                };
-                let value = match (method, &file.expr(file.unparen(*fun)).kind) {
-                    (None, _) => *fun,
-                    (Some(_), ExprKind::Selector { x, .. }) => *x,
-                    (Some(_), _) => continue,
-                };
-                let Some(field) = callback_field(file, info, value) else {
-                    continue;
-                };
-                // Most fields have no registration, and then the held locks
-                // are not needed.
-                let registered = registrations.as_ref().is_some_and(|regs| {
-                    regs.iter()
-                        .any(|r| r.field == field && r.method.as_ref() == method)
-                });
-                if !registered {
-                    continue;
-                }
-                let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
-                let Some(locks) = held.before(program, f, block, index) else {
-                    continue;
-                };
-                let classes: Vec<(LockClass, String)> = locks
-                    .iter()
-                    .filter_map(|(p, _)| {
-                        let class = lock_class(program, p)?;
-                        (!matches!(class, LockClass::Local(_)))
-                            .then(|| (class, program.describe_path(p)))
-                    })
-                    .collect();
-                if classes.is_empty() {
-                    continue;
-                }
-                let Some(regs) = registrations.as_ref() else {
-                    continue;
-                };
-                // The held lock is the registry's own field `lock_field`.
-                let found = regs.iter().filter(|r| r.field == field && r.method.as_ref() == method).find_map(|r| {
-                    let (_, name) = classes.iter().find(|(c, _)| {
-                        matches!(c, LockClass::Field(owner, lock)
-                            if owner.strip_pointer() == field.0.strip_pointer() && *lock == r.lock_field)
-                    })?;
-                    let span = program
-                        .summary(r.handler)?
-                        .acquires
-                        .iter()
-                        .find(|a| a.path.fields.last() == Some(&goconc_semantic::ops::PathElem::Field(r.lock_field.clone())))?
-                        .span;
-                    Some((r.handler, r.at, span, name.clone()))
-                });
-                let Some((handler, registered_at, acquired_at, lock_name)) = found else {
-                    continue;
-                };
-                let Some(handler_fn) = program.function(handler) else {
-                    continue;
-                };
-                // A closure is named after the function that registers it.
-                let handler_name = match handler_fn.def.parent.and_then(|_| ctx.parent(handler_fn))
-                {
-                    Some(parent) => {
-                        format!("the closure in {}", crate::lockstate::short_name(parent))
-                    }
-                    None => format!("the callback {}", crate::lockstate::short_name(handler_fn)),
-                };
-                findings.push(
-                    Finding::new(
-                        "GC201",
-                        FileIdx(f.def.file as usize),
-                        op.span,
-                        format!(
-                            "{lock_name} is already locked when this registered callback runs, and {handler_name} locks a mutex of the same kind: when it was registered on this object, {lock_name} is locked twice"
-                        ),
-                    )
-                    .related(
-                        FileIdx(handler_fn.def.file as usize),
-                        registered_at,
-                        format!("{handler_name} is registered here"),
-                    )
-                    .related(
-                        FileIdx(handler_fn.def.file as usize),
-                        acquired_at,
-                        format!("{handler_name} acquires it here"),
-                    )
-                    .suggest(format!(
-                        "copy the callbacks under {lock_name}, release it, then call them; or document that callbacks must not call back into the object"
-                    )),
-                );
+        for (block, index, op) in f.indexed_ops() {
+            // A function value (`h(ev)`) or an interface method
+            // (`c.Close()` on a registered implementation).
+            let method: Option<&Sym> = match &op.kind {
+                OpKind::Call {
+                    callee: Callee::Dynamic,
+                    ..
+                } => None,
+                OpKind::Call {
+                    callee: Callee::Interface { method, .. },
+                    ..
+                } => Some(method),
+                _ => continue,
+            };
+            if op.mode != Mode::Now {
+                continue;
             }
+            let Some(ExprKind::Call { fun, .. }) = op.expr.map(|e| &file.expr(e).kind) else {
+                continue;
+            };
+            let value = match (method, &file.expr(file.unparen(*fun)).kind) {
+                (None, _) => *fun,
+                (Some(_), ExprKind::Selector { x, .. }) => *x,
+                (Some(_), _) => continue,
+            };
+            let Some(field) = callback_field(file, info, value) else {
+                continue;
+            };
+            // Most fields have no registration, and then the held locks
+            // are not needed.
+            let registered = registrations.as_ref().is_some_and(|regs| {
+                regs.iter()
+                    .any(|r| r.field == field && r.method.as_ref() == method)
+            });
+            if !registered {
+                continue;
+            }
+            let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
+            let Some(locks) = held.before(program, f, block, index) else {
+                continue;
+            };
+            let classes: Vec<(LockClass, String)> = locks
+                .iter()
+                .filter_map(|(p, _)| {
+                    let class = lock_class(program, p)?;
+                    (!matches!(class, LockClass::Local(_)))
+                        .then(|| (class, program.describe_path(p)))
+                })
+                .collect();
+            if classes.is_empty() {
+                continue;
+            }
+            let Some(regs) = registrations.as_ref() else {
+                continue;
+            };
+            // The held lock is the registry's own field `lock_field`.
+            let found = regs.iter().filter(|r| r.field == field && r.method.as_ref() == method).find_map(|r| {
+                let (_, name) = classes.iter().find(|(c, _)| {
+                    matches!(c, LockClass::Field(owner, lock)
+                        if owner.strip_pointer() == field.0.strip_pointer() && *lock == r.lock_field)
+                })?;
+                let span = program
+                    .summary(r.handler)?
+                    .acquires
+                    .iter()
+                    .find(|a| a.path.fields.last() == Some(&goconc_semantic::ops::PathElem::Field(r.lock_field.clone())))?
+                    .span;
+                Some((r.handler, r.at, span, name.clone()))
+            });
+            let Some((handler, registered_at, acquired_at, lock_name)) = found else {
+                continue;
+            };
+            let Some(handler_fn) = program.function(handler) else {
+                continue;
+            };
+            // A closure is named after the function that registers it.
+            let handler_name = match handler_fn.def.parent.and_then(|_| ctx.parent(handler_fn)) {
+                Some(parent) => {
+                    format!("the closure in {}", crate::lockstate::short_name(parent))
+                }
+                None => format!("the callback {}", crate::lockstate::short_name(handler_fn)),
+            };
+            findings.push(
+                Finding::new(
+                    "GC201",
+                    FileIdx(f.def.file as usize),
+                    op.span,
+                    format!(
+                        "{lock_name} is already locked when this registered callback runs, and {handler_name} locks a mutex of the same kind: when it was registered on this object, {lock_name} is locked twice"
+                    ),
+                )
+                .related(
+                    FileIdx(handler_fn.def.file as usize),
+                    registered_at,
+                    format!("{handler_name} is registered here"),
+                )
+                .related(
+                    FileIdx(handler_fn.def.file as usize),
+                    acquired_at,
+                    format!("{handler_name} acquires it here"),
+                )
+                .suggest(format!(
+                    "copy the callbacks under {lock_name}, release it, then call them; or document that callbacks must not call back into the object"
+                )),
+            );
         }
     }
 }

@@ -14,7 +14,6 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use goconc_semantic::cfg::BlockId;
 use goconc_semantic::ops::{AccessPath, Base, Callee, FuncId, LockKind, Mode, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::types::{Sym, Type};
@@ -112,74 +111,71 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             continue;
         }
         let mut held: Option<flow::HeldLocks> = None;
-        for b in 0..f.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (index, (_, op)) in f.block_ops(block).iter().enumerate() {
-                if op.mode != Mode::Now {
-                    continue;
-                }
-                let handed = match &op.kind {
-                    OpKind::Call {
-                        callee: Callee::Interface { .. },
-                        ..
-                    }
-                    | OpKind::Call {
-                        callee: Callee::Func(_),
-                        ..
-                    } => call_acquires(
-                        ctx,
-                        &funcs,
-                        &facts,
-                        op,
-                        0,
-                        &mut memo,
-                        &mut implementations_of,
-                    ),
-                    _ => continue,
-                };
-                if handed.is_empty() {
-                    continue;
-                }
-                let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
-                let Some(locks) = held.before(program, f, block, index) else {
-                    continue;
-                };
-                let Some((acquire, (held_path, _))) = handed.iter().find_map(|a| {
-                    let (p, k) = locks.iter().find(|(p, _)| *p == a.path)?;
-                    (!(*k == LockKind::Read && a.kind == LockKind::Read)).then_some((a, (p, k)))
-                }) else {
-                    continue;
-                };
-                let Some(implementation) = program.function(acquire.implementation) else {
-                    continue;
-                };
-                let name = program.describe_path(held_path);
-                let imp_name = crate::lockstate::short_name(implementation);
-                let handed = match &acquire.alias {
-                    Some((value, alias)) => format!(
-                        "this call reaches {imp_name} through {value}, which always holds the same object as {alias}; {imp_name}"
-                    ),
-                    None => format!(
-                        "this call hands it to {imp_name}, the package's implementation of an interface method, which"
-                    ),
-                };
-                findings.push(
-                    Finding::new(
-                        "GC201",
-                        FileIdx(f.def.file as usize),
-                        op.span,
-                        format!("{name} is already locked: {handed} acquires {name} again"),
-                    )
-                    .related(
-                        FileIdx(implementation.def.file as usize),
-                        acquire.acquired_at,
-                        format!("{imp_name} acquires it here"),
-                    )
-                    .suggest(format!(
-                        "release {name} before the call, or hand the implementation a copy of the state instead of the locked object"
-                    )),
-                );
+        for (block, index, op) in f.indexed_ops() {
+            if op.mode != Mode::Now {
+                continue;
             }
+            let handed = match &op.kind {
+                OpKind::Call {
+                    callee: Callee::Interface { .. },
+                    ..
+                }
+                | OpKind::Call {
+                    callee: Callee::Func(_),
+                    ..
+                } => call_acquires(
+                    ctx,
+                    &funcs,
+                    &facts,
+                    op,
+                    0,
+                    &mut memo,
+                    &mut implementations_of,
+                ),
+                _ => continue,
+            };
+            if handed.is_empty() {
+                continue;
+            }
+            let held = held.get_or_insert_with(|| flow::HeldLocks::compute(program, f));
+            let Some(locks) = held.before(program, f, block, index) else {
+                continue;
+            };
+            let Some((acquire, (held_path, _))) = handed.iter().find_map(|a| {
+                let (p, k) = locks.iter().find(|(p, _)| *p == a.path)?;
+                (!(*k == LockKind::Read && a.kind == LockKind::Read)).then_some((a, (p, k)))
+            }) else {
+                continue;
+            };
+            let Some(implementation) = program.function(acquire.implementation) else {
+                continue;
+            };
+            let name = program.describe_path(held_path);
+            let imp_name = crate::lockstate::short_name(implementation);
+            let handed = match &acquire.alias {
+                Some((value, alias)) => format!(
+                    "this call reaches {imp_name} through {value}, which always holds the same object as {alias}; {imp_name}"
+                ),
+                None => format!(
+                    "this call hands it to {imp_name}, the package's implementation of an interface method, which"
+                ),
+            };
+            findings.push(
+                Finding::new(
+                    "GC201",
+                    FileIdx(f.def.file as usize),
+                    op.span,
+                    format!("{name} is already locked: {handed} acquires {name} again"),
+                )
+                .related(
+                    FileIdx(implementation.def.file as usize),
+                    acquire.acquired_at,
+                    format!("{imp_name} acquires it here"),
+                )
+                .suggest(format!(
+                    "release {name} before the call, or hand the implementation a copy of the state instead of the locked object"
+                )),
+            );
         }
     }
 }
