@@ -42,7 +42,14 @@ declare_rule! {
     ///   where each stage can be sending to the next at once. Each side's
     ///   loops, selects and calls in the package are unrolled and every
     ///   interleaving is explored; a state where every side waits on
-    ///   channels only the others can serve is reported.
+    ///   channels only the others can serve is reported. The same
+    ///   exploration pairs a value's actor (a goroutine its constructor
+    ///   starts on one of its methods, `go r.worker()`) with each method of
+    ///   the type that talks to it and that nothing in the package calls
+    ///   (an entry point of its API): `ResolveAll` sending every query on
+    ///   an unbuffered `queries` channel before it reads any answer, while
+    ///   the worker must hand over each answer before it takes the next
+    ///   query, deadlocks with a single caller.
     /// * an actor that sends to itself: the goroutine that is the only
     ///   receiver of an unbuffered request channel field calls, while
     ///   handling a request, a function that sends on that channel with a

@@ -258,8 +258,89 @@ pub(super) fn check(
             };
             let mut all: Vec<&Side<'_>> = parent.iter().collect();
             all.extend(members);
-            if let Some(finding) = analyse_group(ctx, &shared, spawner, &all) {
+            if let Some(finding) = analyse_group(ctx, &shared, spawner, &all, None) {
                 deadlocked.push(group.clone());
+                if reported.insert((finding.file.0 as u32, finding.span)) {
+                    findings.push(finding);
+                }
+            }
+        }
+        actor_groups(ctx, &shared, spawner, sides, reported, findings);
+    }
+}
+
+/// A goroutine a function starts on a method of a value (`go r.worker()`
+/// in a constructor) is the value's actor; the value's methods that talk
+/// to it are its clients. Each client that nothing in the package calls
+/// (an entry point of the type's API, so it starts with the actor idle at
+/// its loop) is played against the actor alone. A protocol that already
+/// deadlocks with a single caller, such as submitting a whole batch of
+/// requests on an unbuffered channel before reading any reply the actor
+/// must hand over first, deadlocks in every program that calls it.
+fn actor_groups<'a>(
+    ctx: &RuleContext<'a>,
+    shared: &Shared<'_>,
+    spawner: &'a Function,
+    sides: &[Side<'a>],
+    reported: &mut HashSet<(u32, Span)>,
+    findings: &mut Vec<Finding>,
+) {
+    for actor in sides {
+        let (Some(_), Some(actor_type)) = (&actor.recv, actor.root.def.recv_type.as_ref()) else {
+            continue;
+        };
+        let owner = actor_type.strip_pointer();
+        for client in ctx.functions() {
+            let same_type = client
+                .def
+                .recv_type
+                .as_ref()
+                .is_some_and(|t| t.strip_pointer() == owner);
+            // Tests driving the API count as outside callers.
+            let entry_point = shared.call_sites.get(&client.id).is_none_or(|sites| {
+                sites.iter().all(|(caller, _)| {
+                    ctx.program
+                        .function(*caller)
+                        .is_some_and(|c| ctx.is_test_driver(c))
+                })
+            });
+            let Some(client_recv) = client.def.recv else {
+                continue;
+            };
+            if !same_type
+                || client.def.parent.is_some()
+                || client.id == actor.root.id
+                || client.id == spawner.id
+                || !shared.reaching.contains(&client.id)
+                || !entry_point
+                || ctx.is_test_driver(client)
+            {
+                continue;
+            }
+            // The actor's receiver, named in the client's frame; its other
+            // arguments are not known there.
+            let recv_path = AccessPath {
+                base: goconc_semantic::ops::Base::Local(goconc_semantic::ops::LocalKey {
+                    pkg: client.pkg,
+                    file: client.def.file,
+                    local: client_recv,
+                }),
+                fields: Default::default(),
+            };
+            let client_side = Side {
+                root: client,
+                spawn: None,
+                start: None,
+                recv: None,
+                args: Vec::new(),
+            };
+            let actor_side = Side {
+                recv: Some(recv_path),
+                args: vec![None; actor.args.len()],
+                ..actor.clone()
+            };
+            let group = [&client_side, &actor_side];
+            if let Some(finding) = analyse_group(ctx, shared, spawner, &group, Some(client.id)) {
                 if reported.insert((finding.file.0 as u32, finding.span)) {
                     findings.push(finding);
                 }
@@ -669,6 +750,7 @@ fn analyse_group<'a>(
     shared: &Shared<'_>,
     spawner: &Function,
     sides: &[&Side<'a>],
+    client: Option<FuncId>,
 ) -> Option<Finding> {
     let mut chans: Vec<(AccessPath, ChanKey)> = Vec::new();
     let mut graphs = Vec::with_capacity(sides.len());
@@ -711,15 +793,16 @@ fn analyse_group<'a>(
         .iter()
         .filter_map(|s| s.spawn.map(|(_, _, span)| span))
         .collect();
-    let instance = chans.iter().all(|(p, _)| {
-        made_here(p)
-            && match &p.base {
-                goconc_semantic::ops::Base::Local(k) => {
-                    stays_in(ctx, spawner, k.local, &spawn_spans)
+    let instance = client.is_none()
+        && chans.iter().all(|(p, _)| {
+            made_here(p)
+                && match &p.base {
+                    goconc_semantic::ops::Base::Local(k) => {
+                        stays_in(ctx, spawner, k.local, &spawn_spans)
+                    }
+                    _ => false,
                 }
-                _ => false,
-            }
-    });
+        });
     // Functions of the group, and those also run by other code: the spawn
     // of a side's root is its only call; every other function of a side is
     // only called (not spawned) by functions of the group.
@@ -733,6 +816,10 @@ fn analyse_group<'a>(
         .map(|s| s.root.id)
         .collect();
     let also_outside = |f: &FuncId| -> bool {
+        if client == Some(*f) {
+            // An actor's client: an entry point nothing in the package calls.
+            return false;
+        }
         let sites = shared.call_sites.get(f).map(Vec::as_slice).unwrap_or(&[]);
         if roots.contains(f) {
             return sites.len() != 1;
