@@ -32,7 +32,7 @@ use std::rc::Rc;
 
 use goconc_semantic::body::{FileInfo, LocalId, LocalKind, Res};
 use goconc_semantic::cfg::{BlockId, Node};
-use goconc_semantic::ops::{Callee, FuncId, Mode, Op, OpKind};
+use goconc_semantic::ops::{Callee, FuncId, LockOp, Mode, Op, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::summary::LockAcquire;
 use goconc_semantic::Program;
@@ -345,13 +345,17 @@ impl<'p> ConstFlags<'p> {
         let (file, info) = self.program.file_of(function)?;
         let reachable = self.reachable_under(function, file, info, bindings);
         let mut out: Vec<LockAcquire> = Vec::new();
+        // As in the summary, a waiting acquisition replaces a TryLock one.
         let push = |out: &mut Vec<LockAcquire>, acquire: LockAcquire| {
-            if out.len() < MAX_ACQUIRES
-                && !out
-                    .iter()
-                    .any(|a| a.path == acquire.path && a.kind == acquire.kind)
+            let full = out.len() >= MAX_ACQUIRES;
+            match out
+                .iter_mut()
+                .find(|a| a.path == acquire.path && a.kind == acquire.kind)
             {
-                out.push(acquire);
+                Some(known) if known.try_only && !acquire.try_only => *known = acquire,
+                Some(_) => {}
+                None if !full => out.push(acquire),
+                None => {}
             }
         };
         // Same order as the summary: blocks by index, ops in block order.
@@ -368,6 +372,7 @@ impl<'p> ConstFlags<'p> {
                             kind: lock_op.kind(),
                             span: op.span,
                             via: None,
+                            try_only: matches!(lock_op, LockOp::TryLock | LockOp::TryRLock),
                         },
                     ),
                     OpKind::Call {
@@ -406,6 +411,7 @@ impl<'p> ConstFlags<'p> {
                                     kind: acquire.kind,
                                     span: op.span,
                                     via: Some(*callee),
+                                    try_only: acquire.try_only,
                                 },
                             );
                         }

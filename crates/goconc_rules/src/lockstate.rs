@@ -1165,8 +1165,7 @@ impl<'p> LockFlow<'p> {
             {
                 continue;
             }
-            let try_lock = acq.via.is_none() && self.is_try_lock(callee, acq.span);
-            reported.push((acquire_index, try_lock));
+            reported.push((acquire_index, acq.try_only));
         }
         let reported: ReportedAcquires = reported.into();
         self.caches
@@ -1174,22 +1173,6 @@ impl<'p> LockFlow<'p> {
             .borrow_mut()
             .insert(callee, reported.clone());
         reported
-    }
-
-    /// Whether the op at `span` in `func` is a TryLock.
-    fn is_try_lock(&self, func: FuncId, span: Span) -> bool {
-        self.program.function(func).is_some_and(|f| {
-            f.ops.iter().any(|(_, op)| {
-                op.span == span
-                    && matches!(
-                        op.kind,
-                        OpKind::Lock {
-                            op: LockOp::TryLock | LockOp::TryRLock,
-                            ..
-                        }
-                    )
-            })
-        })
     }
 
     /// A helper that returns an object with its lock held (`v :=

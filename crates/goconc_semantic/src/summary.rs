@@ -32,6 +32,10 @@ pub struct LockAcquire {
     pub span: Span,
     /// The callee that acquires it (None: acquired directly).
     pub via: Option<FuncId>,
+    /// Only ever taken with `TryLock`/`TryRLock` (here or in the callee):
+    /// the acquisition never waits (`AssertLocked`-style helpers probe a
+    /// lock the caller must hold).
+    pub try_only: bool,
 }
 
 /// A channel operation performed by a function or its callees.
@@ -175,6 +179,22 @@ impl State {
         } else {
             self.released.insert(key);
         }
+    }
+}
+
+/// Adds an acquisition unless the path and kind are already listed; a
+/// waiting acquisition replaces a listed `TryLock` one.
+fn add_acquire(acquires: &mut Vec<LockAcquire>, acq: LockAcquire) {
+    match acquires
+        .iter_mut()
+        .find(|a| a.path == acq.path && a.kind == acq.kind)
+    {
+        Some(known) => {
+            if known.try_only && !acq.try_only {
+                *known = acq;
+            }
+        }
+        None => push_capped(acquires, acq),
     }
 }
 
@@ -358,9 +378,28 @@ fn summarize<'a>(
             // "not released" reports).
             if f.cfg.block(b).succs.contains(&f.cfg.exit) {
                 let pending: Vec<u32> = st.defer_may.iter().rev().copied().collect();
+                // Defers registered on different branches (`case a:
+                // mu.Lock(); defer mu.Unlock()` in two cases) are all
+                // pending after the join, but one path runs only one of
+                // them: a second release of a lock one of them already
+                // released is not an unlock of a lock never held.
+                let mut released_here: Vec<(AccessPath, LockKind)> = Vec::new();
                 for d in pending {
                     if let Some(fx) = deferred.get(d as usize) {
-                        apply(&mut st, fx, Span::default());
+                        let fx: Effects = fx
+                            .iter()
+                            .filter(|(e, p, k)| {
+                                *e != Effect::Release
+                                    || !released_here.iter().any(|(q, j)| q == p && j == k)
+                            })
+                            .cloned()
+                            .collect();
+                        for (e, p, k) in &fx {
+                            if *e == Effect::Release {
+                                released_here.push((p.clone(), *k));
+                            }
+                        }
+                        apply(&mut st, &fx, Span::default());
                     }
                 }
                 st.defer_may.clear();
@@ -434,14 +473,9 @@ fn summarize<'a>(
                         kind: lop.kind(),
                         span: op.span,
                         via: None,
+                        try_only: matches!(lop, LockOp::TryLock | LockOp::TryRLock),
                     };
-                    if !sum
-                        .acquires
-                        .iter()
-                        .any(|a| a.path == acq.path && a.kind == acq.kind)
-                    {
-                        push_capped(&mut sum.acquires, acq);
-                    }
+                    add_acquire(&mut sum.acquires, acq);
                 }
                 OpKind::Chan {
                     path: Some(p),
@@ -710,17 +744,16 @@ fn summarize_call<'a>(
                     break;
                 }
                 if let Some(p) = prog.substitute(*c, &a.path, recv, args) {
-                    if !sum.acquires.iter().any(|x| x.path == p && x.kind == a.kind) {
-                        push_capped(
-                            &mut sum.acquires,
-                            LockAcquire {
-                                path: p,
-                                kind: a.kind,
-                                span,
-                                via: Some(*c),
-                            },
-                        );
-                    }
+                    add_acquire(
+                        &mut sum.acquires,
+                        LockAcquire {
+                            path: p,
+                            kind: a.kind,
+                            span,
+                            via: Some(*c),
+                            try_only: a.try_only,
+                        },
+                    );
                 }
             }
             for u in &cs.chans {

@@ -570,7 +570,7 @@ impl Rule for LockOrderInversion {
                         Some(parent) => format!("the closure in {}", short_func_name(parent)),
                         None => format!("the callback {}", short_func_name(handler)),
                     };
-                    for acquired in &summary.acquires {
+                    for acquired in summary.acquires.iter().filter(|a| !a.try_only) {
                         let Some(to) = lock_class(program, &acquired.path) else {
                             continue;
                         };
@@ -692,8 +692,10 @@ fn callee_acquisitions(
                             .map_or(&[][..], |summary| summary.acquires.as_slice()),
                     ),
                 };
+                // A callee's TryLock never waits, so it closes no cycle.
                 listed
                     .iter()
+                    .filter(|a| !a.try_only)
                     .filter_map(|a| {
                         program
                             .substitute(c, &a.path, recv.as_ref(), args)
