@@ -59,7 +59,10 @@ declare_rule! {
     /// package implements (a plugin) between `Lock` and a plain `Unlock`
     /// is reported when the function itself or a caller in the package
     /// recovers panics (a deferred `recover()`), since it carries on with
-    /// the mutex locked. A recovering test function counts only for code
+    /// the mutex locked. The recovering `defer` must be registered before
+    /// the call (in the function itself, or before the call of the
+    /// function in the caller), and a deferred handler that panics again
+    /// recovers nothing. A recovering test function counts only for code
     /// declared in test files.
     ///
     /// ## Why is this bad?

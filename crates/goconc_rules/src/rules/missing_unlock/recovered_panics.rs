@@ -29,13 +29,13 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let mut recovered_callees: rustc_hash::FxHashMap<FuncId, Vec<&Function>> =
         rustc_hash::FxHashMap::default();
     for g in ctx.functions().filter(|g| recovering.contains(&g.id)) {
-        for (_, _, op) in g.all_ops() {
+        for (block, index, op) in g.indexed_ops() {
             if let OpKind::Call {
                 callee: Callee::Func(c),
                 ..
             } = &op.kind
             {
-                if op.mode == Mode::Now {
+                if op.mode == Mode::Now && after_recover_defer(ctx, g, block, index) {
                     recovered_callees.entry(*c).or_default().push(g);
                 }
             }
@@ -141,6 +141,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 if op.mode != Mode::Now || !unknown_code {
                     continue;
                 }
+                // A function recovering its own panics does so only for
+                // calls after its `defer func() { recover() }()`.
+                if recoverer.id == f.id && !after_recover_defer(ctx, f, block, index) {
+                    continue;
+                }
                 let Some(locks) = held.before(program, f, block, index) else {
                     continue;
                 };
@@ -183,35 +188,48 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
 
 /// Functions with a deferred call that runs `recover()`.
 fn recovering_functions(ctx: &RuleContext<'_>) -> FxHashSet<FuncId> {
-    let calls_recover = |id: FuncId| {
-        ctx.program.function(id).is_some_and(|g| {
-            g.all_ops().any(|(_, _, op)| {
-                matches!(
-                    &op.kind,
-                    OpKind::Call {
-                        callee: Callee::Builtin(Builtin::Recover),
-                        ..
-                    }
-                )
-            })
-        })
-    };
     ctx.functions()
-        .filter(|f| {
-            f.all_ops().any(|(_, _, op)| {
-                op.mode == Mode::Deferred
-                    && match &op.kind {
-                        OpKind::Call {
-                            callee: Callee::Func(c),
-                            ..
-                        } => calls_recover(*c),
-                        OpKind::Call {
-                            func_arg: Some(fa), ..
-                        } => matches!(fa.func, FuncArg::Func(c) if calls_recover(c)),
-                        _ => false,
-                    }
-            })
-        })
+        .filter(|f| f.all_ops().any(|(_, _, op)| defers_recover(ctx, op)))
         .map(|f| f.id)
         .collect()
+}
+
+/// A deferred call of a function that runs `recover()` and does not panic
+/// again (a handler that logs and re-panics recovers nothing).
+fn defers_recover(ctx: &RuleContext<'_>, op: &goconc_semantic::ops::Op) -> bool {
+    let recovers = |id: FuncId| {
+        ctx.program.function(id).is_some_and(|g| {
+            let calls = |builtin: Builtin| {
+                g.all_ops().any(|(_, _, op)| {
+                    matches!(&op.kind, OpKind::Call { callee: Callee::Builtin(b), .. } if *b == builtin)
+                })
+            };
+            calls(Builtin::Recover) && !calls(Builtin::Panic)
+        })
+    };
+    op.mode == Mode::Deferred
+        && match &op.kind {
+            OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } => recovers(*c),
+            OpKind::Call {
+                func_arg: Some(fa), ..
+            } => matches!(fa.func, FuncArg::Func(c) if recovers(c)),
+            _ => false,
+        }
+}
+
+/// Whether a recovering `defer` of `g` can be registered before the op at
+/// `(block, index)`: earlier in the same block, or in a block from which
+/// the op is reachable.
+fn after_recover_defer(ctx: &RuleContext<'_>, g: &Function, block: BlockId, index: usize) -> bool {
+    g.indexed_ops().any(|(b, i, op)| {
+        defers_recover(ctx, op)
+            && if b == block {
+                i < index
+            } else {
+                crate::rules::unmatched_channel_op::reach_from(g, b).contains(&block)
+            }
+    })
 }
