@@ -30,7 +30,9 @@ declare_rule! {
     ///
     /// * `c.Wait()` that is not inside a loop, unless the function around it
     ///   is a wrapper that every caller in the package calls from a loop
-    ///   (the package's own tests of the wrapper aside; a goroutine that
+    ///   (a wrapper waits on every path, or returns straight after the
+    ///   `Wait`: `if p.blocked { p.cnd.Wait(); return 0, nil }` in a
+    ///   `readOrBlock` that `Read` loops around; the package's own tests of the wrapper aside; a goroutine that
     ///   waits and then closes a channel, `go func() { c.Wait();
     ///   close(woken) }()`, is judged by the wrapper it is started in), or
     ///   the `if` around it tests a one-way flag (`if !p.isSet`, `if p.full
@@ -312,7 +314,7 @@ impl Rule for CondMisuse {
                             site.func,
                             (site.block, site.index),
                             (site.func.cfg.exit, usize::MAX),
-                        ),
+                        ) || returns_right_after(site.func, site.block, site.index),
                     ),
                 };
                 let mut callers = index.verdict(subject.id, 0);
@@ -517,6 +519,51 @@ impl<'a> CallerIndex<'a> {
         self.memo.insert(f, verdict);
         verdict
     }
+}
+
+/// Whether the function returns straight after the op at `(block, index)`
+/// (`if p.blocked { p.cnd.Wait(); return 0, nil }`): nothing but unlocks
+/// runs between it and the return, so the Wait is the wrapper's last act
+/// on that path and the caller's loop re-checks the predicate.
+fn returns_right_after(func: &Function, block: BlockId, index: usize) -> bool {
+    // The `sync` method calls that sit next to their lock and Cond ops
+    // are part of those ops.
+    let idle = |ops: &[(u32, goconc_semantic::ops::Op)]| {
+        ops.iter().all(|(_, op)| {
+            op.mode == Mode::Deferred
+                || matches!(&op.kind, OpKind::Call { callee: Callee::External(r), .. } if &*r.pkg == "sync")
+                || matches!(
+                    op.kind,
+                    OpKind::Lock {
+                        op: LockOp::Unlock | LockOp::RUnlock,
+                        ..
+                    }
+                )
+        })
+    };
+    let after = func.block_ops(block).get(index + 1..).unwrap_or(&[]);
+    if !idle(after) {
+        return false;
+    }
+    // A few empty blocks (the `return` statement's own) lead to the exit.
+    let mut frontier: Vec<BlockId> = func.cfg.block(block).succs.to_vec();
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for b in frontier {
+            if b == func.cfg.exit {
+                continue;
+            }
+            if b == func.cfg.abort || !idle(func.block_ops(b)) {
+                return false;
+            }
+            next.extend(func.cfg.block(b).succs.iter().copied());
+        }
+        if next.is_empty() {
+            return true;
+        }
+        frontier = next;
+    }
+    false
 }
 
 /// A goroutine closure that waits and then signals a channel (`go func() {
