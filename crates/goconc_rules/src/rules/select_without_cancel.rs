@@ -37,7 +37,8 @@ declare_rule! {
     /// that is only ever `context.Background()` or `context.TODO()` cannot
     /// be cancelled and does not count as one in scope; neither does the
     /// context parameter of an unexported function every call passes
-    /// `context.Background()`, nor, in a program's `main`, a context whose
+    /// `context.Background()` (or a variable set once to it), nor, in a
+    /// program's `main`, a context whose
     /// cancel func only runs deferred (it ends when main returns). A case
     /// on a deadline timer armed once before the loop and never reset
     /// (`case <-deadline.C: return`) bounds the wait, and a test hook (a
@@ -63,7 +64,12 @@ declare_rule! {
     /// buffered with a constant capacity ≥ 1 (a one-shot reply that cannot
     /// block), including a fan-out to registered waiters
     /// (`for _, w := range call.waiters { w <- res }`) when every channel
-    /// appended to that waiter list is made buffered; and a loop receiving
+    /// appended to that waiter list is made buffered (emptying the list,
+    /// `call.waiters = nil`, stores no channel); a send on a channel
+    /// parameter by a function the package never starts as a goroutine
+    /// whose only context is a field of its receiver (a metrics
+    /// collector's `Describe(ch)`: the caller's goroutine owns and reads
+    /// the channel); and a loop receiving
     /// from a `chan os.Signal`, the process's
     /// root signal handler, which lives as long as the process. Test
     /// drivers (test functions, and plain functions of `_test.go` files) are
@@ -186,6 +192,8 @@ struct ContextInScope {
     expr: String,
     span: Span,
     origin: &'static str,
+    /// A field of the receiver (`s.ctx`), not a parameter or variable.
+    from_receiver: bool,
 }
 
 fn is_context(program: &Program, t: &Type) -> bool {
@@ -252,6 +260,7 @@ fn context_in_scope(
                 expr: local.name(file).to_string(),
                 span: local.span,
                 origin,
+                from_receiver: false,
             });
         }
         // A context stored in the receiver (`s.ctx`).
@@ -267,6 +276,7 @@ fn context_in_scope(
                         expr: format!("{name}.{}", field.name),
                         span: local.span,
                         origin: "the receiver carries the context in a field",
+                        from_receiver: true,
                     });
                 }
             }
@@ -334,7 +344,7 @@ fn always_passed_background(
             {
                 continue;
             }
-            let Some((cfile, _)) = rule.program.file_of(caller) else {
+            let Some((cfile, cinfo)) = rule.program.file_of(caller) else {
                 return false;
             };
             let Some(ExprKind::Call { args, .. }) = cfile
@@ -348,8 +358,13 @@ fn always_passed_background(
             let Some(&arg) = args.get(index) else {
                 return false;
             };
-            let text = cfile.text(cfile.expr(cfile.unparen(arg)).span);
-            if text != "context.Background()" && text != "context.TODO()" {
+            let arg = cfile.unparen(arg);
+            let text = cfile.text(cfile.expr(arg).span);
+            // `ctx := context.Background()` passed on counts as well.
+            let background_local = matches!(cfile.expr(arg).kind, ExprKind::Ident(_))
+                && matches!(cinfo.res(arg), Res::Local(l)
+                    if cinfo.local(*l).is_some_and(|l| never_cancelled(cfile, cinfo, l)));
+            if text != "context.Background()" && text != "context.TODO()" && !background_local {
                 return false;
             }
             calls += 1;
@@ -502,6 +517,7 @@ fn first_uncancellable(
                     || bare_op_is_fine(ctx, f, file, info, op, path.as_ref(), ty, stmt, polls_ctx)
                     || (*chan_op == ChanOp::Send
                         && (sends_reply_of_request(program, f, file, path.as_ref())
+                            || feeds_callers_channel(ctx.rule, f, path.as_ref(), context)
                             || buffered_kind_made_here(program, f, ty)
                             || sends_one_shot_completion(
                                 ctx,
@@ -1340,6 +1356,37 @@ fn sends_reply_of_request(
         })
 }
 
+/// A send on a channel the caller passed in (`Describe(ch chan<-
+/// *prometheus.Desc)`, a visitor's output) by a function nothing in the
+/// package starts as a goroutine, whose only context is a field of its
+/// receiver: the call runs on the caller's goroutine, which owns the
+/// channel and reads it, and the receiver's lifetime context says nothing
+/// about this call.
+fn feeds_callers_channel(
+    rule: &RuleContext<'_>,
+    f: &Function,
+    path: Option<&AccessPath>,
+    context: &ContextInScope,
+) -> bool {
+    let Some(AccessPath {
+        base: Base::Local(key),
+        fields,
+    }) = path
+    else {
+        return false;
+    };
+    let is_param = key.pkg == f.pkg && key.file == f.def.file && f.def.params.contains(&key.local);
+    if !context.from_receiver || !fields.is_empty() || !is_param || f.def.parent.is_some() {
+        return false;
+    }
+    !rule.functions().any(|g| {
+        g.ops.iter().any(|(_, op)| {
+            op.mode == Mode::Spawned
+                && matches!(&op.kind, OpKind::Call { callee: goconc_semantic::ops::Callee::Func(c), .. } if *c == f.id)
+        })
+    })
+}
+
 /// The function (or an enclosing one) creates buffered channels of this
 /// very type (e.g. one buffered channel per member, sent to once each).
 fn buffered_kind_made_here(program: &Program, f: &Function, ty: &Type) -> bool {
@@ -1531,6 +1578,14 @@ fn stores_only_buffered_makes(
         Type::Struct(st) => st.fields.iter().position(|fd| fd.name == *field),
         _ => None,
     };
+    let list_field = match program.underlying(owner) {
+        Type::Struct(st) => st
+            .fields
+            .iter()
+            .find(|fd| fd.name == *field)
+            .is_some_and(|fd| matches!(program.underlying(&fd.ty), Type::Slice(_))),
+        _ => false,
+    };
     let mut stores = 0usize;
     for (source, info) in model.pkg.files.iter().zip(&model.files) {
         let file = &*source.ast;
@@ -1580,12 +1635,22 @@ fn stores_only_buffered_makes(
                 if info.ty(*x).strip_pointer() != owner && embedded.is_empty() {
                     continue;
                 }
-                stores += 1;
                 let value = if lhs.len() == rhs.len() {
                     rhs.get(i).copied()
                 } else {
                     None
                 };
+                // Emptying a waiter list (`x.waiters = nil` after the
+                // fan-out) stores no channel.
+                let emptied = list_field
+                    && value.is_some_and(|v| {
+                        *info.ty(file.unparen(v))
+                            == Type::Basic(goconc_semantic::types::Basic::UntypedNil)
+                    });
+                if emptied {
+                    continue;
+                }
+                stores += 1;
                 if !value.is_some_and(buffered) {
                     return false;
                 }
