@@ -22,7 +22,7 @@ mod late_closes;
 mod leader_closes;
 mod parent_contexts;
 mod partial_closes;
-mod singletons;
+pub(crate) mod singletons;
 mod ticker_ranges;
 mod timer_drains;
 
@@ -1757,11 +1757,17 @@ fn unknown_origin(ctx: &RuleContext<'_>, key: &LocalKey) -> bool {
     if matches!(info.res(file.unparen(*fun)), Res::Builtin(_)) {
         return false;
     }
-    // Calls of analysed functions are followed by the model.
+    // Calls of analysed functions that make a channel are followed by the
+    // model. One that makes none hands out a channel someone else made
+    // and keeps (`resultCh, ok := waiters.Pop(id)` from a map of reply
+    // channels): whoever registered it receives on it under another name.
     !declarer.all_ops().any(|(_, _, op)| {
         op.expr == Some(init)
             && matches!(&op.kind, OpKind::Call { callee: Callee::Func(c), .. }
-                if program.function(*c).is_some_and(|g| !g.cfg.blocks.is_empty()))
+            if program.function(*c).is_some_and(|g| {
+                !g.cfg.blocks.is_empty()
+                    && g.ops.iter().any(|(_, o)| matches!(o.kind, OpKind::MakeChan { .. }))
+            }))
     })
 }
 
