@@ -143,6 +143,12 @@ declare_rule! {
     /// readReq{resp: make(chan T)}`) that the serving loop answers with a
     /// plain send after the caller left.
     ///
+    /// Not reported: a local channel made once in code that runs once per
+    /// process (`main`, `init`, and the unexported functions only those
+    /// call, such as the `run()` behind `if err := run(); err != nil {
+    /// log.Fatal(err) }`), outside a loop there: a goroutine left blocked
+    /// on it is stuck only until the process exits.
+    ///
     /// ## Why is this bad?
     /// An unbuffered send completes only when somebody receives. Once the
     /// caller has returned, nobody ever will: the goroutine, its stack and
@@ -275,8 +281,21 @@ impl Rule for AbandonedChannel {
                 continue;
             }
             let in_loop = f.cfg.in_loop();
+            // `main` and what only it runs (`if err := run(); err != nil {
+            // log.Fatal(err) }`): a goroutine left blocked on a channel made
+            // there once is stuck only until the process exits.
+            let once_per_process =
+                crate::rules::unmatched_channel_op::singletons::runs_once_per_process(ctx, f);
             for (chan, cap) in makes {
                 if creations.get(&chan).copied() != Some(1) {
+                    continue;
+                }
+                let made_once = once_per_process
+                    && f.all_ops().any(|(b, _, op)| {
+                        matches!(&op.kind, OpKind::MakeChan { path: Some(p), .. } if *p == chan)
+                            && !in_loop.get(b.index()).copied().unwrap_or(true)
+                    });
+                if made_once {
                     continue;
                 }
                 let Some(key) = chan_key(program, &chan) else {
@@ -2489,6 +2508,21 @@ mod tests {
 
     fn run(src: &str) -> Vec<Finding> {
         crate::testing::check_source(&AbandonedChannel, src)
+    }
+
+    #[test]
+    fn channels_made_once_per_process_leak_only_until_exit() {
+        // main's run loop stops listening only when run returns, and main
+        // then exits: the blocked watcher dies with the process.
+        let program = "package main\n\nimport (\n\t\"context\"\n\t\"log\"\n\t\"os/signal\"\n\t\"syscall\"\n)\n\nfunc watch(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }\n\nfunc main() {\n\tif err := run(); err != nil {\n\t\tlog.Fatal(err)\n\t}\n}\n\nfunc run() error {\n\tctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)\n\tdefer stop()\n\twatchErr := make(chan error)\n\tgo func() {\n\t\twatchErr <- watch(ctx)\n\t}()\n\tselect {\n\tcase err := <-watchErr:\n\t\treturn err\n\tcase <-ctx.Done():\n\t\treturn nil\n\t}\n}\n";
+        assert!(run(program).is_empty(), "{:?}", run(program));
+        // The same function in a library runs once per caller: each call
+        // that returns on ctx.Done leaves a goroutine behind.
+        let library = program
+            .replacen("package main", "package agent", 1)
+            .replacen("func run() error", "func Run() error", 1)
+            .replacen("err := run()", "err := Run()", 1);
+        assert_eq!(run(&library).len(), 1, "{:?}", run(&library));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::RuleContext;
 const DEPTH: u32 = 3;
 
 /// Whether `f` runs at most once per process.
-pub(super) fn runs_once_per_process(ctx: &RuleContext<'_>, f: &Function) -> bool {
+pub(crate) fn runs_once_per_process(ctx: &RuleContext<'_>, f: &Function) -> bool {
     once(ctx, f, 0)
 }
 
