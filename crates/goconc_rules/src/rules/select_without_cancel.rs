@@ -69,7 +69,9 @@ declare_rule! {
     /// parameter by a function the package never starts as a goroutine
     /// whose only context is a field of its receiver (a metrics
     /// collector's `Describe(ch)`: the caller's goroutine owns and reads
-    /// the channel); and a loop receiving
+    /// the channel); a counting semaphore's acquire (`sem <- struct{}{}`)
+    /// whose slot a goroutine the function starts gives back; and a loop
+    /// receiving
     /// from a `chan os.Signal`, the process's
     /// root signal handler, which lives as long as the process. Test
     /// drivers (test functions, and plain functions of `_test.go` files) are
@@ -518,6 +520,7 @@ fn first_uncancellable(
                     || (*chan_op == ChanOp::Send
                         && (sends_reply_of_request(program, f, file, path.as_ref())
                             || feeds_callers_channel(ctx.rule, f, path.as_ref(), context)
+                            || acquires_released_slot(program, f, path.as_ref(), ty)
                             || buffered_kind_made_here(program, f, ty)
                             || sends_one_shot_completion(
                                 ctx,
@@ -1421,6 +1424,45 @@ fn made_here(program: &Program, f: &Function, path: &AccessPath) -> bool {
             g.ops.iter().any(
                 |(_, o)| matches!(&o.kind, OpKind::MakeChan { path: Some(p), .. } if p == path),
             )
+        })
+}
+
+/// A counting semaphore's acquire (`r.sem <- struct{}{}` before `go
+/// func() { defer func() { <-r.sem }() ... }()`): a goroutine `f` starts
+/// gives the slot back, so the send waits only for running work, never
+/// for a party that can go away.
+fn acquires_released_slot(
+    program: &Program,
+    f: &Function,
+    path: Option<&AccessPath>,
+    ty: &Type,
+) -> bool {
+    let Some(path) = path else {
+        return false;
+    };
+    let token = program.underlying(ty).as_chan().is_some_and(
+        |(_, elem)| matches!(program.underlying(elem), Type::Struct(st) if st.fields.is_empty()),
+    );
+    token
+        && f.ops.iter().any(|(_, op)| {
+            let OpKind::Call {
+                callee: goconc_semantic::ops::Callee::Func(c),
+                recv,
+                args,
+                ..
+            } = &op.kind
+            else {
+                return false;
+            };
+            op.mode == Mode::Spawned
+                && program.summary(*c).is_some_and(|s| {
+                    s.chans.iter().any(|u| {
+                        u.op == ChanOp::Recv
+                            && program
+                                .substitute(*c, &u.path, recv.as_ref(), args)
+                                .is_some_and(|p| flow::same_location(program, &p, path))
+                    })
+                })
         })
 }
 
