@@ -138,7 +138,10 @@ declare_rule! {
     /// sends to every registered channel with a plain send, nothing in the
     /// package ever removes one, and a consumer stops receiving); a future
     /// (a helper starts one goroutine that sends one value on the
-    /// unbuffered channel it returns) whose caller gives up waiting; and a
+    /// unbuffered channel it returns) whose caller gives up waiting, or a
+    /// fan-out of such goroutines, one per item (`for _, r := range
+    /// replicas { go func() { answers <- ask(r) }() }`), whose caller
+    /// returns on the first good answer or a timeout; and a
     /// reply channel made inside the request literal (`req :=
     /// readReq{resp: make(chan T)}`) that the serving loop answers with a
     /// plain send after the caller left.
@@ -1355,12 +1358,13 @@ fn returned_stream_feeder<'a>(
     f: &Function,
     chan: &AccessPath,
     in_loop: &[bool],
+    fan_out: bool,
 ) -> Option<Spawned<'a>> {
     if !returns_local(program, f, chan) || chan_ops(f, chan).next().is_some() {
         return None;
     }
     let mut spawned = spawned_users(program, f, chan, in_loop);
-    if spawned.len() != 1 || spawned[0].in_loop {
+    if spawned.len() != 1 || (spawned[0].in_loop && !fan_out) {
         return None;
     }
     spawned.pop()
@@ -1375,7 +1379,7 @@ fn analyse_returned_stream(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    let Some(s) = returned_stream_feeder(program, f, chan, in_loop) else {
+    let Some(s) = returned_stream_feeder(program, f, chan, in_loop, false) else {
         return;
     };
     let g = s.target;

@@ -30,9 +30,16 @@ pub(super) fn check(
     findings: &mut Vec<Finding>,
 ) {
     let program = ctx.program;
-    let Some(s) = super::returned_stream_feeder(program, f, chan, in_loop) else {
+    // A fan-out (`for _, sh := range s.shards { go func() { out <- query(sh) }() }`)
+    // feeds the stream from one goroutine per item, one value each.
+    let Some(s) = super::returned_stream_feeder(program, f, chan, in_loop, true) else {
         return;
     };
+    // The fan-out's goroutines are closed over by nobody: a close of the
+    // stream elsewhere (a WaitGroup closer) is how ranges over it end.
+    if s.in_loop && g_closes_elsewhere(program, f, chan) {
+        return;
+    }
     let g = s.target;
     // A send that can also take another case (its context, a stop channel)
     // is the producer's own way out.
@@ -44,14 +51,18 @@ pub(super) fn check(
     if hands_off {
         return;
     }
-    // A future: the goroutine computes one value and sends it once.
+    // A future: the goroutine computes one value and sends it once. Started
+    // once per item, the goroutines together feed a stream.
     let (send_span, one_shot) = match looped_send {
         Some(span) => (span, false),
         None => match single_plain_send(g, &s.path) {
-            Some(span) => (span, true),
+            Some(span) => (span, !s.in_loop),
             None => return,
         },
     };
+    if s.in_loop && looped_send.is_some() {
+        return;
+    }
     for taker in ctx.functions() {
         let Some((stream, call_span)) = consumer_stream(ctx, taker, f) else {
             continue;
@@ -121,6 +132,33 @@ pub(super) fn check(
         );
         return;
     }
+}
+
+/// Whether anything in `f` or the goroutines it starts closes `chan` (the
+/// usual `go func() { wg.Wait(); close(out) }()` of a fan-out).
+fn g_closes_elsewhere(program: &goconc_semantic::Program, f: &Function, chan: &AccessPath) -> bool {
+    f.all_ops().any(|(_, _, op)| match &op.kind {
+        OpKind::Chan {
+            path: Some(p),
+            op: ChanOp::Close,
+            ..
+        } => p == chan,
+        OpKind::Call {
+            callee: Callee::Func(c),
+            recv,
+            args,
+            ..
+        } => program.summary(*c).is_some_and(|s| {
+            s.chans.iter().any(|u| {
+                u.op == ChanOp::Close
+                    && program
+                        .substitute(*c, &u.path, recv.as_ref(), args)
+                        .as_ref()
+                        == Some(chan)
+            })
+        }),
+        _ => false,
+    })
 }
 
 /// The one operation of `g` on `chan` when it is a plain send outside any
