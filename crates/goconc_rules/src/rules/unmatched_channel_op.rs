@@ -55,7 +55,9 @@ declare_rule! {
     ///   after the loop (`for r := range results {...}; wg.Wait();
     ///   close(results)`), when the loop has no other way out;
     /// * a receive from a done channel that the goroutine it waits for
-    ///   closes (or signals with a `struct{}{}` send) on some exits only: a
+    ///   closes (or signals with a `struct{}{}` send, or with its exit
+    ///   status on an `error` channel field of its receiver or a
+    ///   parameter, `h.stopped <- nil`) on some exits only: a
     ///   `return` that skips `close(s.done)` (and sends nothing on it), or a
     ///   loop that closes on success and otherwise runs out (a retry loop
     ///   giving up) before the function falls off its end, while nothing
@@ -98,7 +100,9 @@ declare_rule! {
     ///
     /// Also reported: a `for range t.C` over a ticker (or `time.Tick`) with
     /// no other way out in a function that defers `close(done)` or
-    /// `wg.Done()` (Stop never closes a ticker's channel); and a
+    /// `wg.Done()` (Stop never closes a ticker's channel), or in a
+    /// goroutine whose ticker field the package stops elsewhere
+    /// (`t.ticker.Stop()` in `Close`, expecting the loop to end); and a
     /// singleflight leader that returns without calling the only function
     /// that closes the shared call's done channel while followers wait on
     /// it. Channels that come from calls the model cannot follow (a library

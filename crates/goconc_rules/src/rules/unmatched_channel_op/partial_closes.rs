@@ -126,7 +126,8 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     select,
                 } => {
                     let close = *c == ChanOp::Close;
-                    let signal_send = select.is_none() && carries_nothing(program, ty);
+                    let signal_send = select.is_none()
+                        && (carries_nothing(program, ty) || exit_status(program, g, p, ty));
                     (
                         chan_key(program, p).into_iter().collect(),
                         (close || signal_send).then(|| Signal {
@@ -286,6 +287,33 @@ fn carries_nothing(program: &goconc_semantic::Program, ty: &Type) -> bool {
         Type::Chan(c) => matches!(program.underlying(&c.1), Type::Struct(s) if s.fields.is_empty()),
         _ => false,
     }
+}
+
+/// A goroutine's exit status on a field of a value it does not create or
+/// receive itself (`h.stopped <- nil` after a clean stop, on the
+/// receiver's field): it signals the goroutine's end as well. A reply
+/// field of a request the goroutine received (`req.errc <- err`) answers
+/// one request instead.
+fn exit_status(
+    program: &goconc_semantic::Program,
+    g: &Function,
+    path: &goconc_semantic::ops::AccessPath,
+    ty: &Type,
+) -> bool {
+    let is_error = match program.underlying(ty) {
+        Type::Chan(c) => c.1.is_named("", "error"),
+        _ => false,
+    };
+    let goconc_semantic::ops::Base::Local(key) = &path.base else {
+        return false;
+    };
+    let own = crate::rules::waitgroup_misuse::flow::own_index(program, g);
+    // The receiver and parameters come from the owner; a variable of
+    // `g` holds a value it made or received.
+    let declared_here = program
+        .local(key)
+        .is_some_and(|l| Some(l.func) == own && l.kind == goconc_semantic::body::LocalKind::Var);
+    is_error && !path.fields.is_empty() && !declared_here
 }
 
 /// A `return` of `g` reached from the entry without passing any of
