@@ -72,6 +72,10 @@ declare_rule! {
     ///   q.cond.Wait() }`) or only after it, and a writer sets that flag and broadcasts
     ///   while changing nothing the loop re-checks: the woken waiters wait
     ///   again, forever;
+    /// * a wait loop on a single unexported flag (`for !t.drained {
+    ///   t.cond.Wait() }`) that no code in the package ever sets (no
+    ///   assignment, address-of or literal names it): every wake-up finds
+    ///   it still false;
     /// * such a change, with its `Signal`/`Broadcast`, made without holding
     ///   `L` (nor by any caller at the call, nor in a `...Locked` function):
     ///   a waiter that has checked the predicate under `L` but not yet
@@ -525,7 +529,7 @@ impl<'a> CallerIndex<'a> {
 /// (`if p.blocked { p.cnd.Wait(); return 0, nil }`): nothing but unlocks
 /// runs between it and the return, so the Wait is the wrapper's last act
 /// on that path and the caller's loop re-checks the predicate.
-fn returns_right_after(func: &Function, block: BlockId, index: usize) -> bool {
+pub(crate) fn returns_right_after(func: &Function, block: BlockId, index: usize) -> bool {
     // The `sync` method calls that sit next to their lock and Cond ops
     // are part of those ops.
     let idle = |ops: &[(u32, goconc_semantic::ops::Op)]| {

@@ -57,7 +57,10 @@ declare_rule! {
     /// * a receive from a done channel that the goroutine it waits for
     ///   closes (or signals with a `struct{}{}` send, or with its exit
     ///   status on an `error` channel field of its receiver or a
-    ///   parameter, `h.stopped <- nil`) on some exits only: a
+    ///   parameter, `h.stopped <- nil`, or with a result on a channel
+    ///   field of a value it was handed, sent or delivered through a
+    ///   helper as its last act before returning, `fut.complete(r);
+    ///   return`) on some exits only: a
     ///   `return` that skips `close(s.done)` (and sends nothing on it), or a
     ///   loop that closes on success and otherwise runs out (a retry loop
     ///   giving up) before the function falls off its end, while nothing

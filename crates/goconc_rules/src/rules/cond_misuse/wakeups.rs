@@ -89,6 +89,8 @@ struct WaitLoop<'a> {
     term: Term,
     /// A `for {}` loop whose exits are all in its body.
     bare: bool,
+    /// The only term the loop waits on (`for !t.drained`).
+    sole: bool,
 }
 
 struct Write<'a> {
@@ -186,6 +188,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
                 terms.retain(|(_, t)| matches!(t, Term::Flag { .. }));
             }
         }
+        let sole = terms.len() == 1;
         for (key, term) in terms {
             let CondKey::Field(term_owner, field) = key else {
                 continue;
@@ -198,6 +201,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
                     field,
                     term,
                     bare,
+                    sole,
                 });
             }
         }
@@ -207,6 +211,38 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
     }
     if loops.is_empty() {
         return;
+    }
+    // `for !t.drained { t.cond.Wait() }` on a flag nothing ever sets: the
+    // waiters sleep forever whoever wakes them.
+    let mut never_set: BTreeSet<(FuncId, Span)> = BTreeSet::new();
+    for lp in &loops {
+        let (CondKey::Field(owner, _), Term::Flag { waits_while: false }) = (&lp.cond, lp.term)
+        else {
+            continue;
+        };
+        if lp.bare || !lp.sole || !never_written(ctx, owner, &lp.field) {
+            continue;
+        }
+        if !never_set.insert((lp.waiter.id, lp.wait_span)) {
+            continue;
+        }
+        let cond_name = cond_display(program, facts, &lp.cond);
+        findings.push(
+            Finding::new(
+                CondMisuse::META.code,
+                FileIdx(lp.waiter.def.file as usize),
+                lp.wait_span,
+                format!(
+                    "{} waits in a {cond_name}.Wait loop until {} is set, but nothing in the package ever sets it: every Signal or Broadcast finds it still false, and the waiters sleep forever",
+                    super::short_name(lp.waiter),
+                    lp.field
+                ),
+            )
+            .suggest(format!(
+                "set {} (under the lock) where the awaited state is reached, before the Broadcast, or wait on the state that is actually changed",
+                lp.field
+            )),
+        );
     }
     let fields: FxHashSet<&str> = loops.iter().map(|l| &*l.field).collect();
     let writes = collect_writes(ctx, &fields);
@@ -972,6 +1008,65 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
         }
     }
     out
+}
+
+/// Whether no code in the package can store to the unexported `field` of
+/// `owner`: no assignment, `++`/`--`, range variable or address-of names
+/// it, and no composite literal of the type fills it.
+fn never_written(ctx: &RuleContext<'_>, owner: &str, field: &str) -> bool {
+    if field.starts_with(|c: char| c.is_uppercase()) {
+        return false;
+    }
+    let Some(model) = ctx.model() else {
+        return false;
+    };
+    let program = ctx.program;
+    // Through embedded fields too (`w.closed` on a half embedding the
+    // shared state).
+    let names_field = |file: &File, info: &FileInfo, e: ExprId| {
+        matches!(field_key_of_expr(program, file, info, file.unparen(e)),
+            Some(CondKey::Field(o, f)) if o == owner && &*f == field)
+    };
+    for (source, info) in model.pkg.files.iter().zip(&model.files) {
+        let file = &*source.ast;
+        for stmt in &file.stmts {
+            let written = match &stmt.kind {
+                StmtKind::Assign { lhs, .. } => lhs.iter().any(|&l| names_field(file, info, l)),
+                StmtKind::IncDec { x, .. } => names_field(file, info, *x),
+                StmtKind::Range { key, value, .. } => key
+                    .iter()
+                    .chain(value.iter())
+                    .any(|&v| names_field(file, info, v)),
+                _ => false,
+            };
+            if written {
+                return false;
+            }
+        }
+        for (index, expr) in file.exprs.iter().enumerate() {
+            let written = match &expr.kind {
+                ExprKind::Unary { op: AstOp::And, x } => names_field(file, info, *x),
+                ExprKind::CompositeLit { elts, .. } => {
+                    let Ok(raw) = u32::try_from(index) else {
+                        return false;
+                    };
+                    super::type_key(info.ty(ExprId(raw)).strip_pointer()) == owner
+                        && elts.iter().any(|&e| match &file.expr(e).kind {
+                            ExprKind::KeyValue { key, .. } => {
+                                matches!(&file.expr(*key).kind, ExprKind::Ident(k) if file.name(*k) == field)
+                            }
+                            // A positional literal fills every field.
+                            _ => true,
+                        })
+                }
+                _ => false,
+            };
+            if written {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Whether the store to `target` at `at` sits in `if target == nil { ... }`.

@@ -13,6 +13,7 @@ use goconc_semantic::types::Type;
 use goconc_syntax::ast::{Span, StmtKind};
 
 use super::{chan_key, goroutine_targets, ChanKey, Escapes, UnmatchedChannelOp};
+use crate::rules::cond_misuse::returns_right_after;
 use crate::{FileIdx, Finding, RuleContext};
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
@@ -20,14 +21,21 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     // Only goroutines that close a channel (or send on one) themselves can
     // signal on some exits only.
     let signals = |f: &Function| {
-        f.ops.iter().any(|(_, op)| {
-            matches!(
-                op.kind,
-                OpKind::Chan {
-                    op: ChanOp::Close | ChanOp::Send,
-                    ..
-                }
-            )
+        f.ops.iter().any(|(_, op)| match &op.kind {
+            OpKind::Chan {
+                op: ChanOp::Close | ChanOp::Send,
+                ..
+            } => true,
+            // Through a completer helper (`fut.resolve(r)`).
+            OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } => program.summary(*c).is_some_and(|s| {
+                s.chans
+                    .iter()
+                    .any(|u| matches!(u.op, ChanOp::Close | ChanOp::Send))
+            }),
+            _ => false,
         })
     };
     if !ctx.functions().any(signals) {
@@ -116,7 +124,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         // `struct{}{}` on a signal channel (`ir.stopped <- struct{}{}`).
         let mut closes: FxHashMap<ChanKey, (Vec<BlockId>, Option<Signal>)> = FxHashMap::default();
         let mut deferred: FxHashSet<ChanKey> = FxHashSet::default();
-        for (b, _, op) in g.all_ops() {
+        for (b, i, op) in g.indexed_ops() {
             let (closed, signal): (Vec<ChanKey>, Option<Signal>) = match &op.kind {
                 // A send on the path satisfies a waiting receive as well.
                 OpKind::Chan {
@@ -127,7 +135,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 } => {
                     let close = *c == ChanOp::Close;
                     let signal_send = select.is_none()
-                        && (carries_nothing(program, ty) || exit_status(program, g, p, ty));
+                        && (carries_nothing(program, ty)
+                            || exit_status(program, g, p, ty)
+                            || (owner_handed_in(program, g, p)
+                                && !p.fields.is_empty()
+                                && returns_right_after(g, b, i)));
                     (
                         chan_key(program, p).into_iter().collect(),
                         (close || signal_send).then(|| Signal {
@@ -142,17 +154,40 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     recv,
                     args,
                     ..
-                } => (
-                    program.summary(*c).map_or_else(Vec::new, |s| {
-                        s.chans
+                } => {
+                    let completed: Vec<goconc_semantic::ops::AccessPath> =
+                        program.summary(*c).map_or_else(Vec::new, |s| {
+                            s.chans
+                                .iter()
+                                .filter(|u| matches!(u.op, ChanOp::Close | ChanOp::Send))
+                                .filter_map(|u| {
+                                    program.substitute(*c, &u.path, recv.as_ref(), args)
+                                })
+                                .collect()
+                        });
+                    // A completer helper called as the goroutine's last act
+                    // (`fut.complete(r); return`) delivers its one result.
+                    let signal = match completed.as_slice() {
+                        [p] if owner_handed_in(program, g, p)
+                            && !p.fields.is_empty()
+                            && returns_right_after(g, b, i) =>
+                        {
+                            Some(Signal {
+                                span: op.span,
+                                close: false,
+                                name: program.describe_path(p),
+                            })
+                        }
+                        _ => None,
+                    };
+                    (
+                        completed
                             .iter()
-                            .filter(|u| matches!(u.op, ChanOp::Close | ChanOp::Send))
-                            .filter_map(|u| program.substitute(*c, &u.path, recv.as_ref(), args))
-                            .filter_map(|p| chan_key(program, &p))
-                            .collect()
-                    }),
-                    None,
-                ),
+                            .filter_map(|p| chan_key(program, p))
+                            .collect(),
+                        signal,
+                    )
+                }
                 _ => continue,
             };
             for key in closed {
@@ -182,11 +217,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 continue;
             }
             // `g` must be the only function that completes the channel
-            // (the call that starts it aside).
-            if completers
-                .get(key)
-                .is_some_and(|set| set.iter().any(|&(h, via)| h != g.id && via != Some(g.id)))
-            {
+            // (the call that starts it aside, and helpers only `g` calls).
+            if completers.get(key).is_some_and(|set| {
+                set.iter()
+                    .any(|&(h, via)| h != g.id && via != Some(g.id) && !only_called_by(ctx, h, g))
+            }) {
                 continue;
             }
             let Some(wait) = waits.get(key).and_then(|w| {
@@ -264,9 +299,15 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     spawn_span,
                     "goroutine started here",
                 )
-                .suggest(format!(
-                    "close {chan} with `defer close({chan})` at the top of {name}, so every exit signals it"
-                )),
+                .suggest(if signal.close {
+                    format!(
+                        "close {chan} with `defer close({chan})` at the top of {name}, so every exit signals it"
+                    )
+                } else {
+                    format!(
+                        "deliver a result on {chan} on every way out of {name} (an error when it gives up), or close it with `defer close({chan})` so every exit signals it"
+                    )
+                }),
             );
         }
     }
@@ -287,6 +328,41 @@ fn carries_nothing(program: &goconc_semantic::Program, ty: &Type) -> bool {
         Type::Chan(c) => matches!(program.underlying(&c.1), Type::Struct(s) if s.fields.is_empty()),
         _ => false,
     }
+}
+
+/// The channel lives in a value the goroutine was handed (its receiver,
+/// a parameter, a captured variable), not one it made or received itself.
+/// Callers also ask for a field (`fut.ch`, `h.stopped`): a bare local
+/// shared with the spawner (`wait <- err`) is usually one of several
+/// channels whose exchanges the spawner correlates (`started` first).
+fn owner_handed_in(
+    program: &goconc_semantic::Program,
+    g: &Function,
+    path: &goconc_semantic::ops::AccessPath,
+) -> bool {
+    let goconc_semantic::ops::Base::Local(key) = &path.base else {
+        return false;
+    };
+    let own = crate::rules::waitgroup_misuse::flow::own_index(program, g);
+    !program
+        .local(key)
+        .is_some_and(|l| Some(l.func) == own && l.kind == goconc_semantic::body::LocalKind::Var)
+}
+
+/// Every static call of `h` in the package is in `g` (a helper of `g`).
+fn only_called_by(ctx: &RuleContext<'_>, h: FuncId, g: &Function) -> bool {
+    let mut calls = 0;
+    for f in ctx.functions() {
+        for call in &f.calls {
+            if call.callee == Callee::Func(h) {
+                if f.id != g.id {
+                    return false;
+                }
+                calls += 1;
+            }
+        }
+    }
+    calls > 0
 }
 
 /// A goroutine's exit status on a field of a value it does not create or
