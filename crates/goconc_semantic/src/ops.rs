@@ -260,6 +260,9 @@ pub enum FuncArg {
     Func(FuncId),
     /// A parameter of the current function (local).
     Param(LocalKey),
+    /// A mutex's own method value (`once.Do(a.mu.Unlock)`): calling it is
+    /// that lock operation on that path.
+    LockMethod(AccessPath, LockOp),
     Unknown,
 }
 
@@ -754,10 +757,29 @@ impl OpCtx<'_> {
             },
             ExprKind::Selector { .. } => match self.callee(e) {
                 Callee::Func(f) => FuncArg::Func(f),
-                _ => FuncArg::Unknown,
+                _ => self.lock_method_value(e).unwrap_or(FuncArg::Unknown),
             },
             _ => FuncArg::Unknown,
         }
+    }
+
+    /// `x.mu.Unlock` (a method value, not called) of a `sync.Mutex` or
+    /// `sync.RWMutex`: the lock operation it performs when called.
+    fn lock_method_value(&self, e: ExprId) -> Option<FuncArg> {
+        let Some(Selection::Method { recv: rt, name, .. }) = self.info.selection(e) else {
+            return None;
+        };
+        if !(is_sync(rt, "Mutex") || is_sync(rt, "RWMutex")) {
+            return None;
+        }
+        let op = match &**name {
+            "Lock" => LockOp::Lock,
+            "Unlock" => LockOp::Unlock,
+            "RLock" => LockOp::RLock,
+            "RUnlock" => LockOp::RUnlock,
+            _ => return None,
+        };
+        Some(FuncArg::LockMethod(self.receiver_path(e)?, op))
     }
 
     /// Ops of one CFG node, in evaluation order.
@@ -1264,6 +1286,17 @@ impl OpCtx<'_> {
                     index: u32::MAX,
                     func: fa,
                     spawned: true,
+                });
+            }
+        } else if func_arg.is_none() && mode == Mode::Now && callee == Callee::Dynamic {
+            // `cb()` with a parameter `cb`: the function calls its argument
+            // (a hand-written `once.Do(cb)`), which its summary records.
+            let fa = self.func_arg(fun);
+            if matches!(fa, FuncArg::Param(_)) {
+                func_arg = Some(FuncArgUse {
+                    index: u32::MAX,
+                    func: fa,
+                    spawned: false,
                 });
             }
         }

@@ -290,12 +290,41 @@ fn summarize<'a>(
                     op: WgOp::Done,
                 } => vec![(Effect::WgDone, p.clone(), LockKind::Write)],
                 OpKind::Call {
-                    callee: Callee::Func(c),
+                    callee,
                     recv,
                     args,
+                    func_arg,
                     ..
                 } if op.mode != Mode::Spawned => {
-                    call_effects(prog, lookup, *c, recv.as_ref(), args)
+                    let mut fx = match callee {
+                        Callee::Func(c) => call_effects(prog, lookup, *c, recv.as_ref(), args),
+                        _ => Vec::new(),
+                    };
+                    // A mutex method value the callee calls before it
+                    // returns (`once.Do(a.mu.Unlock)`, with `sync.Once` or
+                    // a hand-written one) is that lock operation here.
+                    if let Some(crate::ops::FuncArgUse {
+                        func: FuncArg::LockMethod(p, lop),
+                        index,
+                        spawned: false,
+                    }) = func_arg
+                    {
+                        let called = runs_now(prog, callee)
+                            || matches!(callee, Callee::Func(c)
+                                if lookup(*c).is_some_and(|s| s.calls_params.contains(index)));
+                        if called {
+                            match lop {
+                                LockOp::Lock | LockOp::RLock => {
+                                    fx.push((Effect::Acquire, p.clone(), lop.kind()))
+                                }
+                                LockOp::Unlock | LockOp::RUnlock => {
+                                    fx.push((Effect::Release, p.clone(), lop.kind()))
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    fx
                 }
                 _ => Vec::new(),
             };
