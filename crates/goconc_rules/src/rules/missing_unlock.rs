@@ -28,6 +28,11 @@ declare_rule! {
     /// { f.mu.Lock(); close(locked) }()`, a test stalling a fake) releases
     /// it for that goroutine and is not reported.
     ///
+    /// A release func a callee hands out and the function defers
+    /// (`ch, cleanup, err := q.queueUnderRLock(id); defer cleanup()`, where
+    /// the callee's returned closures unlock `q.mtx`) releases that lock
+    /// on every return.
+    ///
     /// Functions that return holding the lock on every path (lock helpers,
     /// `Acquire` functions returning the release func), `fooLocked` helpers
     /// that release a lock their caller holds, deferred unlocks (also in
@@ -148,6 +153,7 @@ impl Rule for MissingUnlock {
             let continues = continue_points(ctx.program, func, flow, index);
             let mut visitor = MissingUnlockVisitor {
                 program: ctx.program,
+                released_by_defer: released_by_deferred_closure(ctx.program, func),
                 func,
                 continues,
                 postdom: None,
@@ -751,8 +757,65 @@ struct ExitRecord {
     locks: Vec<(AccessPath, LockFact)>,
 }
 
+/// `queue, cleanup, err := q.getQueue(id); defer cleanup()`: a release
+/// func a callee hands out (a closure of the callee that unlocks a lock,
+/// `cleanup = func() { q.mtx.Unlock() }`, whichever kind it holds by
+/// then) and the function defers. The names of the lock fields such
+/// closures release.
+fn released_by_deferred_closure(program: &Program, func: &Function) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let deferred_dynamic = func.all_ops().any(|(_, _, op)| {
+        op.mode == goconc_semantic::ops::Mode::Deferred
+            && matches!(
+                op.kind,
+                OpKind::Call {
+                    callee: Callee::Dynamic,
+                    ..
+                }
+            )
+    });
+    if !deferred_dynamic {
+        return out;
+    }
+    for (_, _, op) in func.all_ops() {
+        let OpKind::Call {
+            callee: Callee::Func(c),
+            ..
+        } = &op.kind
+        else {
+            continue;
+        };
+        let Some(callee) = program.function(*c) else {
+            continue;
+        };
+        // Only callees that return a function value.
+        if !callee
+            .def
+            .sig
+            .results
+            .iter()
+            .any(|t| matches!(program.underlying(t), goconc_semantic::types::Type::Func(_)))
+        {
+            continue;
+        }
+        for closure in &callee.closures {
+            let Some(summary) = program.summary(*closure) else {
+                continue;
+            };
+            for (path, _) in &summary.net_released {
+                if let Some(PathElem::Field(lock)) = path.fields.last() {
+                    out.insert(lock.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
 struct MissingUnlockVisitor<'a> {
     program: &'a Program,
+    /// Lock fields a deferred release func handed out by a callee unlocks.
+    released_by_defer: BTreeSet<String>,
     func: &'a Function,
     continues: Vec<ContinuePoint>,
     /// Post-dominator sets, computed on first use.
@@ -835,7 +898,9 @@ impl MissingUnlockVisitor<'_> {
     }
 
     fn not_unlocked(&mut self, at: Span, path: &AccessPath, fact: &LockFact, why: &str) {
-        if !self.seen.insert((at, path.clone())) {
+        let handed_release = matches!(path.fields.last(),
+            Some(PathElem::Field(lock)) if self.released_by_defer.contains(&**lock));
+        if handed_release || !self.seen.insert((at, path.clone())) {
             return;
         }
         let name = self.name(path);

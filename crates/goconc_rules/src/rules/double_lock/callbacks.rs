@@ -291,6 +291,33 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
                                 method: Some(method),
                             });
                         }
+                        // A closure stored straight into the owner's field
+                        // (`r.gauges["size"] = func() float64 { return
+                        // float64(r.Len()) }`) that locks the owner.
+                        let at = file.expr(v).span;
+                        let storer = funcs
+                            .iter()
+                            .filter(|f| {
+                                f.def.file == fi as u32
+                                    && f.def.span.start <= at.start
+                                    && at.end <= f.def.span.end
+                            })
+                            .min_by_key(|f| f.def.span.end - f.def.span.start);
+                        if let (ExprKind::FuncLit { .. }, Some(storer)) =
+                            (&file.expr(v).kind, storer)
+                        {
+                            if let Some((handler, lock_field)) =
+                                handler_locking_owner(ctx, funcs, storer, file, info, v, &owner)
+                            {
+                                out.push(Registration {
+                                    field: field.clone(),
+                                    handler,
+                                    at,
+                                    lock_field,
+                                    method: None,
+                                });
+                            }
+                        }
                     }
                 }
             }
