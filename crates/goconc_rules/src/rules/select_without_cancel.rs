@@ -37,7 +37,9 @@ declare_rule! {
     /// that is only ever `context.Background()` or `context.TODO()` cannot
     /// be cancelled and does not count as one in scope; neither does the
     /// context parameter of an unexported function every call passes
-    /// `context.Background()` (or a variable set once to it), nor, in a
+    /// `context.Background()` (or a variable set once to it, or a context
+    /// parameter of its own that every caller fills the same way; in
+    /// package `main` exported functions count too), nor, in a
     /// program's `main`, a context whose
     /// cancel func only runs deferred (it ends when main returns). A case
     /// on a deadline timer armed once before the loop and never reset
@@ -243,7 +245,7 @@ fn context_in_scope(
                 continue;
             }
             if never_cancelled(file, info, local)
-                || always_passed_background(rule, g, local)
+                || always_passed_background(rule, g, local, 0)
                 || cancelled_only_when_main_returns(rule, g, file, local)
             {
                 continue;
@@ -321,15 +323,19 @@ fn always_passed_background(
     rule: &RuleContext<'_>,
     g: &Function,
     local: &goconc_semantic::body::Local,
+    depth: u32,
 ) -> bool {
     let LocalKind::Param(_) = local.kind else {
         return false;
     };
-    if local.reassigned {
+    if local.reassigned || depth > 2 {
         return false;
     }
+    // Other packages may call an exported function, but nothing imports
+    // package main.
     let short = g.def.name.rsplit('.').next().unwrap_or(&g.def.name);
-    if short.starts_with(|c: char| c.is_uppercase()) || g.def.parent.is_some() {
+    let in_main = rule.model().is_some_and(|m| &*m.pkg.name == "main");
+    if (short.starts_with(|c: char| c.is_uppercase()) && !in_main) || g.def.parent.is_some() {
         return false;
     }
     let Some(index) = g.def.params.iter().position(|&p| {
@@ -362,10 +368,27 @@ fn always_passed_background(
             };
             let arg = cfile.unparen(arg);
             let text = cfile.text(cfile.expr(arg).span);
-            // `ctx := context.Background()` passed on counts as well.
+            // `ctx := context.Background()` passed on counts as well, and
+            // so does the caller's own context parameter when every call
+            // of the caller passes one of those (`Start(ctx)` handing its
+            // ctx to the worker it spawns).
             let background_local = matches!(cfile.expr(arg).kind, ExprKind::Ident(_))
                 && matches!(cinfo.res(arg), Res::Local(l)
-                    if cinfo.local(*l).is_some_and(|l| never_cancelled(cfile, cinfo, l)));
+                if cinfo.local(*l).is_some_and(|l| {
+                    // The function declaring it: the caller, or the one
+                    // a calling closure captures it from.
+                    let declarer = rule
+                        .program
+                        .packages
+                        .get(caller.pkg as usize)
+                        .and_then(|m| m.funcs.get(l.func as usize))
+                        .and_then(|&id| rule.program.function(id));
+                    never_cancelled(cfile, cinfo, l)
+                        || declarer.is_some_and(|d| {
+                            d.def.file == caller.def.file
+                                && always_passed_background(rule, d, l, depth + 1)
+                        })
+                }));
             if text != "context.Background()" && text != "context.TODO()" && !background_local {
                 return false;
             }

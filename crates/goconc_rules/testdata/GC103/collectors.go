@@ -128,3 +128,26 @@ func runReplicationDebug(events <-chan monitorEvent, apply func(string)) error {
 func Replicate(ctx context.Context, events <-chan monitorEvent, apply func(string)) error {
 	return followReplication(ctx, events, apply)
 }
+
+// startAudit hands its never-cancelled context on through launchAudit to
+// the loop the goroutine runs: still nothing to cancel.
+func startAudit(events <-chan monitorEvent, print func(string)) {
+	ctx := context.Background()
+	launchAudit(ctx, events, print)
+}
+
+func launchAudit(ctx context.Context, events <-chan monitorEvent, print func(string)) {
+	go func() {
+		_ = auditLoop(ctx, events, print)
+	}()
+}
+
+func auditLoop(ctx context.Context, events <-chan monitorEvent, print func(string)) error {
+	for {
+		ev := <-events // ok: every context reaching here is context.Background()
+		print(ev.text)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
