@@ -43,7 +43,9 @@ declare_rule! {
     /// program's `main`, a context whose
     /// cancel func only runs deferred (it ends when main returns). A case
     /// on a deadline timer armed once before the loop and never reset
-    /// (`case <-deadline.C: return`) bounds the wait, and a test hook (a
+    /// (`case <-deadline.C: return`) bounds the wait, as does a polling
+    /// loop that ends at its own deadline (`<-time.After(d)` then `if
+    /// time.Now().After(expire) { break }`), and a test hook (a
     /// channel field only the package's tests set) is never sent to in
     /// production. A send whose every
     /// receiver is a `range` that only ends when the channel is closed (a
@@ -1085,7 +1087,10 @@ fn bare_op_is_fine(
     let Some(path) = path else {
         // `<-time.After(d)` has no path but is a timer: report it unless
         // the loop polls ctx; anything else without a path is unknown.
-        return polls_ctx || !is_recv || !op.expr.is_some_and(|e| is_timer_receive(file, info, e));
+        return polls_ctx
+            || !is_recv
+            || !op.expr.is_some_and(|e| is_timer_receive(file, info, e))
+            || deadline_bounded_loop(file, op.span);
     };
     // A channel this function (or its enclosing function) creates: the
     // function owns both ends.
@@ -1511,6 +1516,30 @@ fn produced_by_own_goroutine(program: &Program, f: &Function, path: &AccessPath)
                             .is_some_and(|p| flow::same_location(program, &p, path))
                 })
             })
+    })
+}
+
+/// A polling loop that ends at its own deadline (`if
+/// time.Now().After(expire) { break }`, `time.Since(start) > limit`):
+/// sleeping in it with `<-time.After(d)` waits a bounded time in all.
+fn deadline_bounded_loop(file: &File, span: Span) -> bool {
+    let body = file
+        .stmts
+        .iter()
+        .filter_map(|stmt| match &stmt.kind {
+            StmtKind::For { body, .. }
+                if body.span.start <= span.start && span.end <= body.span.end =>
+            {
+                Some(body.span)
+            }
+            _ => None,
+        })
+        .min_by_key(|b| b.end - b.start);
+    body.is_some_and(|b| {
+        let text = file.text(b);
+        text.contains("time.Now().After(")
+            || text.contains("time.Since(")
+            || text.contains("time.Until(")
     })
 }
 
