@@ -496,6 +496,30 @@ impl Program {
     /// in the caller's frame, but [`Program::field_owner`] still identifies
     /// the field, so rules that match channels by field see it. Used for
     /// channel uses in summaries.
+    /// The channel operations a static call performs through its callee
+    /// (the callee's summary), with the channels named in the caller's
+    /// frame; empty for any other op or an untranslatable channel.
+    pub fn call_chan_uses<'a>(
+        &'a self,
+        op: &'a Op,
+    ) -> impl Iterator<Item = (crate::ops::ChanOp, AccessPath)> + 'a {
+        let call = match &op.kind {
+            OpKind::Call {
+                callee: Callee::Func(c),
+                recv,
+                args,
+                ..
+            } => self.summary(*c).map(|s| (*c, s, recv, args)),
+            _ => None,
+        };
+        call.into_iter().flat_map(move |(c, s, recv, args)| {
+            s.chans.iter().filter_map(move |u| {
+                self.substitute(c, &u.path, recv.as_ref(), args)
+                    .map(|p| (u.op, p))
+            })
+        })
+    }
+
     pub fn substitute_field(
         &self,
         callee: FuncId,

@@ -1132,25 +1132,10 @@ fn analyse_channel(
     // A deferred helper that closes it (`defer xioutil.SafeClose(ch)`) is
     // a deferred close too.
     let closed_by_deferred_call = f.all_ops().any(|(_, _, o)| {
-        let OpKind::Call {
-            callee: Callee::Func(c),
-            recv,
-            args,
-            ..
-        } = &o.kind
-        else {
-            return false;
-        };
         o.mode == Mode::Deferred
-            && program.summary(*c).is_some_and(|s| {
-                s.chans.iter().any(|u| {
-                    u.op == ChanOp::Close
-                        && program
-                            .substitute(*c, &u.path, recv.as_ref(), args)
-                            .as_ref()
-                            == Some(chan)
-                })
-            })
+            && program
+                .call_chan_uses(o)
+                .any(|(u, p)| u == ChanOp::Close && p == *chan)
     });
     if closed_by_deferred_call {
         return;

@@ -1473,24 +1473,10 @@ fn acquires_released_slot(
     );
     token
         && f.ops.iter().any(|(_, op)| {
-            let OpKind::Call {
-                callee: goconc_semantic::ops::Callee::Func(c),
-                recv,
-                args,
-                ..
-            } = &op.kind
-            else {
-                return false;
-            };
             op.mode == Mode::Spawned
-                && program.summary(*c).is_some_and(|s| {
-                    s.chans.iter().any(|u| {
-                        u.op == ChanOp::Recv
-                            && program
-                                .substitute(*c, &u.path, recv.as_ref(), args)
-                                .is_some_and(|p| flow::same_location(program, &p, path))
-                    })
-                })
+                && program
+                    .call_chan_uses(op)
+                    .any(|(u, p)| u == ChanOp::Recv && flow::same_location(program, &p, path))
         })
 }
 
@@ -1498,24 +1484,10 @@ fn acquires_released_slot(
 /// its workers): when the producer ends, so does the loop's reason to wait.
 fn produced_by_own_goroutine(program: &Program, f: &Function, path: &AccessPath) -> bool {
     f.ops.iter().any(|(_, op)| {
-        let OpKind::Call {
-            callee: goconc_semantic::ops::Callee::Func(c),
-            recv,
-            args,
-            ..
-        } = &op.kind
-        else {
-            return false;
-        };
         op.mode == Mode::Spawned
-            && program.summary(*c).is_some_and(|s| {
-                s.chans.iter().any(|u| {
-                    u.op == ChanOp::Send
-                        && program
-                            .substitute(*c, &u.path, recv.as_ref(), args)
-                            .is_some_and(|p| flow::same_location(program, &p, path))
-                })
-            })
+            && program
+                .call_chan_uses(op)
+                .any(|(u, p)| u == ChanOp::Send && flow::same_location(program, &p, path))
     })
 }
 

@@ -37,7 +37,7 @@ pub(super) fn check(
     };
     // The fan-out's goroutines are closed over by nobody: a close of the
     // stream elsewhere (a WaitGroup closer) is how ranges over it end.
-    if s.in_loop && g_closes_elsewhere(program, f, chan) {
+    if s.in_loop && closed_elsewhere(program, f, chan) {
         return;
     }
     let g = s.target;
@@ -136,27 +136,16 @@ pub(super) fn check(
 
 /// Whether anything in `f` or the goroutines it starts closes `chan` (the
 /// usual `go func() { wg.Wait(); close(out) }()` of a fan-out).
-fn g_closes_elsewhere(program: &goconc_semantic::Program, f: &Function, chan: &AccessPath) -> bool {
+fn closed_elsewhere(program: &goconc_semantic::Program, f: &Function, chan: &AccessPath) -> bool {
     f.all_ops().any(|(_, _, op)| match &op.kind {
         OpKind::Chan {
             path: Some(p),
             op: ChanOp::Close,
             ..
         } => p == chan,
-        OpKind::Call {
-            callee: Callee::Func(c),
-            recv,
-            args,
-            ..
-        } => program.summary(*c).is_some_and(|s| {
-            s.chans.iter().any(|u| {
-                u.op == ChanOp::Close
-                    && program
-                        .substitute(*c, &u.path, recv.as_ref(), args)
-                        .as_ref()
-                        == Some(chan)
-            })
-        }),
+        OpKind::Call { .. } => program
+            .call_chan_uses(op)
+            .any(|(u, p)| u == ChanOp::Close && p == *chan),
         _ => false,
     })
 }
