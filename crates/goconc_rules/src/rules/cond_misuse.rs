@@ -54,7 +54,8 @@ declare_rule! {
     ///   of the Cond takes first: `Wait` releases only `L`, so the signallers
     ///   block on the second lock and the waiter sleeps forever;
     /// * a `Signal`/`Broadcast` that can never reach a waiter: nothing in the
-    ///   package waits on that Cond.
+    ///   package waits on that Cond (also through a local copy of the field,
+    ///   `c := rl.c; c.Wait()`).
     /// * a change that can release the waiters of a `for <pred> { c.Wait() }`
     ///   loop (also a bail-out flag in its body, `if q.closed { return }`,
     ///   or a done channel checked before the Wait, `select { case
@@ -890,7 +891,17 @@ fn collect_method_mentions(
         if !recv.is_named("sync", "Cond") {
             continue;
         }
-        let Some(key) = field_key_of_expr(program, file, info, *x) else {
+        // A local copy of the field (`c := rl.c; ...; c.Wait()`) names the
+        // same Cond, as its ops' access paths already do.
+        let target = match info.res(file.unparen(*x)) {
+            Res::Local(l) => info
+                .local(*l)
+                .filter(|local| !local.reassigned)
+                .and_then(|local| local.init)
+                .unwrap_or(*x),
+            _ => *x,
+        };
+        let Some(key) = field_key_of_expr(program, file, info, file.unparen(target)) else {
             continue;
         };
         let map = match &**name {
