@@ -380,16 +380,7 @@ fn exit_status(
         Type::Chan(c) => c.1.is_named("", "error"),
         _ => false,
     };
-    let goconc_semantic::ops::Base::Local(key) = &path.base else {
-        return false;
-    };
-    let own = crate::rules::waitgroup_misuse::flow::own_index(program, g);
-    // The receiver and parameters come from the owner; a variable of
-    // `g` holds a value it made or received.
-    let declared_here = program
-        .local(key)
-        .is_some_and(|l| Some(l.func) == own && l.kind == goconc_semantic::body::LocalKind::Var);
-    is_error && !path.fields.is_empty() && !declared_here
+    is_error && !path.fields.is_empty() && owner_handed_in(program, g, path)
 }
 
 /// A `return` of `g` reached from the entry without passing any of
