@@ -345,18 +345,8 @@ impl<'p> ConstFlags<'p> {
         let (file, info) = self.program.file_of(function)?;
         let reachable = self.reachable_under(function, file, info, bindings);
         let mut out: Vec<LockAcquire> = Vec::new();
-        // As in the summary, a waiting acquisition replaces a TryLock one.
         let push = |out: &mut Vec<LockAcquire>, acquire: LockAcquire| {
-            let full = out.len() >= MAX_ACQUIRES;
-            match out
-                .iter_mut()
-                .find(|a| a.path == acquire.path && a.kind == acquire.kind)
-            {
-                Some(known) if known.try_only && !acquire.try_only => *known = acquire,
-                Some(_) => {}
-                None if !full => out.push(acquire),
-                None => {}
-            }
+            goconc_semantic::summary::add_acquire(out, acquire, MAX_ACQUIRES)
         };
         // Same order as the summary: blocks by index, ops in block order.
         for (index, _) in reachable.iter().enumerate().filter(|(_, r)| **r) {

@@ -182,19 +182,19 @@ impl State {
     }
 }
 
-/// Adds an acquisition unless the path and kind are already listed; a
-/// waiting acquisition replaces a listed `TryLock` one.
-fn add_acquire(acquires: &mut Vec<LockAcquire>, acq: LockAcquire) {
+/// Adds an acquisition to a list of at most `cap` unless the path and kind
+/// are already listed; a waiting acquisition replaces a listed `TryLock`
+/// one. Shared with the rules' constant-flag specialisation.
+pub fn add_acquire(acquires: &mut Vec<LockAcquire>, acq: LockAcquire, cap: usize) {
+    let full = acquires.len() >= cap;
     match acquires
         .iter_mut()
         .find(|a| a.path == acq.path && a.kind == acq.kind)
     {
-        Some(known) => {
-            if known.try_only && !acq.try_only {
-                *known = acq;
-            }
-        }
-        None => push_capped(acquires, acq),
+        Some(known) if known.try_only && !acq.try_only => *known = acq,
+        Some(_) => {}
+        None if !full => acquires.push(acq),
+        None => {}
     }
 }
 
@@ -504,7 +504,7 @@ fn summarize<'a>(
                         via: None,
                         try_only: matches!(lop, LockOp::TryLock | LockOp::TryRLock),
                     };
-                    add_acquire(&mut sum.acquires, acq);
+                    add_acquire(&mut sum.acquires, acq, MAX_ITEMS);
                 }
                 OpKind::Chan {
                     path: Some(p),
@@ -782,6 +782,7 @@ fn summarize_call<'a>(
                             via: Some(*c),
                             try_only: a.try_only,
                         },
+                        MAX_ITEMS,
                     );
                 }
             }

@@ -1410,12 +1410,7 @@ fn feeds_callers_channel(
     if !context.from_receiver || !fields.is_empty() || !is_param || f.def.parent.is_some() {
         return false;
     }
-    !rule.functions().any(|g| {
-        g.ops.iter().any(|(_, op)| {
-            op.mode == Mode::Spawned
-                && matches!(&op.kind, OpKind::Call { callee: goconc_semantic::ops::Callee::Func(c), .. } if *c == f.id)
-        })
-    })
+    !crate::rules::unmatched_channel_op::goroutine_targets(rule).contains_key(&f.id)
 }
 
 /// The function (or an enclosing one) creates buffered channels of this

@@ -5,7 +5,7 @@
 //! ends, the deferred signal never runs, and the `Close` that stops the
 //! ticker and then waits on `done` hangs.
 
-use goconc_semantic::ops::{ChanOp, FuncId, Mode, OpKind, WgOp};
+use goconc_semantic::ops::{ChanOp, Mode, OpKind, WgOp};
 use goconc_semantic::program::Function;
 use goconc_syntax::ast::{ExprId, ExprKind, Span};
 
@@ -14,7 +14,6 @@ use crate::{FileIdx, Finding, RuleContext};
 
 pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     let program = ctx.program;
-    let mut goroutines: Option<rustc_hash::FxHashMap<FuncId, (Span, FuncId)>> = None;
     for f in ctx.functions() {
         if ctx.is_test_driver(f) {
             continue;
@@ -23,7 +22,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             continue;
         };
         let Some(signal) = deferred_signal(f) else {
-            stopped_ticker_ranges(ctx, f, file, info, &mut goroutines, findings);
+            stopped_ticker_ranges(ctx, f, file, info, findings);
             continue;
         };
         for (b, _, op) in f.all_ops() {
@@ -73,7 +72,6 @@ fn stopped_ticker_ranges(
     f: &Function,
     file: &goconc_syntax::File,
     info: &goconc_semantic::body::FileInfo,
-    goroutines: &mut Option<rustc_hash::FxHashMap<FuncId, (Span, FuncId)>>,
     findings: &mut Vec<Finding>,
 ) {
     for (b, _, op) in f.all_ops() {
@@ -105,10 +103,7 @@ fn stopped_ticker_ranges(
         let Some(stop) = ticker_stop_elsewhere(ctx, f, &owner_type, field) else {
             continue;
         };
-        let spawned = goroutines
-            .get_or_insert_with(|| super::goroutine_targets(ctx).clone())
-            .get(&f.id)
-            .copied();
+        let spawned = super::goroutine_targets(ctx).get(&f.id).copied();
         let Some((spawn_span, spawner)) = spawned else {
             continue;
         };
