@@ -39,7 +39,7 @@ func (t *connTracker) Release() {
 	defer t.mu.Unlock()
 	t.inflight--
 	if t.draining && t.inflight == 0 {
-		t.cond.Broadcast()
+		t.cond.Broadcast() // related "this wake-up finds drained still false"
 	}
 }
 

@@ -227,17 +227,31 @@ pub(super) fn check(ctx: &RuleContext<'_>, facts: &CondFacts<'_>, findings: &mut
             continue;
         }
         let cond_name = cond_display(program, facts, &lp.cond);
+        let mut finding = Finding::new(
+            CondMisuse::META.code,
+            FileIdx(lp.waiter.def.file as usize),
+            lp.wait_span,
+            format!(
+                "{} waits in a {cond_name}.Wait loop until {} is set, but nothing in the package ever sets it: every Signal or Broadcast finds it still false, and the waiters sleep forever",
+                super::short_name(lp.waiter),
+                lp.field
+            ),
+        );
+        // The wake-ups that find the flag unchanged.
+        for wake in facts
+            .sites
+            .iter()
+            .filter(|s| s.key == lp.cond && matches!(s.op, CondOp::Signal | CondOp::Broadcast))
+            .take(2)
+        {
+            finding = finding.related(
+                FileIdx(wake.func.def.file as usize),
+                wake.span,
+                format!("this wake-up finds {} still false", lp.field),
+            );
+        }
         findings.push(
-            Finding::new(
-                CondMisuse::META.code,
-                FileIdx(lp.waiter.def.file as usize),
-                lp.wait_span,
-                format!(
-                    "{} waits in a {cond_name}.Wait loop until {} is set, but nothing in the package ever sets it: every Signal or Broadcast finds it still false, and the waiters sleep forever",
-                    super::short_name(lp.waiter),
-                    lp.field
-                ),
-            )
+            finding
             .suggest(format!(
                 "set {} (under the lock) where the awaited state is reached, before the Broadcast, or wait on the state that is actually changed",
                 lp.field
