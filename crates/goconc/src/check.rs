@@ -33,6 +33,17 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Rules to run instead of the default set, comma-separated: codes
+    /// (GC201), code prefixes (GC2), rule names (double-lock) or ALL.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Rules to run in addition to the selected ones (e.g. the rules that
+    /// are off by default: `--extend-select GC103`).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Rules not to run, after `--select` and `--extend-select`.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
 }
 
 impl CheckArgs {
@@ -45,6 +56,9 @@ impl CheckArgs {
             goarch: None,
             tags: Vec::new(),
             threads: None,
+            select: None,
+            extend_select: Vec::new(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -103,6 +117,12 @@ fn analyze_then(
     cwd: &Path,
     dispose: impl FnOnce(Program),
 ) -> Result<Report, String> {
+    let selection = goconc_rules::RuleSelection::resolve(
+        args.select.as_deref(),
+        &args.extend_select,
+        &args.ignore,
+    )
+    .map_err(|err| err.to_string())?;
     let discovered = discover(args, cwd)?;
     let mut errors: Vec<FileError> = discovered
         .errors
@@ -149,11 +169,16 @@ fn analyze_then(
         }
     }
 
-    let mut diagnostics: Vec<Diagnostic> = package_files
-        .iter()
-        .flatten()
-        .flat_map(syntax_diagnostics)
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> =
+        if selection.contains(goconc_rules::registry::SYNTAX_ERROR.code) {
+            package_files
+                .iter()
+                .flatten()
+                .flat_map(syntax_diagnostics)
+                .collect()
+        } else {
+            Vec::new()
+        };
 
     // The semantic model covers every package at once, so rules can follow
     // calls across packages; dependencies come from GOROOT / the module cache.
@@ -188,7 +213,7 @@ fn analyze_then(
         .collect();
     let env = goconc_rules::driver::go_env_for(&discovered.modules);
     let program = Program::build(inputs, Arc::new(Loader::new(env)));
-    let rules = goconc_rules::all_rules();
+    let rules = selection.rules();
     let findings = goconc_rules::driver::run_rules(&program, &rules);
     diagnostics.extend(
         findings

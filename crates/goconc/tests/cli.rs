@@ -104,23 +104,35 @@ fn example_service_is_clean_of_syntax_errors() {
     assert!(matches!(output.status.code(), Some(0) | Some(1)));
 }
 
+fn codes_found(report: &Value) -> BTreeSet<String> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// The bundled example keeps one bug for every rule: each code that
-/// `goconc rules` lists (except the syntax diagnostic) is found in it.
+/// `goconc rules` lists (except the syntax diagnostic) is found in it with
+/// `--select ALL`, and the default run reports exactly the rules that are
+/// on by default.
 #[test]
 fn example_service_has_a_bug_for_every_rule() {
     let rules = run_in(&repo_root(), &["rules", "--format", "json"]);
     let rules = json_of(&rules);
     let report = run_in(
         &repo_root(),
-        &["check", "examples/orderservice/...", "--format", "json"],
+        &[
+            "check",
+            "examples/orderservice/...",
+            "--format",
+            "json",
+            "--select",
+            "ALL",
+        ],
     );
-    let report = json_of(&report);
-    let found: BTreeSet<String> = report["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|d| d["code"].as_str().map(str::to_string))
-        .collect();
+    let found = codes_found(&json_of(&report));
     let missing: Vec<String> = rules
         .as_array()
         .unwrap()
@@ -130,6 +142,68 @@ fn example_service_has_a_bug_for_every_rule() {
         .map(str::to_string)
         .collect();
     assert!(missing.is_empty(), "no example bug for {missing:?}");
+
+    let default_run = run_in(
+        &repo_root(),
+        &["check", "examples/orderservice/...", "--format", "json"],
+    );
+    let found_by_default = codes_found(&json_of(&default_run));
+    let expected: BTreeSet<String> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["default"] == true && r["code"] != "GC000")
+        .filter_map(|r| r["code"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(found_by_default, expected);
+    assert!(
+        expected.len() < found.len(),
+        "some rule should be off by default"
+    );
+}
+
+#[test]
+fn rule_selection_flags() {
+    let dir = repo_root();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "examples/orderservice/...", "--format", "json"];
+        args.extend_from_slice(extra);
+        run_in(&dir, &args)
+    };
+    let only_leaks = codes_found(&json_of(&run(&["--select", "GC1"])));
+    assert!(!only_leaks.is_empty());
+    assert!(
+        only_leaks.iter().all(|code| code.starts_with("GC1")),
+        "{only_leaks:?}"
+    );
+    let by_name = codes_found(&json_of(&run(&["--select", "double-lock,missing-unlock"])));
+    assert_eq!(
+        by_name,
+        BTreeSet::from(["GC201".to_string(), "GC203".to_string()])
+    );
+    let extended = codes_found(&json_of(&run(&[
+        "--extend-select",
+        "GC202",
+        "--ignore",
+        "GC201",
+    ])));
+    assert!(
+        extended.contains("GC202") && !extended.contains("GC201"),
+        "{extended:?}"
+    );
+
+    let output = run(&["--select", "GC9"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown rule selector \"GC9\""));
+
+    // Ignoring every rule that fires leaves a clean run.
+    let output = run(&["--select", "GC000"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        json_of(&output)["diagnostics"].as_array().map(Vec::len),
+        Some(0)
+    );
 }
 
 #[test]

@@ -22,7 +22,7 @@ use lockstate::LockFlow;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
-pub use registry::{all_rules, rule_by_code, RuleMeta};
+pub use registry::{all_rules, rule_by_code, RuleMeta, RuleSelection, UnknownSelector};
 
 /// What a rule is about; used for grouping in `goconc rules` and the docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -74,6 +74,101 @@ pub fn rule_by_code(code_or_name: &str) -> Option<&'static RuleMeta> {
     })
 }
 
+/// A rule selector that matches no rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown rule selector {0:?}: use a code (GC201), a code prefix (GC2), a rule name (double-lock) or ALL"
+)]
+pub struct UnknownSelector(pub String);
+
+/// The rules one run reports, chosen the way ruff chooses them: start from
+/// `select` (or, without it, every rule enabled by default), add
+/// `extend_select`, then remove `ignore`. A selector is `ALL`, a code
+/// (`GC201`), a code prefix (`GC2`, `GC10`) or a rule name
+/// (`double-lock`), all case-insensitive. The syntax diagnostic `GC000` is
+/// selected like any rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSelection {
+    codes: Vec<&'static str>,
+}
+
+impl Default for RuleSelection {
+    /// The rules enabled by default.
+    fn default() -> Self {
+        RuleSelection {
+            codes: all_metas()
+                .into_iter()
+                .filter(|meta| meta.default)
+                .map(|meta| meta.code)
+                .collect(),
+        }
+    }
+}
+
+impl RuleSelection {
+    /// Resolves the three selector lists; an unknown selector is an error
+    /// rather than a silently empty match, so a typo cannot turn checks off.
+    pub fn resolve(
+        select: Option<&[String]>,
+        extend_select: &[String],
+        ignore: &[String],
+    ) -> Result<RuleSelection, UnknownSelector> {
+        let mut codes: Vec<&'static str> = match select {
+            Some(selectors) => matching_codes(selectors)?,
+            None => RuleSelection::default().codes,
+        };
+        codes.extend(matching_codes(extend_select)?);
+        let ignored = matching_codes(ignore)?;
+        codes.retain(|code| !ignored.contains(code));
+        codes.sort_unstable();
+        codes.dedup();
+        Ok(RuleSelection { codes })
+    }
+
+    /// Every rule, including the ones that are off by default.
+    pub fn all() -> RuleSelection {
+        RuleSelection {
+            codes: all_metas().into_iter().map(|meta| meta.code).collect(),
+        }
+    }
+
+    pub fn contains(&self, code: &str) -> bool {
+        self.codes.binary_search(&code).is_ok()
+    }
+
+    /// The selected rules (without `GC000`, which is not a [`Rule`]), in code order.
+    pub fn rules(&self) -> Vec<&'static dyn Rule> {
+        all_rules()
+            .into_iter()
+            .filter(|rule| self.contains(rule.meta().code))
+            .collect()
+    }
+}
+
+fn matching_codes(selectors: &[String]) -> Result<Vec<&'static str>, UnknownSelector> {
+    let metas = all_metas();
+    let mut codes = Vec::new();
+    for selector in selectors {
+        let selector = selector.trim();
+        let matched: Vec<&'static str> = metas
+            .iter()
+            .filter(|meta| {
+                selector.eq_ignore_ascii_case("ALL")
+                    || meta.name.eq_ignore_ascii_case(selector)
+                    || (selector.len() >= 3
+                        && meta.code.len() >= selector.len()
+                        && meta.code[..selector.len()].eq_ignore_ascii_case(selector))
+            })
+            .map(|meta| meta.code)
+            .collect();
+        if matched.is_empty() {
+            return Err(UnknownSelector(selector.to_string()));
+        }
+        codes.extend(matched);
+    }
+    Ok(codes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +209,68 @@ mod tests {
             stale.is_empty(),
             "docs/rules out of date for {stale:?}; run GOCONC_BLESS=1 cargo test -p goconc_rules docs_"
         );
+    }
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|item| item.to_string()).collect()
+    }
+
+    #[test]
+    fn selection_starts_from_the_default_rules() {
+        let default = RuleSelection::resolve(None, &[], &[]).expect("no selectors");
+        for meta in all_metas() {
+            assert_eq!(default.contains(meta.code), meta.default, "{}", meta.code);
+        }
+        assert_eq!(default, RuleSelection::default());
+        let off: Vec<&str> = all_metas()
+            .into_iter()
+            .filter(|meta| !meta.default)
+            .map(|meta| meta.code)
+            .collect();
+        let extended = RuleSelection::resolve(None, &strings(&off), &[]).expect("known codes");
+        assert_eq!(extended, RuleSelection::all());
+    }
+
+    #[test]
+    fn selectors_are_codes_prefixes_names_or_all() {
+        let select = |items: &[&str]| {
+            RuleSelection::resolve(Some(&strings(items)), &[], &[]).expect("known selectors")
+        };
+        let only_201 = select(&["gc201"]);
+        assert!(only_201.contains("GC201") && !only_201.contains("GC202"));
+        assert_eq!(select(&["double-lock"]), only_201);
+        let leaks = select(&["GC1"]);
+        assert!(leaks.contains("GC101") && leaks.contains("GC103") && !leaks.contains("GC201"));
+        assert!(!leaks.contains("GC000"));
+        assert_eq!(select(&["ALL"]), RuleSelection::all());
+        let ignored = RuleSelection::resolve(
+            Some(&strings(&["ALL"])),
+            &[],
+            &strings(&["GC2", "syntax-error"]),
+        )
+        .expect("known selectors");
+        assert!(
+            ignored.contains("GC101") && !ignored.contains("GC201") && !ignored.contains("GC000")
+        );
+        assert_eq!(
+            ignored.rules().len(),
+            all_rules()
+                .iter()
+                .filter(|rule| rule.meta().code.starts_with("GC1"))
+                .count()
+        );
+    }
+
+    #[test]
+    fn unknown_or_too_short_selectors_are_errors() {
+        for bad in ["GC9", "G", "GC", "double_lock", ""] {
+            assert_eq!(
+                RuleSelection::resolve(Some(&strings(&[bad])), &[], &[]),
+                Err(UnknownSelector(bad.to_string())),
+                "{bad:?}"
+            );
+        }
+        assert!(RuleSelection::resolve(None, &[], &strings(&["GC999"])).is_err());
     }
 
     #[test]
