@@ -163,6 +163,31 @@ fn example_service_has_a_bug_for_every_rule() {
 }
 
 #[test]
+fn ignore_directives_hide_the_findings_they_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "go.mod", "module example.com/store\n\ngo 1.22\n");
+    write(
+        dir,
+        "store.go",
+        "package store\n\nimport \"sync\"\n\ntype Store struct {\n\tmu   sync.Mutex\n\tdata map[string]int\n}\n\n\
+func (s *Store) Get(k string) int {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\treturn s.data[k]\n}\n\n\
+func (s *Store) Incr(k string) {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.data[k] = s.Get(k) + 1\n}\n\n\
+func (s *Store) Decr(k string) {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\t//goconc:ignore GC201 kept to check the directive\n\ts.data[k] = s.Get(k) - 1\n}\n\n\
+func (s *Store) Reset(k string) {\n\ts.mu.Lock()\n\tdefer s.mu.Unlock()\n\ts.data[k] = s.Get(k) * 0 //goconc:ignore GC101 names another rule\n}\n",
+    );
+    let report = json_of(&run_in(dir, &["check", "--format", "json"]));
+    let lines: Vec<u64> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "GC201")
+        .filter_map(|d| d["line"].as_u64())
+        .collect();
+    assert_eq!(lines, vec![19, 32], "{report}");
+}
+
+#[test]
 fn rule_selection_flags() {
     let dir = repo_root();
     let run = |extra: &[&str]| {

@@ -44,6 +44,33 @@ pub fn go_env_for(modules: &[Module]) -> GoEnv {
 
 /// Runs `rules` on every package of `program` (in parallel) and returns the
 /// findings tagged with their package index, in a deterministic order.
+/// Removes the findings a `//goconc:ignore` or `//goconc:file-ignore`
+/// directive covers (see [`crate::suppress`]).
+fn drop_suppressed(program: &Program, package: u32, found: &mut Vec<Finding>) {
+    let Some(model) = program.packages.get(package as usize) else {
+        return;
+    };
+    let by_file: Vec<crate::suppress::Suppressions> = model
+        .pkg
+        .files
+        .iter()
+        .map(|file| crate::suppress::Suppressions::of(&file.ast))
+        .collect();
+    if by_file.iter().all(crate::suppress::Suppressions::is_empty) {
+        return;
+    }
+    found.retain(|finding| {
+        let (Some(suppressions), Some(file)) = (
+            by_file.get(finding.file.0),
+            model.pkg.files.get(finding.file.0),
+        ) else {
+            return true;
+        };
+        let line = file.ast.line_index.line_col(finding.span.start).line;
+        !suppressions.covers(finding.code, line)
+    });
+}
+
 pub fn run_rules(program: &Program, rules: &[&'static dyn Rule]) -> Vec<(u32, Finding)> {
     let mut findings: Vec<(u32, Finding)> = (0..program.packages.len() as u32)
         .into_par_iter()
@@ -52,6 +79,9 @@ pub fn run_rules(program: &Program, rules: &[&'static dyn Rule]) -> Vec<(u32, Fi
             let mut found = Vec::new();
             for rule in rules {
                 rule.check(&ctx, &mut found);
+            }
+            if !found.is_empty() {
+                drop_suppressed(program, package, &mut found);
             }
             found.into_iter().map(move |finding| (package, finding))
         })

@@ -11,6 +11,7 @@ pub mod driver;
 pub mod lockstate;
 pub mod registry;
 pub mod rules;
+pub mod suppress;
 pub mod testing;
 
 use goconc_semantic::ops::FuncId;

@@ -145,7 +145,7 @@ impl RuleSelection {
     }
 }
 
-fn matching_codes(selectors: &[String]) -> Result<Vec<&'static str>, UnknownSelector> {
+pub(crate) fn matching_codes(selectors: &[String]) -> Result<Vec<&'static str>, UnknownSelector> {
     let metas = all_metas();
     let mut codes = Vec::new();
     for selector in selectors {
