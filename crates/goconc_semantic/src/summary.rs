@@ -230,15 +230,50 @@ fn call_effects<'a>(
     out
 }
 
-fn apply(state: &mut State, effects: &Effects, span: Span) {
+fn apply(state: &mut State, effects: &Effects, span: Span, is_param: &dyn Fn(&AccessPath) -> bool) {
     for (e, p, k) in effects {
         match e {
             Effect::Acquire => state.acquire(p.clone(), *k, span, true),
-            Effect::Release => state.release(p.clone(), *k),
+            Effect::Release => {
+                let released = guard_release(state, p, *k, is_param).unwrap_or_else(|| p.clone());
+                state.release(released, *k)
+            }
             Effect::WgDone => {
                 state.wg_done.insert(p.clone());
             }
         }
+    }
+}
+
+/// The lock a callee's release through a guard value releases.
+/// `g := x.cache.Acquire()` locks `x.cache.mu` and returns a wrapper
+/// embedding the cache (`&Instance{mc}`); `defer g.Release()` unlocks
+/// `g.MarshalCache.mu`, the same mutex under another path. A release on a
+/// path rooted at a local of this function (not a parameter) that holds no
+/// lock is taken as the release of the one held lock of that kind whose
+/// last field has the same name; with none or several such locks held,
+/// nothing is guessed.
+fn guard_release(
+    state: &State,
+    path: &AccessPath,
+    kind: LockKind,
+    is_param: &dyn Fn(&AccessPath) -> bool,
+) -> Option<AccessPath> {
+    if !matches!(path.base, Base::Local(_))
+        || is_param(path)
+        || state.may.contains_key(&(path.clone(), kind))
+    {
+        return None;
+    }
+    let last = path.fields.last()?;
+    let mut held = state
+        .may
+        .keys()
+        .filter(|(q, k)| *k == kind && q.fields.last() == Some(last));
+    let only = held.next()?;
+    match held.next() {
+        Some(_) => None,
+        None => Some(only.0.clone()),
     }
 }
 
@@ -265,6 +300,15 @@ fn summarize<'a>(
                 .map(|i| i as u32),
             _ => None,
         }
+    };
+
+    let is_param = |p: &AccessPath| match &p.base {
+        Base::Local(k) => {
+            k.pkg == f.pkg
+                && k.file == f.def.file
+                && (f.def.recv == Some(k.local) || f.def.params.contains(&k.local))
+        }
+        Base::Global(_) => false,
     };
 
     // Deferred effects table and per-block-op effects of calls.
@@ -392,7 +436,7 @@ fn summarize<'a>(
                         }
                         OpKind::Call { .. } => {
                             if let Some(fx) = call_fx.get(&key) {
-                                apply(&mut st, fx, op.span);
+                                apply(&mut st, fx, op.span, &is_param);
                             }
                         }
                         _ => {}
@@ -428,7 +472,7 @@ fn summarize<'a>(
                                 released_here.push((p.clone(), *k));
                             }
                         }
-                        apply(&mut st, &fx, Span::default());
+                        apply(&mut st, &fx, Span::default(), &is_param);
                     }
                 }
                 st.defer_may.clear();
@@ -457,13 +501,19 @@ fn summarize<'a>(
             // `{release: func() { o.mu.Unlock() }}` returned to the caller)
             // is released by code the lock flow cannot follow: the caller
             // does not hold it as far as the model can tell.
+            // A closure that takes the lock itself (`go func() {
+            // mu.Lock(); defer mu.Unlock() }()`) releases its own hold, not
+            // this one.
             let handed_out_release = |p: &AccessPath| {
                 f.closures.iter().any(|&c| {
                     prog.function(c).is_some_and(|closure| {
-                        closure.ops.iter().any(|(_, op)| {
-                            matches!(&op.kind, OpKind::Lock { path: Some(q), op: lop }
-                                if q == p && !lop.acquires())
-                        })
+                        let touches = |acquire: bool| {
+                            closure.ops.iter().any(|(_, op)| {
+                                matches!(&op.kind, OpKind::Lock { path: Some(q), op: lop }
+                                    if q == p && lop.acquires() == acquire)
+                            })
+                        };
+                        touches(false) && !touches(true)
                     })
                 })
             };
