@@ -387,7 +387,10 @@ impl ChanMentions {
                 if let ExprKind::CompositeLit { elts, .. } = &expr.kind {
                     field_aliases(program, file, info, id, elts, &mut out.aliased);
                 }
-                if exempt.contains(&id) {
+                // Only identifiers and selectors are keys: no lookup for the rest.
+                if matches!(expr.kind, ExprKind::Ident(_) | ExprKind::Selector { .. })
+                    && exempt.contains(&id)
+                {
                     continue;
                 }
                 let key = match &expr.kind {
