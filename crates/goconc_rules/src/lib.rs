@@ -73,6 +73,22 @@ pub struct RuleContext<'a> {
     field_chan_ops: OnceLock<crate::rules::abandoned_channel::FieldChanOps>,
     /// Functions of the package run as goroutines, with a spawn site each.
     goroutine_targets: OnceLock<HashMap<FuncId, (goconc_syntax::ast::Span, FuncId)>>,
+    /// Channel fields made in composite literals, shared by the channel rules.
+    literal_field_makes: OnceLock<
+        Vec<(
+            goconc_semantic::types::Type,
+            goconc_semantic::types::Sym,
+            Option<i64>,
+        )>,
+    >,
+    /// For each function, the package's functions calling it directly, one
+    /// entry per call op.
+    package_callers: OnceLock<HashMap<FuncId, Vec<&'a Function>>>,
+    /// Answers of `singletons::singleton_type`, by type name: each one
+    /// scans every composite literal of the package.
+    singleton_types: std::cell::RefCell<
+        HashMap<(goconc_semantic::types::Sym, goconc_semantic::types::Sym), bool>,
+    >,
 }
 
 impl<'a> RuleContext<'a> {
@@ -86,7 +102,62 @@ impl<'a> RuleContext<'a> {
             wait_group_users: OnceLock::new(),
             field_chan_ops: OnceLock::new(),
             goroutine_targets: OnceLock::new(),
+            literal_field_makes: OnceLock::new(),
+            package_callers: OnceLock::new(),
+            singleton_types: Default::default(),
         }
+    }
+
+    /// Every `T{field: make(chan ...)}` of the package: the literal's type,
+    /// the field and the capacity.
+    pub(crate) fn literal_field_makes(
+        &self,
+    ) -> &[(
+        goconc_semantic::types::Type,
+        goconc_semantic::types::Sym,
+        Option<i64>,
+    )] {
+        self.literal_field_makes
+            .get_or_init(|| crate::rules::unmatched_channel_op::scan_literal_field_makes(self))
+    }
+
+    /// The package's functions with a direct call of `func`, one entry per
+    /// call op (functions in package order, ops in function order).
+    pub(crate) fn package_callers(&self, func: FuncId) -> &[&'a Function] {
+        self.package_callers
+            .get_or_init(|| {
+                let mut callers: HashMap<FuncId, Vec<&'a Function>> = HashMap::default();
+                for caller in self.functions() {
+                    for (_, op) in &caller.ops {
+                        if let goconc_semantic::ops::OpKind::Call {
+                            callee: goconc_semantic::ops::Callee::Func(c),
+                            ..
+                        } = &op.kind
+                        {
+                            callers.entry(*c).or_default().push(caller);
+                        }
+                    }
+                }
+                callers
+            })
+            .get(&func)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The cached answer for the type `pkg.name`, or `compute()`'s.
+    pub(crate) fn singleton_type(
+        &self,
+        pkg: &goconc_semantic::types::Sym,
+        name: &goconc_semantic::types::Sym,
+        compute: impl FnOnce() -> bool,
+    ) -> bool {
+        let key = (pkg.clone(), name.clone());
+        if let Some(&known) = self.singleton_types.borrow().get(&key) {
+            return known;
+        }
+        let answer = compute();
+        self.singleton_types.borrow_mut().insert(key, answer);
+        answer
     }
 
     /// Functions of the package run as goroutines (`go`, library and

@@ -244,41 +244,34 @@ fn scan_file(
         }
     }
     // Dense tables and the selection map are walked directly (no lookup
-    // per expression); only receives and channel types need the AST.
-    for expr in &file.exprs {
-        if matches!(
-            expr.kind,
-            ExprKind::Unary { op: Op::Arrow, .. } | ExprKind::ChanType { .. }
-        ) {
-            mark(expr.span, is_seed);
-        }
-    }
+    // per expression), the expressions and their resolutions in one pass:
+    // each pass over a file's expressions costs a read of all of them.
     let span_of = |i: usize| file.exprs.get(i).map(|e| e.span);
-    for (i, res) in info.res.iter().enumerate() {
+    for (i, expr) in file.exprs.iter().enumerate() {
+        let res = match &expr.kind {
+            ExprKind::Unary { op: Op::Arrow, .. } | ExprKind::ChanType { .. } => {
+                mark(expr.span, is_seed);
+                continue;
+            }
+            ExprKind::Ident(_) => info.res(goconc_syntax::ast::ExprId(i as u32)),
+            _ => continue,
+        };
         let referenced = match res {
             Res::Builtin(Builtin::Close) => {
-                if let Some(span) = span_of(i) {
-                    mark(span, is_seed);
-                }
+                mark(expr.span, is_seed);
                 continue;
             }
             Res::Global(_) | Res::Foreign(_) => {
                 // A package-level context, WaitGroup or Mutex variable.
                 if is_concurrency_type(info.ty(goconc_syntax::ast::ExprId(i as u32))) {
-                    if let Some(span) = span_of(i) {
-                        mark(span, is_seed);
-                    }
+                    mark(expr.span, is_seed);
                 }
                 info.object(res)
             }
             _ => continue,
         };
-        let Some(span) = span_of(i) else { continue };
-        if !matches!(file.exprs.get(i).map(|e| &e.kind), Some(ExprKind::Ident(_))) {
-            continue;
-        }
         if let Some(target) = referenced.as_ref().and_then(func_of) {
-            if let Some(li) = owner(span) {
+            if let Some(li) = owner(expr.span) {
                 refs.push((li, target));
             }
         }

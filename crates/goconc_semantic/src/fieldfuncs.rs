@@ -91,16 +91,19 @@ pub(crate) fn package_bindings(
                 continue;
             };
             for (i, &l) in lhs.iter().enumerate() {
-                let Some((key, x)) = field_key(info, file, l) else {
-                    continue;
-                };
-                let is_func = matches!(
-                    info.selection(file.unparen(l)),
-                    Some(Selection::Field { ty, .. }) if matches!(ty, crate::types::Type::Func(_))
-                );
+                // The cheap tests first: `field_key` clones three names.
+                let target = file.unparen(l);
+                let is_func = matches!(file.expr(target).kind, ExprKind::Selector { .. })
+                    && matches!(
+                        info.selection(target),
+                        Some(Selection::Field { ty, .. }) if matches!(ty, crate::types::Type::Func(_))
+                    );
                 if !is_func {
                     continue;
                 }
+                let Some((key, x)) = field_key(info, file, l) else {
+                    continue;
+                };
                 let rhs = (lhs.len() == rhs.len() && *op == AssignOp::Assign)
                     .then(|| rhs.get(i).map(|&r| file.unparen(r)))
                     .flatten();

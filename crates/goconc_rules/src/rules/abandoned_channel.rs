@@ -413,7 +413,7 @@ fn analyse_owned_fields(
             // Literals not stored through a path (`return &Pool{results:
             // make(chan error)}`) make no op.
             for (owner, field, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
-                record(ChanKey::field(&owner, field), cap);
+                record(ChanKey::field(owner, field.clone()), *cap);
             }
             caps
         });
@@ -805,9 +805,9 @@ pub(crate) fn field_chan_ops(ctx: &RuleContext<'_>) -> FieldChanOps {
     // field used here has no make otherwise.
     if ops.keys().any(|k| !makes.contains_key(k)) {
         for (owner, name, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
-            let key = ChanKey::field(&owner, name);
+            let key = ChanKey::field(owner, name.clone());
             if ops.contains_key(&key) {
-                makes.entry(key).or_default().push(cap);
+                makes.entry(key).or_default().push(*cap);
             }
         }
     }

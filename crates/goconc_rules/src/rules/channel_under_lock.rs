@@ -409,9 +409,9 @@ impl<'a> PackageIndex<'a> {
         }
         for (owner, field, cap) in super::unmatched_channel_op::literal_field_makes(ctx) {
             makes
-                .entry(LockClass::Field(owner, field))
+                .entry(LockClass::Field(owner.clone(), field.clone()))
                 .or_default()
-                .push(cap);
+                .push(*cap);
         }
         // A channel field handed to a goroutine's parameter (`go
         // c.run(c.stopc, c.donec)` with `defer close(donec)` in `run`): the
@@ -686,9 +686,9 @@ fn subscriber_send(
     let literal_makes: Vec<Option<i64>> = match &field {
         None => Vec::new(),
         Some((owner, name)) => super::unmatched_channel_op::literal_field_makes(ctx)
-            .into_iter()
+            .iter()
             .filter(|(o, f, _)| o.strip_pointer() == owner.strip_pointer() && f == name)
-            .map(|(_, _, cap)| cap)
+            .map(|(_, _, cap)| *cap)
             .collect(),
     };
     let mut makes = ctx

@@ -299,6 +299,21 @@ impl ChanMentions {
         let Some(model) = ctx.model() else {
             return out;
         };
+        // Functions with a receive-only channel result, found in one pass
+        // (not once per file: packages have thousands of functions).
+        let recv_only_funcs: Vec<(u32, Span, Vec<bool>)> = ctx
+            .functions()
+            .filter_map(|f| {
+                let recv_only = |t: &Type| {
+                    matches!(t, Type::Chan(c) if c.0 == goconc_syntax::ast::ChanDir::Recv)
+                };
+                if !f.def.sig.results.iter().any(recv_only) {
+                    return None;
+                }
+                let flags = f.def.sig.results.iter().map(recv_only).collect();
+                Some((f.def.file, f.def.span, flags))
+            })
+            .collect();
         for (fi, source) in model.pkg.files.iter().enumerate() {
             let file = &*source.ast;
             let Some(info) = model.files.get(fi) else {
@@ -332,21 +347,10 @@ impl ChanMentions {
             // Returned values of functions with a receive-only channel result.
             let mut handed_receive_only: FxHashSet<goconc_syntax::ast::ExprId> =
                 FxHashSet::default();
-            let recv_only_results: Vec<(Span, Vec<bool>)> = ctx
-                .functions()
-                .filter(|f| f.def.file == fi as u32)
-                .filter_map(|f| {
-                    let flags: Vec<bool> = f
-                        .def
-                        .sig
-                        .results
-                        .iter()
-                        .map(|t| {
-                            matches!(t, Type::Chan(c) if c.0 == goconc_syntax::ast::ChanDir::Recv)
-                        })
-                        .collect();
-                    flags.iter().any(|&b| b).then_some((f.def.span, flags))
-                })
+            let recv_only_results: Vec<(Span, &Vec<bool>)> = recv_only_funcs
+                .iter()
+                .filter(|(file, ..)| *file == fi as u32)
+                .map(|(_, span, flags)| (*span, flags))
                 .collect();
             if !recv_only_results.is_empty() {
                 for stmt in &file.stmts {
@@ -375,7 +379,7 @@ impl ChanMentions {
                     if innermost_is_other || flags.len() != results.len() {
                         continue;
                     }
-                    for (&r, &recv_only) in results.iter().zip(flags) {
+                    for (&r, &recv_only) in results.iter().zip(flags.iter()) {
                         if recv_only {
                             handed_receive_only.insert(file.unparen(r));
                         }
@@ -389,7 +393,10 @@ impl ChanMentions {
                 if let ExprKind::CompositeLit { elts, .. } = &expr.kind {
                     field_aliases(program, file, info, id, elts, &mut out.aliased);
                 }
-                if exempt.contains(&id) {
+                // Only identifiers and selectors are keys: no lookup for the rest.
+                if matches!(expr.kind, ExprKind::Ident(_) | ExprKind::Selector { .. })
+                    && exempt.contains(&id)
+                {
                     continue;
                 }
                 let key = match &expr.kind {
@@ -417,6 +424,14 @@ impl ChanMentions {
                         }
                         _ => None,
                     },
+                    // A field selector's own type is the field's type: any
+                    // other than a channel or a named type cannot be one,
+                    // and skipping those spares a map lookup per selector.
+                    ExprKind::Selector { .. }
+                        if !matches!(info.ty(id), Type::Chan(..) | Type::Named(_)) =>
+                    {
+                        None
+                    }
                     ExprKind::Selector { x, .. } => match info.selection(id) {
                         Some(Selection::Field { embedded, name, ty }) if is_chan(program, ty) => {
                             // The type declaring the field: walk the
@@ -610,7 +625,11 @@ pub(crate) fn made_channel_capacity(
 /// Channel fields made in a composite literal (`&T{ch: make(chan X, 1)}`),
 /// wherever the literal goes: (owner type, field, capacity). A literal that
 /// is returned directly has no MakeChan op.
-pub(crate) fn literal_field_makes(ctx: &RuleContext<'_>) -> Vec<(Type, Sym, Option<i64>)> {
+pub(crate) fn literal_field_makes<'c>(ctx: &'c RuleContext<'_>) -> &'c [(Type, Sym, Option<i64>)] {
+    ctx.literal_field_makes()
+}
+
+pub(crate) fn scan_literal_field_makes(ctx: &RuleContext<'_>) -> Vec<(Type, Sym, Option<i64>)> {
     let program = ctx.program;
     let mut out = Vec::new();
     let Some(model) = ctx.model() else {
@@ -941,7 +960,8 @@ impl Rule for UnmatchedChannelOp {
         // (`return &notifiee{listen: make(chan Addr, n)}`) have no make op.
         if facts.keys().any(|k| matches!(k, ChanKey::Field(..))) {
             for (owner, field, cap) in literal_field_makes(ctx) {
-                let root = classes.find(&ChanKey::field(&owner, field));
+                let cap = *cap;
+                let root = classes.find(&ChanKey::field(owner, field.clone()));
                 if let Some(e) = facts.get_mut(&root) {
                     e.made = true;
                     if cap != Some(0) {

@@ -125,7 +125,7 @@ pub(super) fn check(
         return;
     }
     for (owner, name, cap) in literal_field_makes(ctx) {
-        merge_cap(&mut facts, ChanKey::field(&owner, name), cap);
+        merge_cap(&mut facts, ChanKey::field(owner, name.clone()), *cap);
     }
     let candidates: HashSet<ChanKey> = facts
         .iter()

@@ -10,7 +10,6 @@ use goconc_semantic::program::Function;
 use goconc_semantic::types::Type;
 use goconc_syntax::ast::ExprKind;
 
-use crate::rules::waitgroup_misuse::flow;
 use crate::RuleContext;
 
 /// How many levels of callers are followed.
@@ -41,8 +40,11 @@ fn once(ctx: &RuleContext<'_>, f: &Function, depth: u32) -> bool {
     if depth >= DEPTH || exported || f.def.recv.is_some() {
         return false;
     }
-    let mut callers = flow::calls_of(ctx.functions(), f.id).peekable();
-    callers.peek().is_some() && callers.all(|(g, ..)| g.id != f.id && once(ctx, g, depth + 1))
+    let callers = ctx.package_callers(f.id);
+    !callers.is_empty()
+        && callers
+            .iter()
+            .all(|g| g.id != f.id && once(ctx, g, depth + 1))
 }
 
 /// `var x = sync.OnceValue(func() T { ... })`: the literal runs once.
@@ -82,33 +84,35 @@ pub(super) fn singleton_type(ctx: &RuleContext<'_>, owner: &Type) -> bool {
     if named.pkg != model.pkg.path {
         return false;
     }
-    let mut literals = 0;
-    for (fi, info) in model.files.iter().enumerate() {
-        let Some(file) = model.pkg.file(fi as u32) else {
-            continue;
-        };
-        for (i, e) in file.exprs.iter().enumerate() {
-            if !matches!(e.kind, ExprKind::CompositeLit { .. }) {
+    ctx.singleton_type(&named.pkg, &named.name, || {
+        let mut literals = 0;
+        for (fi, info) in model.files.iter().enumerate() {
+            let Some(file) = model.pkg.file(fi as u32) else {
                 continue;
-            }
-            let ty = info
-                .ty(goconc_syntax::ast::ExprId(i as u32))
-                .strip_pointer();
-            if !ty
-                .as_named()
-                .is_some_and(|n| n.pkg == named.pkg && n.name == named.name)
-            {
-                continue;
-            }
-            literals += 1;
-            let builder = ctx
-                .functions()
-                .filter(|g| g.def.file as usize == fi && g.def.span.contains(e.span.start))
-                .min_by_key(|g| g.def.span.len());
-            if builder.is_some_and(|g| !runs_once_per_process(ctx, g)) {
-                return false;
+            };
+            for (i, e) in file.exprs.iter().enumerate() {
+                if !matches!(e.kind, ExprKind::CompositeLit { .. }) {
+                    continue;
+                }
+                let ty = info
+                    .ty(goconc_syntax::ast::ExprId(i as u32))
+                    .strip_pointer();
+                if !ty
+                    .as_named()
+                    .is_some_and(|n| n.pkg == named.pkg && n.name == named.name)
+                {
+                    continue;
+                }
+                literals += 1;
+                let builder = ctx
+                    .functions()
+                    .filter(|g| g.def.file as usize == fi && g.def.span.contains(e.span.start))
+                    .min_by_key(|g| g.def.span.len());
+                if builder.is_some_and(|g| !runs_once_per_process(ctx, g)) {
+                    return false;
+                }
             }
         }
-    }
-    literals > 0
+        literals > 0
+    })
 }
