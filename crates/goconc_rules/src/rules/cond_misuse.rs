@@ -23,11 +23,6 @@ use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Off by default (`--extend-select GC206` turns it on): on real
-    /// services most reported waits had a single waiter and a condition
-    /// that, once true, stays true, so the missing loop was harmless. About
-    /// one judged finding in five was worth fixing.
-    ///
     /// Checks the `sync.Cond` protocol: `Wait` is called with the Cond's
     /// lock `L` held, inside a `for` loop that re-checks the predicate, and
     /// every waiter can be woken by some `Signal`/`Broadcast` (and every
@@ -153,7 +148,7 @@ declare_rule! {
         code: "GC206",
         name: "cond-misuse",
         category: Deadlock,
-        default: false,
+        default: true,
         fixable: false,
         summary: "sync.Cond waited on outside a loop, without its lock, or never signalled",
     }

@@ -25,12 +25,6 @@ use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Off by default (`--extend-select GC202` turns it on): the lock-order
-    /// graph does not yet know which lock every caller already holds around
-    /// both orders, which orders a one-shot flag or the object's lifecycle
-    /// keeps apart, or when two acquisitions are of different values of one
-    /// type. On real services about one judged cycle in three could deadlock.
-    ///
     /// Builds the package's lock-order graph — an edge `A → B` whenever a
     /// goroutine acquires `B` (directly, or through a call whose summary
     /// acquires it) while it holds `A` — and reports every acquisition that
@@ -132,7 +126,7 @@ declare_rule! {
         code: "GC202",
         name: "lock-order-inversion",
         category: Deadlock,
-        default: false,
+        default: true,
         fixable: false,
         summary: "Two locks acquired in opposite orders (AB-BA)",
     }

@@ -28,12 +28,6 @@ mod timer_drains;
 
 declare_rule! {
     /// ## What it does
-    /// Off by default (`--extend-select GC102` turns it on): "nothing in the
-    /// package" is too weak a proof on real services. Most goroutines it
-    /// reported are workers and daemons meant to live as long as the
-    /// process, or wait on channels that another package or a library
-    /// closes. About three judged findings in ten were worth fixing.
-    ///
     /// Finds channel operations that nothing in the package can ever
     /// complete, and goroutines that can never exit:
     ///
@@ -172,7 +166,7 @@ declare_rule! {
         code: "GC102",
         name: "unmatched-channel-op",
         category: GoroutineLeak,
-        default: false,
+        default: true,
         fixable: false,
         summary: "Channel operation that nothing in the package can ever complete",
     }
