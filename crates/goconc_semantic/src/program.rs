@@ -384,6 +384,21 @@ impl Program {
         program
     }
 
+    /// The calls of `func` whose callee is a function of the program, with
+    /// that callee (interface and function-value calls are left out).
+    pub fn static_calls<'p>(
+        &'p self,
+        func: &'p Function,
+    ) -> impl Iterator<Item = (&'p crate::ops::Op, &'p Function)> + 'p {
+        func.all_ops().filter_map(move |(_, _, op)| match &op.kind {
+            OpKind::Call {
+                callee: Callee::Func(c),
+                ..
+            } => self.function(*c).map(|callee| (op, callee)),
+            _ => None,
+        })
+    }
+
     /// Builds a program from in-memory sources: `(import path, [(file name, source)])`.
     /// Convenient for tests and tools; dependencies come from `env`. Every
     /// function is modelled ([`Modelled::All`]).

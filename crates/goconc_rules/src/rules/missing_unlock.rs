@@ -777,17 +777,7 @@ fn released_by_deferred_closure(program: &Program, func: &Function) -> BTreeSet<
     if !deferred_dynamic {
         return out;
     }
-    for (_, _, op) in func.all_ops() {
-        let OpKind::Call {
-            callee: Callee::Func(c),
-            ..
-        } = &op.kind
-        else {
-            continue;
-        };
-        let Some(callee) = program.function(*c) else {
-            continue;
-        };
+    for (_, callee) in program.static_calls(func) {
         // Only callees that return a function value.
         if !callee
             .def

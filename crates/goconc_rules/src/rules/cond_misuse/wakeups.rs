@@ -1171,17 +1171,7 @@ fn wakes(
     if depth == 0 {
         return None;
     }
-    for (_, _, op) in func.all_ops() {
-        let OpKind::Call {
-            callee: Callee::Func(c),
-            ..
-        } = &op.kind
-        else {
-            continue;
-        };
-        let Some(callee) = ctx.program.function(*c) else {
-            continue;
-        };
+    for (op, callee) in ctx.program.static_calls(func) {
         if callee.pkg == func.pkg && wakes(ctx, callee, cond, facts, depth - 1).is_some() {
             return Some((op.span, CondOp::Broadcast));
         }
