@@ -1054,11 +1054,16 @@ impl Rule for UnmatchedChannelOp {
                     continue;
                 }
             }
+            // A worker of a value with no lifecycle at all (no Close, no
+            // Stop, no stop signal) serves as long as the process.
+            let lives_with_process = matches!(&c.key, ChanKey::Field(owner, _)
+                if singletons::without_lifecycle(ctx, owner))
+                && !observes_context(f);
             let message = match c.op {
                 // A package-level channel is process-wide: a worker
                 // ranging over it forever is a deliberate daemon.
                 ChanOp::Range if fact.closes == 0 && !matches!(c.key, ChanKey::Global(_)) => {
-                    if loop_has_other_exit(f, c.block) {
+                    if loop_has_other_exit(f, c.block) || lives_with_process {
                         continue;
                     }
                     format!("range over {name} never ends: {name} is never closed")
@@ -1071,6 +1076,7 @@ impl Rule for UnmatchedChannelOp {
                 ChanOp::Recv
                     if fact.closes == 0
                         && !matches!(c.key, ChanKey::Global(_))
+                        && !lives_with_process
                         && endless_receive_loop(f, c.block)
                         && goroutine_ids
                             .get_or_insert_with(|| goroutine_targets(ctx).clone())
@@ -2070,6 +2076,14 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
     }
 }
 
+/// Whether `f` looks at a context (`ctx.Done()`, `ctx.Err()`): its life is
+/// tied to one, even when its owner has no Close.
+fn observes_context(f: &Function) -> bool {
+    f.ops
+        .iter()
+        .any(|(_, op)| matches!(op.kind, OpKind::CtxObserve { .. }))
+}
+
 /// Whether the normal exit (or a panic) of `f` is reachable from its entry
 /// through blocks that are not `excluded`.
 fn exits_avoiding(f: &Function, excluded: &dyn Fn(BlockId) -> bool) -> bool {
@@ -2562,7 +2576,7 @@ fn started_once_per_process(program: &Program, spawner: FuncId) -> bool {
 }
 
 /// The function a closure is defined in.
-fn enclosing<'p>(program: &'p Program, f: &Function) -> Option<&'p Function> {
+pub(super) fn enclosing<'p>(program: &'p Program, f: &Function) -> Option<&'p Function> {
     let parent = f.def.parent?;
     let first = program
         .packages

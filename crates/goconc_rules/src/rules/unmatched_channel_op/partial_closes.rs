@@ -123,6 +123,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         // exit) and the first direct signal: a close, or a plain send of
         // `struct{}{}` on a signal channel (`ir.stopped <- struct{}{}`).
         let mut closes: FxHashMap<ChanKey, (Vec<BlockId>, Option<Signal>)> = FxHashMap::default();
+        let mut signal_sites: FxHashMap<ChanKey, Vec<(BlockId, usize)>> = FxHashMap::default();
         let mut deferred: FxHashSet<ChanKey> = FxHashSet::default();
         for (b, i, op) in g.indexed_ops() {
             let (closed, signal): (Vec<ChanKey>, Option<Signal>) = match &op.kind {
@@ -196,6 +197,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                         deferred.insert(key);
                     }
                     Mode::Now => {
+                        signal_sites.entry(key.clone()).or_default().push((b, i));
                         let entry = closes.entry(key).or_insert((Vec::new(), None));
                         entry.0.push(b);
                         if entry.1.is_none() {
@@ -224,9 +226,15 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             }) {
                 continue;
             }
+            let sites = signal_sites.get(key).map_or(&[][..], Vec::as_slice);
             let Some(wait) = waits.get(key).and_then(|w| {
-                w.iter()
-                    .find(|(f, _)| f.id != g.id && !ctx.is_test_driver(f))
+                w.iter().find(|(f, _)| {
+                    f.id != g.id
+                        && !ctx.is_test_driver(f)
+                        && !std::iter::successors(Some(*f), |w| super::enclosing(program, w))
+                            .take_while(|w| w.id != g.id)
+                            .any(|w| started_after_signal(program, g, w.id, sites))
+                })
             }) else {
                 continue;
             };
@@ -311,6 +319,47 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// `waiter` is a goroutine that `g` itself starts, and every start comes
+/// after `g` signalled the channel: a counting semaphore (`sem <- token;
+/// go func() { defer func() { <-sem }() ... }()`). Each waiter takes the
+/// token its own start put there; when `g` gives up early it starts no
+/// waiter at all.
+fn started_after_signal(
+    program: &goconc_semantic::Program,
+    g: &Function,
+    waiter: FuncId,
+    signals: &[(BlockId, usize)],
+) -> bool {
+    let mut starts = g.indexed_ops().filter(|(_, _, op)| match &op.kind {
+        OpKind::Call {
+            callee, func_arg, ..
+        } => {
+            // `go f()`, `go func() {...}()`, `g.Go(f)`, or a spawning
+            // wrapper (`threading.GoSafe(f)`).
+            let wrapper_spawns = |index: u32| match callee {
+                Callee::Func(c) => program
+                    .summary(*c)
+                    .is_some_and(|s| s.spawns_params.contains(&index)),
+                _ => false,
+            };
+            (op.mode == Mode::Spawned && *callee == Callee::Func(waiter))
+                || func_arg.as_ref().is_some_and(|fa| {
+                    fa.func == goconc_semantic::ops::FuncArg::Func(waiter)
+                        && (fa.spawned || op.mode == Mode::Spawned || wrapper_spawns(fa.index))
+                })
+        }
+        _ => false,
+    });
+    let mut any = false;
+    let all = starts.all(|(b, i, _)| {
+        any = true;
+        signals
+            .iter()
+            .any(|&site| crate::rules::waitgroup_misuse::flow::dominates(g, site, (b, i)))
+    });
+    any && all
 }
 
 /// How a goroutine tells its waiter it finished.
