@@ -162,11 +162,17 @@ struct ChanSite {
     span: Span,
     dir: Dir,
     desc: String,
+    /// Done inside a callee, in a loop there (`c.run()` whose `for {
+    /// select { case <-c.add: ... } }` serves requests): a lock taken
+    /// before the call gates only the loop's start.
+    in_callee_loop: bool,
 }
 
 /// A lock acquisition of a function (direct, or inside a callee).
 #[derive(Clone, Debug)]
 struct LockSite {
+    /// The lock as this function names it.
+    path: AccessPath,
     block: BlockId,
     index: usize,
     span: Span,
@@ -230,6 +236,47 @@ fn chan_ops_of(program: &Program, op: &Op) -> Vec<(AccessPath, ChanOp, bool)> {
     }
 }
 
+/// The channel operations a call's callee performs inside a loop of the
+/// function that does them (the callee or, through `via`, one of its
+/// callees), as the caller names the channels.
+fn callee_loop_ops(
+    program: &Program,
+    op: &Op,
+    loops_of: &mut HashMap<goconc_semantic::ops::FuncId, Vec<bool>>,
+) -> Vec<(AccessPath, ChanOp)> {
+    let OpKind::Call { recv, args, .. } = &op.kind else {
+        return Vec::new();
+    };
+    let Some(c) = modelled_callee(program, op) else {
+        return Vec::new();
+    };
+    let Some(summary) = program.summary(c) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for u in &summary.chans {
+        let Some(owner) = program.function(u.via.unwrap_or(c)) else {
+            continue;
+        };
+        let looped = owner.indexed_ops().any(|(b, _, o)| {
+            o.span == u.span
+                && matches!(o.kind, OpKind::Chan { .. })
+                && loops_of
+                    .entry(owner.id)
+                    .or_insert_with(|| owner.cfg.in_loop())
+                    .get(b.index())
+                    .copied()
+                    .unwrap_or(false)
+        });
+        if looped {
+            if let Some(q) = program.substitute_field(c, &u.path, recv.as_ref(), args) {
+                out.push((q, u.op));
+            }
+        }
+    }
+    out
+}
+
 impl<'a> PackageIndex<'a> {
     /// Whether function `fi` holds a lock of class `lock` just before the
     /// op at (`block`, `index`).
@@ -288,6 +335,7 @@ impl<'a> PackageIndex<'a> {
         let mut chans: HashMap<LockClass, Vec<ChanSite>> = HashMap::default();
         let mut makes: HashMap<LockClass, Vec<Option<i64>>> = HashMap::default();
         let mut locks = Vec::with_capacity(funcs.len());
+        let mut loops_of: HashMap<goconc_semantic::ops::FuncId, Vec<bool>> = HashMap::default();
         for (fi, f) in funcs.iter().enumerate() {
             let mut own: HashMap<LockClass, Vec<LockSite>> = HashMap::default();
             for (b, i, op) in f.indexed_ops() {
@@ -300,6 +348,11 @@ impl<'a> PackageIndex<'a> {
                     }
                 }
                 let mut ops = chan_ops_of(program, op);
+                let callee_loops = if ops.is_empty() {
+                    Vec::new()
+                } else {
+                    callee_loop_ops(program, op, &mut loops_of)
+                };
                 // `defer close(done)`: the close happens at the exit.
                 let deferred_close = matches!(
                     (&op.kind, op.mode),
@@ -339,11 +392,13 @@ impl<'a> PackageIndex<'a> {
                         span: op.span,
                         dir,
                         desc: display_path(ctx, &p),
+                        in_callee_loop: callee_loops.contains(&(p.clone(), cop)),
                     });
                 }
                 for (p, kind, _) in acquisitions(program, op) {
                     if let Some(class) = lock_class(program, &p) {
                         own.entry(class).or_default().push(LockSite {
+                            path: p.clone(),
                             block: b,
                             index: i,
                             span: op.span,
@@ -359,6 +414,7 @@ impl<'a> PackageIndex<'a> {
                     if let Some(class) = lock_class(program, &p) {
                         let (block, index) = deferred_site(f, op);
                         own.entry(class).or_default().push(LockSite {
+                            path: p.clone(),
                             block,
                             index,
                             span: op.span,
@@ -499,6 +555,7 @@ impl<'a> PackageIndex<'a> {
         own_lock_here: bool,
         emptied: bool,
         at: (BlockId, usize),
+        waiter_paths: (&AccessPath, &AccessPath),
     ) -> Option<(ChanSite, LockSite)> {
         let sites = self.chans.get(chan)?.clone();
         for c in sites.iter().cloned() {
@@ -569,6 +626,9 @@ impl<'a> PackageIndex<'a> {
                 if kind == LockKind::Read && a.kind == LockKind::Read {
                     continue;
                 }
+                if other_instance(waiter_paths, (&c.path, &a.path)) {
+                    continue;
+                }
                 if !token_taken.is_empty()
                     && !token_taken
                         .iter()
@@ -576,7 +636,8 @@ impl<'a> PackageIndex<'a> {
                 {
                     continue;
                 }
-                let before = reaches(f, (a.block, a.index), (c.block, c.index));
+                let before =
+                    reaches(f, (a.block, a.index), (c.block, c.index)) && !c.in_callee_loop;
                 // A lock taken at the exit (a deferred call) comes after the
                 // loop, not between two of its turns.
                 let after = looped
@@ -1299,6 +1360,7 @@ fn blocked(
             same_owner(h, path),
             emptied,
             at,
+            (path, h),
         ) {
             return Some(Blocked {
                 chan: display_path(ctx, path),
@@ -1312,6 +1374,34 @@ fn blocked(
         }
     }
     None
+}
+
+/// The waiter holds the lock of the very object whose channel it waits on
+/// (`nbs.mu` and `nbs.tables.closeCh`), but the counterpart takes that
+/// lock on one object and does its side of the channel on another of the
+/// same type (`gcs.oldGen.mu`, `gcs.newGen.tables.closeCh`): it does not
+/// need the lock the waiter holds.
+fn other_instance(
+    (waiter_chan, waiter_lock): (&AccessPath, &AccessPath),
+    (their_chan, their_lock): (&AccessPath, &AccessPath),
+) -> bool {
+    if waiter_chan.base != waiter_lock.base || their_chan.base != their_lock.base {
+        return false;
+    }
+    let common = waiter_chan
+        .fields
+        .iter()
+        .zip(waiter_lock.fields.iter())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (chan_tail, lock_tail) = (&waiter_chan.fields[common..], &waiter_lock.fields[common..]);
+    match (
+        their_chan.fields.strip_suffix(chan_tail),
+        their_lock.fields.strip_suffix(lock_tail),
+    ) {
+        (Some(chan_owner), Some(lock_owner)) => chan_owner != lock_owner,
+        _ => false,
+    }
 }
 
 /// Whether two field paths are fields of the same object: the same base
