@@ -515,7 +515,7 @@ impl Rule for LockOrderInversion {
                             gates: held_classes.clone(),
                             callback: None,
                         };
-                        if from == to {
+                        if from == to && !different_containers(program, h, &acq) {
                             // Test files call their comparison helpers
                             // (`a.equal(b)`) in one fixed order.
                             // Directly, or through a method of the other
@@ -1315,6 +1315,28 @@ fn loaded_from_shared(program: &Program, key: &goconc_semantic::ops::LocalKey) -
                 goconc_syntax::ast::ExprKind::Ident(id) if matches!(file.name(*id), "new" | "make")
             ) && !info.is_type(file.unparen(*fun))
         }
+        _ => false,
+    }
+}
+
+/// Two locks of one class held in fields of different types (`l.mtx` of
+/// a list and `e.mtx` of one of its elements, both a wrapper embedding
+/// `sync.RWMutex`): locks of two kinds of objects, not two values of one
+/// kind that callers may pass in either order.
+fn different_containers(program: &Program, a: &AccessPath, b: &AccessPath) -> bool {
+    let container = |p: &AccessPath| {
+        let (_, init) = p.fields.split_last()?;
+        if init.is_empty() {
+            return None;
+        }
+        let parent = AccessPath {
+            base: p.base.clone(),
+            fields: init.iter().cloned().collect(),
+        };
+        program.field_owner(&parent).map(|(ty, _)| ty)
+    };
+    match (container(a), container(b)) {
+        (Some(x), Some(y)) => x.strip_pointer() != y.strip_pointer(),
         _ => false,
     }
 }
