@@ -1148,56 +1148,29 @@ fn wait_without_lock(
     if short_name.ends_with("Locked") || f.def.parent.is_some() {
         return None;
     }
-    let mut callers = 0;
-    for g in ctx.functions() {
-        for b in 0..g.cfg.blocks.len() {
-            let block = BlockId(b as u32);
-            for (index, (_, op)) in g.block_ops(block).iter().enumerate() {
-                let OpKind::Call {
-                    callee: Callee::Func(c),
-                    recv,
-                    args,
-                    ..
-                } = &op.kind
-                else {
-                    continue;
-                };
-                if *c != f.id {
-                    continue;
-                }
-                if op.mode != Mode::Now {
-                    return None;
-                }
-                let at_call = program.substitute(f.id, &lock, recv.as_ref(), args)?;
-                let held = cache
-                    .entry(g.id)
-                    .or_insert_with(|| flow::HeldLocks::compute(program, g))
-                    .before(program, g, block, index)?;
-                if !holds(&held, &at_call, None) {
-                    let lock_name = program.describe_path(&lock);
-                    return Some(
-                        Finding::new(
-                            CondMisuse::META.code,
-                            FileIdx(f.def.file as usize),
-                            site.span,
-                            format!(
-                                "{name}.Wait without holding {lock_name} (its L), here or at this caller"
-                            ),
-                        )
-                        .related(
-                            FileIdx(g.def.file as usize),
-                            op.span,
-                            "called without holding the lock",
-                        )
-                        .suggest(format!("lock {lock_name} around the wait loop")),
-                    );
-                }
-                callers += 1;
-            }
+    match callers_holding(ctx, f, &lock, &via_l, kind, cache, 3) {
+        CallersHold::All => return None,
+        CallersHold::Unknown => return None,
+        CallersHold::NoCallers => {}
+        CallersHold::Missing(g, call_span) => {
+            let lock_name = program.describe_path(&lock);
+            return Some(
+                Finding::new(
+                    CondMisuse::META.code,
+                    FileIdx(f.def.file as usize),
+                    site.span,
+                    format!(
+                        "{name}.Wait without holding {lock_name} (its L), here or at this caller"
+                    ),
+                )
+                .related(
+                    FileIdx(g.def.file as usize),
+                    call_span,
+                    "called without holding the lock",
+                )
+                .suggest(format!("lock {lock_name} around the wait loop")),
+            );
         }
-    }
-    if callers > 0 {
-        return None;
     }
     let lock_name = program.describe_path(&lock);
     let side = if kind == LockKind::Read {
@@ -1218,6 +1191,97 @@ fn wait_without_lock(
             "call {lock_name}.Lock() before the wait loop and unlock after it"
         )),
     )
+}
+
+/// What the callers of a function that waits on a Cond hold.
+enum CallersHold<'a> {
+    /// Every static call holds the lock (here or further up).
+    All,
+    /// The package never calls the function.
+    NoCallers,
+    /// A call (in the function shown) that holds nothing, and whose own
+    /// callers do not hold the lock either.
+    Missing(&'a Function, goconc_syntax::ast::Span),
+    /// A deferred or spawned call, or a lock path the call cannot map.
+    Unknown,
+}
+
+/// Whether every call of `f` holds `lock` (or the Cond's `L`, `via_l`),
+/// directly or because all of the caller's own callers do (a helper
+/// documented "callers must hold nbs.mu", called by one that doesn't but
+/// whose every caller does).
+fn callers_holding<'a>(
+    ctx: &RuleContext<'a>,
+    f: &Function,
+    lock: &AccessPath,
+    via_l: &AccessPath,
+    kind: LockKind,
+    cache: &mut BTreeMap<FuncId, flow::HeldLocks>,
+    depth: u32,
+) -> CallersHold<'a> {
+    let program = ctx.program;
+    let mut callers = 0;
+    for g in ctx.functions() {
+        for b in 0..g.cfg.blocks.len() {
+            let block = BlockId(b as u32);
+            for (index, (_, op)) in g.block_ops(block).iter().enumerate() {
+                let OpKind::Call {
+                    callee: Callee::Func(c),
+                    recv,
+                    args,
+                    ..
+                } = &op.kind
+                else {
+                    continue;
+                };
+                if *c != f.id {
+                    continue;
+                }
+                if op.mode != Mode::Now {
+                    return CallersHold::Unknown;
+                }
+                let Some(at_call) = program.substitute(f.id, lock, recv.as_ref(), args) else {
+                    return CallersHold::Unknown;
+                };
+                let via_l_at_call = program.substitute(f.id, via_l, recv.as_ref(), args);
+                let Some(held) = cache
+                    .entry(g.id)
+                    .or_insert_with(|| flow::HeldLocks::compute(program, g))
+                    .before(program, g, block, index)
+                else {
+                    return CallersHold::Unknown;
+                };
+                let holds = held.contains(&(at_call.clone(), kind))
+                    || via_l_at_call.as_ref().is_some_and(|p| {
+                        held.contains(&(p.clone(), LockKind::Write))
+                            || held.contains(&(p.clone(), LockKind::Read))
+                    });
+                if !holds {
+                    let further_up = if depth > 1 && g.def.parent.is_none() {
+                        match via_l_at_call {
+                            Some(v) => {
+                                callers_holding(ctx, g, &at_call, &v, kind, cache, depth - 1)
+                            }
+                            None => CallersHold::NoCallers,
+                        }
+                    } else {
+                        CallersHold::NoCallers
+                    };
+                    match further_up {
+                        CallersHold::All => {}
+                        CallersHold::Unknown => return CallersHold::Unknown,
+                        _ => return CallersHold::Missing(g, op.span),
+                    }
+                }
+                callers += 1;
+            }
+        }
+    }
+    if callers > 0 {
+        CallersHold::All
+    } else {
+        CallersHold::NoCallers
+    }
 }
 
 /// "Lock with Cond": `Wait` releases only its own `L`. A waiter that also
