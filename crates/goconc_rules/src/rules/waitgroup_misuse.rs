@@ -2505,8 +2505,11 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
             // A function handed to a library that runs it in a goroutine
             // (`time.AfterFunc`, `errgroup.Go`) and that touches the group:
             // one more counted goroutine the loop factors do not see.
+            // So is a callback handed to any call (`p.SendAsync(msg,
+            // func(...) { wg.Done() })`, `pc.OnTrack(...)`): it runs when
+            // and as often as the callee decides.
             let library_spawn_touches = func_arg.as_ref().is_some_and(|fa| {
-                fa.spawned
+                (fa.spawned || op.mode != Mode::Spawned)
                     && match fa.func {
                         goconc_semantic::ops::FuncArg::Func(target) => {
                             program.summary(target).is_some_and(|s| !s.wg.is_empty())
@@ -2532,7 +2535,10 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
                 .iter()
                 .any(|u| u.op != WgOp::Go && map(&u.path).as_ref() == Some(wg));
             if !touches {
-                if passes_wg {
+                // A goroutine that starts the counted goroutines itself
+                // (`go func() { for range 10 { go work() } }()`): the
+                // loop factors of this function do not count them.
+                if passes_wg || (op.mode == Mode::Spawned && !summary.spawns.is_empty()) {
                     continue 'groups;
                 }
                 continue;
@@ -2585,6 +2591,17 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
                 _ => None,
             })
             .unwrap_or("?");
+        let single_add = sites
+            .iter()
+            .filter(|s| s.path == wg && matches!(s.wg, WgOp::Add(_)))
+            .count()
+            == 1
+            && loops.factor(first_add.op.span) == Some(1);
+        let what_added = if single_add {
+            format!("{name}.Add({arg_text})")
+        } else {
+            format!("the {name}.Add calls (first {name}.Add({arg_text})) add {added} in all, which")
+        };
         let effect = if added > dones {
             "Wait never returns"
         } else {
@@ -2596,7 +2613,7 @@ fn add_count_mismatch(program: &Program, f: &Function, file: FileIdx, findings: 
                 file,
                 first_add.op.span,
                 format!(
-                    "{name}.Add({arg_text}) does not match the {dones} goroutine(s) that call {name}.Done: {effect}"
+                    "{what_added} does not match the {dones} goroutine(s) that call {name}.Done: {effect}"
                 ),
             )
             .suggest(format!(
