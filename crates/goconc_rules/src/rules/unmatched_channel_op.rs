@@ -1054,6 +1054,19 @@ impl Rule for UnmatchedChannelOp {
                     continue;
                 }
             }
+            // `<-done` or `select`-free `<-forever` at the end of a
+            // command's main: the "serve until killed" idiom.
+            // (Code after the wait is dead: `<-sig; c.Shutdown()` with a
+            // sig nobody signals is a bug.)
+            if c.op == ChanOp::Recv
+                && is_program_main(ctx, f)
+                && f.block_ops(c.block)
+                    .iter()
+                    .position(|(_, op)| op.span == c.span)
+                    .is_some_and(|i| crate::rules::cond_misuse::returns_right_after(f, c.block, i))
+            {
+                continue;
+            }
             // A worker of a value with no lifecycle at all (no Close, no
             // Stop, no stop signal) serves as long as the process.
             let lives_with_process = matches!(&c.key, ChanKey::Field(owner, _)
@@ -2076,6 +2089,14 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
     }
 }
 
+/// `func main()` of a `package main`.
+fn is_program_main(ctx: &RuleContext<'_>, f: &Function) -> bool {
+    f.def.parent.is_none()
+        && f.def.recv.is_none()
+        && f.def.name.rsplit('.').next() == Some("main")
+        && ctx.model().is_some_and(|m| &*m.pkg.name == "main")
+}
+
 /// Whether `f` looks at a context (`ctx.Done()`, `ctx.Err()`): its life is
 /// tied to one, even when its owner has no Close.
 fn observes_context(f: &Function) -> bool {
@@ -2743,6 +2764,25 @@ mod tests {
             .replacen("package main", "package app", 1)
             .replace("runBeacon", "RunBeacon");
         assert_eq!(run(&library).len(), 1, "{:?}", run(&library));
+    }
+
+    #[test]
+    fn main_blocking_forever_is_the_serve_until_killed_idiom() {
+        let server = "package main\n\nimport \"net\"\n\nfunc serve(ln net.Listener) {\n\tfor {\n\t\tc, err := ln.Accept()\n\t\tif err != nil {\n\t\t\treturn\n\t\t}\n\t\tgo func() { _ = c.Close() }()\n\t}\n}\n\nfunc main() {\n\tln, err := net.Listen(\"tcp\", \":9000\")\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\tgo serve(ln)\n\tforever := make(chan struct{})\n\t<-forever\n}\n";
+        assert!(run(server).is_empty(), "{:?}", run(server));
+        // The same wait anywhere else blocks a goroutine for good.
+        let library = server
+            .replacen("package main", "package app", 1)
+            .replace("func main()", "func Run()");
+        let found = run(&library);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0]
+            .message
+            .contains("receive from forever blocks forever"));
+        // A wait for a shutdown signal nobody sends: the cleanup after it
+        // never runs.
+        let shutdown = server.replace("\t<-forever\n", "\t<-forever\n\t_ = ln.Close()\n");
+        assert_eq!(run(&shutdown).len(), 1, "{:?}", run(&shutdown));
     }
 
     #[test]
