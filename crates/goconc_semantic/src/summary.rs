@@ -351,7 +351,7 @@ fn summarize<'a>(
                         func: FuncArg::LockMethod(p, lop),
                         index,
                         spawned: false,
-                    }) = func_arg
+                    }) = func_arg.as_deref()
                     {
                         let called = runs_now(prog, callee)
                             || matches!(callee, Callee::Func(c)
@@ -608,7 +608,7 @@ fn summarize<'a>(
                         callee,
                         recv.as_ref(),
                         args,
-                        func_arg.as_ref(),
+                        func_arg.as_deref(),
                         ctx_args,
                     );
                 }
