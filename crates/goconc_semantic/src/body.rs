@@ -244,7 +244,7 @@ struct BodyNames<'w, 'a> {
 
 impl TypeNames for BodyNames<'_, '_> {
     fn value_expr(&mut self, _env: &Env, expr: ExprId) {
-        self.w.expr(expr, None);
+        self.w.visit_expr(expr, None);
     }
 
     fn type_name(&mut self, env: &Env, expr: ExprId, name: &str) -> Option<Type> {
@@ -555,7 +555,7 @@ impl<'a> Walker<'a> {
                         SpecKind::Value { ty, values, .. } => {
                             let hint = ty.map(|t| self.convert(t));
                             for &v in values {
-                                self.expr(v, hint.as_ref());
+                                self.visit_expr(v, hint.as_ref());
                             }
                         }
                         SpecKind::Type {
@@ -755,7 +755,7 @@ impl<'a> Walker<'a> {
             StmtKind::Decl(d) => self.local_decl(*d),
             StmtKind::Labeled { stmt, .. } => self.stmt(*stmt),
             StmtKind::Expr(e) => {
-                self.expr(*e, None);
+                self.visit_expr(*e, None);
             }
             StmtKind::Send { chan, value, .. } => {
                 let ct = self.expr(*chan, None);
@@ -763,14 +763,14 @@ impl<'a> Walker<'a> {
                     Type::Chan(c) => Some(c.1.clone()),
                     _ => None,
                 };
-                self.expr(*value, elem.as_ref());
+                self.visit_expr(*value, elem.as_ref());
             }
             StmtKind::IncDec { x, .. } => {
-                self.expr(*x, None);
+                self.visit_expr(*x, None);
             }
             StmtKind::Assign { lhs, op, rhs, .. } => self.assign(lhs, *op, rhs),
             StmtKind::Go { call } | StmtKind::Defer { call } => {
-                self.expr(*call, None);
+                self.visit_expr(*call, None);
             }
             StmtKind::Return { results } => {
                 let want: Vec<Type> = self
@@ -780,7 +780,7 @@ impl<'a> Walker<'a> {
                     .map(|f| f.sig.results.clone())
                     .unwrap_or_default();
                 for (i, &r) in results.iter().enumerate() {
-                    self.expr(r, want.get(i));
+                    self.visit_expr(r, want.get(i));
                 }
             }
             StmtKind::Block(b) => self.block_stmts(b),
@@ -794,7 +794,7 @@ impl<'a> Walker<'a> {
                 if let Some(i) = init {
                     self.stmt(*i);
                 }
-                self.expr(*cond, None);
+                self.visit_expr(*cond, None);
                 self.block_stmts(body);
                 if let Some(e) = els {
                     self.stmt(*e);
@@ -804,7 +804,7 @@ impl<'a> Walker<'a> {
             StmtKind::CaseClause { list, body, .. } => {
                 let mark = self.open_scope();
                 for &e in list.iter().flatten() {
-                    self.expr(e, None);
+                    self.visit_expr(e, None);
                 }
                 for &b in body {
                     self.stmt(b);
@@ -817,7 +817,7 @@ impl<'a> Walker<'a> {
                     self.stmt(*i);
                 }
                 if let Some(t) = tag {
-                    self.expr(*t, None);
+                    self.visit_expr(*t, None);
                 }
                 for &c in &body.stmts {
                     self.stmt(c);
@@ -924,7 +924,7 @@ impl<'a> Walker<'a> {
                     self.stmt(*i);
                 }
                 if let Some(c) = cond {
-                    self.expr(*c, None);
+                    self.visit_expr(*c, None);
                 }
                 if let Some(p) = post {
                     self.stmt(*p);
@@ -954,7 +954,7 @@ impl<'a> Walker<'a> {
                     }
                 } else {
                     for e in [key, value].into_iter().flatten() {
-                        self.expr(*e, None);
+                        self.visit_expr(*e, None);
                     }
                 }
                 self.block_stmts(body);
@@ -1081,7 +1081,7 @@ impl<'a> Walker<'a> {
             let mark_start = self.block_mark.min(self.scope.len());
             for (i, &l) in lhs.iter().enumerate() {
                 let ExprKind::Ident(id) = file.expr(l).kind else {
-                    self.expr(l, None);
+                    self.visit_expr(l, None);
                     continue;
                 };
                 let name = file.name(id);
@@ -1129,7 +1129,7 @@ impl<'a> Walker<'a> {
             }
         } else {
             for (i, &l) in lhs.iter().enumerate() {
-                self.expr(l, None);
+                self.visit_expr(l, None);
                 if let ExprKind::Ident(_) = file.expr(l).kind {
                     if let Some(Res::Local(lid)) = self.info.res.get(l.index()).cloned() {
                         // `var walk func(n *Node); walk = func(n *Node) {...}`:
@@ -1163,15 +1163,32 @@ impl<'a> Walker<'a> {
 
     // ----- expressions --------------------------------------------------
 
+    /// Resolves and types `e` (recording both) and returns its type.
     fn expr(&mut self, e: ExprId, hint: Option<&Type>) -> Type {
+        let (t, is_type) = self.expr_untracked(e, hint);
+        if self.record {
+            self.set_type(e, t.clone(), is_type);
+        }
+        t
+    }
+
+    /// [`Walker::expr`] for callers that do not need the type: it moves
+    /// into the table without the reference-count round trip of a clone.
+    fn visit_expr(&mut self, e: ExprId, hint: Option<&Type>) {
+        let (t, is_type) = self.expr_untracked(e, hint);
+        self.set_type(e, t, is_type);
+    }
+
+    /// The type of `e` and whether it denotes a type, not yet recorded for `e`.
+    fn expr_untracked(&mut self, e: ExprId, hint: Option<&Type>) -> (Type, bool) {
         // No depth cap here: the tree is finite; stacker keeps deep nesting safe.
         stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.expr_inner(e, hint))
     }
 
-    fn expr_inner(&mut self, e: ExprId, hint: Option<&Type>) -> Type {
+    fn expr_inner(&mut self, e: ExprId, hint: Option<&Type>) -> (Type, bool) {
         let file = self.file;
         let Some(node) = file.exprs.get(e.index()) else {
-            return Type::Unknown;
+            return (Type::Unknown, false);
         };
         let mut is_type = false;
         let t = match &node.kind {
@@ -1245,7 +1262,7 @@ impl<'a> Walker<'a> {
                         Type::Map(kv) => Some(kv.0.clone()),
                         _ => None,
                     };
-                    self.expr(*index, key_hint.as_ref());
+                    self.visit_expr(*index, key_hint.as_ref());
                     match u {
                         Type::Slice(el) | Type::Array(el) => (*el).clone(),
                         Type::Pointer(inner) => match self.env.underlying(&inner) {
@@ -1283,7 +1300,7 @@ impl<'a> Walker<'a> {
             } => {
                 let xt = self.expr(*x, None);
                 for i in [low, high, max].into_iter().flatten() {
-                    self.expr(*i, None);
+                    self.visit_expr(*i, None);
                 }
                 match self.env.underlying(&xt) {
                     Type::Array(el) => Type::Slice(el),
@@ -1295,7 +1312,7 @@ impl<'a> Walker<'a> {
                 }
             }
             ExprKind::TypeAssert { x, ty } => {
-                self.expr(*x, None);
+                self.visit_expr(*x, None);
                 match ty {
                     Some(t) => self.convert(*t),
                     None => Type::Unknown,
@@ -1363,7 +1380,7 @@ impl<'a> Walker<'a> {
                 }
             }
             ExprKind::KeyValue { key, value } => {
-                self.expr(*key, None);
+                self.visit_expr(*key, None);
                 self.expr(*value, hint)
             }
             ExprKind::Ellipsis { elt } => {
@@ -1383,8 +1400,7 @@ impl<'a> Walker<'a> {
                 self.convert(e)
             }
         };
-        self.set_type(e, t.clone(), is_type);
-        t
+        (t, is_type)
     }
 
     /// Type of an identifier given its resolution, and whether it denotes a type.
@@ -1451,27 +1467,27 @@ impl<'a> Walker<'a> {
                         self.set_type(el, vt, false);
                     } else {
                         let fty = st.fields.get(i).map(|f| f.ty.clone());
-                        self.expr(el, fty.as_ref());
+                        self.visit_expr(el, fty.as_ref());
                     }
                 }
             }
             Type::Slice(elem) | Type::Array(elem) => {
                 for &el in elts {
                     if let ExprKind::KeyValue { key, value } = &file.expr(el).kind {
-                        self.expr(*key, None);
-                        self.expr(*value, Some(elem));
+                        self.visit_expr(*key, None);
+                        self.visit_expr(*value, Some(elem));
                     } else {
-                        self.expr(el, Some(elem));
+                        self.visit_expr(el, Some(elem));
                     }
                 }
             }
             Type::Map(kv) => {
                 for &el in elts {
                     if let ExprKind::KeyValue { key, value } = &file.expr(el).kind {
-                        self.expr(*key, Some(&kv.0));
-                        self.expr(*value, Some(&kv.1));
+                        self.visit_expr(*key, Some(&kv.0));
+                        self.visit_expr(*value, Some(&kv.1));
                     } else {
-                        self.expr(el, None);
+                        self.visit_expr(el, None);
                     }
                 }
             }
@@ -1481,11 +1497,11 @@ impl<'a> Walker<'a> {
                         // The key may be a field name of an unknown struct: resolve
                         // only if it names something visible.
                         if !matches!(file.expr(*key).kind, ExprKind::Ident(_)) {
-                            self.expr(*key, None);
+                            self.visit_expr(*key, None);
                         }
-                        self.expr(*value, None);
+                        self.visit_expr(*value, None);
                     } else {
-                        self.expr(el, None);
+                        self.visit_expr(el, None);
                     }
                 }
             }
@@ -1584,7 +1600,7 @@ impl<'a> Walker<'a> {
         let ft = self.expr(fun, None);
         if self.info.is_type(fun) {
             for &a in args {
-                self.expr(a, None);
+                self.visit_expr(a, None);
             }
             return ft;
         }
@@ -1640,7 +1656,7 @@ impl<'a> Walker<'a> {
         };
         for (i, &a) in args.iter().enumerate() {
             let hint = sig.as_ref().map(|s| s.param_for_arg(i));
-            self.expr(a, hint.as_ref());
+            self.visit_expr(a, hint);
         }
         match sig {
             Some(s) => s.result_type(),

@@ -658,17 +658,24 @@ impl Env {
 
     fn named_underlying(&self, n: &NamedType) -> Type {
         if n.pkg.is_empty() && &*n.name == "error" {
-            return Type::Interface(Arc::new(InterfaceType {
-                methods: vec![(
-                    "Error".into(),
-                    Arc::new(Signature {
-                        params: Vec::new(),
-                        results: vec![Type::Basic(Basic::String)],
-                        variadic: false,
-                    }),
-                )],
-                embeds: Vec::new(),
-            }));
+            // Built once: `error` is the most common named type, and a fresh
+            // interface per lookup cost four allocations.
+            static ERROR: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
+            return ERROR
+                .get_or_init(|| {
+                    Type::Interface(Arc::new(InterfaceType {
+                        methods: vec![(
+                            "Error".into(),
+                            Arc::new(Signature {
+                                params: Vec::new(),
+                                results: vec![Type::Basic(Basic::String)],
+                                variadic: false,
+                            }),
+                        )],
+                        embeds: Vec::new(),
+                    }))
+                })
+                .clone();
         }
         let Some(pkg) = self.package(&n.pkg) else {
             return Type::Unknown;

@@ -236,8 +236,9 @@ pub enum OpKind {
         /// Access paths of the arguments (empty for builtins and conversions).
         args: Vec<Option<AccessPath>>,
         /// A function-valued argument (or, for `go f()`, the function value
-        /// itself) that the callee may run.
-        func_arg: Option<FuncArgUse>,
+        /// itself) that the callee may run. Boxed: few calls have one, and
+        /// inline it would make every op ~80 bytes larger.
+        func_arg: Option<Box<FuncArgUse>>,
         /// Indices of arguments of type `context.Context`.
         ctx_args: SmallVec<[u32; 1]>,
     },
@@ -1354,7 +1355,7 @@ impl OpCtx<'_> {
                 callee,
                 recv,
                 args: arg_paths,
-                func_arg,
+                func_arg: func_arg.map(Box::new),
                 ctx_args,
             },
             mode,

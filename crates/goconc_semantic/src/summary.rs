@@ -351,7 +351,7 @@ fn summarize<'a>(
                         func: FuncArg::LockMethod(p, lop),
                         index,
                         spawned: false,
-                    }) = func_arg
+                    }) = func_arg.as_deref()
                     {
                         let called = runs_now(prog, callee)
                             || matches!(callee, Callee::Func(c)
@@ -608,7 +608,7 @@ fn summarize<'a>(
                         callee,
                         recv.as_ref(),
                         args,
-                        func_arg.as_ref(),
+                        func_arg.as_deref(),
                         ctx_args,
                     );
                 }
@@ -1074,10 +1074,17 @@ pub(crate) fn compute_summaries(prog: &Program) -> (Vec<Summary>, usize, usize) 
                 let members = &comps[ci as usize];
                 let recursive =
                     members.len() > 1 || succ[members[0] as usize].contains(&members[0]);
+                if !recursive {
+                    // One pass over the single member against finished
+                    // callees: most components, so no fixpoint bookkeeping.
+                    let m = members[0];
+                    let lookup = |id: FuncId| done.get(id.0 as usize).and_then(|s| s.as_ref());
+                    let s = summarize(prog, &prog.functions[m as usize], &lookup);
+                    return (vec![(m, s)], false);
+                }
                 let mut local: FxHashMap<u32, Summary> = FxHashMap::default();
-                let rounds = if recursive { MAX_ROUNDS } else { 1 };
-                let mut converged = !recursive;
-                for _ in 0..rounds {
+                let mut converged = false;
+                for _ in 0..MAX_ROUNDS {
                     let mut changed = false;
                     for &m in members {
                         let snapshot = &local;

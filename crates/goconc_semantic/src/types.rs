@@ -129,14 +129,15 @@ impl Signature {
     }
 
     /// The declared type of argument `i` (variadic arguments map to the element type).
-    pub fn param_for_arg(&self, i: usize) -> Type {
+    pub fn param_for_arg(&self, i: usize) -> &Type {
+        static UNKNOWN: Type = Type::Unknown;
         if self.variadic && i + 1 >= self.params.len() {
-            match self.params.last() {
-                Some(Type::Slice(elem)) => return (**elem).clone(),
-                _ => return Type::Unknown,
-            }
+            return match self.params.last() {
+                Some(Type::Slice(elem)) => elem,
+                _ => &UNKNOWN,
+            };
         }
-        self.params.get(i).cloned().unwrap_or(Type::Unknown)
+        self.params.get(i).unwrap_or(&UNKNOWN)
     }
 }
 

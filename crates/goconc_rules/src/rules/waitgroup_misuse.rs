@@ -2747,13 +2747,12 @@ pub(crate) mod flow {
             .iter()
             .find_map(|(_, call)| match &call.kind {
                 OpKind::Call {
-                    func_arg:
-                        Some(goconc_semantic::ops::FuncArgUse {
-                            func: FuncArg::Func(target),
-                            ..
-                        }),
+                    func_arg: Some(arg),
                     ..
-                } if call.span == span => Some(*target),
+                } if call.span == span => match arg.func {
+                    FuncArg::Func(target) => Some(target),
+                    _ => None,
+                },
                 _ => None,
             })
     }

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use goconc_semantic::body::{FileInfo, Res};
-use goconc_semantic::env::Builtin;
+use goconc_semantic::env::{Builtin, Selection};
 use goconc_semantic::ops::{Callee, CondOp, FuncArg, FuncId, OpKind};
 use goconc_semantic::program::Function;
 use goconc_semantic::types::{Sym, Type};
@@ -970,6 +970,14 @@ fn collect_writes<'a>(ctx: &RuleContext<'a>, fields: &FxHashSet<&str>) -> Vec<Wr
                             if matches!(program.env.underlying(info.ty(*x)), Type::Map(_)) {
                                 push(*x, Change::Grow, stmt.span, None);
                             }
+                            continue;
+                        }
+                        // `push` keeps only writes to the wanted fields;
+                        // testing that first spares most assignments the
+                        // statement scan of `lazily_initialised`.
+                        let wanted = matches!(info.selection(l),
+                            Some(Selection::Field { name, .. }) if fields.contains(&**name));
+                        if !wanted {
                             continue;
                         }
                         // Lazy initialisation (`if p.m == nil { p.m =

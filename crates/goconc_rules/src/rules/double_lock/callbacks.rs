@@ -294,6 +294,11 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
                         // A closure stored straight into the owner's field
                         // (`r.gauges["size"] = func() float64 { return
                         // float64(r.Len()) }`) that locks the owner.
+                        if !matches!(file.expr(v).kind, ExprKind::FuncLit { .. }) {
+                            continue;
+                        }
+                        // Looked up only for literals: a scan of every
+                        // function per stored value is quadratic in big packages.
                         let at = file.expr(v).span;
                         let storer = funcs
                             .iter()
@@ -303,9 +308,7 @@ fn collect_registrations(ctx: &RuleContext<'_>, funcs: &[&Function]) -> Vec<Regi
                                     && at.end <= f.def.span.end
                             })
                             .min_by_key(|f| f.def.span.end - f.def.span.start);
-                        if let (ExprKind::FuncLit { .. }, Some(storer)) =
-                            (&file.expr(v).kind, storer)
-                        {
+                        if let Some(storer) = storer {
                             if let Some((handler, lock_field)) =
                                 handler_locking_owner(ctx, funcs, storer, file, info, v, &owner)
                             {
