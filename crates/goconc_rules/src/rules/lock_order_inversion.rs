@@ -54,6 +54,13 @@ declare_rule! {
     /// first site, with the edge's other sites and the opposite edges as
     /// related locations.
     ///
+    /// Longer cycles through three or more locks are reported only when
+    /// every edge is two explicit `Lock` calls in one function: they need
+    /// as many goroutines inside their critical sections at once, and on
+    /// real service code every one that ran through calls was serialised by
+    /// something the lock graph does not see (a gate lock the callers take,
+    /// a fixed call order).
+    ///
     /// ## Why is this bad?
     /// Two goroutines that take the same locks in opposite orders can each
     /// get their first lock and then wait forever for the other's. The
@@ -1399,6 +1406,13 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
         cycle.push(a);
         cycle.sort_unstable();
         cycle.dedup();
+        // A cycle through three or more locks needs as many goroutines
+        // inside their critical sections at the same moment; one that
+        // goes through calls (a lock a callee takes) was, on real code,
+        // always serialised by something the lock graph does not see (a
+        // gate taken further up, a fixed call order). Only long cycles
+        // whose every edge is two explicit Locks in one function remain.
+        let long = cycle.len() > 2;
         let other_edges: Vec<&Vec<EdgeSite>> = path
             .windows(2)
             .filter_map(|w| edges.get(&(w[0], w[1])))
@@ -1416,6 +1430,9 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
             let Some(others) = others else {
                 continue;
             };
+            if long && (site.via_call || others.iter().any(|o| o.via_call)) {
+                continue;
+            }
             let mut finding = Finding::new(
                 "GC202",
                 site.file,
@@ -1529,6 +1546,34 @@ mod tests {
     #[test]
     fn fixtures() {
         crate::testing::assert_rule_fixtures(&LockOrderInversion);
+    }
+
+    #[test]
+    fn long_cycles_are_reported_only_through_explicit_locks() {
+        // cache -> index (through a helper), index -> wal (through a
+        // helper), wal -> cache (direct): three goroutines and two calls.
+        let through_calls = "package store\n\nimport \"sync\"\n\ntype Engine struct {\n\tcacheMu sync.Mutex\n\tindexMu sync.Mutex\n\twalMu   sync.Mutex\n\tn       int\n}\n\nfunc (e *Engine) bumpIndex() {\n\te.indexMu.Lock()\n\te.n++\n\te.indexMu.Unlock()\n}\n\nfunc (e *Engine) appendWAL() {\n\te.walMu.Lock()\n\te.n++\n\te.walMu.Unlock()\n}\n\nfunc (e *Engine) Put() {\n\te.cacheMu.Lock()\n\tdefer e.cacheMu.Unlock()\n\te.bumpIndex()\n}\n\nfunc (e *Engine) Reindex() {\n\te.indexMu.Lock()\n\tdefer e.indexMu.Unlock()\n\te.appendWAL()\n}\n\nfunc (e *Engine) Checkpoint() {\n\te.walMu.Lock()\n\tdefer e.walMu.Unlock()\n\te.cacheMu.Lock()\n\te.cacheMu.Unlock()\n}\n";
+        let found = crate::testing::check_source(&LockOrderInversion, through_calls);
+        assert!(found.is_empty(), "{found:?}");
+        // The same cycle with every lock explicit is reported.
+        let explicit = through_calls
+            .replace(
+                "\te.bumpIndex()\n",
+                "\te.indexMu.Lock()\n\te.indexMu.Unlock()\n",
+            )
+            .replace(
+                "\te.appendWAL()\n",
+                "\te.walMu.Lock()\n\te.walMu.Unlock()\n",
+            );
+        let found = crate::testing::check_source(&LockOrderInversion, &explicit);
+        assert_eq!(found.len(), 1, "{found:?}");
+        // A two-lock cycle through a call is reported as before.
+        let two = through_calls.replace(
+            "\te.walMu.Lock()\n\tdefer e.walMu.Unlock()\n\te.cacheMu.Lock()",
+            "\te.indexMu.Lock()\n\tdefer e.indexMu.Unlock()\n\te.cacheMu.Lock()",
+        );
+        let found = crate::testing::check_source(&LockOrderInversion, &two);
+        assert!(!found.is_empty(), "{found:?}");
     }
 
     #[test]
