@@ -109,6 +109,24 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     if waits.is_empty() {
         return;
     }
+    // Element types of every channel the package closes: a range over a
+    // channel of another element type, in an unexported function, never
+    // runs out.
+    let closed_elems: Vec<Type> = ctx
+        .functions()
+        .flat_map(|f| f.ops.iter())
+        .filter_map(|(_, op)| match &op.kind {
+            OpKind::Chan {
+                op: ChanOp::Close,
+                ty,
+                ..
+            } => match program.underlying(ty) {
+                Type::Chan(c) => Some(c.1.clone()),
+                _ => Some(Type::Unknown),
+            },
+            _ => None,
+        })
+        .collect();
     let wanted: FxHashSet<ChanKey> = waits.keys().cloned().collect();
     let escapes = Escapes::compute(ctx, &wanted);
     for (target, (spawn_span, spawner)) in targets {
@@ -264,7 +282,9 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             let Some((file, _)) = program.file_of(g) else {
                 continue;
             };
-            let Some((exit_span, gave_up)) = exit_without(file, g, close_blocks) else {
+            let Some((exit_span, gave_up)) = exit_without(file, g, close_blocks, &|b| {
+                never_ending_range(ctx, g, b, &closed_elems)
+            }) else {
                 continue;
             };
             let (waiter, wait_span) = *wait;
@@ -440,6 +460,7 @@ fn exit_without(
     file: &goconc_syntax::File,
     g: &Function,
     closes: &[BlockId],
+    endless: &dyn Fn(BlockId) -> bool,
 ) -> Option<(Span, bool)> {
     let cfg = &g.cfg;
     let mut seen = vec![false; cfg.blocks.len()];
@@ -468,10 +489,42 @@ fn exit_without(
         stack.extend(block.succs.iter().rev().copied());
     }
     if falls_off {
-        gives_up(file, g, closes, &seen).map(|span| (span, true))
+        gives_up(file, g, closes, &seen, endless).map(|span| (span, true))
     } else {
         None
     }
+}
+
+/// The loop at `head` ranges over a channel that nothing can close: no
+/// channel of its element type is closed in the package, and `g` is not
+/// exported (a caller elsewhere could close what it passes). Such a range
+/// never runs out, so leaving it is no way out of `g`.
+fn never_ending_range(
+    ctx: &RuleContext<'_>,
+    g: &Function,
+    head: BlockId,
+    closed_elems: &[Type],
+) -> bool {
+    let exported = crate::lockstate::short_name(g).starts_with(|c: char| c.is_uppercase());
+    if exported || g.def.parent.is_some() {
+        return false;
+    }
+    g.block_ops(head).iter().any(|(_, op)| match &op.kind {
+        OpKind::Chan {
+            op: ChanOp::Range,
+            ty,
+            ..
+        } => match ctx.program.underlying(ty) {
+            Type::Chan(c) => {
+                !matches!(c.1, Type::Unknown)
+                    && !closed_elems
+                        .iter()
+                        .any(|e| matches!(e, Type::Unknown) || *e == c.1)
+            }
+            _ => false,
+        },
+        _ => false,
+    })
 }
 
 /// A loop that closes inside (on success) and whose head the path that
@@ -483,6 +536,7 @@ fn gives_up(
     g: &Function,
     closes: &[BlockId],
     reached: &[bool],
+    endless: &dyn Fn(BlockId) -> bool,
 ) -> Option<Span> {
     let close_spans: Vec<Span> = closes
         .iter()
@@ -491,6 +545,7 @@ fn gives_up(
     for (bi, block) in g.cfg.blocks.iter().enumerate() {
         if block.kind != goconc_semantic::cfg::BlockKind::LoopHead
             || !reached.get(bi).copied().unwrap_or(false)
+            || endless(BlockId(bi as u32))
         {
             continue;
         }
