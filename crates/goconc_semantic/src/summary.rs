@@ -742,8 +742,16 @@ fn summarize_call<'a>(
                 target,
             },
         );
+        // `go fn()`, or `go runSafe(fn)` where runSafe calls (or spawns)
+        // its parameter: either way `fn` runs in the new goroutine.
+        let runs_in_goroutine = |fa: &crate::ops::FuncArgUse| {
+            fa.index == u32::MAX
+                || matches!(callee, Callee::Func(c) if lookup(*c).is_some_and(|s| {
+                    s.calls_params.contains(&fa.index) || s.spawns_params.contains(&fa.index)
+                }))
+        };
         if let Some(i) = func_arg
-            .filter(|fa| fa.index == u32::MAX)
+            .filter(|fa| runs_in_goroutine(fa))
             .and_then(param_of_func_arg)
         {
             if !sum.spawns_params.contains(&i) {

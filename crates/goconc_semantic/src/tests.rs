@@ -540,6 +540,14 @@ import (
 
 func spawn(f func()) { go f() }
 
+func runSafe(f func()) {
+	defer func() { _ = recover() }()
+	f()
+}
+
+// goSafe hands f to a goroutine that runs it through runSafe.
+func goSafe(f func()) { go runSafe(f) }
+
 func run(ctx context.Context, urls []string) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, u := range urls {
@@ -559,6 +567,8 @@ func run(ctx context.Context, urls []string) error {
     let prog = build(src);
     let sp = prog.summary(func(&prog, "spawn").id).expect("summary");
     assert_eq!(sp.spawns_params, vec![0]);
+    let safe = prog.summary(func(&prog, "goSafe").id).expect("summary");
+    assert_eq!(safe.spawns_params, vec![0]);
     let run = prog.summary(func(&prog, "run").id).expect("summary");
     let kinds: Vec<SpawnKind> = run.spawns.iter().map(|s| s.kind).collect();
     assert_eq!(
