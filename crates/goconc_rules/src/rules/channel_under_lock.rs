@@ -162,6 +162,10 @@ struct ChanSite {
     span: Span,
     dir: Dir,
     desc: String,
+    /// A close done by whoever drops the last reference (`if
+    /// atomic.AddInt32(&ts.refs, -1) == 0 { close(ts.drained) }`): no one
+    /// goroutine is the closer, so none can be paired with a waiter.
+    last_reference: bool,
     /// Done inside a callee, in a loop there (`c.run()` whose `for {
     /// select { case <-c.add: ... } }` serves requests): a lock taken
     /// before the call gates only the loop's start.
@@ -236,6 +240,90 @@ fn chan_ops_of(program: &Program, op: &Op) -> Vec<(AccessPath, ChanOp, bool)> {
     }
 }
 
+/// Whether the close of `path` that `op` performs (itself, or in its
+/// callee) runs only when a reference count drops to zero: it sits in the
+/// body of an `if` whose condition compares with zero (`if
+/// atomic.AddInt32(ts.cnt, -1) == 0 { close(ts.closeCh) }`).
+fn closes_on_last_reference(program: &Program, f: &Function, op: &Op, path: &AccessPath) -> bool {
+    let (owner, span) = match &op.kind {
+        OpKind::Chan {
+            op: ChanOp::Close, ..
+        } => (f, op.span),
+        OpKind::Call { recv, args, .. } => {
+            let Some(c) = modelled_callee(program, op) else {
+                return false;
+            };
+            let Some(summary) = program.summary(c) else {
+                return false;
+            };
+            let Some(u) = summary.chans.iter().find(|u| {
+                u.op == ChanOp::Close
+                    && program
+                        .substitute_field(c, &u.path, recv.as_ref(), args)
+                        .as_ref()
+                        == Some(path)
+            }) else {
+                return false;
+            };
+            let Some((owner, span)) = chan_use_origin(program, c, u) else {
+                return false;
+            };
+            (owner, span)
+        }
+        _ => return false,
+    };
+    let Some((file, _)) = program.file_of(owner) else {
+        return false;
+    };
+    file.stmts
+        .iter()
+        .filter_map(|st| match &st.kind {
+            goconc_syntax::ast::StmtKind::If { cond, body, .. }
+                if body.span.start <= span.start && span.end <= body.span.end =>
+            {
+                Some((body.span.len(), *cond))
+            }
+            _ => None,
+        })
+        .min_by_key(|(len, _)| *len)
+        .is_some_and(|(_, cond)| {
+            let text: String = file
+                .text(file.expr(cond).span)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            text.ends_with("==0") || text.ends_with("<=0") || text.ends_with("<1")
+        })
+}
+
+/// The function and span of the channel operation behind a summary's
+/// channel use of `callee`: a use through a further call (`via`) names
+/// that call's span, so follow the calls down (a few levels, matching the
+/// operation and the channel's last field) to the operation itself.
+fn chan_use_origin<'p>(
+    program: &'p Program,
+    callee: goconc_semantic::ops::FuncId,
+    used: &goconc_semantic::summary::ChanUse,
+) -> Option<(&'p Function, Span)> {
+    let last_field = |p: &AccessPath| p.fields.last().cloned();
+    let mut owner = program.function(callee)?;
+    let mut current = used.clone();
+    for _ in 0..8 {
+        let Some(next) = current.via else {
+            return Some((owner, current.span));
+        };
+        let next_fn = program.function(next)?;
+        let deeper = program
+            .summary(next)?
+            .chans
+            .iter()
+            .find(|u| u.op == current.op && last_field(&u.path) == last_field(&current.path))?;
+        owner = next_fn;
+        current = deeper.clone();
+    }
+    None
+}
+
 /// The channel operations a call's callee performs inside a loop of the
 /// function that does them (the callee or, through `via`, one of its
 /// callees), as the caller names the channels.
@@ -255,11 +343,11 @@ fn callee_loop_ops(
     };
     let mut out = Vec::new();
     for u in &summary.chans {
-        let Some(owner) = program.function(u.via.unwrap_or(c)) else {
+        let Some((owner, span)) = chan_use_origin(program, c, u) else {
             continue;
         };
         let looped = owner.indexed_ops().any(|(b, _, o)| {
-            o.span == u.span
+            o.span == span
                 && matches!(o.kind, OpKind::Chan { .. })
                 && loops_of
                     .entry(owner.id)
@@ -393,6 +481,8 @@ impl<'a> PackageIndex<'a> {
                         dir,
                         desc: display_path(ctx, &p),
                         in_callee_loop: callee_loops.contains(&(p.clone(), cop)),
+                        last_reference: dir == Dir::Close
+                            && closes_on_last_reference(program, f, op, &p),
                     });
                 }
                 for (p, kind, _) in acquisitions(program, op) {
@@ -559,7 +649,7 @@ impl<'a> PackageIndex<'a> {
     ) -> Option<(ChanSite, LockSite)> {
         let sites = self.chans.get(chan)?.clone();
         for c in sites.iter().cloned() {
-            if !completes(dir, c.dir) {
+            if !completes(dir, c.dir) || c.last_reference {
                 continue;
             }
             // The same function is the counterpart only from another call:
