@@ -976,13 +976,7 @@ impl MissingUnlockVisitor<'_> {
         }
         // A panic in test code ends the test binary (testing re-panics
         // after reporting): nobody carries on with the lock held.
-        let in_test_file = self
-            .program
-            .packages
-            .get(self.func.pkg as usize)
-            .and_then(|m| m.pkg.files.get(self.func.def.file as usize))
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
-        if in_test_file {
+        if self.in_test_file() {
             return true;
         }
         let constant_message = text
@@ -1008,6 +1002,15 @@ impl MissingUnlockVisitor<'_> {
                     && span.end <= stmt.span.end
             })
             || (text.starts_with("panic(fmt.Sprintf(") && !self.panics_may_be_recovered())
+    }
+
+    /// Whether the function is in a `_test.go` file.
+    fn in_test_file(&self) -> bool {
+        self.program
+            .packages
+            .get(self.func.pkg as usize)
+            .and_then(|m| m.pkg.files.get(self.func.def.file as usize))
+            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
     }
 
     /// Whether a panic in this package may be recovered and the program
@@ -1159,16 +1162,9 @@ impl LockVisitor for MissingUnlockVisitor<'_> {
         if !held
             && event.path.fields.is_empty()
             && matches!(event.path.base, goconc_semantic::ops::Base::Local(_))
+            && self.in_test_file()
         {
-            let in_test_file = self
-                .program
-                .packages
-                .get(self.func.pkg as usize)
-                .and_then(|m| m.pkg.files.get(self.func.def.file as usize))
-                .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
-            if in_test_file {
-                return;
-            }
+            return;
         }
         // `go func() { mu.Lock(); ... }()` started before this Unlock: the
         // goroutine took the lock and this goroutine releases it for it (a
