@@ -1069,14 +1069,17 @@ impl Rule for UnmatchedChannelOp {
             }
             // A worker of a value with no lifecycle at all (no Close, no
             // Stop, no stop signal) serves as long as the process.
-            let lives_with_process = matches!(&c.key, ChanKey::Field(owner, _)
-                if singletons::without_lifecycle(ctx, owner))
-                && !observes_context(f);
+            // (Asked only for the loops below: it scans the package.)
+            let lives_with_process = || {
+                matches!(&c.key, ChanKey::Field(owner, _)
+                    if singletons::without_lifecycle(ctx, owner))
+                    && !observes_context(f)
+            };
             let message = match c.op {
                 // A package-level channel is process-wide: a worker
                 // ranging over it forever is a deliberate daemon.
                 ChanOp::Range if fact.closes == 0 && !matches!(c.key, ChanKey::Global(_)) => {
-                    if loop_has_other_exit(f, c.block) || lives_with_process {
+                    if loop_has_other_exit(f, c.block) || lives_with_process() {
                         continue;
                     }
                     format!("range over {name} never ends: {name} is never closed")
@@ -1089,11 +1092,11 @@ impl Rule for UnmatchedChannelOp {
                 ChanOp::Recv
                     if fact.closes == 0
                         && !matches!(c.key, ChanKey::Global(_))
-                        && !lives_with_process
                         && endless_receive_loop(f, c.block)
                         && goroutine_ids
                             .get_or_insert_with(|| goroutine_targets(ctx).clone())
-                            .contains_key(&f.id) =>
+                            .contains_key(&f.id)
+                        && !lives_with_process() =>
                 {
                     format!(
                         "receive loop on {name} never ends: {name} is never closed and the loop has no other way out, so this goroutine blocks here forever once the senders stop"
