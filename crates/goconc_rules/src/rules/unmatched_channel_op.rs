@@ -1059,7 +1059,7 @@ impl Rule for UnmatchedChannelOp {
             // (Code after the wait is dead: `<-sig; c.Shutdown()` with a
             // sig nobody signals is a bug.)
             if c.op == ChanOp::Recv
-                && is_program_main(ctx, f)
+                && singletons::is_program_main(ctx, f)
                 && f.block_ops(c.block)
                     .iter()
                     .position(|(_, op)| op.span == c.span)
@@ -2090,14 +2090,6 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
         }
         findings.push(finding.suggest(suggestion));
     }
-}
-
-/// `func main()` of a `package main`.
-fn is_program_main(ctx: &RuleContext<'_>, f: &Function) -> bool {
-    f.def.parent.is_none()
-        && f.def.recv.is_none()
-        && f.def.name.rsplit('.').next() == Some("main")
-        && ctx.model().is_some_and(|m| &*m.pkg.name == "main")
 }
 
 /// Whether `f` looks at a context (`ctx.Done()`, `ctx.Err()`): its life is

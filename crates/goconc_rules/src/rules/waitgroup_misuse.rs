@@ -1211,7 +1211,7 @@ fn same_element(
 
 /// Whether `op` starts `target` as a goroutine (`go`, `errgroup.Go`,
 /// `wg.Go`).
-fn starts(op: &Op, target: FuncId) -> bool {
+pub(crate) fn starts(op: &Op, target: FuncId) -> bool {
     let OpKind::Call {
         callee, func_arg, ..
     } = &op.kind

@@ -352,25 +352,23 @@ fn started_after_signal(
     waiter: FuncId,
     signals: &[(BlockId, usize)],
 ) -> bool {
-    let mut starts = g.indexed_ops().filter(|(_, _, op)| match &op.kind {
+    // `go f()`, `go func() {...}()`, `g.Go(f)`, or a spawning wrapper
+    // (`threading.GoSafe(f)`).
+    let wrapper_spawns = |op: &goconc_semantic::ops::Op| match &op.kind {
         OpKind::Call {
-            callee, func_arg, ..
+            callee: Callee::Func(c),
+            func_arg: Some(fa),
+            ..
         } => {
-            // `go f()`, `go func() {...}()`, `g.Go(f)`, or a spawning
-            // wrapper (`threading.GoSafe(f)`).
-            let wrapper_spawns = |index: u32| match callee {
-                Callee::Func(c) => program
+            fa.func == goconc_semantic::ops::FuncArg::Func(waiter)
+                && program
                     .summary(*c)
-                    .is_some_and(|s| s.spawns_params.contains(&index)),
-                _ => false,
-            };
-            (op.mode == Mode::Spawned && *callee == Callee::Func(waiter))
-                || func_arg.as_ref().is_some_and(|fa| {
-                    fa.func == goconc_semantic::ops::FuncArg::Func(waiter)
-                        && (fa.spawned || op.mode == Mode::Spawned || wrapper_spawns(fa.index))
-                })
+                    .is_some_and(|s| s.spawns_params.contains(&fa.index))
         }
         _ => false,
+    };
+    let mut starts = g.indexed_ops().filter(|(_, _, op)| {
+        crate::rules::waitgroup_misuse::starts(op, waiter) || wrapper_spawns(op)
     });
     let mut any = false;
     let all = starts.all(|(b, i, _)| {

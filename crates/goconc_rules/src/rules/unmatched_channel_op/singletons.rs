@@ -21,13 +21,12 @@ pub(crate) fn runs_once_per_process(ctx: &RuleContext<'_>, f: &Function) -> bool
 }
 
 fn once(ctx: &RuleContext<'_>, f: &Function, depth: u32) -> bool {
-    let Some(model) = ctx.model() else {
+    if ctx.model().is_none() {
         return false;
-    };
+    }
     let short = f.def.name.rsplit('.').next().unwrap_or(&f.def.name);
-    if f.def.parent.is_none()
-        && f.def.recv.is_none()
-        && (short == "init" || (short == "main" && &*model.pkg.name == "main"))
+    if is_program_main(ctx, f)
+        || (f.def.parent.is_none() && f.def.recv.is_none() && short == "init")
     {
         return true;
     }
@@ -45,6 +44,14 @@ fn once(ctx: &RuleContext<'_>, f: &Function, depth: u32) -> bool {
         && callers
             .iter()
             .all(|g| g.id != f.id && once(ctx, g, depth + 1))
+}
+
+/// `func main()` of a `package main`.
+pub(crate) fn is_program_main(ctx: &RuleContext<'_>, f: &Function) -> bool {
+    f.def.parent.is_none()
+        && f.def.recv.is_none()
+        && f.def.name.rsplit('.').next() == Some("main")
+        && ctx.model().is_some_and(|m| &*m.pkg.name == "main")
 }
 
 /// `var x = sync.OnceValue(func() T { ... })`: the literal runs once.
