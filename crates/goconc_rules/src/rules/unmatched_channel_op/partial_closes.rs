@@ -261,7 +261,10 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             // (`es.install <- sub; <-sub.installed`, answered by `case f :=
             // <-es.install: ...; close(f.installed)`). The waiter's send
             // completes only when `g` takes that branch.
-            let answers_request = close_blocks.iter().all(|&b| {
+            // The request may be taken a few blocks earlier in the same
+            // iteration (`case f := <-es.install: if ... {} else {};
+            // close(f.installed)`).
+            let takes_request = |b: BlockId| {
                 g.block_ops(b).iter().any(|(_, op)| match &op.kind {
                     OpKind::Chan {
                         path: Some(req),
@@ -275,6 +278,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                     }),
                     _ => false,
                 })
+            };
+            let answers_request = close_blocks.iter().all(|&b| {
+                preceded_in_iteration(g, b, &takes_request).is_some_and(|requests| {
+                    requests.iter().all(|&r| always_reaches(g, r, close_blocks))
+                })
             });
             if answers_request {
                 continue;
@@ -282,7 +290,11 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             let Some((file, _)) = program.file_of(g) else {
                 continue;
             };
-            let Some((exit_span, gave_up)) = exit_without(file, g, close_blocks, &|b| {
+            // `for _, ln := range mux.m { close(ln.c) }` closes every
+            // listener's channel: leaving that loop is no exit without it.
+            let mut completing = close_blocks.clone();
+            completing.extend(every_element_loops(program, file, g, key, close_blocks));
+            let Some((exit_span, gave_up)) = exit_without(file, g, &completing, &|b| {
                 never_ending_range(ctx, g, b, &closed_elems)
             }) else {
                 continue;
@@ -491,6 +503,165 @@ fn exit_without(
     } else {
         None
     }
+}
+
+/// The blocks satisfying `marks` that every path from the start of the
+/// loop iteration (or of `g`) to block `b` passes, or `None` when some path
+/// passes none.
+fn preceded_in_iteration(
+    g: &Function,
+    b: BlockId,
+    marks: &dyn Fn(BlockId) -> bool,
+) -> Option<Vec<BlockId>> {
+    let cfg = &g.cfg;
+    let mut seen = vec![false; cfg.blocks.len()];
+    let mut stack = vec![b];
+    let mut marked = Vec::new();
+    while let Some(x) = stack.pop() {
+        if seen.get(x.index()).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[x.index()] = true;
+        if marks(x) {
+            marked.push(x);
+            continue;
+        }
+        let block = cfg.block(x);
+        if x == cfg.entry || block.kind == goconc_semantic::cfg::BlockKind::LoopHead {
+            return None;
+        }
+        stack.extend(block.preds.iter().copied());
+    }
+    Some(marked)
+}
+
+/// Every path from `from` reaches one of `targets` before the next loop
+/// iteration or the end of `g`: the close answers every request.
+fn always_reaches(g: &Function, from: BlockId, targets: &[BlockId]) -> bool {
+    let cfg = &g.cfg;
+    let mut seen = vec![false; cfg.blocks.len()];
+    let mut stack = vec![from];
+    while let Some(x) = stack.pop() {
+        if targets.contains(&x) || seen.get(x.index()).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[x.index()] = true;
+        let block = cfg.block(x);
+        if x == cfg.exit
+            || x == cfg.abort
+            || (x != from && block.kind == goconc_semantic::cfg::BlockKind::LoopHead)
+        {
+            return false;
+        }
+        stack.extend(block.succs.iter().copied());
+    }
+    true
+}
+
+/// Heads of the `range` loops over a collection (not a channel) that
+/// close the channel of each element they visit: the close is on a path
+/// rooted at the loop's value (or key) variable, inside the loop body.
+fn every_element_loops(
+    program: &goconc_semantic::Program,
+    file: &goconc_syntax::File,
+    g: &Function,
+    key: &ChanKey,
+    close_blocks: &[BlockId],
+) -> Vec<BlockId> {
+    let close_ops: Vec<(Span, &goconc_semantic::ops::AccessPath)> = close_blocks
+        .iter()
+        .flat_map(|&b| g.block_ops(b).iter())
+        .filter_map(|(_, op)| match &op.kind {
+            OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Close,
+                ..
+            } if op.mode == Mode::Now && chan_key(program, p).as_ref() == Some(key) => {
+                Some((op.span, p))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut heads = Vec::new();
+    for (bi, block) in g.cfg.blocks.iter().enumerate() {
+        let Some(Node::RangeNext(s)) = block.nodes.last() else {
+            continue;
+        };
+        let stmt = file.stmt(*s);
+        let StmtKind::Range {
+            key: k, value, x, ..
+        } = &stmt.kind
+        else {
+            continue;
+        };
+        if matches!(
+            program.underlying(program.type_of(g.pkg, g.def.file, *x)),
+            Type::Chan(_)
+        ) {
+            continue;
+        }
+        let vars: Vec<Span> = [k, value]
+            .into_iter()
+            .flatten()
+            .map(|e| file.expr(*e).span)
+            .collect();
+        let closes_element = close_ops.iter().any(|(span, p)| {
+            stmt.span.start <= span.start
+                && span.end <= stmt.span.end
+                && match &p.base {
+                    goconc_semantic::ops::Base::Local(l) => program
+                        .local(l)
+                        .is_some_and(|local| vars.contains(&local.span)),
+                    _ => false,
+                }
+        });
+        if closes_element
+            && every_iteration_passes(file, g, BlockId(bi as u32), stmt.span, close_blocks)
+        {
+            heads.push(BlockId(bi as u32));
+        }
+    }
+    heads
+}
+
+/// No iteration of the loop at `head` (spanning `span`) gets back to the
+/// head without passing one of `closes`: the close is not skipped by an
+/// `if` or a `continue`.
+fn every_iteration_passes(
+    file: &goconc_syntax::File,
+    g: &Function,
+    head: BlockId,
+    span: Span,
+    closes: &[BlockId],
+) -> bool {
+    let inside = |n: &Node| {
+        let s = match *n {
+            Node::Stmt(s) | Node::RangeInit(s) | Node::RangeNext(s) | Node::Select(s) => {
+                file.stmt(s).span
+            }
+            Node::SelectCase { clause, .. } => file.stmt(clause).span,
+            Node::Cond(e) => file.expr(e).span,
+        };
+        span.start <= s.start && s.end <= span.end
+    };
+    let cfg = &g.cfg;
+    let mut seen = vec![false; cfg.blocks.len()];
+    let mut stack: Vec<BlockId> = cfg.block(head).succs.to_vec();
+    while let Some(b) = stack.pop() {
+        if b == head {
+            return false;
+        }
+        if closes.contains(&b) || seen.get(b.index()).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[b.index()] = true;
+        let block = cfg.block(b);
+        if !block.nodes.iter().all(inside) {
+            continue;
+        }
+        stack.extend(block.succs.iter().copied());
+    }
+    true
 }
 
 /// The loop at `head` ranges over a channel that nothing can close: no
