@@ -1997,10 +1997,12 @@ fn check_endless_goroutines(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) 
             || program
                 .function(spawner)
                 .is_some_and(|s| singletons::runs_once_per_process(ctx, s))
-            || f.def
-                .recv_type
-                .as_ref()
-                .is_some_and(|t| singletons::singleton_type(ctx, t))
+            || std::iter::successors(Some(f), |w| enclosing(program, w)).any(|w| {
+                w.def
+                    .recv_type
+                    .as_ref()
+                    .is_some_and(|t| singletons::singleton_type(ctx, t))
+            })
         {
             continue;
         }

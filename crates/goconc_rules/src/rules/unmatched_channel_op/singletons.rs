@@ -1,4 +1,5 @@
-//! Code that runs once per process: `main`, `init`, a closure handed to
+//! Code that runs once per process: `main`, `init`, a subcommand's handler
+//! (`func(cmd *cobra.Command, args []string)`), a closure handed to
 //! `sync.OnceFunc`/`OnceValue`/`OnceValues`, and the unexported functions
 //! only those call. A goroutine such code starts, and the channels of a
 //! value only such code builds, live as long as the process by design: a
@@ -26,6 +27,7 @@ fn once(ctx: &RuleContext<'_>, f: &Function, depth: u32) -> bool {
     }
     let short = f.def.name.rsplit('.').next().unwrap_or(&f.def.name);
     if is_program_main(ctx, f)
+        || is_command_handler(f)
         || (f.def.parent.is_none() && f.def.recv.is_none() && short == "init")
     {
         return true;
@@ -44,6 +46,16 @@ fn once(ctx: &RuleContext<'_>, f: &Function, depth: u32) -> bool {
         && callers
             .iter()
             .all(|g| g.id != f.id && once(ctx, g, depth + 1))
+}
+
+/// The handler of a command-line subcommand, `func(cmd *cobra.Command,
+/// args []string) error` (cobra, and CLIs built the same way): the process
+/// runs it once and exits after it returns.
+pub(crate) fn is_command_handler(f: &Function) -> bool {
+    let params = &f.def.sig.params;
+    params.len() == 2
+        && matches!(&params[0], Type::Pointer(p) if p.as_named().is_some_and(|n| &*n.name == "Command"))
+        && matches!(&params[1], Type::Slice(e) if matches!(**e, Type::Basic(goconc_semantic::types::Basic::String)))
 }
 
 /// `func main()` of a `package main`.
