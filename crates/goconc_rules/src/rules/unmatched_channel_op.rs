@@ -314,6 +314,9 @@ impl ChanMentions {
                 continue;
             };
             let mut exempt: FxHashSet<goconc_syntax::ast::ExprId> = FxHashSet::default();
+            // Fields assigned a channel made elsewhere (`g.commitDone =
+            // commitDone`): aliases of that channel, like literal fields.
+            let mut alias_stores: FxHashSet<goconc_syntax::ast::ExprId> = FxHashSet::default();
             for stmt in &file.stmts {
                 if let StmtKind::Assign { lhs, rhs, .. } = &stmt.kind {
                     if lhs.len() != rhs.len() {
@@ -334,6 +337,13 @@ impl ChanMentions {
                         };
                         if creates {
                             exempt.insert(file.unparen(l));
+                        } else if matches!(
+                            file.expr(file.unparen(l)).kind,
+                            ExprKind::Selector { .. }
+                        ) && matches!(info.res(r), Res::Local(_))
+                            && is_chan(program, info.ty(r))
+                        {
+                            alias_stores.insert(file.unparen(l));
                         }
                     }
                 }
@@ -443,6 +453,9 @@ impl ChanMentions {
                                 let key = ChanKey::field(&owner, name.clone());
                                 if name.starts_with(|c: char| c.is_uppercase()) {
                                     out.exported.insert(key.clone());
+                                }
+                                if alias_stores.contains(&id) {
+                                    out.aliased.insert(key.clone());
                                 }
                                 Some(key)
                             }
