@@ -437,10 +437,14 @@ impl DoubleLockVisitor<'_> {
                 && f.ops
                     .iter()
                     .filter_map(|(_, op)| match &op.kind {
+                        // A goroutine's `defer keyWait.Unlock()` releases
+                        // the lock it was handed when it is done.
                         OpKind::Lock {
                             path: Some(p),
                             op: lop,
-                        } if p == path && op.mode == Mode::Now => Some((op.span.start, *lop)),
+                        } if p == path && matches!(op.mode, Mode::Now | Mode::Deferred) => {
+                            Some((op.span.start, *lop))
+                        }
                         _ => None,
                     })
                     .min_by_key(|(start, _)| *start)
@@ -448,8 +452,84 @@ impl DoubleLockVisitor<'_> {
         })
     }
 
+    /// Whether the lock taken at `first` has its `Unlock` method value
+    /// handed out before the lock at `second` (`srv.NotifyStarted =
+    /// waitLock.Unlock`): someone else releases it, and the second Lock
+    /// waits for that.
+    fn unlock_handed_out(&self, first: Span, second: Span) -> bool {
+        let Some((file, _)) = self.program.file_of(self.func) else {
+            return false;
+        };
+        let lock_text = file.text(first);
+        let Some(receiver) = lock_text
+            .strip_suffix(".Lock()")
+            .or_else(|| lock_text.strip_suffix(".RLock()"))
+        else {
+            return false;
+        };
+        if first.end > second.start {
+            return false;
+        }
+        let called: Vec<goconc_syntax::ast::ExprId> = file
+            .exprs
+            .iter()
+            .filter(|e| first.end <= e.span.start && e.span.end <= second.start)
+            .filter_map(|e| match &e.kind {
+                ExprKind::Call { fun, .. } => Some(file.unparen(*fun)),
+                _ => None,
+            })
+            .collect();
+        file.exprs.iter().enumerate().any(|(i, e)| {
+            first.end <= e.span.start
+                && e.span.end <= second.start
+                && matches!(&e.kind, ExprKind::Selector { x, sel }
+                    if matches!(file.name(*sel), "Unlock" | "RUnlock")
+                        && file.text(file.expr(*x).span) == receiver)
+                && !called.contains(&goconc_syntax::ast::ExprId(i as u32))
+        })
+    }
+
     fn file(&self) -> FileIdx {
         FileIdx(self.func.def.file as usize)
+    }
+
+    /// Whether the call at `site` passes arguments to a variadic tail of
+    /// functional options (`opt ...Option`, `type Option func(*options)`).
+    fn passes_options(&self, callee: FuncId, site: Span) -> bool {
+        let Some(callee) = self.program.function(callee) else {
+            return false;
+        };
+        let sig = &callee.def.sig;
+        let options_tail = sig.variadic
+            && sig.params.last().is_some_and(|t| match t {
+                Type::Slice(elem) => matches!(self.program.underlying(elem), Type::Func(_)),
+                _ => false,
+            });
+        options_tail && self.func.ops.iter().any(|(_, op)| {
+            op.span == site
+                && matches!(&op.kind, OpKind::Call { args, .. } if args.len() >= sig.params.len())
+        })
+    }
+
+    /// Whether the local at the base of `path` is assigned between the
+    /// lock at `first` and the one at `second` (in source order).
+    fn base_assigned_between(&self, path: &AccessPath, first: Span, second: Span) -> bool {
+        let Base::Local(k) = &path.base else {
+            return false;
+        };
+        if !self.program.local(k).is_some_and(|l| l.reassigned) || first.end > second.start {
+            return false;
+        }
+        let Some((file, info)) = self.program.file_of(self.func) else {
+            return false;
+        };
+        file.stmts.iter().any(|st| {
+            first.end <= st.span.start
+                && st.span.end <= second.start
+                && matches!(&st.kind, StmtKind::Assign { lhs, .. } if lhs.iter().any(|&l| {
+                    matches!(info.res(file.unparen(l)), Res::Local(id) if *id == k.local)
+                }))
+        })
     }
 
     /// The call chain from a callee down to the lock op: (function, span in
@@ -655,12 +735,21 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         // That design shows in a flag the callee takes (`hasLock bool`);
         // a branch on other state (`if r.lease.epoch != 0 { ...
         // r.currentEpoch() }`) just makes the second acquisition conditional.
+        // Functional options carry the same flag (`UnwrapKey(ctx, w,
+        // withAlreadyLocked(true))`), when the call passes any.
         if let Origin::Callee { callee, inner } = event.origin {
             if !callee_locks_on_every_path(self.program, callee, inner, event.kind)
-                && chain_takes_flag(self.program, callee, inner, 0)
+                && (chain_takes_flag(self.program, callee, inner, 0)
+                    || self.passes_options(callee, event.span))
             {
                 return;
             }
+        }
+        // `env = newEnvironment(t)` between the two locks: the second one
+        // locks the new value's mutex.
+        if fact.site != event.span && self.base_assigned_between(event.path, fact.site, event.span)
+        {
+            return;
         }
         // Recursive read locks deadlock only when a writer queues in
         // between; a read hold taken through a "begin read transaction"
@@ -671,7 +760,11 @@ impl LockVisitor for DoubleLockVisitor<'_> {
         {
             return;
         }
-        if self.handed_between_goroutines(event.path) {
+        if self.handed_between_goroutines(event.path)
+            || (matches!(event.origin, Origin::Direct)
+                && fact.site != event.span
+                && self.unlock_handed_out(fact.site, event.span))
+        {
             return;
         }
         if !self.seen.insert((event.span, event.path.clone())) {

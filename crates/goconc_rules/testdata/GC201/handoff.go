@@ -190,3 +190,76 @@ func SumBuckets(parts [][]int) []int {
 	wg.Wait()
 	return out
 }
+
+// A mutex as a one-shot "started" signal: the server releases it through
+// the Unlock method value it was handed, and the second Lock waits for
+// that.
+type dnsServer struct {
+	NotifyStartedFunc func()
+	serve             func() error
+}
+
+func (s *dnsServer) ActivateAndServe() error {
+	if s.NotifyStartedFunc != nil {
+		s.NotifyStartedFunc()
+	}
+	return s.serve()
+}
+
+// ok: waitLock.Unlock is handed to the server before the second Lock.
+func startDNS(s *dnsServer) {
+	waitLock := sync.Mutex{}
+	waitLock.Lock()
+	s.NotifyStartedFunc = waitLock.Unlock
+	go func() {
+		_ = s.ActivateAndServe()
+	}()
+	waitLock.Lock()
+	defer waitLock.Unlock()
+}
+
+type keyBatcher struct {
+	keys func() <-chan string
+}
+
+func newKeyBatcher(keys func() <-chan string) *keyBatcher {
+	b := &keyBatcher{keys: keys}
+	go func() {
+		for k := range b.keys() {
+			_ = k
+		}
+	}()
+	return b
+}
+
+// ok: the provider goroutine releases keyWait when it has sent every key.
+func provideAll(keys []string) *keyBatcher {
+	var keyWait sync.Mutex
+	keyWait.Lock()
+	b := newKeyBatcher(func() <-chan string {
+		ch := make(chan string)
+		go func() {
+			defer keyWait.Unlock()
+			defer close(ch)
+			for _, k := range keys {
+				ch <- k
+			}
+		}()
+		return ch
+	})
+	keyWait.Lock()
+	time.Sleep(10 * time.Millisecond)
+	return b
+}
+
+// Without the hand-off the second Lock waits for nobody.
+func startDNSForgetful(s *dnsServer) {
+	waitLock := sync.Mutex{}
+	waitLock.Lock()
+	s.NotifyStartedFunc = func() {}
+	go func() {
+		_ = s.ActivateAndServe()
+	}()
+	waitLock.Lock() // want `waitLock is already locked`
+	defer waitLock.Unlock()
+}
