@@ -297,6 +297,28 @@ mod weighted_semaphores {
                 if deferred {
                     continue;
                 }
+                // The weight is handed on: a closure of `f` releases it
+                // (`return func() { s.Release(1) }`), so the caller
+                // releases when it is done.
+                let released_by = |g: &Function| {
+                    g.ops.iter().any(|(_, op)| {
+                        matches!(method(program, g, op), Some(("Release", p)) if same_location(program, p, sem))
+                    })
+                };
+                if f.closures
+                    .iter()
+                    .filter_map(|&c| program.function(c))
+                    .any(released_by)
+                {
+                    continue;
+                }
+                // Or a callee on the path releases it (on its error paths,
+                // or when the request it sends completes).
+                let hands_on = |op: &Op| {
+                    is_release(op)
+                        || matches!(&op.kind, OpKind::Call { callee: goconc_semantic::ops::Callee::Func(c), .. }
+                            if *c != f.id && program.function(*c).is_some_and(released_by))
+                };
                 // Where the function goes once the acquire succeeded: past
                 // the `if err != nil` / `if !TryAcquire` right after it.
                 let block = f.cfg.block(b);
@@ -317,7 +339,7 @@ mod weighted_semaphores {
                     }
                     _ => block.succs.to_vec(),
                 };
-                let Some(exit_block) = super::exit_skipping(f, &starts, &is_release) else {
+                let Some(exit_block) = super::exit_skipping(f, &starts, &hands_on) else {
                     continue;
                 };
                 let name = program.describe_path(sem);
