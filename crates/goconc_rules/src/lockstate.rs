@@ -703,6 +703,64 @@ fn has_lock_effects(program: &Program, func: &Function) -> bool {
 }
 
 /// The short name of a function (`Stop` for `example.com/app.(*Server).Stop`).
+/// Whether `func` is declared in a `_test.go` file.
+pub fn in_test_file(program: &Program, func: &Function) -> bool {
+    program
+        .packages
+        .get(func.pkg as usize)
+        .and_then(|m| m.pkg.files.get(func.def.file as usize))
+        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+}
+
+/// Whether the doc comment of `func` (or of the declared function a
+/// closure is in) states that its callers hold a lock: "call with
+/// lvs.gcMu locked", "must be called with s.mu held", "caller holds mu".
+pub fn documented_as_called_locked(program: &Program, func: &Function) -> bool {
+    let Some((file, _)) = program.file_of(func) else {
+        return false;
+    };
+    // The outermost declared function around `func` in its file.
+    let decl_start = program
+        .packages
+        .get(func.pkg as usize)
+        .into_iter()
+        .flat_map(|m| m.funcs.iter())
+        .filter_map(|&id| program.function(id))
+        .filter(|g| {
+            g.def.parent.is_none()
+                && g.def.file == func.def.file
+                && g.def.span.start <= func.def.span.start
+                && func.def.span.end <= g.def.span.end
+        })
+        .map(|g| g.def.span.start)
+        .min()
+        .unwrap_or(func.def.span.start);
+    let Some(group) = file
+        .comments
+        .iter()
+        .filter(|g| g.span.end <= decl_start)
+        .max_by_key(|g| g.span.end)
+    else {
+        return false;
+    };
+    // Only the comment right above the declaration is its doc.
+    let gap = file.text(Span {
+        start: group.span.end,
+        end: decl_start,
+    });
+    if gap.chars().filter(|&c| c == '\n').count() > 1 || !gap.trim().is_empty() {
+        return false;
+    }
+    let doc = file.text(group.span).to_ascii_lowercase();
+    let states_held = ["locked", " held", "holding", "hold "]
+        .iter()
+        .any(|w| doc.contains(w));
+    let about_callers = ["call", "must", "require", "expect", "assume"]
+        .iter()
+        .any(|w| doc.contains(w));
+    states_held && about_callers
+}
+
 pub fn short_name(func: &Function) -> &str {
     let name = func.def.name.as_str();
     name.rsplit('.').next().unwrap_or(name)
