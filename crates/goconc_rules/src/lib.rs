@@ -89,6 +89,8 @@ pub struct RuleContext<'a> {
     singleton_types: std::cell::RefCell<
         HashMap<(goconc_semantic::types::Sym, goconc_semantic::types::Sym), bool>,
     >,
+    /// The package's functions that are not test drivers, in package order.
+    production_functions: OnceLock<Vec<&'a Function>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -105,6 +107,7 @@ impl<'a> RuleContext<'a> {
             literal_field_makes: OnceLock::new(),
             package_callers: OnceLock::new(),
             singleton_types: Default::default(),
+            production_functions: OnceLock::new(),
         }
     }
 
@@ -119,6 +122,16 @@ impl<'a> RuleContext<'a> {
     )] {
         self.literal_field_makes
             .get_or_init(|| crate::rules::unmatched_channel_op::scan_literal_field_makes(self))
+    }
+
+    /// The package's functions that are not test drivers (see
+    /// [`Self::is_test_driver`]), in package order; found once.
+    pub(crate) fn production_functions(&self) -> &[&'a Function] {
+        self.production_functions.get_or_init(|| {
+            self.functions()
+                .filter(|f| !self.is_test_driver(f))
+                .collect()
+        })
     }
 
     /// The package's functions with a direct call of `func`, one entry per
@@ -236,7 +249,7 @@ impl<'a> RuleContext<'a> {
             .pkg
             .files
             .get(func.def.file as usize)
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+            .is_some_and(|src| crate::is_test_path(&src.path));
         if !in_test_file {
             return false;
         }
@@ -286,6 +299,14 @@ impl<'a> RuleContext<'a> {
     pub fn go_version(&self) -> (u32, u32) {
         self.model().map(|m| m.pkg.go_version).unwrap_or((1, 26))
     }
+}
+
+/// Whether `path` names a `_test.go` file. Compares the raw bytes: the
+/// same answer as `path.to_string_lossy().ends_with("_test.go")` (a
+/// replacement character is never ASCII) without validating the whole path
+/// as UTF-8 on every call.
+pub(crate) fn is_test_path(path: &std::path::Path) -> bool {
+    path.as_os_str().as_encoded_bytes().ends_with(b"_test.go")
 }
 
 /// A secondary location of a finding.

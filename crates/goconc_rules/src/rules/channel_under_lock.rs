@@ -419,7 +419,7 @@ impl<'a> PackageIndex<'a> {
 
     fn build(ctx: &RuleContext<'a>) -> PackageIndex<'a> {
         let program = ctx.program;
-        let funcs = production_functions(ctx);
+        let funcs = production_functions(ctx).to_vec();
         let mut chans: HashMap<LockClass, Vec<ChanSite>> = HashMap::default();
         let mut makes: HashMap<LockClass, Vec<Option<i64>>> = HashMap::default();
         let mut locks = Vec::with_capacity(funcs.len());
@@ -892,7 +892,8 @@ fn subscriber_send(
     // An exported method takes the lock for writing, itself or through a
     // call (`Subscription.Unsubscribe` calling `b.unsubscribe`).
     let writers: Vec<&Function> = production_functions(ctx)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|g| {
             (unbuffered || ends_subscription(g))
                 && is_exported_method(g)
@@ -995,7 +996,7 @@ fn handed_out_send(
         let Some(lock) = lock_class(program, h) else {
             continue;
         };
-        let taker = production_functions(ctx).into_iter().find(|g| {
+        let taker = production_functions(ctx).iter().copied().find(|g| {
             g.id != f.id
                 && is_exported_method(g)
                 && program.summary(g.id).is_some_and(|s| {

@@ -364,14 +364,14 @@ pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {
 pub(crate) fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
     ctx.model()
         .and_then(|m| m.pkg.files.get(f.def.file as usize))
-        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+        .is_some_and(|src| crate::is_test_path(&src.path))
 }
 
 /// The package's functions that are not test drivers (see
 /// [`RuleContext::is_test_driver`]): their nestings are neither findings nor
 /// evidence.
-pub(crate) fn production_functions<'a>(ctx: &RuleContext<'a>) -> Vec<&'a Function> {
-    ctx.functions().filter(|f| !ctx.is_test_driver(f)).collect()
+pub(crate) fn production_functions<'c, 'a>(ctx: &'c RuleContext<'a>) -> &'c [&'a Function] {
+    ctx.production_functions()
 }
 
 /// Short display name of a function (`(*Server).Stop`, `Serve.func1`).

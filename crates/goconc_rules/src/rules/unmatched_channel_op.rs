@@ -1169,7 +1169,7 @@ fn check_parked_methods(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let in_test_file = ctx
             .model()
             .and_then(|m| m.pkg.files.get(f.def.file as usize))
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+            .is_some_and(|src| crate::is_test_path(&src.path));
         if f.def.parent.is_some() || in_test_file {
             continue;
         }
@@ -1833,7 +1833,7 @@ fn uncalled_test_method(ctx: &RuleContext<'_>, f: &Function) -> bool {
         .pkg
         .files
         .get(f.def.file as usize)
-        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+        .is_some_and(|src| crate::is_test_path(&src.path));
     if !in_test_file {
         return false;
     }
@@ -1906,7 +1906,7 @@ fn dead_test_hook(ctx: &RuleContext<'_>, f: &Function) -> bool {
     // Only a type declared in a test file: nothing outside the package's
     // tests can call the hook.
     let declared_in_test = model.pkg.files.iter().any(|src| {
-        src.path.to_string_lossy().ends_with("_test.go")
+        crate::is_test_path(&src.path)
             && src.ast.specs.iter().any(|spec| {
                 matches!(&spec.kind, goconc_syntax::ast::SpecKind::Type { name, .. }
                     if src.ast.name(*name) == &*owner.name)
