@@ -91,6 +91,14 @@ pub struct RuleContext<'a> {
     >,
     /// The package's functions that are not test drivers, in package order.
     production_functions: OnceLock<Vec<&'a Function>>,
+    /// Method selectors of the package's source, by name, for GC102's
+    /// uncalled test methods.
+    method_selectors: OnceLock<crate::rules::unmatched_channel_op::MethodSelectors<'a>>,
+    /// Per (package, file): the value of each local declared by a
+    /// multi-value assignment (`ch, err := f()`), found on first use.
+    multi_value_inits: std::cell::RefCell<
+        HashMap<(u32, u32), std::rc::Rc<crate::rules::unmatched_channel_op::MultiValueInits>>,
+    >,
 }
 
 impl<'a> RuleContext<'a> {
@@ -108,6 +116,8 @@ impl<'a> RuleContext<'a> {
             package_callers: OnceLock::new(),
             singleton_types: Default::default(),
             production_functions: OnceLock::new(),
+            method_selectors: OnceLock::new(),
+            multi_value_inits: Default::default(),
         }
     }
 
@@ -132,6 +142,32 @@ impl<'a> RuleContext<'a> {
                 .filter(|f| !self.is_test_driver(f))
                 .collect()
         })
+    }
+
+    /// Every method selector of the package's source, by name.
+    pub(crate) fn method_selectors(
+        &self,
+    ) -> &crate::rules::unmatched_channel_op::MethodSelectors<'a> {
+        self.method_selectors
+            .get_or_init(|| crate::rules::unmatched_channel_op::MethodSelectors::scan(self.model()))
+    }
+
+    /// The locals of file `file` of package `pkg` declared by a
+    /// multi-value assignment, with the assigned call.
+    pub(crate) fn multi_value_inits(
+        &self,
+        pkg: u32,
+        file: u32,
+        compute: impl FnOnce() -> crate::rules::unmatched_channel_op::MultiValueInits,
+    ) -> std::rc::Rc<crate::rules::unmatched_channel_op::MultiValueInits> {
+        if let Some(known) = self.multi_value_inits.borrow().get(&(pkg, file)) {
+            return known.clone();
+        }
+        let answer = std::rc::Rc::new(compute());
+        self.multi_value_inits
+            .borrow_mut()
+            .insert((pkg, file), answer.clone());
+        answer
     }
 
     /// The package's functions with a direct call of `func`, one entry per
