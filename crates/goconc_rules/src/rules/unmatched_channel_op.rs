@@ -222,6 +222,27 @@ pub(crate) fn chan_key(program: &Program, path: &AccessPath) -> Option<ChanKey> 
         .map(|(owner, name)| ChanKey::field(&owner, name))
 }
 
+/// [`is_chan`] with the answer for each named type remembered (by the
+/// address of its shared node: the same type read again, the same answer),
+/// for scans that ask for every expression of a package.
+#[derive(Default)]
+struct ChanTypes {
+    named: FxHashMap<usize, bool>,
+}
+
+impl ChanTypes {
+    fn is_chan(&mut self, program: &Program, ty: &Type) -> bool {
+        match ty {
+            Type::Chan(..) => true,
+            Type::Named(n) => *self
+                .named
+                .entry(std::sync::Arc::as_ptr(n) as usize)
+                .or_insert_with(|| is_chan(program, ty)),
+            _ => false,
+        }
+    }
+}
+
 fn is_chan(program: &Program, ty: &Type) -> bool {
     match ty {
         Type::Chan(..) => true,
@@ -308,6 +329,7 @@ impl ChanMentions {
                 Some((f.def.file, f.def.span, flags))
             })
             .collect();
+        let mut chan_types = ChanTypes::default();
         for (fi, source) in model.pkg.files.iter().enumerate() {
             let file = &*source.ast;
             let Some(info) = model.files.get(fi) else {
@@ -385,23 +407,28 @@ impl ChanMentions {
             for (i, expr) in file.exprs.iter().enumerate() {
                 let id = goconc_syntax::ast::ExprId(i as u32);
                 if let ExprKind::CompositeLit { elts, .. } = &expr.kind {
-                    field_aliases(program, file, info, id, elts, &mut out.aliased);
+                    field_aliases(
+                        program,
+                        &mut chan_types,
+                        (file, info),
+                        id,
+                        elts,
+                        &mut out.aliased,
+                    );
                 }
-                // Only identifiers and selectors are keys: no lookup for the rest.
-                if matches!(expr.kind, ExprKind::Ident(_) | ExprKind::Selector { .. })
-                    && exempt.contains(&id)
-                {
-                    continue;
-                }
+                // Only identifiers and selectors are keys. The targets of
+                // `ch = make(...)` are skipped below, once a key is found
+                // (most expressions are not channels: no set lookup).
+                let mut exported = false;
                 let key = match &expr.kind {
                     ExprKind::Ident(_) => match info.res(id) {
                         Res::Local(l) => {
                             let is_chan_local = match local_is_chan.get_mut(l.0 as usize) {
                                 Some(Some(known)) => *known,
                                 Some(slot) => {
-                                    let known = info
-                                        .local(*l)
-                                        .is_some_and(|local| is_chan(program, &local.ty));
+                                    let known = info.local(*l).is_some_and(|local| {
+                                        chan_types.is_chan(program, &local.ty)
+                                    });
                                     *slot = Some(known);
                                     known
                                 }
@@ -413,7 +440,7 @@ impl ChanMentions {
                                 local: *l,
                             }))
                         }
-                        res @ Res::Global(_) if is_chan(program, info.ty(id)) => {
+                        res @ Res::Global(_) if chan_types.is_chan(program, info.ty(id)) => {
                             info.object(res).map(ChanKey::Global)
                         }
                         _ => None,
@@ -427,7 +454,9 @@ impl ChanMentions {
                         None
                     }
                     ExprKind::Selector { x, .. } => match info.selection(id) {
-                        Some(Selection::Field { embedded, name, ty }) if is_chan(program, ty) => {
+                        Some(Selection::Field { embedded, name, ty })
+                            if chan_types.is_chan(program, ty) =>
+                        {
                             // The type declaring the field: walk the
                             // implicit embedded fields like the access paths do.
                             let mut owner = info.ty(*x).strip_pointer().clone();
@@ -440,11 +469,8 @@ impl ChanMentions {
                             if owner.is_unknown() {
                                 None
                             } else {
-                                let key = ChanKey::field(&owner, name.clone());
-                                if name.starts_with(|c: char| c.is_uppercase()) {
-                                    out.exported.insert(key.clone());
-                                }
-                                Some(key)
+                                exported = name.starts_with(|c: char| c.is_uppercase());
+                                Some(ChanKey::field(&owner, name.clone()))
                             }
                         }
                         _ => None,
@@ -452,6 +478,12 @@ impl ChanMentions {
                     _ => None,
                 };
                 if let Some(key) = key {
+                    if exempt.contains(&id) {
+                        continue;
+                    }
+                    if exported {
+                        out.exported.insert(key.clone());
+                    }
                     if handed_receive_only.contains(&id) {
                         *out.receive_only.entry(key.clone()).or_default() += 1;
                     }
@@ -664,8 +696,8 @@ pub(crate) fn scan_literal_field_makes(ctx: &RuleContext<'_>) -> Vec<(Type, Sym,
 /// (`&pipe{rx: ch}`) makes the field an alias of another channel.
 fn field_aliases(
     program: &Program,
-    file: &goconc_syntax::File,
-    info: &goconc_semantic::body::FileInfo,
+    chan_types: &mut ChanTypes,
+    (file, info): (&goconc_syntax::File, &goconc_semantic::body::FileInfo),
     lit: goconc_syntax::ast::ExprId,
     elts: &[goconc_syntax::ast::ExprId],
     escaped: &mut FxHashSet<ChanKey>,
@@ -684,7 +716,7 @@ fn field_aliases(
             _ => (None, el),
         };
         // Cheap test first: most literal elements are not channels.
-        if !is_chan(program, info.ty(value)) || makes(value) {
+        if !chan_types.is_chan(program, info.ty(value)) || makes(value) {
             continue;
         }
         let owner = info.ty(lit).strip_pointer().clone();
