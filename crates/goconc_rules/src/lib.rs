@@ -89,6 +89,16 @@ pub struct RuleContext<'a> {
     singleton_types: std::cell::RefCell<
         HashMap<(goconc_semantic::types::Sym, goconc_semantic::types::Sym), bool>,
     >,
+    /// The package's functions that are not test drivers, in package order.
+    production_functions: OnceLock<Vec<&'a Function>>,
+    /// Method selectors of the package's source, by name, for GC102's
+    /// uncalled test methods.
+    method_selectors: OnceLock<crate::rules::unmatched_channel_op::MethodSelectors<'a>>,
+    /// Per (package, file): the value of each local declared by a
+    /// multi-value assignment (`ch, err := f()`), found on first use.
+    multi_value_inits: std::cell::RefCell<
+        HashMap<(u32, u32), std::rc::Rc<crate::rules::unmatched_channel_op::MultiValueInits>>,
+    >,
 }
 
 impl<'a> RuleContext<'a> {
@@ -105,6 +115,9 @@ impl<'a> RuleContext<'a> {
             literal_field_makes: OnceLock::new(),
             package_callers: OnceLock::new(),
             singleton_types: Default::default(),
+            production_functions: OnceLock::new(),
+            method_selectors: OnceLock::new(),
+            multi_value_inits: Default::default(),
         }
     }
 
@@ -119,6 +132,42 @@ impl<'a> RuleContext<'a> {
     )] {
         self.literal_field_makes
             .get_or_init(|| crate::rules::unmatched_channel_op::scan_literal_field_makes(self))
+    }
+
+    /// The package's functions that are not test drivers (see
+    /// [`Self::is_test_driver`]), in package order; found once.
+    pub(crate) fn production_functions(&self) -> &[&'a Function] {
+        self.production_functions.get_or_init(|| {
+            self.functions()
+                .filter(|f| !self.is_test_driver(f))
+                .collect()
+        })
+    }
+
+    /// Every method selector of the package's source, by name.
+    pub(crate) fn method_selectors(
+        &self,
+    ) -> &crate::rules::unmatched_channel_op::MethodSelectors<'a> {
+        self.method_selectors
+            .get_or_init(|| crate::rules::unmatched_channel_op::MethodSelectors::scan(self.model()))
+    }
+
+    /// The locals of file `file` of package `pkg` declared by a
+    /// multi-value assignment, with the assigned call.
+    pub(crate) fn multi_value_inits(
+        &self,
+        pkg: u32,
+        file: u32,
+        compute: impl FnOnce() -> crate::rules::unmatched_channel_op::MultiValueInits,
+    ) -> std::rc::Rc<crate::rules::unmatched_channel_op::MultiValueInits> {
+        if let Some(known) = self.multi_value_inits.borrow().get(&(pkg, file)) {
+            return known.clone();
+        }
+        let answer = std::rc::Rc::new(compute());
+        self.multi_value_inits
+            .borrow_mut()
+            .insert((pkg, file), answer.clone());
+        answer
     }
 
     /// The package's functions with a direct call of `func`, one entry per
@@ -236,7 +285,7 @@ impl<'a> RuleContext<'a> {
             .pkg
             .files
             .get(func.def.file as usize)
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+            .is_some_and(|src| crate::is_test_path(&src.path));
         if !in_test_file {
             return false;
         }
@@ -286,6 +335,14 @@ impl<'a> RuleContext<'a> {
     pub fn go_version(&self) -> (u32, u32) {
         self.model().map(|m| m.pkg.go_version).unwrap_or((1, 26))
     }
+}
+
+/// Whether `path` names a `_test.go` file. Compares the raw bytes: the
+/// same answer as `path.to_string_lossy().ends_with("_test.go")` (a
+/// replacement character is never ASCII) without validating the whole path
+/// as UTF-8 on every call.
+pub(crate) fn is_test_path(path: &std::path::Path) -> bool {
+    path.as_os_str().as_encoded_bytes().ends_with(b"_test.go")
 }
 
 /// A secondary location of a finding.

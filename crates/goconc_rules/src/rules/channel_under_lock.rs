@@ -12,7 +12,7 @@ use goconc_syntax::ast::{Span, StmtId};
 use super::lock_order_inversion::{
     acquisitions, deferred_acquisitions, display_path, for_each_op_with_held, held_at_blocks,
     lock_class, may_hold_locks, modelled_callee, production_functions, short_func_name, HeldLocks,
-    LockClass,
+    LockClass, PathName,
 };
 use crate::{declare_rule, FileIdx, Finding, Rule, RuleContext, RuleMeta};
 
@@ -151,21 +151,23 @@ fn dir_of(op: ChanOp) -> Option<Dir> {
 /// A channel operation of a function (direct, or inside a callee) at a
 /// point of its CFG.
 #[derive(Clone, Debug)]
-struct ChanSite {
+struct ChanSite<'a> {
     /// The channel as this function names it.
     path: AccessPath,
     func: usize,
     file: FileIdx,
-    func_name: String,
+    func_name: &'a str,
     block: BlockId,
     index: usize,
     span: Span,
     dir: Dir,
-    desc: String,
-    /// A close done by whoever drops the last reference (`if
-    /// atomic.AddInt32(&ts.refs, -1) == 0 { close(ts.drained) }`): no one
-    /// goroutine is the closer, so none can be paired with a waiter.
-    last_reference: bool,
+    desc: PathName,
+    /// The op doing it, and whether it is a close done by whoever drops
+    /// the last reference (`if atomic.AddInt32(&ts.refs, -1) == 0 {
+    /// close(ts.drained) }`): no one goroutine is the closer, so none can be
+    /// paired with a waiter. Decided on first use.
+    op: &'a Op,
+    last_reference: std::cell::OnceCell<bool>,
     /// Done inside a callee, in a loop there (`c.run()` whose `for {
     /// select { case <-c.add: ... } }` serves requests): a lock taken
     /// before the call gates only the loop's start.
@@ -181,20 +183,20 @@ struct LockSite {
     index: usize,
     span: Span,
     kind: LockKind,
-    desc: String,
+    desc: PathName,
 }
 
 /// Channel operations and lock acquisitions of the package, by class.
 struct PackageIndex<'a> {
     funcs: Vec<&'a Function>,
-    chans: HashMap<LockClass, Vec<ChanSite>>,
+    chans: HashMap<LockClass, Vec<ChanSite<'a>>>,
     /// Per function: lock acquisitions by lock class.
     locks: Vec<HashMap<LockClass, Vec<LockSite>>>,
     /// Capacities of every `make` of a channel class (`None`: not constant).
     makes: HashMap<LockClass, Vec<Option<i64>>>,
-    in_loop: Vec<Option<Vec<bool>>>,
+    in_loop: Vec<std::cell::OnceCell<Vec<bool>>>,
     /// Held locks at block entries, per function (computed on demand).
-    held_in: Vec<Option<Vec<Option<HeldLocks>>>>,
+    held_in: Vec<std::cell::OnceCell<Vec<Option<HeldLocks>>>>,
 }
 
 /// Channel operations an op performs now: its own, or its callee's.
@@ -369,7 +371,7 @@ impl<'a> PackageIndex<'a> {
     /// Whether function `fi` holds a lock of class `lock` just before the
     /// op at (`block`, `index`).
     fn holds_at(
-        &mut self,
+        &self,
         program: &Program,
         fi: usize,
         block: BlockId,
@@ -379,10 +381,10 @@ impl<'a> PackageIndex<'a> {
         let Some(&f) = self.funcs.get(fi) else {
             return false;
         };
-        let Some(slot) = self.held_in.get_mut(fi) else {
+        let Some(slot) = self.held_in.get(fi) else {
             return false;
         };
-        let block_in = slot.get_or_insert_with(|| held_at_blocks(program, f));
+        let block_in = slot.get_or_init(|| held_at_blocks(program, f));
         let Some(Some(start)) = block_in.get(block.index()) else {
             return false;
         };
@@ -397,14 +399,14 @@ impl<'a> PackageIndex<'a> {
 
     /// Like [`Self::holds_at`], and the lock and the channel at that op are
     /// fields of the same object (`q.mu` held while using `q.out`).
-    fn holds_own_lock_at(&mut self, program: &Program, site: &ChanSite, lock: &LockClass) -> bool {
+    fn holds_own_lock_at(&self, program: &Program, site: &ChanSite, lock: &LockClass) -> bool {
         let Some(&f) = self.funcs.get(site.func) else {
             return false;
         };
-        let Some(slot) = self.held_in.get_mut(site.func) else {
+        let Some(slot) = self.held_in.get(site.func) else {
             return false;
         };
-        let block_in = slot.get_or_insert_with(|| held_at_blocks(program, f));
+        let block_in = slot.get_or_init(|| held_at_blocks(program, f));
         let Some(Some(start)) = block_in.get(site.block.index()) else {
             return false;
         };
@@ -419,8 +421,8 @@ impl<'a> PackageIndex<'a> {
 
     fn build(ctx: &RuleContext<'a>) -> PackageIndex<'a> {
         let program = ctx.program;
-        let funcs = production_functions(ctx);
-        let mut chans: HashMap<LockClass, Vec<ChanSite>> = HashMap::default();
+        let funcs = production_functions(ctx).to_vec();
+        let mut chans: HashMap<LockClass, Vec<ChanSite<'a>>> = HashMap::default();
         let mut makes: HashMap<LockClass, Vec<Option<i64>>> = HashMap::default();
         let mut locks = Vec::with_capacity(funcs.len());
         let mut loops_of: HashMap<goconc_semantic::ops::FuncId, Vec<bool>> = HashMap::default();
@@ -474,15 +476,15 @@ impl<'a> PackageIndex<'a> {
                         path: p.clone(),
                         func: fi,
                         file: FileIdx(f.def.file as usize),
-                        func_name: short_func_name(f).to_string(),
+                        func_name: short_func_name(f),
                         block,
                         index,
                         span: op.span,
                         dir,
-                        desc: display_path(ctx, &p),
+                        desc: PathName::new(&p),
                         in_callee_loop: callee_loops.contains(&(p.clone(), cop)),
-                        last_reference: dir == Dir::Close
-                            && closes_on_last_reference(program, f, op, &p),
+                        op,
+                        last_reference: std::cell::OnceCell::new(),
                     });
                 }
                 for (p, kind, _) in acquisitions(program, op) {
@@ -493,7 +495,7 @@ impl<'a> PackageIndex<'a> {
                             index: i,
                             span: op.span,
                             kind,
-                            desc: display_path(ctx, &p),
+                            desc: PathName::new(&p),
                         });
                     }
                 }
@@ -509,7 +511,7 @@ impl<'a> PackageIndex<'a> {
                             index,
                             span: op.span,
                             kind,
-                            desc: display_path(ctx, &p),
+                            desc: PathName::new(&p),
                         });
                     }
                 }
@@ -605,8 +607,8 @@ impl<'a> PackageIndex<'a> {
                 }
             }
         }
-        let in_loop = vec![None; funcs.len()];
-        let held_in = vec![None; funcs.len()];
+        let in_loop = vec![std::cell::OnceCell::new(); funcs.len()];
+        let held_in = vec![std::cell::OnceCell::new(); funcs.len()];
         PackageIndex {
             held_in,
             funcs,
@@ -635,7 +637,7 @@ impl<'a> PackageIndex<'a> {
     /// its way to the channel operation, or between two of them in a loop.
     #[allow(clippy::too_many_arguments)]
     fn blocking_counterpart(
-        &mut self,
+        &self,
         program: &Program,
         this_func: usize,
         chan: &LockClass,
@@ -646,10 +648,17 @@ impl<'a> PackageIndex<'a> {
         emptied: bool,
         at: (BlockId, usize),
         waiter_paths: (&AccessPath, &AccessPath),
-    ) -> Option<(ChanSite, LockSite)> {
-        let sites = self.chans.get(chan)?.clone();
-        for c in sites.iter().cloned() {
-            if !completes(dir, c.dir) || c.last_reference {
+    ) -> Option<(ChanSite<'a>, LockSite)> {
+        let sites = self.chans.get(chan)?;
+        for c in sites {
+            if !completes(dir, c.dir) {
+                continue;
+            }
+            let last_reference = *c.last_reference.get_or_init(|| {
+                c.dir == Dir::Close
+                    && closes_on_last_reference(program, self.funcs[c.func], c.op, &c.path)
+            });
+            if last_reference {
                 continue;
             }
             // The same function is the counterpart only from another call:
@@ -672,7 +681,6 @@ impl<'a> PackageIndex<'a> {
             if acqs.iter().any(|a| a.span == c.span) {
                 continue;
             }
-            let acqs = acqs.clone();
             // The counterpart does its side while holding the lock itself: the
             // two sides are serialised by the lock, and the value is handed
             // over by whoever holds it (a token protocol), not across it.
@@ -688,13 +696,13 @@ impl<'a> PackageIndex<'a> {
                 && self.holds_at(program, c.func, c.block, c.index, lock)
                 && !(own_lock_here
                     && (emptied || self.is_unbuffered(chan))
-                    && self.holds_own_lock_at(program, &c, lock))
+                    && self.holds_own_lock_at(program, c, lock))
             {
                 continue;
             }
             let f = self.funcs[c.func];
             let looped = self.in_loop[c.func]
-                .get_or_insert_with(|| f.cfg.in_loop())
+                .get_or_init(|| f.cfg.in_loop())
                 .get(c.block.index())
                 .copied()
                 .unwrap_or(false);
@@ -710,7 +718,7 @@ impl<'a> PackageIndex<'a> {
                 .map(|s| (s.block, s.index))
                 .filter(|&at| reaches(f, at, (c.block, c.index)))
                 .collect();
-            let acqs_all = acqs.clone();
+            let acqs_all = acqs;
             for a in acqs {
                 // Read locks do not exclude each other.
                 if kind == LockKind::Read && a.kind == LockKind::Read {
@@ -745,9 +753,8 @@ impl<'a> PackageIndex<'a> {
                                 && reaches(f, (a.block, a.index), (b.block, b.index))
                                 && reaches(f, (b.block, b.index), (c.block, c.index))
                         })
-                        .max_by_key(|b| b.span.start)
-                        .cloned();
-                    return Some((c, nearest.unwrap_or(a)));
+                        .max_by_key(|b| b.span.start);
+                    return Some((c.clone(), nearest.unwrap_or(a).clone()));
                 }
             }
         }
@@ -892,7 +899,8 @@ fn subscriber_send(
     // An exported method takes the lock for writing, itself or through a
     // call (`Subscription.Unsubscribe` calling `b.unsubscribe`).
     let writers: Vec<&Function> = production_functions(ctx)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|g| {
             (unbuffered || ends_subscription(g))
                 && is_exported_method(g)
@@ -995,7 +1003,7 @@ fn handed_out_send(
         let Some(lock) = lock_class(program, h) else {
             continue;
         };
-        let taker = production_functions(ctx).into_iter().find(|g| {
+        let taker = production_functions(ctx).iter().copied().find(|g| {
             g.id != f.id
                 && is_exported_method(g)
                 && program.summary(g.id).is_some_and(|s| {
@@ -1191,12 +1199,12 @@ fn reaches(f: &Function, from: (BlockId, usize), to: (BlockId, usize)) -> bool {
 /// held: (statement, position, held locks).
 type Poll = (StmtId, (BlockId, usize), Vec<(AccessPath, LockKind)>);
 
-struct Blocked {
+struct Blocked<'a> {
     chan: String,
     dir: Dir,
     held: String,
     held_span: Span,
-    counterpart: ChanSite,
+    counterpart: ChanSite<'a>,
     counterpart_lock: LockSite,
     /// The receive follows a poll under the lock that found the buffer empty.
     emptied: bool,
@@ -1279,7 +1287,7 @@ impl Rule for ChannelUnderLock {
                             emptied,
                             (block, index_in_block),
                         ) {
-                            found.push(report(file, op.span, &b, false));
+                            found.push(report(ctx, file, op.span, &b, false));
                         } else if *cop == ChanOp::Send {
                             if let Some(finding) = subscriber_send(ctx, f, file, op, p, held) {
                                 found.push(finding);
@@ -1339,7 +1347,7 @@ impl Rule for ChannelUnderLock {
                             }
                         }
                         if let (Some(b), false) = (hit, rescued) {
-                            found.push(report(file, op.span, &b, true));
+                            found.push(report(ctx, file, op.span, &b, true));
                         }
                     }
                     OpKind::Call {
@@ -1372,7 +1380,7 @@ impl Rule for ChannelUnderLock {
                                 false,
                                 (block, index_in_block),
                             ) {
-                                found.push(report(file, op.span, &b, false));
+                                found.push(report(ctx, file, op.span, &b, false));
                                 break;
                             }
                         }
@@ -1409,16 +1417,16 @@ fn call_args(op: &Op) -> &[Option<AccessPath>] {
 /// Whether a channel op on `path` (at `at` in the function) blocks under
 /// one of the `held` locks.
 #[allow(clippy::too_many_arguments)]
-fn blocked(
+fn blocked<'a>(
     ctx: &RuleContext<'_>,
-    index: &mut PackageIndex<'_>,
+    index: &PackageIndex<'a>,
     func: usize,
     path: &AccessPath,
     op: ChanOp,
     held: &HeldLocks,
     emptied: bool,
     at: (BlockId, usize),
-) -> Option<Blocked> {
+) -> Option<Blocked<'a>> {
     let program = ctx.program;
     let dir = dir_of(op)?;
     let chan = lock_class(program, path)?;
@@ -1520,7 +1528,7 @@ fn owned_by_package(ctx: &RuleContext<'_>, class: &LockClass) -> bool {
     }
 }
 
-fn report(file: FileIdx, span: Span, b: &Blocked, select: bool) -> Finding {
+fn report(ctx: &RuleContext<'_>, file: FileIdx, span: Span, b: &Blocked, select: bool) -> Finding {
     let (what, other) = match b.dir {
         Dir::Send => (format!("blocking send on {}", b.chan), "receiver"),
         Dir::Recv | Dir::Close => (format!("blocking receive from {}", b.chan), "sender"),
@@ -1551,13 +1559,17 @@ fn report(file: FileIdx, span: Span, b: &Blocked, select: bool) -> Finding {
             b.counterpart_lock.span,
             format!(
                 "the {other} ({}) acquires {} here, so it cannot reach its side of the channel",
-                b.counterpart.func_name, b.counterpart_lock.desc
+                b.counterpart.func_name,
+                b.counterpart_lock.desc.get(ctx)
             ),
         )
         .related(
             counterpart_file,
             b.counterpart.span,
-            format!("the {other}'s side of {} is here", b.counterpart.desc),
+            format!(
+                "the {other}'s side of {} is here",
+                b.counterpart.desc.get(ctx)
+            ),
         )
         .suggest(if b.emptied {
             format!(

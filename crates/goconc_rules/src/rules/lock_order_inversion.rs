@@ -364,14 +364,14 @@ pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {
 pub(crate) fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
     ctx.model()
         .and_then(|m| m.pkg.files.get(f.def.file as usize))
-        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+        .is_some_and(|src| crate::is_test_path(&src.path))
 }
 
 /// The package's functions that are not test drivers (see
 /// [`RuleContext::is_test_driver`]): their nestings are neither findings nor
 /// evidence.
-pub(crate) fn production_functions<'a>(ctx: &RuleContext<'a>) -> Vec<&'a Function> {
-    ctx.functions().filter(|f| !ctx.is_test_driver(f)).collect()
+pub(crate) fn production_functions<'c, 'a>(ctx: &'c RuleContext<'a>) -> &'c [&'a Function] {
+    ctx.production_functions()
 }
 
 /// Short display name of a function (`(*Server).Stop`, `Serve.func1`).
@@ -387,13 +387,13 @@ pub(crate) fn short_func_name(f: &Function) -> &str {
 
 /// One place where `to` is acquired while `from` is held.
 #[derive(Clone, Debug)]
-struct EdgeSite {
+struct EdgeSite<'a> {
     file: FileIdx,
     span: Span,
     held_span: Span,
-    held: String,
-    acquired: String,
-    func: String,
+    held: PathName,
+    acquired: PathName,
+    func: &'a str,
     via_call: bool,
     /// Lock classes held here (and by every caller of an internal helper):
     /// two edges under a common gate lock cannot run concurrently.
@@ -401,6 +401,27 @@ struct EdgeSite {
     /// For an edge through a call of a stored callback: where the callback
     /// was stored, and its name.
     callback: Option<(FileIdx, Span, String)>,
+}
+
+/// A lock as the report names it ([`display_path`]), spelled only when a
+/// finding or a comparison needs it: most edges are never reported.
+#[derive(Clone, Debug)]
+pub(crate) struct PathName {
+    path: AccessPath,
+    text: std::cell::OnceCell<String>,
+}
+
+impl PathName {
+    pub(crate) fn new(path: &AccessPath) -> Self {
+        PathName {
+            path: path.clone(),
+            text: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub(crate) fn get(&self, ctx: &RuleContext<'_>) -> &str {
+        self.text.get_or_init(|| display_path(ctx, &self.path))
+    }
 }
 
 impl Rule for LockOrderInversion {
@@ -515,9 +536,9 @@ impl Rule for LockOrderInversion {
                             file,
                             span: op.span,
                             held_span: *hspan,
-                            held: display_path(ctx, h),
-                            acquired: display_path(ctx, &acq),
-                            func: short_func_name(f).to_string(),
+                            held: PathName::new(h),
+                            acquired: PathName::new(&acq),
+                            func: short_func_name(f),
                             via_call,
                             gates: held_classes.clone(),
                             callback: None,
@@ -604,9 +625,9 @@ impl Rule for LockOrderInversion {
                                 file,
                                 span: op.span,
                                 held_span: *hspan,
-                                held: display_path(ctx, h),
-                                acquired: display_path(ctx, &acquired.path),
-                                func: short_func_name(f).to_string(),
+                                held: PathName::new(h),
+                                acquired: PathName::new(&acquired.path),
+                                func: short_func_name(f),
                                 via_call: true,
                                 gates: held_classes.clone(),
                                 callback: Some((
@@ -622,7 +643,7 @@ impl Rule for LockOrderInversion {
             });
             self_edges.extend(own_self_edges);
         }
-        report_self_edges(&self_edges, findings);
+        report_self_edges(ctx, &self_edges, findings);
 
         // Locks held by every caller of an internal helper serialise its
         // body as much as the helper's own locks do.
@@ -652,12 +673,12 @@ impl Rule for LockOrderInversion {
             let sites = edges.entry((a, b)).or_default();
             if !sites
                 .iter()
-                .any(|s| s.span == site.span && s.held == site.held)
+                .any(|s| s.span == site.span && s.held.get(ctx) == site.held.get(ctx))
             {
                 sites.push(site);
             }
         }
-        report_cycles(&edges, findings);
+        report_cycles(ctx, &edges, findings);
     }
 }
 
@@ -1348,7 +1369,11 @@ fn different_containers(program: &Program, a: &AccessPath, b: &AccessPath) -> bo
     }
 }
 
-fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mut Vec<Finding>) {
+fn report_self_edges(
+    ctx: &RuleContext<'_>,
+    self_edges: &[(AccessPath, AccessPath, EdgeSite)],
+    out: &mut Vec<Finding>,
+) {
     for (held, acquired, site) in self_edges {
         // `if a.id < b.id { lock a, b } else { lock b, a }` orders the locks:
         // the function nests them both ways on purpose.
@@ -1365,7 +1390,8 @@ fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mu
                 site.span,
                 format!(
                     "lock order inversion: acquires {} while holding {}",
-                    site.acquired, site.held
+                    site.acquired.get(ctx),
+                    site.held.get(ctx)
                 ),
             )
             .related(
@@ -1374,13 +1400,14 @@ fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mu
                 format!(
                     "{} is acquired first here; a caller that passes the two values in the \
                      other order acquires them the other way round",
-                    site.held
+                    site.held.get(ctx)
                 ),
             )
             .suggest(format!(
                 "lock the two values in a fixed global order (e.g. by id or address) \
                  whatever the argument order, or never hold {} while acquiring {}",
-                site.held, site.acquired
+                site.held.get(ctx),
+                site.acquired.get(ctx)
             )),
         );
     }
@@ -1388,7 +1415,11 @@ fn report_self_edges(self_edges: &[(AccessPath, AccessPath, EdgeSite)], out: &mu
 
 /// Reports every edge that lies on a cycle of the lock-order graph, with
 /// the other edges of one such cycle as related locations.
-fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Finding>) {
+fn report_cycles(
+    ctx: &RuleContext<'_>,
+    edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>,
+    out: &mut Vec<Finding>,
+) {
     let mut succ: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for &(a, b) in edges.keys() {
         succ.entry(a).or_default().push(b);
@@ -1440,11 +1471,11 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                 match &site.callback {
                     Some((_, _, handler)) => format!(
                         "lock order inversion: this call runs {handler}, which acquires {} while {} is held",
-                        site.acquired, site.held
+                        site.acquired.get(ctx), site.held.get(ctx)
                     ),
                     None => format!(
                         "lock order inversion: acquires {} while holding {}",
-                        site.acquired, site.held
+                        site.acquired.get(ctx), site.held.get(ctx)
                     ),
                 },
             );
@@ -1452,7 +1483,7 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                 finding = finding.related(
                     site.file,
                     site.held_span,
-                    format!("{} is acquired here", site.held),
+                    format!("{} is acquired here", site.held.get(ctx)),
                 );
             }
             if let Some((file, span, handler)) = &site.callback {
@@ -1469,8 +1500,8 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                     format!(
                         "{} acquires {} while holding {}{}: the opposite order",
                         other.func,
-                        other.acquired,
-                        other.held,
+                        other.acquired.get(ctx),
+                        other.held.get(ctx),
                         match &other.callback {
                             Some((_, _, handler)) => format!(" (in {handler}, run by this call)"),
                             None if other.via_call => " (through this call)".to_string(),
@@ -1492,14 +1523,19 @@ fn report_cycles(edges: &BTreeMap<(u32, u32), Vec<EdgeSite>>, out: &mut Vec<Find
                     same.span,
                     format!(
                         "{} also acquires {} while holding {}",
-                        same.func, same.acquired, same.held
+                        same.func,
+                        same.acquired.get(ctx),
+                        same.held.get(ctx)
                     ),
                 );
             }
             let finding = finding.suggest(format!(
                 "use one order for these locks everywhere: release {} before acquiring {}, \
                  or always acquire {} before {}",
-                site.held, site.acquired, site.acquired, site.held
+                site.held.get(ctx),
+                site.acquired.get(ctx),
+                site.acquired.get(ctx),
+                site.held.get(ctx)
             ));
             let first = |f: &Finding| (f.file.0, f.span.start, f.span.end);
             match per_cycle.get(&cycle) {

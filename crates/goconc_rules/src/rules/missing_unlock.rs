@@ -1032,7 +1032,7 @@ impl MissingUnlockVisitor<'_> {
             .packages
             .get(self.func.pkg as usize)
             .and_then(|m| m.pkg.files.get(self.func.def.file as usize))
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+            .is_some_and(|src| crate::is_test_path(&src.path))
     }
 
     /// Whether a panic in this package may be recovered and the program

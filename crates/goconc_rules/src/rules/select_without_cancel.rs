@@ -1196,7 +1196,7 @@ fn set_only_by_tests(ctx: &RuleContext<'_>, path: &AccessPath) -> bool {
         if !stores {
             continue;
         }
-        if !src.path.to_string_lossy().ends_with("_test.go") {
+        if !crate::is_test_path(&src.path) {
             return false;
         }
         by_tests = true;

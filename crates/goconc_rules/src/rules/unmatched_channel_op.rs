@@ -222,6 +222,27 @@ pub(crate) fn chan_key(program: &Program, path: &AccessPath) -> Option<ChanKey> 
         .map(|(owner, name)| ChanKey::field(&owner, name))
 }
 
+/// [`is_chan`] with the answer for each named type remembered (by the
+/// address of its shared node: the same type read again, the same answer),
+/// for scans that ask for every expression of a package.
+#[derive(Default)]
+struct ChanTypes {
+    named: FxHashMap<usize, bool>,
+}
+
+impl ChanTypes {
+    fn is_chan(&mut self, program: &Program, ty: &Type) -> bool {
+        match ty {
+            Type::Chan(..) => true,
+            Type::Named(n) => *self
+                .named
+                .entry(std::sync::Arc::as_ptr(n) as usize)
+                .or_insert_with(|| is_chan(program, ty)),
+            _ => false,
+        }
+    }
+}
+
 fn is_chan(program: &Program, ty: &Type) -> bool {
     match ty {
         Type::Chan(..) => true,
@@ -308,6 +329,7 @@ impl ChanMentions {
                 Some((f.def.file, f.def.span, flags))
             })
             .collect();
+        let mut chan_types = ChanTypes::default();
         for (fi, source) in model.pkg.files.iter().enumerate() {
             let file = &*source.ast;
             let Some(info) = model.files.get(fi) else {
@@ -395,23 +417,28 @@ impl ChanMentions {
             for (i, expr) in file.exprs.iter().enumerate() {
                 let id = goconc_syntax::ast::ExprId(i as u32);
                 if let ExprKind::CompositeLit { elts, .. } = &expr.kind {
-                    field_aliases(program, file, info, id, elts, &mut out.aliased);
+                    field_aliases(
+                        program,
+                        &mut chan_types,
+                        (file, info),
+                        id,
+                        elts,
+                        &mut out.aliased,
+                    );
                 }
-                // Only identifiers and selectors are keys: no lookup for the rest.
-                if matches!(expr.kind, ExprKind::Ident(_) | ExprKind::Selector { .. })
-                    && exempt.contains(&id)
-                {
-                    continue;
-                }
+                // Only identifiers and selectors are keys. The targets of
+                // `ch = make(...)` are skipped below, once a key is found
+                // (most expressions are not channels: no set lookup).
+                let mut exported = false;
                 let key = match &expr.kind {
                     ExprKind::Ident(_) => match info.res(id) {
                         Res::Local(l) => {
                             let is_chan_local = match local_is_chan.get_mut(l.0 as usize) {
                                 Some(Some(known)) => *known,
                                 Some(slot) => {
-                                    let known = info
-                                        .local(*l)
-                                        .is_some_and(|local| is_chan(program, &local.ty));
+                                    let known = info.local(*l).is_some_and(|local| {
+                                        chan_types.is_chan(program, &local.ty)
+                                    });
                                     *slot = Some(known);
                                     known
                                 }
@@ -423,7 +450,7 @@ impl ChanMentions {
                                 local: *l,
                             }))
                         }
-                        res @ Res::Global(_) if is_chan(program, info.ty(id)) => {
+                        res @ Res::Global(_) if chan_types.is_chan(program, info.ty(id)) => {
                             info.object(res).map(ChanKey::Global)
                         }
                         _ => None,
@@ -437,7 +464,9 @@ impl ChanMentions {
                         None
                     }
                     ExprKind::Selector { x, .. } => match info.selection(id) {
-                        Some(Selection::Field { embedded, name, ty }) if is_chan(program, ty) => {
+                        Some(Selection::Field { embedded, name, ty })
+                            if chan_types.is_chan(program, ty) =>
+                        {
                             // The type declaring the field: walk the
                             // implicit embedded fields like the access paths do.
                             let mut owner = info.ty(*x).strip_pointer().clone();
@@ -450,14 +479,8 @@ impl ChanMentions {
                             if owner.is_unknown() {
                                 None
                             } else {
-                                let key = ChanKey::field(&owner, name.clone());
-                                if name.starts_with(|c: char| c.is_uppercase()) {
-                                    out.exported.insert(key.clone());
-                                }
-                                if alias_stores.contains(&id) {
-                                    out.aliased.insert(key.clone());
-                                }
-                                Some(key)
+                                exported = name.starts_with(|c: char| c.is_uppercase());
+                                Some(ChanKey::field(&owner, name.clone()))
                             }
                         }
                         _ => None,
@@ -465,6 +488,15 @@ impl ChanMentions {
                     _ => None,
                 };
                 if let Some(key) = key {
+                    if exempt.contains(&id) {
+                        continue;
+                    }
+                    if exported {
+                        out.exported.insert(key.clone());
+                    }
+                    if alias_stores.contains(&id) {
+                        out.aliased.insert(key.clone());
+                    }
                     if handed_receive_only.contains(&id) {
                         *out.receive_only.entry(key.clone()).or_default() += 1;
                     }
@@ -677,8 +709,8 @@ pub(crate) fn scan_literal_field_makes(ctx: &RuleContext<'_>) -> Vec<(Type, Sym,
 /// (`&pipe{rx: ch}`) makes the field an alias of another channel.
 fn field_aliases(
     program: &Program,
-    file: &goconc_syntax::File,
-    info: &goconc_semantic::body::FileInfo,
+    chan_types: &mut ChanTypes,
+    (file, info): (&goconc_syntax::File, &goconc_semantic::body::FileInfo),
     lit: goconc_syntax::ast::ExprId,
     elts: &[goconc_syntax::ast::ExprId],
     escaped: &mut FxHashSet<ChanKey>,
@@ -697,7 +729,7 @@ fn field_aliases(
             _ => (None, el),
         };
         // Cheap test first: most literal elements are not channels.
-        if !is_chan(program, info.ty(value)) || makes(value) {
+        if !chan_types.is_chan(program, info.ty(value)) || makes(value) {
             continue;
         }
         let owner = info.ty(lit).strip_pointer().clone();
@@ -781,40 +813,58 @@ pub(crate) fn compute_goroutine_targets(
 }
 
 /// Union-find over channel keys: a channel passed to a parameter of a
-/// function with a body is the same channel as the parameter.
+/// function with a body is the same channel as the parameter. Keys are
+/// numbered once (hashed once) and the forest is over the numbers.
 #[derive(Default)]
 struct Classes {
-    parent: FxHashMap<ChanKey, ChanKey>,
+    ids: FxHashMap<ChanKey, u32>,
+    keys: Vec<ChanKey>,
+    parent: Vec<u32>,
 }
 
 impl Classes {
-    fn find(&mut self, k: &ChanKey) -> ChanKey {
-        let mut root = k.clone();
-        let mut steps = 0;
-        while let Some(p) = self.parent.get(&root) {
-            if *p == root || steps > 10_000 {
-                break;
-            }
-            root = p.clone();
-            steps += 1;
+    /// The number of `k`, given on first sight.
+    fn id(&mut self, k: &ChanKey) -> u32 {
+        if let Some(&i) = self.ids.get(k) {
+            return i;
         }
-        // Path compression: point every key on the way at the root (the
-        // roots, and so the classes, stay the same).
-        let mut cur = k.clone();
-        while cur != root && steps > 1 {
-            let Some(next) = self.parent.get(&cur).cloned() else {
-                break;
-            };
-            self.parent.insert(cur, root.clone());
-            cur = next;
-        }
-        root
+        let i = self.keys.len() as u32;
+        self.ids.insert(k.clone(), i);
+        self.keys.push(k.clone());
+        self.parent.push(i);
+        i
     }
-    fn union(&mut self, a: &ChanKey, b: &ChanKey) {
-        let ra = self.find(a);
-        let rb = self.find(b);
+
+    fn key(&self, i: u32) -> &ChanKey {
+        &self.keys[i as usize]
+    }
+
+    /// The root of the class of key number `i` (path halving: the roots,
+    /// and so the classes, stay the same).
+    fn find_id(&mut self, mut i: u32) -> u32 {
+        loop {
+            let p = self.parent[i as usize];
+            if p == i {
+                return i;
+            }
+            let gp = self.parent[p as usize];
+            self.parent[i as usize] = gp;
+            i = gp;
+        }
+    }
+
+    /// The root of the class of `k`; `None` for a key never numbered (a
+    /// class of its own, with no facts).
+    fn find_existing(&mut self, k: &ChanKey) -> Option<u32> {
+        let i = *self.ids.get(k)?;
+        Some(self.find_id(i))
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let ra = self.find_id(a);
+        let rb = self.find_id(b);
         if ra != rb {
-            self.parent.insert(ra, rb);
+            self.parent[ra as usize] = rb;
         }
     }
 }
@@ -837,13 +887,14 @@ struct ClassFacts {
 }
 
 /// A blocking op candidate: (function, op index in `all_ops`, key).
-struct Candidate {
+struct Candidate<'a> {
     func: FuncId,
     block: BlockId,
     span: Span,
     op: ChanOp,
-    path: AccessPath,
-    key: ChanKey,
+    path: &'a AccessPath,
+    /// The channel's number in [`Classes`].
+    id: u32,
 }
 
 impl Rule for UnmatchedChannelOp {
@@ -855,14 +906,15 @@ impl Rule for UnmatchedChannelOp {
         let program = ctx.program;
         let mut classes = Classes::default();
         let mut candidates = Vec::new();
-        let mut keyed_ops: Vec<(ChanKey, ChanOp, Option<i64>, bool)> = Vec::new();
-        let mut params_bound: FxHashSet<ChanKey> = FxHashSet::default();
+        // (channel number, op, capacity of a make, is a make)
+        let mut keyed_ops: Vec<(u32, ChanOp, Option<i64>, bool)> = Vec::new();
+        let mut params_bound: FxHashSet<u32> = FxHashSet::default();
         // Channels handed to a callee's parameter: members of its class even
         // when the caller itself never sends or receives on them (an
         // exported `Provide(ch chan<- Msg)` passing its parameter down).
-        let mut passed_args: FxHashSet<ChanKey> = FxHashSet::default();
-        let mut open_params: FxHashSet<ChanKey> = FxHashSet::default();
-        let mut creations: FxHashMap<ChanKey, (u32, Span)> = FxHashMap::default();
+        let mut passed_args: FxHashSet<u32> = FxHashSet::default();
+        let mut open_params: FxHashSet<u32> = FxHashSet::default();
+        let mut creations: FxHashMap<u32, (u32, Span)> = FxHashMap::default();
         for f in ctx.functions() {
             for (b, _, op) in f.all_ops() {
                 match &op.kind {
@@ -875,15 +927,16 @@ impl Rule for UnmatchedChannelOp {
                         let Some(k) = chan_key(program, p) else {
                             continue;
                         };
-                        keyed_ops.push((k.clone(), *cop, None, false));
+                        let id = classes.id(&k);
+                        keyed_ops.push((id, *cop, None, false));
                         if select.is_none() && op.mode == Mode::Now && *cop != ChanOp::Close {
                             candidates.push(Candidate {
                                 func: f.id,
                                 block: b,
                                 span: op.span,
                                 op: *cop,
-                                path: p.clone(),
-                                key: k,
+                                path: p,
+                                id,
                             });
                         }
                     }
@@ -891,8 +944,9 @@ impl Rule for UnmatchedChannelOp {
                         path: Some(p), cap, ..
                     } => {
                         if let Some(k) = chan_key(program, p) {
-                            creations.entry(k.clone()).or_insert((f.def.file, op.span));
-                            keyed_ops.push((k, ChanOp::Close, *cap, true));
+                            let id = classes.id(&k);
+                            creations.entry(id).or_insert((f.def.file, op.span));
+                            keyed_ops.push((id, ChanOp::Close, *cap, true));
                         }
                     }
                     OpKind::Call {
@@ -907,12 +961,13 @@ impl Rule for UnmatchedChannelOp {
                             let Some(pk) = param_key(cf, i) else {
                                 continue;
                             };
-                            let pk = ChanKey::Local(pk);
+                            let pk = classes.id(&ChanKey::Local(pk));
                             match a.as_ref().and_then(|p| chan_key(program, p)) {
                                 Some(k) => {
-                                    params_bound.insert(pk.clone());
-                                    passed_args.insert(k.clone());
-                                    classes.union(&k, &pk);
+                                    let k = classes.id(&k);
+                                    params_bound.insert(pk);
+                                    passed_args.insert(k);
+                                    classes.union(k, pk);
                                 }
                                 // A channel from an expression the model
                                 // cannot follow (a call result, a slice
@@ -939,21 +994,24 @@ impl Rule for UnmatchedChannelOp {
             parent_contexts::check(ctx, findings);
             return;
         }
-        let mut wanted: FxHashSet<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
-        wanted.extend(params_bound.iter().cloned());
-        wanted.extend(passed_args.iter().cloned());
+        let mut wanted: FxHashSet<ChanKey> = keyed_ops
+            .iter()
+            .map(|&(k, ..)| classes.key(k).clone())
+            .collect();
+        wanted.extend(params_bound.iter().map(|&k| classes.key(k).clone()));
+        wanted.extend(passed_args.iter().map(|&k| classes.key(k).clone()));
         let escapes = Escapes::compute(ctx, &wanted);
-        let mut facts: FxHashMap<ChanKey, ClassFacts> = FxHashMap::default();
-        for (k, cop, cap, is_make) in &keyed_ops {
-            let root = classes.find(k);
+        let mut facts: FxHashMap<u32, ClassFacts> = FxHashMap::default();
+        for &(k, cop, cap, is_make) in &keyed_ops {
+            let root = classes.find_id(k);
             let e = facts.entry(root).or_default();
-            if *is_make {
+            if is_make {
                 e.made = true;
-                if *cap != Some(0) {
+                if cap != Some(0) {
                     e.buffered = true;
                 }
                 if e.created.is_none() {
-                    e.created = creations.get(k).copied();
+                    e.created = creations.get(&k).copied();
                 }
                 continue;
             }
@@ -965,10 +1023,16 @@ impl Rule for UnmatchedChannelOp {
         }
         // Fields made in a literal that is returned or passed on directly
         // (`return &notifiee{listen: make(chan Addr, n)}`) have no make op.
-        if facts.keys().any(|k| matches!(k, ChanKey::Field(..))) {
+        if facts
+            .keys()
+            .any(|&k| matches!(classes.key(k), ChanKey::Field(..)))
+        {
             for (owner, field, cap) in literal_field_makes(ctx) {
                 let cap = *cap;
-                let root = classes.find(&ChanKey::field(owner, field.clone()));
+                let Some(root) = classes.find_existing(&ChanKey::field(owner, field.clone()))
+                else {
+                    continue;
+                };
                 if let Some(e) = facts.get_mut(&root) {
                     e.made = true;
                     if cap != Some(0) {
@@ -979,35 +1043,49 @@ impl Rule for UnmatchedChannelOp {
         }
         // Escapes of any member escape the class; so do parameters of
         // functions that callers outside the analysis may call.
-        let mut members: Vec<ChanKey> = keyed_ops.iter().map(|(k, ..)| k.clone()).collect();
-        members.extend(params_bound.iter().cloned());
-        members.extend(passed_args.iter().cloned());
-        for k in &members {
+        let mut members: Vec<u32> = keyed_ops.iter().map(|&(k, ..)| k).collect();
+        members.extend(params_bound.iter().copied());
+        members.extend(passed_args.iter().copied());
+        let mut bound_keys: Option<FxHashSet<ChanKey>> = None;
+        for &id in &members {
+            let k = &classes.keys[id as usize];
             let foreign_field = match k {
                 ChanKey::Field(owner, _) => owner
                     .as_named()
                     .is_none_or(|n| ctx.model().is_none_or(|m| m.pkg.path != n.pkg)),
                 _ => false,
             };
-            let made = facts.get(&classes.find(k)).is_some_and(|f| f.made);
+            let root = classes.find_id(id);
+            let k = &classes.keys[id as usize];
+            let made = facts.get(&root).is_some_and(|f| f.made);
             let open_otherwise = foreign_field
                 || (!made && matches!(k, ChanKey::Local(lk) if unknown_origin(ctx, lk)))
-                || open_params.contains(k)
-                || is_open_param(ctx, k, &params_bound)
+                || open_params.contains(&id)
+                || (matches!(k, ChanKey::Local(_))
+                    && is_open_param(
+                        ctx,
+                        k,
+                        bound_keys.get_or_insert_with(|| {
+                            params_bound
+                                .iter()
+                                .map(|&b| classes.keys[b as usize].clone())
+                                .collect()
+                        }),
+                    ))
                 || is_exported_global(program, k);
             if open_otherwise || escapes.escapes(k) {
-                let root = classes.find(k);
+                let closable = open_otherwise || escapes.closable_outside(k);
                 let fact = facts.entry(root).or_default();
                 fact.escaped = true;
-                if open_otherwise || escapes.closable_outside(k) {
+                if closable {
                     fact.closable_outside = true;
                 }
             }
         }
         let mut reported: FxHashSet<(u32, Span)> = FxHashSet::default();
-        let mut goroutine_ids: Option<FxHashMap<FuncId, (Span, FuncId)>> = None;
         for c in &candidates {
-            let root = classes.find(&c.key);
+            let root = classes.find_id(c.id);
+            let key = classes.key(c.id);
             let Some(fact) = facts.get(&root) else {
                 continue;
             };
@@ -1016,19 +1094,19 @@ impl Rule for UnmatchedChannelOp {
             // over it (in a test, say) ends only if the package closes it.
             let range_of_receive_only = c.op == ChanOp::Range
                 && !fact.closable_outside
-                && matches!(c.key, ChanKey::Field(..));
+                && matches!(key, ChanKey::Field(..));
             if fact.escaped && !range_of_receive_only {
                 continue;
             }
             let Some(f) = program.function(c.func) else {
                 continue;
             };
-            let name = program.describe_path(&c.path);
-            if !fact.made && is_own_private_field(ctx, &c.key) && !field_ever_stored(ctx, &c.key) {
+            if !fact.made && is_own_private_field(ctx, key) && !field_ever_stored(ctx, key) {
                 // Nothing ever stores a channel in the field: it stays nil.
                 if !reported.insert((f.def.file, c.span)) {
                     continue;
                 }
+                let name = program.describe_path(c.path);
                 let what = match c.op {
                     ChanOp::Send => "a send on",
                     ChanOp::Range => "a range over",
@@ -1042,7 +1120,7 @@ impl Rule for UnmatchedChannelOp {
                         "{name} is never made: nothing in the package stores a channel in it, and {what} a nil channel blocks forever"
                     ),
                 );
-                if let Some((file, span)) = field_declaration(ctx, &c.key) {
+                if let Some((file, span)) = field_declaration(ctx, key) {
                     finding = finding.related(
                         FileIdx(file),
                         span,
@@ -1054,6 +1132,18 @@ impl Rule for UnmatchedChannelOp {
                 )));
                 continue;
             }
+            // None of the messages below can apply: skip the package scans.
+            let may_report = match c.op {
+                ChanOp::Range => fact.closes == 0 && !matches!(key, ChanKey::Global(_)),
+                ChanOp::Recv => {
+                    fact.closes == 0 && (fact.sends == 0 || !matches!(key, ChanKey::Global(_)))
+                }
+                ChanOp::Send => fact.recvs == 0 && fact.closes == 0 && !fact.buffered,
+                ChanOp::Close => false,
+            };
+            if !may_report {
+                continue;
+            }
             // A test double's method that nothing in the package calls by
             // name (`fakeIndex.RangeSince`): its channel wait never runs.
             if uncalled_test_method(ctx, f) || dead_test_hook(ctx, f) {
@@ -1062,7 +1152,7 @@ impl Rule for UnmatchedChannelOp {
             // The channels of a process-wide singleton (a worker pool only
             // `main`, `init` or a package-level sync.OnceValue builds)
             // live as long as the process.
-            if let ChanKey::Field(owner, _) = &c.key {
+            if let ChanKey::Field(owner, _) = key {
                 if singletons::singleton_type(ctx, owner) {
                     continue;
                 }
@@ -1084,45 +1174,57 @@ impl Rule for UnmatchedChannelOp {
             // Stop, no stop signal) serves as long as the process.
             // (Asked only for the loops below: it scans the package.)
             let lives_with_process = || {
-                matches!(&c.key, ChanKey::Field(owner, _)
+                matches!(key, ChanKey::Field(owner, _)
                     if singletons::without_lifecycle(ctx, owner))
                     && !observes_context(f)
             };
-            let message = match c.op {
+            // Which message, decided before the channel's name is spelled.
+            enum Unmatched {
+                Range,
+                Recv,
+                RecvLoop,
+                Send,
+            }
+            let kind = match c.op {
                 // A package-level channel is process-wide: a worker
                 // ranging over it forever is a deliberate daemon.
-                ChanOp::Range if fact.closes == 0 && !matches!(c.key, ChanKey::Global(_)) => {
+                ChanOp::Range if fact.closes == 0 && !matches!(key, ChanKey::Global(_)) => {
                     if loop_has_other_exit(f, c.block) || lives_with_process() {
                         continue;
                     }
-                    format!("range over {name} never ends: {name} is never closed")
+                    Unmatched::Range
                 }
-                ChanOp::Recv if fact.closes == 0 && fact.sends == 0 => {
-                    format!("receive from {name} blocks forever: {name} is never sent to or closed")
-                }
+                ChanOp::Recv if fact.closes == 0 && fact.sends == 0 => Unmatched::Recv,
                 // `for { v := <-ch; ... }` in a goroutine, with no way out of
                 // the loop: the same as a range that never ends.
                 ChanOp::Recv
                     if fact.closes == 0
-                        && !matches!(c.key, ChanKey::Global(_))
+                        && !matches!(key, ChanKey::Global(_))
                         && endless_receive_loop(f, c.block)
-                        && goroutine_ids
-                            .get_or_insert_with(|| goroutine_targets(ctx).clone())
-                            .contains_key(&f.id)
+                        && goroutine_targets(ctx).contains_key(&f.id)
                         && !lives_with_process() =>
                 {
-                    format!(
-                        "receive loop on {name} never ends: {name} is never closed and the loop has no other way out, so this goroutine blocks here forever once the senders stop"
-                    )
+                    Unmatched::RecvLoop
                 }
                 ChanOp::Send if fact.recvs == 0 && fact.closes == 0 && !fact.buffered => {
-                    format!("send on {name} is never received")
+                    Unmatched::Send
                 }
                 _ => continue,
             };
             if !reported.insert((f.def.file, c.span)) {
                 continue;
             }
+            let name = program.describe_path(c.path);
+            let message = match kind {
+                Unmatched::Range => format!("range over {name} never ends: {name} is never closed"),
+                Unmatched::Recv => {
+                    format!("receive from {name} blocks forever: {name} is never sent to or closed")
+                }
+                Unmatched::RecvLoop => format!(
+                    "receive loop on {name} never ends: {name} is never closed and the loop has no other way out, so this goroutine blocks here forever once the senders stop"
+                ),
+                Unmatched::Send => format!("send on {name} is never received"),
+            };
             // The endless receive loop reads like a range.
             let as_range = c.op == ChanOp::Range || (c.op == ChanOp::Recv && fact.sends > 0);
             let suggestion = match c.op {
@@ -1182,7 +1284,7 @@ fn check_parked_methods(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let in_test_file = ctx
             .model()
             .and_then(|m| m.pkg.files.get(f.def.file as usize))
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+            .is_some_and(|src| crate::is_test_path(&src.path));
         if f.def.parent.is_some() || in_test_file {
             continue;
         }
@@ -1797,18 +1899,13 @@ fn unknown_origin(ctx: &RuleContext<'_>, key: &LocalKey) -> bool {
     // first value of a multi-value declaration (`ch, err := f()`).
     let init = match local.init {
         Some(init) => Some(init),
-        None => file.stmts.iter().find_map(|stmt| match &stmt.kind {
-            goconc_syntax::ast::StmtKind::Assign { lhs, rhs, .. }
-                if rhs.len() == 1
-                    && lhs.len() > 1
-                    && lhs
-                        .iter()
-                        .any(|&l| *info.res(file.unparen(l)) == Res::Local(key.local)) =>
-            {
-                Some(rhs[0])
-            }
-            _ => None,
-        }),
+        None => ctx
+            .multi_value_inits(key.pkg, declarer.def.file, || {
+                MultiValueInits::scan(file, info)
+            })
+            .0
+            .get(&key.local)
+            .copied(),
     };
     let Some(init) = init.map(|e| file.unparen(e)) else {
         return false;
@@ -1846,7 +1943,7 @@ fn uncalled_test_method(ctx: &RuleContext<'_>, f: &Function) -> bool {
         .pkg
         .files
         .get(f.def.file as usize)
-        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+        .is_some_and(|src| crate::is_test_path(&src.path));
     if !in_test_file {
         return false;
     }
@@ -1855,24 +1952,99 @@ fn uncalled_test_method(ctx: &RuleContext<'_>, f: &Function) -> bool {
     // A call with another number of arguments is some other `method`
     // (`client.Update(ctx, ev, opts)` is not the fake's `Update(ctx, ev)`).
     let arity = (!f.def.sig.variadic).then_some(f.def.params.len());
-    !model.pkg.files.iter().any(|src| {
-        let file = &*src.ast;
-        let other_arity: FxHashSet<goconc_syntax::ast::ExprId> = match arity {
-            Some(n) => file
-                .exprs
-                .iter()
-                .filter_map(|e| match &e.kind {
-                    ExprKind::Call { fun, args, .. } if args.len() != n => Some(file.unparen(*fun)),
-                    _ => None,
-                })
-                .collect(),
-            None => FxHashSet::default(),
+    !ctx.method_selectors().called(method, arity)
+}
+
+/// The first value assigned to each local by a multi-value assignment
+/// (`ch, err := f()`) of a file, in statement order.
+#[derive(Default)]
+pub(crate) struct MultiValueInits(
+    FxHashMap<goconc_semantic::body::LocalId, goconc_syntax::ast::ExprId>,
+);
+
+impl MultiValueInits {
+    fn scan(file: &goconc_syntax::File, info: &goconc_semantic::body::FileInfo) -> MultiValueInits {
+        let mut out = FxHashMap::default();
+        for stmt in &file.stmts {
+            if let goconc_syntax::ast::StmtKind::Assign { lhs, rhs, .. } = &stmt.kind {
+                if rhs.len() == 1 && lhs.len() > 1 {
+                    for &l in lhs {
+                        if let Res::Local(id) = info.res(file.unparen(l)) {
+                            out.entry(*id).or_insert(rhs[0]);
+                        }
+                    }
+                }
+            }
+        }
+        MultiValueInits(out)
+    }
+}
+
+/// The selectors (`x.Name`) of a package's source, by name: whether one is
+/// not the callee of a call, and the argument counts of the calls that
+/// use one as their callee.
+#[derive(Default)]
+pub(crate) struct MethodSelectors<'a> {
+    by_name: FxHashMap<&'a str, SelectorUses>,
+}
+
+#[derive(Default)]
+struct SelectorUses {
+    /// Some selector of the name is not the callee of any call.
+    uncalled: bool,
+    /// Argument counts of the calls of a selector of the name that is the
+    /// callee of calls of one count.
+    arities: FxHashSet<usize>,
+}
+
+impl<'a> MethodSelectors<'a> {
+    pub(crate) fn scan(model: Option<&'a goconc_semantic::program::PackageModel>) -> Self {
+        let mut out = MethodSelectors::default();
+        let Some(model) = model else {
+            return out;
         };
-        file.exprs.iter().enumerate().any(|(i, e)| {
-            matches!(&e.kind, ExprKind::Selector { sel, .. } if file.name(*sel) == method)
-                && !other_arity.contains(&goconc_syntax::ast::ExprId(i as u32))
-        })
-    })
+        for src in &model.pkg.files {
+            let file = &*src.ast;
+            // The argument counts of the calls whose callee is each expression.
+            let mut calls: FxHashMap<goconc_syntax::ast::ExprId, (usize, bool)> =
+                FxHashMap::default();
+            for e in &file.exprs {
+                if let ExprKind::Call { fun, args, .. } = &e.kind {
+                    calls
+                        .entry(file.unparen(*fun))
+                        .and_modify(|(n, mixed)| *mixed |= *n != args.len())
+                        .or_insert((args.len(), false));
+                }
+            }
+            for (i, e) in file.exprs.iter().enumerate() {
+                let ExprKind::Selector { sel, .. } = &e.kind else {
+                    continue;
+                };
+                let uses = out.by_name.entry(file.name(*sel)).or_default();
+                match calls.get(&goconc_syntax::ast::ExprId(i as u32)) {
+                    None => uses.uncalled = true,
+                    Some(&(n, false)) => {
+                        uses.arities.insert(n);
+                    }
+                    // Calls with several counts: only a variadic method matches.
+                    Some(&(_, true)) => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a selector names `method` in a way a call with `arity`
+    /// arguments (`None`: variadic, any count) could be.
+    fn called(&self, method: &str, arity: Option<usize>) -> bool {
+        let Some(uses) = self.by_name.get(method) else {
+            return false;
+        };
+        match arity {
+            None => true,
+            Some(n) => uses.uncalled || uses.arities.contains(&n),
+        }
+    }
 }
 
 /// A closure stored in a func field of a test double (`OnUpdate:
@@ -1887,6 +2059,18 @@ fn dead_test_hook(ctx: &RuleContext<'_>, f: &Function) -> bool {
     let Some(model) = ctx.model() else {
         return false;
     };
+    // Cheap test first: the hook's type must be declared in a test file.
+    let test_types = model.pkg.files.iter().any(|src| {
+        crate::is_test_path(&src.path)
+            && src
+                .ast
+                .specs
+                .iter()
+                .any(|spec| matches!(&spec.kind, goconc_syntax::ast::SpecKind::Type { .. }))
+    });
+    if !test_types {
+        return false;
+    }
     let Some((file, info)) = ctx.program.file_of(f) else {
         return false;
     };
@@ -1919,7 +2103,7 @@ fn dead_test_hook(ctx: &RuleContext<'_>, f: &Function) -> bool {
     // Only a type declared in a test file: nothing outside the package's
     // tests can call the hook.
     let declared_in_test = model.pkg.files.iter().any(|src| {
-        src.path.to_string_lossy().ends_with("_test.go")
+        crate::is_test_path(&src.path)
             && src.ast.specs.iter().any(|spec| {
                 matches!(&spec.kind, goconc_syntax::ast::SpecKind::Type { name, .. }
                     if src.ast.name(*name) == &*owner.name)

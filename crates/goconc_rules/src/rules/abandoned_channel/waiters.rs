@@ -55,6 +55,10 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             .min_by_key(|f| f.def.span.end - f.def.span.start)
             .copied()
     };
+    // Per named literal type (by the address of its shared node): whether
+    // it is a struct, and which of its keyed fields are channel lists.
+    let mut struct_types: FxHashMap<usize, bool> = FxHashMap::default();
+    let mut list_fields: FxHashMap<(usize, &str), bool> = FxHashMap::default();
     for (fi, (source, info)) in model.pkg.files.iter().zip(&model.files).enumerate() {
         let file = &*source.ast;
         let fi = fi as u32;
@@ -125,8 +129,17 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             let Ok(raw) = u32::try_from(index) else {
                 break;
             };
-            let owner = info.ty(ExprId(raw)).strip_pointer().clone();
-            if !matches!(program.env.underlying(&owner), Type::Struct(_)) {
+            let owner = info.ty(ExprId(raw)).strip_pointer();
+            let node = match owner {
+                Type::Named(n) => Some(std::sync::Arc::as_ptr(n) as usize),
+                _ => None,
+            };
+            let is_struct = |owner: &Type| matches!(program.env.underlying(owner), Type::Struct(_));
+            let is_struct = match node {
+                Some(node) => *struct_types.entry(node).or_insert_with(|| is_struct(owner)),
+                None => is_struct(owner),
+            };
+            if !is_struct {
                 continue;
             }
             for &elt in elts {
@@ -136,14 +149,22 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
                 let ExprKind::Ident(k) = &file.expr(*key).kind else {
                     continue;
                 };
-                let field: Sym = file.name(*k).into();
-                let is_list = match program.env.lookup_member(&owner, &field) {
+                let name = file.name(*k);
+                let is_list = |owner: &Type| match program.env.lookup_member(owner, name) {
                     Some(Selection::Field { ty, .. }) => is_chan_slice(ctx, &ty),
                     _ => false,
+                };
+                let is_list = match node {
+                    Some(node) => *list_fields
+                        .entry((node, name))
+                        .or_insert_with(|| is_list(owner)),
+                    None => is_list(owner),
                 };
                 if !is_list {
                     continue;
                 }
+                let owner = owner.clone();
+                let field: Sym = name.into();
                 let elems = match &file.expr(file.unparen(*value)).kind {
                     ExprKind::CompositeLit { elts, .. } => {
                         elts.iter().map(|&e| element(e)).collect()

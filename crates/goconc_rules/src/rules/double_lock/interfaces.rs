@@ -64,10 +64,38 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
     // Methods that lock something the caller can name: a parameter, or
     // the receiver when some interface field aliases another field. Most
     // packages have none, and then no interface call matters.
-    let aliases = field_aliases(ctx);
+    // (The aliases scan every literal of the package: found only when a
+    // method locking its receiver asks.)
+    let mut aliases: Option<Aliases> = None;
+    let mut candidates = rustc_hash::FxHashSet::default();
+    for f in &funcs {
+        let (Some(_), None) = (&f.def.recv_type, f.def.parent) else {
+            continue;
+        };
+        let locks_reachable = program.summary(f.id).is_some_and(|s| {
+            s.acquires.iter().any(|a| match &a.path.base {
+                Base::Local(k) => {
+                    k.file == f.def.file
+                        && (f.def.params.contains(&k.local)
+                            || (f.def.recv == Some(k.local)
+                                && !aliases
+                                    .get_or_insert_with(|| field_aliases(ctx))
+                                    .pairs
+                                    .is_empty()))
+                }
+                Base::Global(_) => false,
+            })
+        });
+        if locks_reachable {
+            candidates.insert(method_name(f));
+        }
+    }
+    if candidates.is_empty() {
+        return;
+    }
     let mut facts = Facts {
-        aliases,
-        candidates: rustc_hash::FxHashSet::default(),
+        aliases: aliases.unwrap_or_else(|| field_aliases(ctx)),
+        candidates,
         methods_by_type: HashMap::default(),
         methods_by_name: HashMap::default(),
     };
@@ -81,27 +109,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
             .entry(recv_type.strip_pointer().clone())
             .or_default()
             .push(name.clone());
-        facts
-            .methods_by_name
-            .entry(name.clone())
-            .or_default()
-            .push(f.id);
-        let locks_reachable = program.summary(f.id).is_some_and(|s| {
-            s.acquires.iter().any(|a| match &a.path.base {
-                Base::Local(k) => {
-                    k.file == f.def.file
-                        && (f.def.params.contains(&k.local)
-                            || (!facts.aliases.pairs.is_empty() && f.def.recv == Some(k.local)))
-                }
-                Base::Global(_) => false,
-            })
-        });
-        if locks_reachable {
-            facts.candidates.insert(name);
-        }
-    }
-    if facts.candidates.is_empty() {
-        return;
+        facts.methods_by_name.entry(name).or_default().push(f.id);
     }
     let mut memo: HashMap<FuncId, Vec<HandedAcquire>> = HashMap::default();
     let mut implementations_of: HashMap<(Type, Sym), Vec<FuncId>> = HashMap::default();
@@ -358,10 +366,11 @@ fn field_aliases(ctx: &RuleContext<'_>) -> Aliases {
         return out;
     };
     // The keyed elements of a literal that store a local: (field, local).
-    let stored_locals = |file: &goconc_syntax::File,
-                         info: &goconc_semantic::body::FileInfo,
-                         elts: &[ExprId]|
-     -> Vec<(Sym, goconc_semantic::body::LocalId)> {
+    fn stored_locals<'f>(
+        file: &'f goconc_syntax::File,
+        info: &goconc_semantic::body::FileInfo,
+        elts: &[ExprId],
+    ) -> Vec<(&'f str, goconc_semantic::body::LocalId)> {
         elts.iter()
             .filter_map(|&el| {
                 let ExprKind::KeyValue { key, value } = &file.expr(el).kind else {
@@ -371,12 +380,12 @@ fn field_aliases(ctx: &RuleContext<'_>) -> Aliases {
                     return None;
                 };
                 match info.res(file.unparen(*value)) {
-                    Res::Local(l) => Some((Sym::from(file.name(*k)), *l)),
+                    Res::Local(l) => Some((file.name(*k), *l)),
                     _ => None,
                 }
             })
             .collect()
-    };
+    }
     // Candidates: a literal storing one variable in two fields. Literals
     // rarely do, so this pass usually ends the search.
     let mut candidates: Vec<(Type, Sym, Sym)> = Vec::new();
@@ -395,8 +404,9 @@ fn field_aliases(ctx: &RuleContext<'_>) -> Aliases {
                     if la == lb {
                         let owner = info.ty(ExprId(i as u32)).strip_pointer().clone();
                         if !owner.is_unknown() {
+                            let (fa, fb) = (Sym::from(*fa), Sym::from(*fb));
                             candidates.push((owner.clone(), fa.clone(), fb.clone()));
-                            candidates.push((owner, fb.clone(), fa.clone()));
+                            candidates.push((owner, fb, fa));
                         }
                     }
                 }
@@ -434,7 +444,7 @@ fn field_aliases(ctx: &RuleContext<'_>) -> Aliases {
                 if t != owner || !(keyed.contains(&&**a) || keyed.contains(&&**b)) {
                     continue;
                 }
-                let local_of = |f: &Sym| locals.iter().find(|(n, _)| n == f).map(|(_, l)| *l);
+                let local_of = |f: &Sym| locals.iter().find(|(n, _)| *n == &**f).map(|(_, l)| *l);
                 if local_of(a).is_none() || local_of(a) != local_of(b) {
                     refuted[c] = true;
                 }

@@ -88,7 +88,7 @@ pub(super) fn check(ctx: &RuleContext<'_>, findings: &mut Vec<Finding>) {
         let in_test_file = ctx
             .model()
             .and_then(|m| m.pkg.files.get(f.def.file as usize))
-            .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"));
+            .is_some_and(|src| crate::is_test_path(&src.path));
         // The function itself recovers (and returns normally, locked), or
         // a caller does.
         let recoverer = if recovering.contains(&f.id) {
