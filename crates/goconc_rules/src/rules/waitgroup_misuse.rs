@@ -1826,7 +1826,11 @@ fn wait_before_reading(
                 None
             } else {
                 match flow::local_capacity(program, f, &chan) {
-                    Some(cap) if senders_may_exceed(ctx, f, &workers, &chan, &cap) => Some(cap),
+                    Some(cap)
+                        if senders_may_exceed(ctx, f, &workers, &chan, &cap, wait.op.span) =>
+                    {
+                        Some(cap)
+                    }
                     _ => continue,
                 }
             };
@@ -1893,9 +1897,33 @@ fn senders_may_exceed(
     workers: &[Worker<'_>],
     chan: &AccessPath,
     capacity: &flow::Capacity,
+    wait_span: goconc_syntax::ast::Span,
 ) -> bool {
     let program = ctx.program;
-    let loops = flow::LoopTrips::collect(program, f);
+    let mut loops = flow::LoopTrips::collect(program, f);
+    // A loop that waits for its workers and then receives from the
+    // channel in the same iteration (`wg.Wait(); select { case err :=
+    // <-errCh: t.Fatal(err); default: }`) starts each round empty: its
+    // trips do not add up.
+    let receives: Vec<goconc_syntax::ast::Span> = f
+        .ops
+        .iter()
+        .filter_map(|(_, op)| match &op.kind {
+            OpKind::Chan {
+                path: Some(p),
+                op: ChanOp::Recv | ChanOp::Range,
+                ..
+            } if p == chan && op.span.start > wait_span.end => Some(op.span),
+            _ => None,
+        })
+        .collect();
+    loops.drop_loops(|body| {
+        body.start <= wait_span.start
+            && wait_span.end <= body.end
+            && receives
+                .iter()
+                .any(|r| body.start <= r.start && r.end <= body.end)
+    });
     let cap = match capacity {
         flow::Capacity::Constant(cap) => *cap,
         // A configured size (`s.parallelism`): a worker per item of a loop
@@ -3268,6 +3296,11 @@ pub(crate) mod flow {
                 }
             }
             LoopTrips { loops }
+        }
+
+        /// Forgets the loops whose body satisfies `drop`.
+        pub(crate) fn drop_loops(&mut self, drop: impl Fn(goconc_syntax::ast::Span) -> bool) {
+            self.loops.retain(|(body, _)| !drop(*body));
         }
 
         /// How many times an op at `span` runs per call (`None`: unknown).
