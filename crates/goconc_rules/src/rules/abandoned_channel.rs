@@ -2394,6 +2394,38 @@ fn clause_kind(f: &Function, file: &File, info: &FileInfo, b: BlockId) -> Option
     })
 }
 
+/// `t.Context()` of a `*testing.T`/`B`/`F` (directly, or a local set to it
+/// once): it is cancelled only after the test function returns, so while
+/// the test body waits, its Done never fires.
+fn is_test_context(file: &File, info: &FileInfo, e: ExprId) -> bool {
+    let e = file.unparen(e);
+    let call = match &file.expr(e).kind {
+        ExprKind::Call { .. } => e,
+        ExprKind::Ident(_) => match info.res(e) {
+            goconc_semantic::body::Res::Local(l) => match info.local(*l) {
+                Some(local) if !local.reassigned => match local.init {
+                    Some(init) => file.unparen(init),
+                    None => return false,
+                },
+                _ => return false,
+            },
+            _ => return false,
+        },
+        _ => return false,
+    };
+    let ExprKind::Call { fun, args, .. } = &file.expr(call).kind else {
+        return false;
+    };
+    let ExprKind::Selector { x, sel } = &file.expr(file.unparen(*fun)).kind else {
+        return false;
+    };
+    args.is_empty()
+        && file.name(*sel) == "Context"
+        && ["T", "B", "F"]
+            .iter()
+            .any(|t| info.ty(*x).is_named("testing", t))
+}
+
 /// Whether `chan` is `ctx.Done()`, `time.After(d)`, `time.Tick(d)` or a
 /// timer's `C`, directly or through a local initialised with one and
 /// never reassigned (`deadline := time.After(limit)`).
@@ -2404,7 +2436,10 @@ fn is_cancel_chan(file: &File, info: &FileInfo, chan: ExprId, depth: u32) -> boo
             let fun = file.unparen(*fun);
             match info.selection(fun) {
                 Some(Selection::Method { recv, name, .. }) => {
-                    recv.is_named("context", "Context") && &**name == "Done"
+                    recv.is_named("context", "Context")
+                        && &**name == "Done"
+                        && !matches!(&file.expr(fun).kind, ExprKind::Selector { x, .. }
+                            if is_test_context(file, info, *x))
                 }
                 Some(Selection::Qualified(_)) => match &file.expr(fun).kind {
                     ExprKind::Selector { x, sel } => {
