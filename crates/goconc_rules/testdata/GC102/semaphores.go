@@ -106,3 +106,61 @@ func (u *segmentUploader) uploadAll(segs [][]byte, onDone func()) {
 		finished <- struct{}{}
 	}()
 }
+
+// The token is given back by a callback the launcher builds after taking
+// it: whoever finishes the push calls done, which finds that token.
+
+type pushQueue interface {
+	Dequeue() (client string, shuttingDown bool)
+	MarkDone(client string)
+}
+
+// ok: done is built only after this iteration's token is in.
+func sendPushes(stop <-chan struct{}, semaphore chan struct{}, queue pushQueue, push func(client string, done func())) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+			semaphore <- struct{}{}
+			client, shuttingDown := queue.Dequeue()
+			if shuttingDown {
+				return
+			}
+			done := func() {
+				queue.MarkDone(client)
+				<-semaphore
+			}
+			go push(client, done)
+		}
+	}
+}
+
+// The callback is handed out before the token goes in, and the launcher
+// can stop in between: the push's release waits for a token nobody sends.
+func sendPushesEarly(stop <-chan struct{}, tokens chan struct{}, queue pushQueue, push func(client string, done func())) {
+	for {
+		client, shuttingDown := queue.Dequeue()
+		if shuttingDown {
+			return
+		}
+		release := func() {
+			queue.MarkDone(client)
+			<-tokens // want `this waits forever when the goroutine returns without signalling tokens`
+		}
+		go push(client, release)
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		tokens <- struct{}{}
+	}
+}
+
+func startPushers(queue pushQueue, push func(client string, done func())) chan struct{} {
+	stop := make(chan struct{})
+	go sendPushes(stop, make(chan struct{}, 100), queue, push)
+	go sendPushesEarly(stop, make(chan struct{}, 100), queue, push)
+	return stop
+}

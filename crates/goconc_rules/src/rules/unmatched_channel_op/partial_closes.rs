@@ -379,6 +379,41 @@ fn started_after_signal(
         }
         _ => false,
     };
+    // A closure `g` builds after the signal (`semaphore <- token;
+    // doneFunc := func() { <-semaphore }`): whoever calls it later takes
+    // the token this iteration put there.
+    if g.closures.contains(&waiter) {
+        if let (Some(w), Some((file, _))) = (program.function(waiter), program.file_of(g)) {
+            let defined_in = g.cfg.blocks.iter().enumerate().find_map(|(bi, block)| {
+                block
+                    .nodes
+                    .iter()
+                    .any(|n| match n {
+                        Node::Stmt(st) => {
+                            let span = file.stmt(*st).span;
+                            span.start <= w.def.span.start && w.def.span.end <= span.end
+                        }
+                        _ => false,
+                    })
+                    .then_some(BlockId(bi as u32))
+            });
+            if let Some(defined_in) = defined_in {
+                return signals.iter().any(|&(sb, si)| {
+                    if sb == defined_in {
+                        g.block_ops(sb)
+                            .get(si)
+                            .is_some_and(|(_, op)| op.span.end <= w.def.span.start)
+                    } else {
+                        crate::rules::waitgroup_misuse::flow::dominates(
+                            g,
+                            (sb, si),
+                            (defined_in, 0),
+                        )
+                    }
+                });
+            }
+        }
+    }
     let mut starts = g.indexed_ops().filter(|(_, _, op)| {
         crate::rules::waitgroup_misuse::starts(op, waiter) || wrapper_spawns(op)
     });
