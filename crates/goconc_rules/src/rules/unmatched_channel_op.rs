@@ -412,6 +412,19 @@ impl ChanMentions {
                     }
                 }
             }
+            // Channel variables whose address is taken (`attach(&errCh)`):
+            // whoever holds the pointer can store another channel in them.
+            let address_taken: FxHashSet<goconc_syntax::ast::ExprId> = file
+                .exprs
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    ExprKind::Unary {
+                        op: goconc_syntax::ast::Op::And,
+                        x,
+                    } => Some(file.unparen(*x)),
+                    _ => None,
+                })
+                .collect();
             // Whether each local of the file is a channel, decided once.
             let mut local_is_chan: Vec<Option<bool>> = vec![None; info.locals.len()];
             for (i, expr) in file.exprs.iter().enumerate() {
@@ -494,7 +507,7 @@ impl ChanMentions {
                     if exported {
                         out.exported.insert(key.clone());
                     }
-                    if alias_stores.contains(&id) {
+                    if alias_stores.contains(&id) || address_taken.contains(&id) {
                         out.aliased.insert(key.clone());
                     }
                     if handed_receive_only.contains(&id) {
@@ -1883,6 +1896,11 @@ fn unknown_origin(ctx: &RuleContext<'_>, key: &LocalKey) -> bool {
     };
     if local.kind != goconc_semantic::body::LocalKind::Var {
         return false;
+    }
+    // A channel reached through a pointer (`outC := copyStd(r)` returning
+    // `&stdC`, received as `<-*outC`): the model does not follow it.
+    if matches!(program.underlying(&local.ty), Type::Pointer(_)) {
+        return true;
     }
     let Some(declarer) = program
         .packages
