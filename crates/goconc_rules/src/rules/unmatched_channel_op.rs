@@ -741,8 +741,16 @@ fn field_aliases(
             ExprKind::KeyValue { key, value } => (Some(*key), *value),
             _ => (None, el),
         };
-        // Cheap test first: most literal elements are not channels.
-        if !chan_types.is_chan(program, info.ty(value)) || makes(value) {
+        // Cheap test first: most literal elements are not channels. A
+        // value of unknown type (the result of a call into a module that
+        // is not on disk) may be one when the field is.
+        let value_ty = info.ty(value);
+        let untyped = value_ty.is_unknown()
+            && matches!(
+                file.expr(file.unparen(value)).kind,
+                ExprKind::Ident(_) | ExprKind::Call { .. } | ExprKind::Selector { .. }
+            );
+        if (!untyped && !chan_types.is_chan(program, value_ty)) || makes(value) {
             continue;
         }
         let owner = info.ty(lit).strip_pointer().clone();
@@ -765,6 +773,18 @@ fn field_aliases(
                 }
             }
         };
+        if untyped {
+            let field_is_chan = match program.underlying(&owner) {
+                Type::Struct(st) => st
+                    .fields
+                    .iter()
+                    .any(|f| f.name == name && chan_types.is_chan(program, &f.ty)),
+                _ => false,
+            };
+            if !field_is_chan {
+                continue;
+            }
+        }
         escaped.insert(ChanKey::field(&owner, name));
     }
 }
@@ -2965,6 +2985,18 @@ mod tests {
         // A channel the package makes itself is still judged.
         let own = "package app\n\nfunc Wait() {\n\tch := make(chan int)\n\t<-ch\n}\n";
         assert_eq!(run(own).len(), 1);
+    }
+
+    #[test]
+    fn literal_fields_holding_unresolved_library_channels_are_open() {
+        // The result of FindProvidersAsync has no known type (the library is
+        // not on disk), but the field it fills is a channel: the library may
+        // close it.
+        let src = "package app\n\nimport (\n\t\"context\"\n\n\t\"example.com/nowhere/routing\"\n)\n\ntype peerIter struct {\n\tch     <-chan string\n\tcancel context.CancelFunc\n}\n\nfunc find(ctx context.Context, r routing.Router) *peerIter {\n\tctx, cancel := context.WithCancel(ctx)\n\tch := r.FindProvidersAsync(ctx, 10)\n\treturn &peerIter{ch: ch, cancel: cancel}\n}\n\nfunc (it *peerIter) Next() (string, bool) {\n\tp, ok := <-it.ch\n\treturn p, ok\n}\n";
+        assert!(run(src).is_empty(), "{:?}", run(src));
+        // Filled with nothing at all, the field stays nil.
+        let unfilled = src.replace("ch: ch, cancel: cancel", "cancel: cancel");
+        assert_eq!(run(&unfilled).len(), 1, "{:?}", run(&unfilled));
     }
 
     #[test]
