@@ -1194,6 +1194,11 @@ impl LockVisitor for MissingUnlockVisitor<'_> {
         if !held && self.handed_to_goroutine(event.path, event.span) {
             return;
         }
+        // `defer env.ctx.Lock.Unlock()` binds the mutex when the defer runs:
+        // after `env = newEnv()` a second such defer releases another one.
+        if event.deferred && crate::lockstate::base_reassigned(self.program, event.path) {
+            return;
+        }
         let name = self.name(event.path);
         let file = self.file();
         let unlock = match event.kind {
