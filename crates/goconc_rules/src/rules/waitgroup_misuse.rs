@@ -2317,6 +2317,14 @@ fn add_len_loop_skips(program: &Program, f: &Function, file: FileIdx, findings: 
                     .then_some((e.span, true))
             }))
             .collect();
+        let own_group = add.path.fields.is_empty()
+            && match &add.path.base {
+                goconc_semantic::ops::Base::Local(k) => {
+                    let (recv, params) = f.param_keys();
+                    recv != Some(*k) && !params.contains(k)
+                }
+                goconc_semantic::ops::Base::Global(_) => false,
+            };
         let skip = ast.stmts.iter().find(|stmt| {
             if !inside(body.span, stmt.span) || stmt.span.start > go_stmt.span.start {
                 return false;
@@ -2330,6 +2338,9 @@ fn add_len_loop_skips(program: &Program, f: &Function, file: FileIdx, findings: 
                     kind: BranchKind::Break,
                     label: None,
                 } => Some(false),
+                // Returning leaves this function's own group behind with
+                // nobody to wait on it; a field's group is still waited for.
+                StmtKind::Return { .. } if own_group => return false,
                 StmtKind::Return { .. } => {
                     return !nested.iter().any(|(span, owns)| {
                         *owns && inside(*span, stmt.span) && span.start > body.span.start

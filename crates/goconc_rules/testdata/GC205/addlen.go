@@ -2,6 +2,7 @@ package gc205
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -92,4 +93,54 @@ func (s *targetScraper) ScrapeAll(ctx context.Context, targets []scrapeTarget) {
 		}(t.URL)
 	}
 	wg.Wait()
+}
+
+// A settler that gives up on the first cancelled lane: the return leaves
+// the function and its own group together, so nobody waits for the lanes
+// that never started.
+type laneSettler struct {
+	settle func(ctx context.Context, lane uint64) error
+}
+
+// ok: returning abandons the local group; Wait is never reached.
+func (s *laneSettler) SettleLanes(ctx context.Context, lanes []uint64) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(lanes))
+	wg.Add(len(lanes))
+	for i, lane := range lanes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		go func(i int, lane uint64) {
+			defer wg.Done()
+			errs[i] = s.settle(ctx, lane)
+		}(i, lane)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// The same early return with the group in a field: Close still waits for
+// every lane counted.
+type trackedSettler struct {
+	settle   func(ctx context.Context, lane uint64) error
+	inflight sync.WaitGroup
+}
+
+func (s *trackedSettler) SettleLanes(ctx context.Context, lanes []uint64) error {
+	s.inflight.Add(len(lanes)) // want `s.inflight.Add\(len\(lanes\)\) counts every element, but the loop that starts the goroutines skips it`
+	for _, lane := range lanes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		go func(lane uint64) {
+			defer s.inflight.Done()
+			_ = s.settle(ctx, lane)
+		}(lane)
+	}
+	return nil
+}
+
+func (s *trackedSettler) Close() {
+	s.inflight.Wait()
 }
