@@ -628,6 +628,68 @@ pub fn hands_off(program: &Program, func: &Function, path: &AccessPath) -> bool 
     })
 }
 
+/// Paths (in `func`'s frame) that goroutines `func` starts release before
+/// locking them: locks `func`'s caller holds and hands over.
+fn handed_to_goroutines(program: &Program, func: &Function) -> Vec<AccessPath> {
+    let mut out = Vec::new();
+    for (_, op) in &func.ops {
+        let (
+            Mode::Spawned,
+            OpKind::Call {
+                callee: Callee::Func(t),
+                recv,
+                args,
+                ..
+            },
+        ) = (op.mode, &op.kind)
+        else {
+            continue;
+        };
+        let Some(target) = program.function(*t) else {
+            continue;
+        };
+        if !releases_first_anything(target) {
+            continue;
+        }
+        // The goroutine's first lock op on the path, deferred ones
+        // included (`defer m.inputLk.Unlock()`), is a release.
+        let first_is_release = |p: &AccessPath| {
+            target
+                .ops
+                .iter()
+                .filter_map(|(_, op)| match &op.kind {
+                    OpKind::Lock {
+                        path: Some(q),
+                        op: lop,
+                    } if q == p && op.mode != Mode::Spawned => Some((op.span.start, *lop)),
+                    _ => None,
+                })
+                .min_by_key(|(start, _)| *start)
+                .is_some_and(|(_, lop)| matches!(lop, LockOp::Unlock | LockOp::RUnlock))
+        };
+        out.extend(
+            releases_somewhere(program, target)
+                .iter()
+                .filter(|p| first_is_release(p))
+                .filter_map(|p| program.substitute(*t, p, recv.as_ref(), args)),
+        );
+    }
+    out
+}
+
+/// Whether some lock op of `func` is a release (cheap pre-check).
+fn releases_first_anything(func: &Function) -> bool {
+    func.ops.iter().any(|(_, op)| {
+        matches!(
+            op.kind,
+            OpKind::Lock {
+                op: LockOp::Unlock | LockOp::RUnlock,
+                ..
+            }
+        )
+    })
+}
+
 /// Paths (in `func`'s frame) that `func` releases directly or, on every
 /// path, through its callees.
 fn releases_somewhere(program: &Program, func: &Function) -> Vec<AccessPath> {
@@ -1340,6 +1402,21 @@ impl<'p> LockFlow<'p> {
                 state,
             );
             state.set_released(path, span, b);
+        }
+        // A callee "called with m.inputLk" that starts a goroutine which
+        // releases it (`defer m.inputLk.Unlock()`): the caller's lock is
+        // taken over, not leaked.
+        if !deferred {
+            if let Some(f) = self.program.function(callee) {
+                for p in handed_to_goroutines(self.program, f) {
+                    let Some(path) = self.program.substitute(callee, &p, recv, args) else {
+                        continue;
+                    };
+                    if state.fact(&path).may_held() {
+                        state.set_released(path, span, b);
+                    }
+                }
+            }
         }
         for (p, k) in &summary.net_acquired {
             if summary.net_released.iter().any(|(q, j)| q == p && j == k) {
