@@ -2576,6 +2576,17 @@ mod tests {
     }
 
     #[test]
+    fn a_commands_app_run_by_main_runs_once_per_process() {
+        // Nothing imports a package main: its methods' callers are all in
+        // view, and app.Run() at the end of main runs once.
+        let program = "package main\n\nimport \"context\"\n\ntype app struct{ serve func(ctx context.Context) error }\n\nfunc (a *app) Run() {\n\tctx, cancel := context.WithCancel(context.Background())\n\tdefer cancel()\n\terrCh := make(chan error)\n\tgo func() {\n\t\terrCh <- a.serve(ctx)\n\t}()\n\tselect {\n\tcase err := <-errCh:\n\t\tpanic(err)\n\tcase <-ctx.Done():\n\t\treturn\n\t}\n}\n\nfunc main() {\n\ta := &app{}\n\ta.Run()\n}\n";
+        assert!(run(program).is_empty(), "{:?}", run(program));
+        // In a library the same method runs once per caller.
+        let library = program.replacen("package main", "package handler", 1);
+        assert_eq!(run(&library).len(), 1, "{:?}", run(&library));
+    }
+
+    #[test]
     fn reports_timeout_leak_with_related_spans() {
         let src = "package app\n\nimport \"time\"\n\nfunc work() int { return 1 }\n\nfunc Get() int {\n\tch := make(chan int)\n\tgo func() { ch <- work() }()\n\tselect {\n\tcase v := <-ch:\n\t\treturn v\n\tcase <-time.After(time.Second):\n\t\treturn 0\n\t}\n}\n";
         let findings = run(src);

@@ -36,9 +36,11 @@ fn once(ctx: &RuleContext<'_>, f: &Function, depth: u32) -> bool {
         return handed_to_sync_once(ctx, f, lit);
     }
     // Other packages may call an exported function or method any number
-    // of times.
+    // of times; nothing imports a `package main`, so there every caller is
+    // in view, methods included (`app.Run()` at the end of `main`).
     let exported = short.starts_with(|c: char| c.is_uppercase());
-    if depth >= DEPTH || exported || f.def.recv.is_some() {
+    let command = ctx.model().is_some_and(|m| &*m.pkg.name == "main");
+    if depth >= DEPTH || (!command && (exported || f.def.recv.is_some())) {
         return false;
     }
     let callers = ctx.package_callers(f.id);
