@@ -316,7 +316,7 @@ impl TypeNames for BodyNames<'_, '_> {
             return None;
         };
         self.w.set_res(x, res);
-        if let Some(dep) = env.package(&path) {
+        if let Some(dep) = env.package_ref(&path) {
             if let Some(idx) = dep.lookup(name) {
                 self.w.selections.push((
                     sel_expr,
@@ -497,7 +497,7 @@ impl<'a> Walker<'a> {
             return Res::Package(i as u32);
         }
         for dot in self.imports.dot.iter() {
-            if let Some(dep) = self.env.package(dot) {
+            if let Some(dep) = self.env.package_ref(dot) {
                 if let Some(idx) = dep.lookup(name) {
                     let r = ObjRef {
                         pkg: dep.path.clone(),
@@ -593,13 +593,18 @@ impl<'a> Walker<'a> {
                         );
                     }
                 }
-                let sig = {
-                    let mut names = DeclNames {
-                        pkg: self.pkg,
-                        file: self.file_idx,
-                        tparams: &tparams,
-                    };
-                    Arc::new(self.env.convert_sig(file, ty, &mut names))
+                // The signature as computed (and cached) for the function's
+                // object, the same conversion with the same names.
+                let sig = match obj.map(|o| self.env.object_type(self.pkg, o)) {
+                    Some(Type::Func(sig)) => sig,
+                    _ => {
+                        let mut names = DeclNames {
+                            pkg: self.pkg,
+                            file: self.file_idx,
+                            tparams: &tparams,
+                        };
+                        Arc::new(self.env.convert_sig(file, ty, &mut names))
+                    }
                 };
                 // Record resolution of the signature's type expressions.
                 self.walk_func_type_exprs(ty);
@@ -1524,7 +1529,7 @@ impl<'a> Walker<'a> {
             }
             Res::Foreign(i) => match self.info.foreign.get(*i as usize).cloned() {
                 None => Type::Unknown,
-                Some(r) => match self.env.package(&r.pkg) {
+                Some(r) => match self.env.package_ref(&r.pkg) {
                     Some(p) => {
                         is_type = p.object(r.idx).is_some_and(|o| o.kind == ObjKind::TypeName);
                         self.env.object_type(&p, r.idx)
@@ -1623,7 +1628,7 @@ impl<'a> Walker<'a> {
                 if path.as_ref() == "unsafe" && name == "Pointer" {
                     return (Type::Basic(Basic::UnsafePointer), true);
                 }
-                let Some(dep) = self.env.package(&path) else {
+                let Some(dep) = self.env.package_ref(&path) else {
                     // Unknown package: its objects are unknown (type
                     // expressions still name them, see `Env::qualified_type`).
                     return (Type::Unknown, false);
@@ -1815,7 +1820,7 @@ pub fn const_int(env: &Env, pkg: &Package, file: &File, info: &FileInfo, e: Expr
                 res @ Res::Foreign(_) => {
                     let r = info.object(res)?;
                     {
-                        let dep = env.package(&r.pkg)?;
+                        let dep = env.package_ref(&r.pkg)?;
                         env.const_value(&dep, r.idx)
                     }
                 }
@@ -1823,7 +1828,7 @@ pub fn const_int(env: &Env, pkg: &Package, file: &File, info: &FileInfo, e: Expr
             },
             ExprKind::Selector { .. } => match info.selection(e)? {
                 Selection::Qualified(r) => {
-                    let dep = env.package(&r.pkg)?;
+                    let dep = env.package_ref(&r.pkg)?;
                     env.const_value(&dep, r.idx)
                 }
                 _ => None,

@@ -72,7 +72,7 @@ fn is_concurrency_type(t: &Type) -> bool {
 
 fn is_concurrency_object(env: &Env, r: &ObjRef) -> bool {
     match &*r.pkg {
-        "time" => env.package(&r.pkg).is_some_and(|p| {
+        "time" => env.package_ref(&r.pkg).is_some_and(|p| {
             p.object(r.idx)
                 .is_some_and(|o| TIME_CONCURRENCY.contains(&&*o.name))
         }),
