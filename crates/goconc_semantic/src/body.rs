@@ -298,7 +298,7 @@ impl TypeNames for BodyNames<'_, '_> {
         };
         self.w.set_res(expr, res);
         if let Some(t) = &ty {
-            self.w.set_type_ref(expr, &t, true);
+            self.w.set_type_ref(expr, t, true);
         }
         ty
     }
@@ -1568,7 +1568,7 @@ impl<'a> Walker<'a> {
                             .find(|f| &*f.name == fname)
                             .map(|f| f.ty.clone());
                         if let Some(ft) = &fty {
-                            self.set_type_ref(*key, &ft, false);
+                            self.set_type_ref(*key, ft, false);
                             self.set_res(*key, Res::FieldKey);
                         }
                         let vt = self.expr(*value, fty.as_ref());
