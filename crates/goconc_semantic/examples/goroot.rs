@@ -184,7 +184,7 @@ fn main() {
             };
             for (i, e) in file.exprs.iter().enumerate() {
                 exprs += 1;
-                if !info.types[i].is_unknown() {
+                if !info.ty(goconc_syntax::ast::ExprId(i as u32)).is_unknown() {
                     typed += 1;
                 }
                 if let goconc_syntax::ast::ExprKind::Ident(id) = e.kind {

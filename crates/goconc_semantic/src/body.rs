@@ -117,12 +117,17 @@ pub struct FuncDef {
 pub struct FileInfo {
     /// By expression id: what an `Ident` expression resolves to.
     pub res: Vec<Res>,
-    /// By expression id: the expression's type (for type expressions, the type denoted).
-    pub types: Vec<Type>,
-    /// By expression id: the expression denotes a type rather than a value.
-    pub is_type: Vec<bool>,
-    /// Selector expressions (`x.f`) → what `f` resolved to.
-    pub selections: FxHashMap<ExprId, Selection>,
+    /// By expression id: the index of the expression's type (for type
+    /// expressions, the type denoted) in `type_table`, with
+    /// [`TYPE_EXPR_BIT`] set when the expression denotes a type. Index 0 is
+    /// Unknown, so the table starts zeroed; a file has few distinct types,
+    /// and 4 bytes per expression instead of a 16-byte [`Type`] each.
+    types: Vec<u32>,
+    /// The distinct types of the file's expressions (`[0]` is Unknown).
+    type_table: Vec<Type>,
+    /// Selector expressions (`x.f`) that resolved, in increasing id order
+    /// (binary searched), with what `f` resolved to.
+    selections: Vec<(ExprId, Selection)>,
     pub locals: Vec<Local>,
     /// Objects of dot-imported packages referenced by [`Res::Foreign`].
     pub foreign: Vec<ObjRef>,
@@ -132,6 +137,12 @@ pub struct FileInfo {
     pub pkg_path: Sym,
 }
 
+/// Entries of the walker's cache of recent types.
+const TYPE_CACHE: usize = 256;
+
+/// Marks an entry of `FileInfo::types` whose expression denotes a type.
+const TYPE_EXPR_BIT: u32 = 1 << 31;
+
 impl FileInfo {
     pub fn res(&self, e: ExprId) -> &Res {
         static NONE: Res = Res::None;
@@ -139,13 +150,32 @@ impl FileInfo {
     }
     pub fn ty(&self, e: ExprId) -> &Type {
         static UNKNOWN: Type = Type::Unknown;
-        self.types.get(e.index()).unwrap_or(&UNKNOWN)
+        self.types
+            .get(e.index())
+            .and_then(|&slot| self.type_table.get((slot & !TYPE_EXPR_BIT) as usize))
+            .unwrap_or(&UNKNOWN)
     }
     pub fn is_type(&self, e: ExprId) -> bool {
-        self.is_type.get(e.index()).copied().unwrap_or(false)
+        self.types
+            .get(e.index())
+            .is_some_and(|&slot| slot & TYPE_EXPR_BIT != 0)
     }
     pub fn selection(&self, e: ExprId) -> Option<&Selection> {
-        self.selections.get(&e)
+        let i = self.selections.binary_search_by_key(&e, |(x, _)| *x).ok()?;
+        self.selections.get(i).map(|(_, s)| s)
+    }
+    /// Every resolved selector expression with its selection, in
+    /// increasing expression id order.
+    pub fn selections(&self) -> impl Iterator<Item = (ExprId, &Selection)> + '_ {
+        self.selections.iter().map(|(e, s)| (*e, s))
+    }
+    /// Number of resolved selector expressions.
+    pub fn selection_count(&self) -> usize {
+        self.selections.len()
+    }
+    /// Number of distinct types in the file's type table.
+    pub fn distinct_types(&self) -> usize {
+        self.type_table.len()
     }
     pub fn local(&self, id: LocalId) -> Option<&Local> {
         self.locals.get(id.0 as usize)
@@ -214,6 +244,7 @@ pub(crate) fn analyse_file(
     for &d in &file.decls {
         w.top_decl(d);
     }
+    w.finish_selections();
     (w.info, w.funcs)
 }
 
@@ -235,6 +266,14 @@ struct Walker<'a> {
     lit_counts: FxHashMap<Option<u32>, u32>,
     /// Name → positions in `scope` (innermost last).
     scope_index: FxHashMap<&'a str, smallvec::SmallVec<[u32; 2]>>,
+    /// Recently recorded types: identity ([`Type::identity`]) and index
+    /// in `info.type_table`, direct-mapped (the table keeps each node
+    /// alive, so an identity is never reused for another type).
+    type_cache: Vec<((u8, usize), u32)>,
+    /// Index in `info.type_table` of each basic type (0: not yet there).
+    basic_ids: [u32; 32],
+    /// Selections in the order found (sorted into `info` at the end).
+    selections: Vec<(ExprId, Selection)>,
 }
 
 /// Type-name resolution inside a body: locals first, then package level.
@@ -259,7 +298,7 @@ impl TypeNames for BodyNames<'_, '_> {
         };
         self.w.set_res(expr, res);
         if let Some(t) = &ty {
-            self.w.set_type(expr, t.clone(), true);
+            self.w.set_type_ref(expr, t, true);
         }
         ty
     }
@@ -277,19 +316,19 @@ impl TypeNames for BodyNames<'_, '_> {
             return None;
         };
         self.w.set_res(x, res);
-        if let Some(dep) = env.package(&path) {
+        if let Some(dep) = env.package_ref(&path) {
             if let Some(idx) = dep.lookup(name) {
-                self.w.info.selections.insert(
+                self.w.selections.push((
                     sel_expr,
                     Selection::Qualified(ObjRef {
                         pkg: dep.path.clone(),
                         idx,
                     }),
-                );
+                ));
             }
         }
         let t = env.qualified_type(&path, name);
-        self.w.set_type(sel_expr, t.clone(), true);
+        self.w.set_type_ref(sel_expr, &t, true);
         Some(t)
     }
 }
@@ -308,28 +347,24 @@ impl<'a> Walker<'a> {
         first_func: u32,
     ) -> Self {
         let n = if record { file.exprs.len() } else { 0 };
-        let selectors = if record {
-            file.exprs
-                .iter()
-                .filter(|e| matches!(e.kind, ExprKind::Selector { .. }))
-                .count()
-        } else {
-            0
-        };
+        let imports = env.imports(pkg, file_idx);
         Walker {
             env,
             pkg,
             file_idx,
             file,
-            imports: env.imports(pkg, file_idx),
+            imports: imports.clone(),
             record,
             info: FileInfo {
-                imports: env.imports(pkg, file_idx),
+                imports,
                 pkg_path: pkg.path.clone(),
                 res: vec![Res::None; n],
-                types: vec![Type::Unknown; n],
-                is_type: vec![false; n],
-                selections: FxHashMap::with_capacity_and_hasher(selectors, Default::default()),
+                types: vec![0; n],
+                type_table: if record {
+                    vec![Type::Unknown]
+                } else {
+                    Vec::new()
+                },
                 ..FileInfo::default()
             },
             scope: Vec::new(),
@@ -339,7 +374,32 @@ impl<'a> Walker<'a> {
             block_mark: 0,
             scope_index: FxHashMap::default(),
             lit_counts: FxHashMap::default(),
+            type_cache: if record {
+                vec![((0, 0), 0); TYPE_CACHE]
+            } else {
+                Vec::new()
+            },
+            basic_ids: [0; 32],
+            // About one expression in nine is a selector: reserve that
+            // much rather than count them (a pass over all expressions).
+            selections: Vec::with_capacity(n / 8),
         }
+    }
+
+    /// Moves the selections found into `info`, sorted by expression (the
+    /// last one recorded for an expression wins).
+    fn finish_selections(&mut self) {
+        let mut found = std::mem::take(&mut self.selections);
+        // Found nearly in id order: the stable sort is one pass.
+        found.sort_by_key(|(e, _)| *e);
+        found.dedup_by(|later, kept| {
+            if later.0 != kept.0 {
+                return false;
+            }
+            std::mem::swap(&mut later.1, &mut kept.1);
+            true
+        });
+        self.info.selections = found;
     }
 
     fn set_res(&mut self, e: ExprId, r: Res) {
@@ -348,14 +408,57 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn set_type(&mut self, e: ExprId, t: Type, is_type: bool) {
-        if let Some(slot) = self.info.types.get_mut(e.index()) {
-            *slot = t;
-        }
-        if is_type {
-            if let Some(slot) = self.info.is_type.get_mut(e.index()) {
-                *slot = true;
+    /// The index of `t` in the type table (added when not found in the
+    /// small cache of recent types: the table may hold a type twice, which
+    /// is harmless, but lookups stay a few instructions).
+    fn type_id(&mut self, t: &Type) -> u32 {
+        let key = t.identity();
+        match t {
+            Type::Unknown => return 0,
+            Type::Basic(b) => {
+                let slot = *b as usize;
+                if let Some(&id) = self.basic_ids.get(slot).filter(|&&id| id != 0) {
+                    return id;
+                }
+                let id = self.push_type(t);
+                if let Some(s) = self.basic_ids.get_mut(slot) {
+                    *s = id;
+                }
+                return id;
             }
+            _ => {}
+        }
+        let h = (key.1 >> 4) ^ (key.1 >> 12) ^ key.0 as usize;
+        let slot = h % TYPE_CACHE;
+        if let Some(&(k, id)) = self.type_cache.get(slot) {
+            if k == key && id != 0 {
+                return id;
+            }
+        }
+        let id = self.push_type(t);
+        if let Some(entry) = self.type_cache.get_mut(slot) {
+            *entry = (key, id);
+        }
+        id
+    }
+
+    fn push_type(&mut self, t: &Type) -> u32 {
+        self.info.type_table.push(t.clone());
+        (self.info.type_table.len() - 1) as u32
+    }
+
+    fn set_type(&mut self, e: ExprId, t: Type, is_type: bool) {
+        self.set_type_ref(e, &t, is_type);
+    }
+
+    fn set_type_ref(&mut self, e: ExprId, t: &Type, is_type: bool) {
+        if e.index() >= self.info.types.len() {
+            return;
+        }
+        let id = self.type_id(t);
+        if let Some(slot) = self.info.types.get_mut(e.index()) {
+            // A type expression stays one when typed again.
+            *slot = id | (*slot & TYPE_EXPR_BIT) | if is_type { TYPE_EXPR_BIT } else { 0 };
         }
     }
 
@@ -394,7 +497,7 @@ impl<'a> Walker<'a> {
             return Res::Package(i as u32);
         }
         for dot in self.imports.dot.iter() {
-            if let Some(dep) = self.env.package(dot) {
+            if let Some(dep) = self.env.package_ref(dot) {
                 if let Some(idx) = dep.lookup(name) {
                     let r = ObjRef {
                         pkg: dep.path.clone(),
@@ -448,7 +551,7 @@ impl<'a> Walker<'a> {
         let file = self.file;
         let mut names = BodyNames { w: self };
         let t = env.convert_type(file, e, &mut names);
-        self.set_type(e, t.clone(), true);
+        self.set_type_ref(e, &t, true);
         t
     }
 
@@ -490,13 +593,18 @@ impl<'a> Walker<'a> {
                         );
                     }
                 }
-                let sig = {
-                    let mut names = DeclNames {
-                        pkg: self.pkg,
-                        file: self.file_idx,
-                        tparams: &tparams,
-                    };
-                    Arc::new(self.env.convert_sig(file, ty, &mut names))
+                // The signature as computed (and cached) for the function's
+                // object, the same conversion with the same names.
+                let sig = match obj.map(|o| self.env.object_type(self.pkg, o)) {
+                    Some(Type::Func(sig)) => sig,
+                    _ => {
+                        let mut names = DeclNames {
+                            pkg: self.pkg,
+                            file: self.file_idx,
+                            tparams: &tparams,
+                        };
+                        Arc::new(self.env.convert_sig(file, ty, &mut names))
+                    }
                 };
                 // Record resolution of the signature's type expressions.
                 self.walk_func_type_exprs(ty);
@@ -865,7 +973,7 @@ impl<'a> Walker<'a> {
                                 captured: false,
                             });
                             self.set_res(l, Res::Local(LocalId(mark_len)));
-                            self.set_type(l, subject_ty.clone(), false);
+                            self.set_type_ref(l, &subject_ty, false);
                         }
                     }
                 }
@@ -1167,7 +1275,7 @@ impl<'a> Walker<'a> {
     fn expr(&mut self, e: ExprId, hint: Option<&Type>) -> Type {
         let (t, is_type) = self.expr_untracked(e, hint);
         if self.record {
-            self.set_type(e, t.clone(), is_type);
+            self.set_type_ref(e, &t, is_type);
         }
         t
     }
@@ -1421,7 +1529,7 @@ impl<'a> Walker<'a> {
             }
             Res::Foreign(i) => match self.info.foreign.get(*i as usize).cloned() {
                 None => Type::Unknown,
-                Some(r) => match self.env.package(&r.pkg) {
+                Some(r) => match self.env.package_ref(&r.pkg) {
                     Some(p) => {
                         is_type = p.object(r.idx).is_some_and(|o| o.kind == ObjKind::TypeName);
                         self.env.object_type(&p, r.idx)
@@ -1460,7 +1568,7 @@ impl<'a> Walker<'a> {
                             .find(|f| &*f.name == fname)
                             .map(|f| f.ty.clone());
                         if let Some(ft) = &fty {
-                            self.set_type(*key, ft.clone(), false);
+                            self.set_type_ref(*key, ft, false);
                             self.set_res(*key, Res::FieldKey);
                         }
                         let vt = self.expr(*value, fty.as_ref());
@@ -1520,7 +1628,7 @@ impl<'a> Walker<'a> {
                 if path.as_ref() == "unsafe" && name == "Pointer" {
                     return (Type::Basic(Basic::UnsafePointer), true);
                 }
-                let Some(dep) = self.env.package(&path) else {
+                let Some(dep) = self.env.package_ref(&path) else {
                     // Unknown package: its objects are unknown (type
                     // expressions still name them, see `Env::qualified_type`).
                     return (Type::Unknown, false);
@@ -1535,7 +1643,7 @@ impl<'a> Walker<'a> {
                 let is_type = dep.object(idx).is_some_and(|o| o.kind == ObjKind::TypeName);
                 let t = self.env.object_type(&dep, idx);
                 if self.record {
-                    self.info.selections.insert(e, Selection::Qualified(r));
+                    self.selections.push((e, Selection::Qualified(r)));
                 }
                 return (t, is_type);
             }
@@ -1547,7 +1655,7 @@ impl<'a> Walker<'a> {
                 let res = pre_res.unwrap_or_default();
                 let (t, ty_expr) = self.ident_type(file.name(q), &res);
                 self.set_res(x, res);
-                self.set_type(x, t.clone(), ty_expr);
+                self.set_type_ref(x, &t, ty_expr);
                 t
             }
             _ => self.expr(x, None),
@@ -1590,7 +1698,7 @@ impl<'a> Walker<'a> {
             Selection::Qualified(_) => (Type::Unknown, sel),
         };
         if self.record {
-            self.info.selections.insert(e, sel);
+            self.selections.push((e, sel));
         }
         (t, false)
     }
@@ -1712,7 +1820,7 @@ pub fn const_int(env: &Env, pkg: &Package, file: &File, info: &FileInfo, e: Expr
                 res @ Res::Foreign(_) => {
                     let r = info.object(res)?;
                     {
-                        let dep = env.package(&r.pkg)?;
+                        let dep = env.package_ref(&r.pkg)?;
                         env.const_value(&dep, r.idx)
                     }
                 }
@@ -1720,7 +1828,7 @@ pub fn const_int(env: &Env, pkg: &Package, file: &File, info: &FileInfo, e: Expr
             },
             ExprKind::Selector { .. } => match info.selection(e)? {
                 Selection::Qualified(r) => {
-                    let dep = env.package(&r.pkg)?;
+                    let dep = env.package_ref(&r.pkg)?;
                     env.const_value(&dep, r.idx)
                 }
                 _ => None,

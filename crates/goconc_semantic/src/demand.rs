@@ -72,7 +72,7 @@ fn is_concurrency_type(t: &Type) -> bool {
 
 fn is_concurrency_object(env: &Env, r: &ObjRef) -> bool {
     match &*r.pkg {
-        "time" => env.package(&r.pkg).is_some_and(|p| {
+        "time" => env.package_ref(&r.pkg).is_some_and(|p| {
             p.object(r.idx)
                 .is_some_and(|o| TIME_CONCURRENCY.contains(&&*o.name))
         }),
@@ -164,11 +164,11 @@ pub(crate) fn scan_package(
         );
         // Calls through a field bound to a closure reference the closure.
         if !bindings.is_empty() {
-            for id in info.selections.keys() {
-                let Some((key, _)) = crate::fieldfuncs::field_key(info, file, *id) else {
+            for (id, _) in info.selections() {
+                let Some((key, _)) = crate::fieldfuncs::field_key(info, file, id) else {
                     continue;
                 };
-                if let (Some(b), Some(li)) = (bindings.get(&key), owner(file.expr(*id).span)) {
+                if let (Some(b), Some(li)) = (bindings.get(&key), owner(file.expr(id).span)) {
                     refs.push((li, first_id + b.func));
                 }
             }
@@ -276,7 +276,7 @@ fn scan_file(
             }
         }
     }
-    for (id, selection) in &info.selections {
+    for (id, selection) in info.selections() {
         if let Selection::Method {
             interface: true,
             name,

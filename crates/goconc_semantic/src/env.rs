@@ -139,6 +139,22 @@ pub struct DeclaredMethod {
     pub name: Sym,
 }
 
+/// A package found by [`Env::package_ref`].
+pub(crate) enum PkgRef<'a> {
+    Borrowed(&'a Package),
+    Owned(Arc<Package>),
+}
+
+impl std::ops::Deref for PkgRef<'_> {
+    type Target = Package;
+    fn deref(&self) -> &Package {
+        match self {
+            PkgRef::Borrowed(p) => p,
+            PkgRef::Owned(p) => p,
+        }
+    }
+}
+
 /// Packages visible to the analysis: those being analysed, then
 /// dependencies from the loader.
 #[derive(Debug)]
@@ -206,6 +222,15 @@ impl Env {
         self.loader.load(path)
     }
 
+    /// [`Env::package`] without the reference-count round trip for an
+    /// analysed package (borrowed from the environment).
+    pub(crate) fn package_ref(&self, path: &str) -> Option<PkgRef<'_>> {
+        if let Some(p) = self.analysed.get(path) {
+            return Some(PkgRef::Borrowed(p));
+        }
+        self.loader.load(path).map(PkgRef::Owned)
+    }
+
     pub fn loader(&self) -> &Loader {
         &self.loader
     }
@@ -233,7 +258,7 @@ impl Env {
                 Some(".") => table.dot.push(path),
                 Some(local) if !local.is_empty() => table.named.push((local.into(), path)),
                 _ => {
-                    let local: Sym = match self.package(&path) {
+                    let local: Sym = match self.package_ref(&path) {
                         Some(dep) if !dep.name.is_empty() => dep.name.clone(),
                         _ => default_import_name(&path).into(),
                     };
@@ -258,7 +283,7 @@ impl Env {
         }
         let imports = self.imports(pkg, file);
         for dot in &imports.dot {
-            if let Some(dep) = self.package(dot) {
+            if let Some(dep) = self.package_ref(dot) {
                 if let Some(idx) = dep.lookup(name) {
                     if dep.objects[idx as usize].kind == ObjKind::TypeName {
                         return Some(self.object_type(&dep, idx));
@@ -275,7 +300,7 @@ impl Env {
         if path == "unsafe" && name == "Pointer" {
             return Type::Basic(Basic::UnsafePointer);
         }
-        match self.package(path) {
+        match self.package_ref(path) {
             Some(dep) => match dep.lookup(name) {
                 Some(idx) if dep.objects[idx as usize].kind == ObjKind::TypeName => {
                     self.object_type(&dep, idx)
@@ -463,7 +488,7 @@ impl Env {
 
     /// The type of the object `r`.
     pub fn type_of_object(&self, r: &ObjRef) -> Type {
-        match self.package(&r.pkg) {
+        match self.package_ref(&r.pkg) {
             Some(p) => self.object_type(&p, r.idx),
             None => Type::Unknown,
         }
@@ -625,7 +650,7 @@ impl Env {
                         return None;
                     };
                     let imports = self.imports(pkg, file_idx);
-                    let dep = self.package(imports.lookup(file.name(q))?)?;
+                    let dep = self.package_ref(imports.lookup(file.name(q))?)?;
                     let idx = dep.lookup(file.name(*sel))?;
                     self.const_value(&dep, idx)
                 }
@@ -677,7 +702,7 @@ impl Env {
                 })
                 .clone();
         }
-        let Some(pkg) = self.package(&n.pkg) else {
+        let Some(pkg) = self.package_ref(&n.pkg) else {
             return Type::Unknown;
         };
         let Some(idx) = pkg.lookup(&n.name) else {
@@ -718,7 +743,7 @@ impl Env {
 
     /// The method `name` declared directly on named type `n` (not promoted).
     pub fn declared_method(&self, n: &NamedType, name: &str) -> Option<DeclaredMethod> {
-        let pkg = self.package(&n.pkg)?;
+        let pkg = self.package_ref(&n.pkg)?;
         let idx = pkg.method(&n.name, name)?;
         let obj = &pkg.objects[idx as usize];
         let ptr = matches!(obj.kind, ObjKind::Method { ptr_recv: true });

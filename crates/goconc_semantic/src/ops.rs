@@ -411,7 +411,7 @@ impl OpCtx<'_> {
                 }
                 res @ (Res::Global(_) | Res::Foreign(_)) => {
                     let r = self.info.object(res)?;
-                    let kind = self.env.package(&r.pkg)?.object(r.idx)?.kind;
+                    let kind = self.env.package_ref(&r.pkg)?.object(r.idx)?.kind;
                     (kind == ObjKind::Var).then(|| AccessPath {
                         base: Base::Global(r),
                         fields: SmallVec::new(),
@@ -421,7 +421,7 @@ impl OpCtx<'_> {
             },
             ExprKind::Selector { x, .. } => match self.info.selection(e)? {
                 Selection::Qualified(r) => {
-                    let kind = self.env.package(&r.pkg)?.object(r.idx)?.kind;
+                    let kind = self.env.package_ref(&r.pkg)?.object(r.idx)?.kind;
                     (kind == ObjKind::Var).then(|| AccessPath {
                         base: Base::Global(r.clone()),
                         fields: SmallVec::new(),
@@ -632,7 +632,7 @@ impl OpCtx<'_> {
     }
 
     fn object_name(&self, r: &ObjRef) -> Option<(Sym, Sym)> {
-        let p = self.env.package(&r.pkg)?;
+        let p = self.env.package_ref(&r.pkg)?;
         let o = p.object(r.idx)?;
         Some((p.path.clone(), o.name.clone()))
     }

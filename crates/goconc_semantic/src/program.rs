@@ -673,7 +673,7 @@ impl Program {
                     })
                 })
                 .unwrap_or_else(|| "?".into()),
-            Base::Global(r) => match self.env.package(&r.pkg) {
+            Base::Global(r) => match self.env.package_ref(&r.pkg) {
                 Some(p) => match p.object(r.idx) {
                     Some(o) => format!("{}.{}", p.name, o.name),
                     None => "?".into(),

@@ -1007,7 +1007,7 @@ fn runs_now(prog: &Program, callee: &Callee) -> bool {
         return false;
     };
     &*obj.pkg == "sync"
-        && prog.env.package(&obj.pkg).is_some_and(|sync| {
+        && prog.env.package_ref(&obj.pkg).is_some_and(|sync| {
             sync.object(obj.idx)
                 .is_some_and(|o| &*o.name == "Do" && o.recv_type.as_deref() == Some("Once"))
         })

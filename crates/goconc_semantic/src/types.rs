@@ -267,6 +267,29 @@ impl Type {
         }
         false
     }
+    /// The identity of the value: the variant and, for a composite type,
+    /// the address of its shared node. Equal identities mean equal types
+    /// while both are alive (equal types may have different identities).
+    pub fn identity(&self) -> (u8, usize) {
+        fn addr<T: ?Sized>(a: &Arc<T>) -> usize {
+            Arc::as_ptr(a) as *const () as usize
+        }
+        match self {
+            Type::Unknown => (0, 0),
+            Type::Basic(b) => (1, *b as usize),
+            Type::Named(a) => (2, addr(a)),
+            Type::Pointer(a) => (3, addr(a)),
+            Type::Slice(a) => (4, addr(a)),
+            Type::Array(a) => (5, addr(a)),
+            Type::Map(a) => (6, addr(a)),
+            Type::Chan(a) => (7, addr(a)),
+            Type::Func(a) => (8, addr(a)),
+            Type::Struct(a) => (9, addr(a)),
+            Type::Interface(a) => (10, addr(a)),
+            Type::Tuple(a) => (11, addr(a)),
+            Type::TypeParam(a) => (12, addr(a)),
+        }
+    }
     pub fn is_unknown(&self) -> bool {
         matches!(self, Type::Unknown)
     }
