@@ -1023,7 +1023,10 @@ impl MissingUnlockVisitor<'_> {
                     && stmt.span.start <= span.start
                     && span.end <= stmt.span.end
             })
-            || (text.starts_with("panic(fmt.Sprintf(") && !self.panics_may_be_recovered())
+            || ((text.starts_with("panic(fmt.Sprintf(")
+                || text.starts_with("panic(fmt.Errorf(")
+                || text.starts_with("panic(errors.New("))
+                && !self.panics_may_be_recovered())
     }
 
     /// Whether the function is in a `_test.go` file.
@@ -1431,6 +1434,10 @@ mod tests {
         );
         let findings = crate::testing::check_source(&MissingUnlock, &recovering);
         assert_eq!(findings.len(), 1, "{findings:?}");
+        // A formatted error value is the same assertion.
+        let errorf = alone.replace("panic(fmt.Sprintf(", "panic(fmt.Errorf(");
+        let findings = crate::testing::check_source(&MissingUnlock, &errorf);
+        assert!(findings.is_empty(), "{findings:?}");
     }
 
     #[test]
