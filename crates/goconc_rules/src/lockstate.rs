@@ -1177,6 +1177,23 @@ impl<'p> LockFlow<'p> {
                     }
                 }
             }
+            // A held mutex handed to code the model cannot see (an
+            // interface method, a function value: `db.Stmts.New(ctx, key,
+            // conn, db.Mux)` unlocking it once the statement is cached):
+            // whether it is still held afterwards is unknown.
+            OpKind::Call {
+                callee: Callee::Interface { .. } | Callee::Dynamic,
+                args,
+                ..
+            } if !state.locks.is_empty() => {
+                for arg in args.iter().flatten() {
+                    if let Some(f) = state.locks.get_mut(arg) {
+                        if f.may_held() {
+                            f.mask |= mask::TENTATIVE;
+                        }
+                    }
+                }
+            }
             OpKind::Call {
                 callee: Callee::External(_),
                 func_arg: Some(fa),
