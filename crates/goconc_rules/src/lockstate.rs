@@ -602,52 +602,48 @@ fn acquired_in_sync(program: &Program, mut via: Option<FuncId>, kind: LockKind) 
 /// goroutine's function releases it, or is a `fooLocked` function that
 /// takes over the caller's lock.
 pub fn hands_off(program: &Program, func: &Function, path: &AccessPath) -> bool {
-    func.ops.iter().any(|(_, op)| {
-        let (
-            Mode::Spawned,
-            OpKind::Call {
-                callee: Callee::Func(t),
-                recv,
-                args,
-                ..
-            },
-        ) = (op.mode, &op.kind)
-        else {
-            return false;
-        };
-        let Some(target) = program.function(*t) else {
-            return false;
-        };
-        if short_name(target).ends_with("Locked") {
-            return true;
-        }
-        releases_somewhere(program, target)
-            .iter()
-            .filter_map(|p| program.substitute(*t, p, recv.as_ref(), args))
-            .any(|q| q == *path)
+    spawned_calls(program, func).any(|(target, recv, args)| {
+        short_name(target).ends_with("Locked")
+            || releases_somewhere(program, target)
+                .iter()
+                .filter_map(|p| program.substitute(target.id, p, recv, args))
+                .any(|q| q == *path)
     })
+}
+
+/// The goroutines `func` starts with a known function: (the function, the
+/// receiver and arguments of the `go` call).
+fn spawned_calls<'p>(
+    program: &'p Program,
+    func: &'p Function,
+) -> impl Iterator<
+    Item = (
+        &'p Function,
+        Option<&'p AccessPath>,
+        &'p [Option<AccessPath>],
+    ),
+> + 'p {
+    func.ops
+        .iter()
+        .filter_map(move |(_, op)| match (op.mode, &op.kind) {
+            (
+                Mode::Spawned,
+                OpKind::Call {
+                    callee: Callee::Func(t),
+                    recv,
+                    args,
+                    ..
+                },
+            ) => Some((program.function(*t)?, recv.as_ref(), args.as_slice())),
+            _ => None,
+        })
 }
 
 /// Paths (in `func`'s frame) that goroutines `func` starts release before
 /// locking them: locks `func`'s caller holds and hands over.
 fn handed_to_goroutines(program: &Program, func: &Function) -> Vec<AccessPath> {
     let mut out = Vec::new();
-    for (_, op) in &func.ops {
-        let (
-            Mode::Spawned,
-            OpKind::Call {
-                callee: Callee::Func(t),
-                recv,
-                args,
-                ..
-            },
-        ) = (op.mode, &op.kind)
-        else {
-            continue;
-        };
-        let Some(target) = program.function(*t) else {
-            continue;
-        };
+    for (target, recv, args) in spawned_calls(program, func) {
         if !releases_first_anything(target) {
             continue;
         }
@@ -671,7 +667,7 @@ fn handed_to_goroutines(program: &Program, func: &Function) -> Vec<AccessPath> {
             releases_somewhere(program, target)
                 .iter()
                 .filter(|p| first_is_release(p))
-                .filter_map(|p| program.substitute(*t, p, recv.as_ref(), args)),
+                .filter_map(|p| program.substitute(target.id, p, recv, args)),
         );
     }
     out
@@ -764,14 +760,13 @@ fn has_lock_effects(program: &Program, func: &Function) -> bool {
     })
 }
 
-/// The short name of a function (`Stop` for `example.com/app.(*Server).Stop`).
 /// Whether `func` is declared in a `_test.go` file.
 pub fn in_test_file(program: &Program, func: &Function) -> bool {
     program
         .packages
         .get(func.pkg as usize)
         .and_then(|m| m.pkg.files.get(func.def.file as usize))
-        .is_some_and(|src| src.path.to_string_lossy().ends_with("_test.go"))
+        .is_some_and(|src| crate::is_test_path(&src.path))
 }
 
 /// Whether the doc comment of `func` (or of the declared function a
@@ -823,6 +818,7 @@ pub fn documented_as_called_locked(program: &Program, func: &Function) -> bool {
     states_held && about_callers
 }
 
+/// The short name of a function (`Stop` for `example.com/app.(*Server).Stop`).
 pub fn short_name(func: &Function) -> &str {
     let name = func.def.name.as_str();
     name.rsplit('.').next().unwrap_or(name)

@@ -362,9 +362,7 @@ pub(crate) fn display_path(ctx: &RuleContext<'_>, path: &AccessPath) -> String {
 
 /// Whether `f` is declared in a `_test.go` file.
 pub(crate) fn in_test_file(ctx: &RuleContext<'_>, f: &Function) -> bool {
-    ctx.model()
-        .and_then(|m| m.pkg.files.get(f.def.file as usize))
-        .is_some_and(|src| crate::is_test_path(&src.path))
+    crate::lockstate::in_test_file(ctx.program, f)
 }
 
 /// The package's functions that are not test drivers (see

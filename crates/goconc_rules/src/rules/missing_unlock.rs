@@ -1031,11 +1031,7 @@ impl MissingUnlockVisitor<'_> {
 
     /// Whether the function is in a `_test.go` file.
     fn in_test_file(&self) -> bool {
-        self.program
-            .packages
-            .get(self.func.pkg as usize)
-            .and_then(|m| m.pkg.files.get(self.func.def.file as usize))
-            .is_some_and(|src| crate::is_test_path(&src.path))
+        crate::lockstate::in_test_file(self.program, self.func)
     }
 
     /// Whether a panic in this package may be recovered and the program
