@@ -1419,7 +1419,9 @@ impl<'p> LockFlow<'p> {
         // A callee "called with m.inputLk" that starts a goroutine which
         // releases it (`defer m.inputLk.Unlock()`): the caller's lock is
         // taken over, not leaked.
-        if !deferred {
+        // (Asked only while a lock may be held: the walk of the callee's
+        // goroutines is on every call of the lock flow.)
+        if !deferred && state.locks.values().any(|f| f.may_held()) {
             if let Some(f) = self.program.function(callee) {
                 for p in handed_to_goroutines(self.program, f) {
                     let Some(path) = self.program.substitute(callee, &p, recv, args) else {

@@ -1526,12 +1526,13 @@ fn unlocked_change(
         let name = super::short_name(f);
         name.ends_with("Locked")
             || name.ends_with("locked")
-            || crate::lockstate::documented_as_called_locked(program, f)
             || program.summary(f.id).is_some_and(|s| {
                 let is_lock = |p: &goconc_semantic::ops::AccessPath| is_cond_lock(p, lock_field);
                 s.acquires.iter().any(|a| is_lock(&a.path))
                     || s.net_released.iter().any(|(p, _)| is_lock(p))
             })
+            // Last: it reads the doc comment.
+            || crate::lockstate::documented_as_called_locked(program, f)
     };
     let mut current = write.func;
     for _ in 0..16 {
